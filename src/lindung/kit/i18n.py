@@ -1,0 +1,45 @@
+"""Messages in Indonesian (first) and English.
+
+The catalogue is a YAML file beside this module (code -> {id, en} with ``str.format`` fields), not
+gettext .po files: it needs no compile step, is read by tests for completeness, and is small.
+Babel formats dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+LANGS = ("id", "en")
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    text = resources.files("lindung.kit").joinpath("messages.yaml").read_text(encoding="utf-8")
+    data: dict[str, dict[str, str]] = yaml.safe_load(text)
+    return data
+
+
+def t(code: str, lang: str = "id", **fields: Any) -> str:
+    """The message ``code`` in ``lang``; unknown codes fall back to the code and its fields."""
+    lang = lang if lang in LANGS else "id"
+    entry = catalogue().get(code)
+    if entry is None:
+        detail = ", ".join(f"{k}={v}" for k, v in fields.items())
+        return f"{code} ({detail})" if detail else code
+    template = entry.get(lang) or entry["id"]
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError):
+        return template
+
+
+def format_date(day: dt.date, lang: str = "id") -> str:
+    """25 November 2026 / 25 November 2026 in the locale's long-ish form."""
+    from babel.dates import format_date as _fmt
+
+    return str(_fmt(day, format="d MMMM y", locale="id" if lang == "id" else "en"))
