@@ -7,7 +7,6 @@ import os
 import sys
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 
@@ -47,17 +46,12 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
         if i + 1 < len(argv):
             lang = "en" if argv[i + 1].lower().startswith("en") else "id"
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="lindung")
     except LindungError as exc:
         label = "Error" if lang == "en" else "Galat"
         err_console.print(f"[bold red]{label}:[/] {exc.message(lang)}")
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
-        err_console.print("Dibatalkan." if lang == "id" else "Aborted.")
-        return 130
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     return 0

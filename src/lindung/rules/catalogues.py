@@ -107,3 +107,33 @@ def funding_source(code: str) -> FundingSource:
     if found is None:
         raise InvalidInput("funding", code, known=", ".join(funding_sources()))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    code: str
+    label_id: str
+    label_en: str
+    aliases: tuple[str, ...]
+
+    def label(self, lang: str = "id") -> str:
+        return self.label_en if lang == "en" else self.label_id
+
+
+@cache
+def relationships() -> dict[str, Relationship]:
+    out = {}
+    for code, row in _read("relationships").items():
+        if set(row) != {"id", "en", "aliases"}:
+            raise ParameterError("catalogues/relationships.yaml", code, "expected id, en, aliases")
+        out[code] = Relationship(code, row["id"], row["en"], tuple(row["aliases"]))
+    return out
+
+
+def relationship(label: str) -> Relationship:
+    """Code or alias (case-insensitive) -> relationship; InvalidInput when unknown."""
+    folded = fold_label(label)
+    for rel in relationships().values():
+        if folded in {fold_label(x) for x in (rel.code, rel.label_id, rel.label_en, *rel.aliases)}:
+            return rel
+    raise InvalidInput("relationship", label, known=", ".join(relationships()))

@@ -144,8 +144,7 @@ def _discount(programme: str, amount: Rupiah, rate: Decimal, programmes: Value, 
     if rate <= 0 or programme not in programmes.value:
         return
     cut = apply_rate(amount, rate)
-    yield Component.of(f"discount.{programme}", -cut, f"−{format_percent(rate)} × {rp(amount)}",
-                       source, programmes)
+    yield Component.of(f"discount.{programme}", -cut, f"−{format_percent(rate)} × {rp(amount)}", source)
 
 
 @dataclass(frozen=True, slots=True)
