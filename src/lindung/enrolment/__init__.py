@@ -1,0 +1,1 @@
+"""Enrolment: a worker covered under an agreement for a span of months."""

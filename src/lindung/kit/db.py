@@ -1,0 +1,251 @@
+"""The database: engine, declarative base, unit of work and migrations.
+
+Configuration
+    ``LINDUNG_DATABASE_URL``  any SQLAlchemy URL, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/lindung``.
+    ``LINDUNG_DATA_DIR``      where the default SQLite file lives (default ``./data``):
+                              ``<data dir>/lindung.sqlite``, created on first use.
+
+SQLite is configured for a small multi-user server: WAL journal, foreign keys on, a busy timeout, and
+every write transaction opened with ``BEGIN IMMEDIATE`` so that a check-then-write use case (quota,
+overlap) holds the write lock from its first read; read-only units of work use a plain ``BEGIN``.
+On PostgreSQL the use cases lock the rows they check (``SELECT … FOR UPDATE``) and constraints back
+them up.
+
+One transaction per use case: services take a ``Session`` and never commit; ``session_scope()``
+commits when the block ends and rolls back when it raises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect
+from sqlalchemy.engine import Connection, Dialect, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from lindung.kit.errors import LindungError
+
+ENV_URL = "LINDUNG_DATABASE_URL"
+ENV_DATA_DIR = "LINDUNG_DATA_DIR"
+SQLITE_FILE = "lindung.sqlite"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Lindung table (constraint names follow ``NAMING``)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class DatabaseOutdated(LindungError):
+    """An existing, non-SQLite database is behind the code's migrations."""
+
+    code = "db.outdated"
+    exit_code = 6
+
+
+# --- engine -----------------------------------------------------------------------------------
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get(ENV_DATA_DIR) or "data")
+
+
+def database_url() -> str:
+    """``LINDUNG_DATABASE_URL`` or the SQLite file in the data directory."""
+    url = os.environ.get(ENV_URL, "").strip()
+    if url:
+        return url
+    return f"sqlite:///{(data_dir() / SQLITE_FILE).absolute().as_posix()}"
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_begin)
+    cur = dbapi_connection.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """A new engine for ``url`` (default: ``database_url()``), SQLite configured as described above."""
+    url = url or database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for ``url`` (default ``database_url()``), made on first use."""
+    url = url or database_url()
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = make_engine(url)
+        return engine
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (tests call this before dropping a database)."""
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def is_sqlite(bind: Engine | Connection | Session) -> bool:
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return engine.dialect.name == "sqlite"
+
+
+# --- unit of work -----------------------------------------------------------------------------
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None, *, readonly: bool = False) -> Iterator[Session]:
+    """One use case, one transaction: commit at the end of the block, roll back if it raises.
+
+    ``readonly=True`` opens a deferred transaction on SQLite (no write lock) and never commits.
+    """
+    engine = engine or get_engine()
+    if readonly:
+        engine = engine.execution_options(sqlite_begin="DEFERRED")
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        if readonly:
+            session.rollback()
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
+    return sessionmaker(engine or get_engine(), expire_on_commit=False)
+
+
+# --- migrations -------------------------------------------------------------------------------
+
+MIGRATIONS = "lindung:migrations"
+
+
+def alembic_config(engine: Engine | None = None) -> Any:
+    """An Alembic Config that finds the migrations inside the installed package."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    cfg.set_main_option(
+        "file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrations_dir() -> Path:
+    return Path(str(resources.files("lindung").joinpath("migrations")))
+
+
+def head_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return set()
+        return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def upgrade(engine: Engine | None = None, revision: str = "heads") -> None:
+    """Migrate to ``revision`` (default: the newest). Idempotent."""
+    from alembic import command
+
+    command.upgrade(alembic_config(engine or get_engine()), revision)
+
+
+def ensure_database(engine: Engine | None = None) -> Engine:
+    """Migrate a new database (and, on SQLite, an outdated one); refuse an outdated server database.
+
+    Every command except ``lindung db upgrade`` calls this before its first query.
+    """
+    engine = engine or get_engine()
+    current = current_revisions(engine)
+    heads = head_revisions()
+    if current == heads:
+        return engine
+    if not current or engine.dialect.name == "sqlite":
+        upgrade(engine)
+        return engine
+    raise DatabaseOutdated(current=", ".join(sorted(current)), head=", ".join(sorted(heads)))
+
+
+def database_label(engine: Engine) -> str:
+    """The URL without password, for messages."""
+    return engine.url.render_as_string(hide_password=True)

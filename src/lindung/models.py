@@ -1,0 +1,18 @@
+"""Every table's model, imported so that ``Base.metadata`` is complete (Alembic, tests).
+
+A domain that adds tables adds its models module here.
+"""
+
+from __future__ import annotations
+
+from lindung.audit import models as audit_models
+from lindung.enrolment import models as enrolment_models
+from lindung.kit.db import Base
+from lindung.regions import models as regions_models
+from lindung.sponsors import models as sponsors_models
+from lindung.workers import models as workers_models
+
+metadata = Base.metadata
+
+__all__ = ["audit_models", "enrolment_models", "metadata", "regions_models", "sponsors_models",
+           "workers_models"]

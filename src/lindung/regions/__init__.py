@@ -1,0 +1,1 @@
+"""Regions: the Kemendagri list from province to desa/kelurahan."""

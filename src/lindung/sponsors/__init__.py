@@ -1,0 +1,1 @@
+"""Sponsors and their agreements (MoU/PKS): quota, budget, period, package, target group."""

@@ -1,0 +1,120 @@
+"""Sponsors and agreements.
+
+An agreement's ``enrolled_count`` and ``committed_cost`` are counters kept in the same transaction
+as each enrolment; CHECK constraints make exceeding the quota or the budget impossible even if a
+use case forgot to check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lindung.kit.db import Base, UtcDateTime
+
+AGREEMENT_STATUSES = ("draft", "approved", "active", "ended")
+AFTER_DEATH_POLICIES = ("refund", "credit")
+
+
+class Sponsor(Base):
+    __tablename__ = "sponsors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(32))
+    funding_code: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Agreement(Base):
+    """An MoU/PKS. Months are ``Month.index`` integers; ``end_month`` = start + months − 1.
+
+    Package: ``base`` (dasar) from ``income`` through the bracket table (``bracket`` number), or
+    the lowest bracket; ``jht`` adds JHT. ``billing_cycle_months`` is one of the parameter
+    contribution.prepay_cycles; ``after_death`` says what happens to money paid for months after a
+    worker's death (refund or credit). ``estimate_*`` are the cost estimate made when drafted.
+    """
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        CheckConstraint("quota > 0", name="quota"),
+        CheckConstraint("budget >= 0", name="budget"),
+        CheckConstraint("months > 0", name="months"),
+        CheckConstraint("end_month = start_month + months - 1", name="end_month"),
+        CheckConstraint("base > 0", name="base"),
+        CheckConstraint("billing_cycle_months > 0", name="billing_cycle_months"),
+        CheckConstraint("after_death IN ('refund', 'credit')", name="after_death"),
+        CheckConstraint("status IN ('draft', 'approved', 'active', 'ended')", name="status"),
+        CheckConstraint("status = 'draft' OR approved_by IS NOT NULL", name="approved"),
+        CheckConstraint("approved_by IS NULL OR approved_by <> drafted_by", name="four_eyes"),
+        CheckConstraint("enrolled_count >= 0 AND enrolled_count <= quota", name="within_quota"),
+        CheckConstraint("committed_cost >= 0 AND committed_cost <= budget", name="within_budget"),
+        Index("ix_agreements_sponsor_id", "sponsor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    sponsor_id: Mapped[int] = mapped_column(Integer, ForeignKey("sponsors.id"))
+    funding_code: Mapped[str] = mapped_column(String(16))
+    quota: Mapped[int] = mapped_column(Integer)
+    budget: Mapped[int] = mapped_column(BigInteger)
+    start_month: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(SmallInteger)
+    end_month: Mapped[int] = mapped_column(Integer)
+    income: Mapped[int | None] = mapped_column(BigInteger)
+    base: Mapped[int] = mapped_column(BigInteger)
+    bracket: Mapped[int | None] = mapped_column(SmallInteger)
+    jht: Mapped[bool] = mapped_column(Boolean, default=False)
+    billing_cycle_months: Mapped[int] = mapped_column(SmallInteger)
+    after_death: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    drafted_by: Mapped[str] = mapped_column(String(100))
+    drafted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    estimate_list_price: Mapped[int] = mapped_column(BigInteger)
+    estimate_expected: Mapped[int] = mapped_column(BigInteger)
+    enrolled_count: Mapped[int] = mapped_column(Integer, default=0)
+    committed_cost: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    sponsor: Mapped[Sponsor] = relationship()
+    target_occupations: Mapped[list[AgreementOccupation]] = relationship(
+        cascade="all, delete-orphan", order_by="AgreementOccupation.occupation_code")
+    target_regions: Mapped[list[AgreementRegion]] = relationship(
+        cascade="all, delete-orphan", order_by="AgreementRegion.region_code")
+
+
+class AgreementOccupation(Base):
+    """A target occupation: when an agreement has any, only workers with one of them may enrol."""
+
+    __tablename__ = "agreement_occupations"
+
+    agreement_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True)
+    occupation_code: Mapped[str] = mapped_column(
+        String(32), ForeignKey("occupations.code"), primary_key=True)
+
+
+class AgreementRegion(Base):
+    """A target region at any level: a worker whose domicile desa lies inside one of them may enrol."""
+
+    __tablename__ = "agreement_regions"
+
+    agreement_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), ForeignKey("regions.code"), primary_key=True)

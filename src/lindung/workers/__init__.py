@@ -1,0 +1,1 @@
+"""Workers: the registry of people identified by NIK, their occupation and heirs."""
