@@ -72,11 +72,11 @@ def parse_child(text: str) -> Child:
     return Child(level, int(m.group(2)))
 
 
-def _income_or_base(income: str | None, base: str | None) -> dict[str, int | None]:
+def _income_or_base(income: str | None, base: str | None) -> tuple[int | None, int | None]:
     i, b = _int_arg(income, "income"), _int_arg(base, "base")
     if (i is None) == (b is None):
         raise InvalidInput("income_or_base", "")
-    return {"income": i, "base": b}
+    return i, b
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -249,7 +249,8 @@ def jkk_death(date: str = DateOpt, income: str | None = IncomeOpt, base: str | N
               child: list[str] = ChildOpt, as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
     """Kematian akibat kecelakaan kerja / death from a work accident."""
     language = lang_of(lang)
-    result = benefits.jkk_death(parse_date(date), **_income_or_base(income, base),
+    money = _income_or_base(income, base)
+    result = benefits.jkk_death(parse_date(date), income=money[0], base=money[1],
                                 children=[parse_child(c) for c in child])
     _emit_benefit(result, as_json, language)
 
@@ -260,7 +261,8 @@ def jkk_disability_total(date: str = DateOpt, income: str | None = IncomeOpt, ba
                          lang: str | None = LangOption) -> None:
     """Cacat total tetap / total permanent disability."""
     language = lang_of(lang)
-    result = benefits.jkk_total_disability(parse_date(date), **_income_or_base(income, base),
+    money = _income_or_base(income, base)
+    result = benefits.jkk_total_disability(parse_date(date), income=money[0], base=money[1],
                                            children=[parse_child(c) for c in child])
     _emit_benefit(result, as_json, language)
 
@@ -273,11 +275,12 @@ def jkk_disability_partial(
         as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
     """Cacat sebagian tetap (anatomis atau fungsi) / partial permanent disability."""
     language = lang_of(lang)
+    money = _income_or_base(income, base)
     pct = _decimal_arg(percent, "percent")
     assert pct is not None
     result = benefits.jkk_partial_disability(parse_date(date), percent=pct,
                                              function_loss=_decimal_arg(function_loss, "percent"),
-                                             **_income_or_base(income, base))
+                                             income=money[0], base=money[1])
     _emit_benefit(result, as_json, language)
 
 
@@ -289,7 +292,8 @@ def jkk_stmb(date: str = DateOpt, income: str | None = IncomeOpt, base: str | No
     language = lang_of(lang)
     k = _int_arg(months, "months")
     assert k is not None
-    result = benefits.jkk_stmb(parse_date(date), months=k, **_income_or_base(income, base))
+    money = _income_or_base(income, base)
+    result = benefits.jkk_stmb(parse_date(date), months=k, income=money[0], base=money[1])
     _emit_benefit(result, as_json, language)
 
 
