@@ -1,0 +1,92 @@
+"""Synthetic sponsor files for the bulk-import benchmark: N rows of Kabupaten Bekasi workers, a share
+of them bad in every way the importer refuses. Deterministic for a given seed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from pathlib import Path
+
+from lindung.kit.lokal import all_regions
+
+FIRST = ["Asep", "Budi", "Cecep", "Dedi", "Eka", "Fitri", "Gita", "Hadi", "Iwan", "Joko", "Kurnia", "Lilis",
+         "Maman", "Nining", "Oman", "Putri", "Rina", "Siti", "Tati", "Ujang", "Wawan", "Yanti", "Zaenal"]
+LAST = ["Saputra", "Hidayat", "Kurniawan", "Nurhayati", "Rahmawati", "Setiawan", "Sulastri", "Wibowo",
+        "Suryani", "Permana", "Maulana", "Lestari", "Gunawan", ""]
+LABELS = ["Petani", "Buruh Tani", "Tukang Ojek", "Ojol", "Buruh Harian Lepas", "ART", "PKL", "Nelayan",
+          "pedagang pasar", "Pemulung", "Marbot", "Kurir", "Supir Angkot", "Tukang Bangunan", "Serabutan"]
+HEADER = ["No", "NIK", "Nama Lengkap", "Tgl Lahir", "L/P", "Pekerjaan", "Kode Desa", "No HP", "Penghasilan"]
+BAD_KINDS = ("nik_format", "nik_province", "birth_mismatch", "sex_mismatch", "desa_unknown",
+             "occupation_unknown", "date_invalid", "duplicate", "income_invalid", "nik_serial")
+EPOCH = dt.date(1960, 1, 1)
+DAYS = 16000  # birth dates 1960-01-01 .. 2003-10
+
+
+def bekasi_desa() -> list[str]:
+    return sorted(r.code for r in all_regions() if r.level == 4 and r.code.startswith("32.16."))
+
+
+def _districts(desa: list[str]) -> list[str]:
+    return sorted({c.split(".")[2] for c in desa})
+
+
+def worker_row(i: int, rng: random.Random, desa: list[str], districts: list[str]) -> list[str]:
+    day = EPOCH + dt.timedelta(days=i % DAYS)
+    j = i // DAYS
+    serial = j % 9999 + 1
+    district = districts[(j // 9999) % len(districts)]
+    female = (i * 7919) % 2 == 1
+    dd = day.day + (40 if female else 0)
+    nik = f"3216{district}{dd:02d}{day.month:02d}{day.year % 100:02d}{serial:04d}"
+    form = i % 3
+    birth = (day.isoformat() if form == 0 else
+             day.strftime("%d-%m-%Y") if form == 1 else day.strftime("%d/%m/%Y"))
+    code = desa[i % len(desa)]
+    return [str(i + 1), nik, f"{rng.choice(FIRST)} {rng.choice(LAST)}".strip(), birth,
+            "P" if female else "L", LABELS[i % len(LABELS)], code if i % 2 else code.replace(".", ""),
+            f"08{rng.randrange(10**9, 10**10)}", str(rng.choice((0, 800000, 1000000, 1500000)))]
+
+
+def spoil(row: list[str], kind: str, earlier_nik: str) -> None:
+    if kind == "nik_format":
+        row[1] = row[1][:15]
+    elif kind == "nik_province":
+        row[1] = "99" + row[1][2:]
+    elif kind == "nik_serial":
+        row[1] = row[1][:12] + "0000"
+    elif kind == "birth_mismatch":
+        row[3] = "01-01-1950"
+    elif kind == "sex_mismatch":
+        row[4] = "L" if row[4] == "P" else "P"
+    elif kind == "desa_unknown":
+        row[6] = "32.16.99.9999"
+    elif kind == "occupation_unknown":
+        row[5] = "Astronot"
+    elif kind == "date_invalid":
+        row[3] = "31/02/1990"
+    elif kind == "duplicate":
+        row[1] = earlier_nik
+    elif kind == "income_invalid":
+        row[8] = "sejuta"
+
+
+def write_csv(path: Path, rows: int, *, bad_share: float = 0.01, seed: int = 7, delimiter: str = ",",
+              encoding: str = "utf-8") -> dict[str, int]:
+    """Write the file; returns how many rows were spoiled, by kind."""
+    rng = random.Random(seed)
+    desa = bekasi_desa()
+    districts = _districts(desa)
+    every = int(1 / bad_share) if bad_share > 0 else 0
+    spoiled: dict[str, int] = {}
+    with path.open("w", encoding=encoding, newline="") as f:
+        w = csv.writer(f, delimiter=delimiter)
+        w.writerow(HEADER)
+        for i in range(rows):
+            row = worker_row(i, rng, desa, districts)
+            if every and i % every == every - 1:
+                kind = BAD_KINDS[(i // every) % len(BAD_KINDS)]
+                spoil(row, kind, worker_row(i // 2, rng, desa, districts)[1])
+                spoiled[kind] = spoiled.get(kind, 0) + 1
+            w.writerow(row)
+    return spoiled

