@@ -6,8 +6,13 @@ import sys
 
 import typer
 
+from lindung.demo import demo as demo_command
+from lindung.enrolment.cli import enrol as enrol_command
 from lindung.kit.cli import run_app
+from lindung.kit.db_cli import app as db_app
 from lindung.simulator.cli import app as simulate_app
+from lindung.sponsors.cli import agreement_app, sponsor_app
+from lindung.workers.cli import app as worker_app
 
 app = typer.Typer(
     name="lindung",
@@ -17,6 +22,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(simulate_app, name="simulate")
+app.add_typer(db_app, name="db")
+app.add_typer(sponsor_app, name="sponsor")
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(worker_app, name="worker")
+app.command("enrol")(enrol_command)
+app.command("demo")(demo_command)
 
 
 def main() -> None:

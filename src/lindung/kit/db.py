@@ -21,7 +21,7 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -249,3 +249,8 @@ def ensure_database(engine: Engine | None = None) -> Engine:
 def database_label(engine: Engine) -> str:
     """The URL without password, for messages."""
     return engine.url.render_as_string(hide_password=True)
+
+
+def unit_of_work(*, readonly: bool = False) -> AbstractContextManager[Session]:
+    """What a command runs its use case in: the configured database, migrated if new, one transaction."""
+    return session_scope(ensure_database(get_engine()), readonly=readonly)

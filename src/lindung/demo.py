@@ -1,0 +1,306 @@
+"""``lindung demo``: migrate, load the Kabupaten Bekasi demo data (idempotently) and show a short tour.
+
+The data follows the news story the project starts from: Kadin Kabupaten Bekasi covers 1.000
+vulnerable workers for 2026; the regency (APBD) covers farmers; a company's CSR covers fishers on
+the coast. Workers are generated: names are made up, NIKs are structurally valid (province 32,
+regency 16, the kecamatan of their desa, birth date, serial) and live in real Bekasi desa codes.
+The cohorts are loaded set-based (like a bulk import), through the same quota/budget counter
+update as single enrolments; the database constraints back every invariant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from lindung.enrolment import repository as enrolment_repo
+from lindung.enrolment import service as enrolment
+from lindung.enrolment.errors import QuotaExceeded
+from lindung.enrolment.models import Enrolment
+from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cliargs import JsonOption
+from lindung.kit.db import database_label, ensure_database, get_engine, session_scope, utcnow
+from lindung.kit.i18n import t
+from lindung.kit.lokal import REGIONS_DECREE, parse_nik
+from lindung.kit.money import rp
+from lindung.kit.privacy import mask_nik
+from lindung.regions import repository as regions_repo
+from lindung.regions.models import Region
+from lindung.rules.catalogues import occupations
+from lindung.rules.contributions import OTHER, TRANSPORT
+from lindung.rules.period import Month
+from lindung.sponsors import repository as sponsors_repo
+from lindung.sponsors import service as sponsors
+from lindung.sponsors.cli import agreements_table
+from lindung.workers import repository as workers_repo
+from lindung.workers import service as workers
+from lindung.workers.models import Heir, Worker
+
+REGENCY = "32.16"
+DEMO_SEED = 3216
+OFFICER, SUPERVISOR = "demo.petugas", "demo.supervisor"
+
+_MALE = ["Asep", "Dedi", "Ujang", "Agus", "Budi", "Hendra", "Rahmat", "Supriadi", "Iwan", "Yayan",
+         "Dadang", "Cecep", "Jajang", "Wawan", "Dodi", "Eko", "Ahmad", "Muhamad", "Rudi", "Sutisna",
+         "Endang", "Nana", "Komarudin", "Saepudin", "Ade", "Tatang", "Rohman", "Hasan", "Maman", "Udin"]
+_FEMALE = ["Siti", "Nur", "Euis", "Neneng", "Imas", "Ai", "Yanti", "Dewi", "Rina", "Sri", "Tuti",
+           "Lilis", "Enah", "Iis", "Popon", "Cucu", "Elis", "Nining", "Wati", "Ratna", "Aminah",
+           "Kokom", "Onih", "Entin", "Fitri", "Yuli", "Nurhayati", "Atikah", "Mimin", "Titin"]
+_FAMILY = ["Hidayat", "Suryana", "Saputra", "Permana", "Gunawan", "Setiawan", "Kurniawan", "Hermawan",
+           "Nurjaman", "Sulaeman", "Wijaya", "Rohimah", "Maryati", "Kusnadi", "Suhendar", "Mulyana",
+           "Sopandi", "Hasanah", "Rosita", "Fauzi", "Jaelani", "Ramdani", "Nuraeni", "Sukmawati"]
+
+
+@dataclass(frozen=True)
+class DemoAgreement:
+    sponsor_code: str
+    sponsor_name: str
+    funding: str
+    code: str
+    quota: int
+    budget: int
+    start: str
+    months: int
+    load: int  # workers enrolled in the demo
+    occupations: tuple[tuple[str, int], ...]  # (occupation code, weight) of the generated workers
+    kecamatan: tuple[str, ...]  # where they live ("" = anywhere in the regency)
+    target_occupations: tuple[str, ...] = ()
+    target_regions: tuple[str, ...] = ()
+    activate: bool = True
+
+
+def _list_price_budget(quota: int, months: int, start: str) -> int:
+    """A budget equal to the undiscounted list price of the package (what sponsors sign for)."""
+    est = sponsors.estimate(quota=quota, start=Month.parse(start), months=months,
+                            base=_lowest_base(Month.parse(start)), funding="apbd", jht=False,
+                            sector="other")
+    return est.list_price
+
+
+def _lowest_base(month: Month) -> int:
+    from lindung.rules.contributions import choose_base
+
+    return choose_base(month, income=workers.lowest_income(month.first_day())).base
+
+
+def demo_agreements() -> tuple[DemoAgreement, ...]:
+    return (
+        DemoAgreement(
+            "KADIN", "Kadin Kabupaten Bekasi", "kadin", "KADIN-2026", 1000,
+            _list_price_budget(1000, 12, "2026-01"), "2026-01", 12, 1000,
+            (("ojek", 20), ("pedagang", 25), ("buruh_harian", 20), ("tukang_bangunan", 10),
+             ("pemulung", 5), ("kuli_angkut", 8), ("tukang_parkir", 5), ("asisten_rumah_tangga", 7)),
+            ("",)),
+        DemoAgreement(
+            "PEMKAB-BEKASI", "Pemerintah Kabupaten Bekasi (Dinas Ketenagakerjaan)", "apbd",
+            "BEKASI-TANI-2026", 26000, _list_price_budget(26000, 12, "2026-01"), "2026-01", 12, 2000,
+            (("petani", 70), ("buruh_tani", 30)),
+            ("32.16.13", "32.16.16", "32.16.14", "32.16.15", "32.16.03", "32.16.04", "32.16.12",
+             "32.16.10", "32.16.23", "32.16.22"),
+            target_occupations=("petani", "buruh_tani"), target_regions=(REGENCY,)),
+        DemoAgreement(
+            "CSR-PESISIR", "PT Pesisir Cikarang Sejahtera (CSR)", "csr", "CSR-NELAYAN-2026", 500,
+            _list_price_budget(500, 12, "2026-03"), "2026-03", 12, 350,
+            (("nelayan", 80), ("pembudidaya_ikan", 20)),
+            ("32.16.17", "32.16.01", "32.16.02"),
+            target_occupations=("nelayan", "pembudidaya_ikan"),
+            target_regions=("32.16.17", "32.16.01", "32.16.02"), activate=False),
+    )
+
+
+class _People:
+    """Deterministic made-up people with structurally valid, unique NIKs."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.serials: dict[str, int] = {}
+
+    def person(self, desa: str, today: dt.date) -> tuple[str, str, str, dt.date]:
+        rng = self.rng
+        sex = rng.choice("LP")
+        born = dt.date(1962, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 43))
+        first = rng.choice(_MALE if sex == "L" else _FEMALE)
+        name = f"{first} {rng.choice(_FAMILY)}"
+        kecamatan = desa.split(".")[2]
+        day = born.day + (40 if sex == "P" else 0)
+        prefix = f"3216{kecamatan}{day:02d}{born:%m%y}"
+        self.serials[prefix] = serial = self.serials.get(prefix, 0) + 1
+        nik = f"{prefix}{serial:04d}"
+        assert parse_nik(nik, reference=today).valid
+        return nik, name, sex, born
+
+
+def load(session: Session, today: dt.date) -> dict[str, Any]:
+    """Load what is missing of the demo data; returns what was added (all zero on a second run)."""
+    added = {"sponsors": 0, "agreements": 0, "workers": 0, "enrolments": 0}
+    people = _People(DEMO_SEED)
+    desa_by_kecamatan: dict[str, list[Region]] = {}
+    for desa in regions_repo.villages_under(session, REGENCY):
+        desa_by_kecamatan.setdefault(desa.code.rsplit(".", 1)[0], []).append(desa)
+    for spec in demo_agreements():
+        if sponsors_repo.sponsor_by_code(session, spec.sponsor_code) is None:
+            sponsors.add_sponsor(session, code=spec.sponsor_code, name=spec.sponsor_name,
+                                 funding=spec.funding, by=OFFICER)
+            added["sponsors"] += 1
+        if sponsors_repo.agreement_by_code(session, spec.code) is not None:
+            continue
+        sponsors.draft_agreement(session, sponsors.AgreementInput(
+            code=spec.code, sponsor=spec.sponsor_code, quota=spec.quota, budget=spec.budget,
+            start=Month.parse(spec.start), months=spec.months,
+            target_occupations=spec.target_occupations, target_regions=spec.target_regions), by=OFFICER)
+        sponsors.approve(session, spec.code, by=SUPERVISOR)
+        if spec.activate:
+            sponsors.activate(session, spec.code)
+        added["agreements"] += 1
+        everywhere = [d for ds in desa_by_kecamatan.values() for d in ds]
+        places = [d for k in spec.kecamatan for d in (desa_by_kecamatan[k] if k else everywhere)]
+        occ_codes = [c for c, _ in spec.occupations]
+        weights = [w for _, w in spec.occupations]
+        rows: list[dict[str, Any]] = []
+        for _ in range(spec.load):
+            desa = people.rng.choice(places)
+            nik, name, sex, born = people.person(desa.code, today)
+            spouse = None
+            if people.rng.random() < 0.6:
+                spouse = f"{people.rng.choice(_FEMALE if sex == 'L' else _MALE)} {people.rng.choice(_FAMILY)}"
+            rows.append({"nik": nik, "name": name, "sex": sex, "birth_date": born, "domicile_code": desa.code,
+                         "occupation_code": people.rng.choices(occ_codes, weights)[0],
+                         "phone": f"08{people.rng.randrange(10**9, 10**10)}", "spouse": spouse})
+        _enrol_cohort(session, spec.code, rows, today)
+        added["workers"] += len(rows)
+        added["enrolments"] += len(rows)
+    return added
+
+
+def _enrol_cohort(session: Session, agreement_code: str, rows: list[dict[str, Any]], today: dt.date) -> None:
+    """Register new workers and enrol them as the agreement's starting cohort, set-based.
+
+    The rows are valid by construction (checked above: NIK structure, sex and birth date from the
+    NIK, real desa codes); quota and budget go through the same conditional counter update as a
+    single enrolment, and the database constraints back everything up.
+    """
+    agreement = sponsors.get_agreement(session, agreement_code)
+    transport = {o.code for o in occupations().values() if o.transport}
+    costs = enrolment.span_costs(agreement, Month.from_index(agreement.start_month))
+    income = workers.lowest_income(today)
+    now = utcnow()
+    created = session.execute(
+        insert(Worker).returning(Worker.id, sort_by_parameter_order=True),
+        [{"nik": r["nik"], "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"],
+          "nik_province_code": r["nik"][:2], "nik_regency_code": f"{r['nik'][:2]}.{r['nik'][2:4]}",
+          "nik_district_code": f"{r['nik'][:2]}.{r['nik'][2:4]}.{r['nik'][4:6]}", "needs_review": False,
+          "domicile_code": r["domicile_code"], "occupation_code": r["occupation_code"],
+          "declared_income": income, "phone": r["phone"], "source": "demo", "created_by": OFFICER,
+          "created_at": now} for r in rows]).scalars().all()
+    heirs = [{"worker_id": wid, "position": 1, "name": r["spouse"], "relationship_code": "spouse", "nik": None}
+             for wid, r in zip(created, rows, strict=True) if r["spouse"]]
+    if heirs:
+        session.execute(insert(Heir), heirs)
+    sectors = [TRANSPORT if r["occupation_code"] in transport else OTHER for r in rows]
+    total = sum(costs[s] for s in sectors)
+    if not enrolment_repo.reserve(session, agreement.id, workers=len(rows), cost=total):
+        raise QuotaExceeded(agreement=agreement.code, quota=agreement.quota, enrolled=agreement.enrolled_count)
+    session.execute(insert(Enrolment), [
+        {"worker_id": wid, "agreement_id": agreement.id, "first_month": agreement.start_month,
+         "last_month": agreement.end_month, "occupation_code": r["occupation_code"], "sector": sector,
+         "committed_cost": costs[sector], "status": "active", "enrolled_by": OFFICER, "enrolled_at": now,
+         "source": "demo"} for wid, r, sector in zip(created, rows, sectors, strict=True)])
+    session.expire(agreement)
+
+
+def tour(session: Session) -> dict[str, Any]:
+    """What the demo shows: the data as it is in the database now."""
+    levels = regions_repo.count_by_level(session)
+    regency = regions_repo.get(session, REGENCY)
+    bekasi_desa = len(regions_repo.villages_under(session, REGENCY))
+    bekasi_kecamatan = len(regions_repo.children(session, REGENCY))
+    agreements = [sponsors.describe(a) for a in sponsors_repo.agreements(session)]
+    sample = []
+    for w in workers_repo.sample(session, 5):
+        desa = regions_repo.get(session, w.domicile_code)
+        info = workers.describe(session, w)
+        sample.append({"nik": mask_nik(w.nik), "name": w.name, "desa": desa.name if desa else w.domicile_code,
+                       "occupation": w.occupation_code,
+                       "agreement": info["enrolments"][0]["agreement"] if info["enrolments"] else None})
+    kadin = next((a for a in agreements if a["code"] == "KADIN-2026"), None)
+    return {
+        "regions": {"decree": REGIONS_DECREE, "by_level": levels,
+                    "regency": {"code": REGENCY, "name": regency.name if regency else None,
+                                "kecamatan": bekasi_kecamatan, "desa": bekasi_desa}},
+        "occupations": len(occupations()),
+        "sponsors": len(sponsors_repo.sponsors(session)),
+        "workers": workers_repo.count(session),
+        "agreements": agreements,
+        "sample_workers": sample,
+        "kadin_monthly_list_price": kadin["estimate"]["monthly_list_price"] if kadin else None,
+    }
+
+
+def demo(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Siapkan data contoh Kabupaten Bekasi dan tampilkan tur singkat / load the demo data and a tour."""
+    lg = lang_of(lang)
+    engine = ensure_database(get_engine())
+    today = dt.date.today()
+    with session_scope(engine) as s:
+        added = load(s, today)
+    with session_scope(engine, readonly=True) as s:
+        shown = tour(s)
+    out = {"database": database_label(engine), "added": added, **shown}
+    if json_out:
+        print_json(out)
+        return
+    _print_tour(out, lg)
+
+
+def _print_tour(out: dict[str, Any], lang: str) -> None:
+    p = out_console.print
+    p(f"[bold]{t('demo.title', lang)}[/bold]  ({escape(out['database'])})")
+    added = out["added"]
+    if added["agreements"] or added["workers"]:
+        p(t("demo.added", lang, **added))
+    else:
+        p(t("demo.already", lang))
+    lv = out["regions"]["by_level"]
+    reg = out["regions"]["regency"]
+    p(t("demo.regions", lang, provinces=lv.get(1, 0), regencies=lv.get(2, 0), districts=lv.get(3, 0),
+        villages=f"{lv.get(4, 0):,}".replace(",", "."), decree=out["regions"]["decree"],
+        regency=reg["name"], kecamatan=reg["kecamatan"], desa=reg["desa"]))
+    p(t("demo.registry", lang, workers=f"{out['workers']:,}".replace(",", "."), sponsors=out["sponsors"],
+        occupations=out["occupations"]))
+    p(agreements_table(out["agreements"], lang))
+    kadin = next((a for a in out["agreements"] if a["code"] == "KADIN-2026"), None)
+    if kadin:
+        p(t("demo.kadin_estimate", lang, quota=f"{kadin['quota']:,}".replace(",", "."),
+            price=rp(out["kadin_monthly_list_price"]), months=kadin["months"],
+            total=rp(kadin["estimate"]["list_price"]), expected=rp(kadin["estimate"]["expected"])))
+    table = Table(title=t("demo.sample", lang), title_justify="left")
+    for col in ("nik", "name", "domicile", "occupation", "agreement"):
+        table.add_column(t(f"registry.col.{col}", lang))
+    for w in out["sample_workers"]:
+        table.add_row(w["nik"], escape(w["name"]), escape(w["desa"]), w["occupation"], w["agreement"] or "-")
+    p(table)
+    p(f"[bold]{t('demo.next', lang)}[/bold]")
+    for line in _next_commands():
+        p(f"  {escape(line)}")
+
+
+def _next_commands() -> list[str]:
+    return [
+        "lindung agreement list",
+        "lindung agreement show KADIN-2026",
+        "lindung agreement show CSR-NELAYAN-2026 --lang en",
+        "lindung worker show <NIK> --unmask --by NAME",
+        "lindung sponsor add --code BAZNAS --name \"Baznas Kabupaten Bekasi\" --funding sertakan",
+        "lindung agreement add --code BAZNAS-2026 --sponsor BAZNAS --quota 200 --budget 40320000 "
+        "--start 2026-01 --months 12 --by NAME",
+        "lindung agreement approve BAZNAS-2026 --by OTHER-NAME",
+        "lindung enrol <NIK> --agreement BAZNAS-2026",
+        "lindung simulate --help",
+    ]

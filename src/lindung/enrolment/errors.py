@@ -1,0 +1,41 @@
+"""Why an enrolment is refused. Each is a Conflict (exit code 4, HTTP 409) with its context."""
+
+from __future__ import annotations
+
+from lindung.kit.errors import Conflict
+
+
+class AgreementNotOpen(Conflict):
+    """Only approved or active agreements accept enrolments."""
+
+    code = "enrolment.agreement_not_open"
+
+
+class AgreementPeriodOver(Conflict):
+    code = "enrolment.agreement_over"
+
+
+class QuotaExceeded(Conflict):
+    code = "enrolment.quota_exceeded"
+
+
+class BudgetExceeded(Conflict):
+    code = "enrolment.budget_exceeded"
+
+
+class AlreadyEnrolled(Conflict):
+    """The worker is already covered by this same agreement for (some of) those months."""
+
+    code = "enrolment.already_enrolled"
+
+
+class OverlappingEnrolment(Conflict):
+    """Another agreement already covers the worker for some of those months: names it."""
+
+    code = "enrolment.overlap"
+
+
+class NotTargeted(Conflict):
+    """The worker is outside the agreement's target group (occupation or region)."""
+
+    code = "enrolment.not_targeted"

@@ -1,0 +1,72 @@
+"""SQL for enrolments, and the counters on the agreement row that keep quota and budget.
+
+Locking order for every use case that enrols: worker rows first, then the agreement row (the
+counter update). On SQLite the whole write transaction is serialised by ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
+
+from lindung.enrolment.models import Enrolment
+from lindung.rules.period import Month
+from lindung.sponsors.models import Agreement
+from lindung.sponsors.service import OPEN_STATUSES
+
+
+def overlapping(session: Session, worker_id: int, first_month: int, last_month: int
+                ) -> list[tuple[Enrolment, str]]:
+    """Active enrolments of the worker that share a month with [first_month, last_month]."""
+    rows = session.execute(
+        select(Enrolment, Agreement.code).join(Agreement, Agreement.id == Enrolment.agreement_id)
+        .where(Enrolment.worker_id == worker_id, Enrolment.status == "active",
+               Enrolment.first_month <= last_month, Enrolment.last_month >= first_month)
+        .order_by(Enrolment.first_month, Enrolment.id)).all()
+    return [(e, code) for e, code in rows]
+
+
+def reserve(session: Session, agreement_id: int, *, workers: int, cost: int) -> bool:
+    """Add ``workers`` and ``cost`` to the agreement's counters if they stay within quota and budget
+    and the agreement is open; False (and nothing changed) otherwise.
+
+    One conditional UPDATE: on PostgreSQL it takes the row lock and re-checks the condition after
+    any concurrent enrolment commits, so two racing transactions can never both take the last place.
+    """
+    result = session.execute(
+        update(Agreement)
+        .where(Agreement.id == agreement_id, Agreement.status.in_(OPEN_STATUSES),
+               Agreement.enrolled_count + workers <= Agreement.quota,
+               Agreement.committed_cost + cost <= Agreement.budget)
+        .values(enrolled_count=Agreement.enrolled_count + workers,
+                committed_cost=Agreement.committed_cost + cost)
+        .execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def counters(session: Session, agreement_id: int) -> tuple[str, int, int, int, int]:
+    """(status, enrolled, quota, committed, budget) as committed or as this transaction sees them."""
+    row = session.execute(
+        select(Agreement.status, Agreement.enrolled_count, Agreement.quota, Agreement.committed_cost,
+               Agreement.budget).where(Agreement.id == agreement_id)
+        .execution_options(populate_existing=True)).one()
+    return str(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4])
+
+
+def totals(session: Session, agreement_id: int) -> tuple[int, int]:
+    """(active enrolments, their committed cost) recomputed from the enrolment rows."""
+    row = session.execute(
+        select(func.count(), func.coalesce(func.sum(Enrolment.committed_cost), 0))
+        .where(and_(Enrolment.agreement_id == agreement_id, Enrolment.status == "active"))).one()
+    return int(row[0]), int(row[1])
+
+
+def describe_for_worker(session: Session, worker_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Enrolment, Agreement.code).join(Agreement, Agreement.id == Enrolment.agreement_id)
+        .where(Enrolment.worker_id == worker_id).order_by(Enrolment.first_month, Enrolment.id)).all()
+    return [{"agreement": code, "from": str(Month.from_index(e.first_month)),
+             "to": str(Month.from_index(e.last_month)), "status": e.status,
+             "committed_cost": e.committed_cost} for e, code in rows]

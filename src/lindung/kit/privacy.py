@@ -1,0 +1,22 @@
+"""Personal data (UU 27/2022 PDP): what may be shown of a NIK."""
+
+from __future__ import annotations
+
+
+def mask_nik(nik: str | None) -> str:
+    """'3216014107950001' -> '3216********0001'. Anything that is not 16 characters is fully masked."""
+    if not nik:
+        return ""
+    text = str(nik)
+    if len(text) != 16:
+        return "*" * len(text)
+    return text[:4] + "*" * 8 + text[-4:]
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """'081234567890' -> '0812****7890'; short numbers are fully masked."""
+    if not phone:
+        return phone
+    if len(phone) < 9:
+        return "*" * len(phone)
+    return phone[:4] + "*" * (len(phone) - 8) + phone[-4:]

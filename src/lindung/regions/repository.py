@@ -1,0 +1,34 @@
+"""SQL for regions."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lindung.regions.models import Region
+
+
+def get(session: Session, code: str) -> Region | None:
+    return session.get(Region, code)
+
+
+def count_by_level(session: Session) -> dict[int, int]:
+    rows = session.execute(select(Region.level, func.count()).group_by(Region.level)).all()
+    return {int(level): int(n) for level, n in rows}
+
+
+def decrees(session: Session) -> list[str]:
+    return list(session.scalars(select(Region.decree).distinct().order_by(Region.decree)))
+
+
+def villages_under(session: Session, code: str, limit: int | None = None) -> list[Region]:
+    """Desa/kelurahan inside ``code`` (any level), by code."""
+    stmt = (select(Region).where(Region.level == 4, Region.code.like(f"{code}.%"))
+            .order_by(Region.code))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def children(session: Session, code: str) -> list[Region]:
+    return list(session.scalars(select(Region).where(Region.parent_code == code).order_by(Region.code)))

@@ -1,0 +1,237 @@
+"""``lindung sponsor …`` and ``lindung agreement …``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cliargs import JsonOption, actor, int_arg, month_arg
+from lindung.kit.db import unit_of_work
+from lindung.kit.errors import InvalidInput
+from lindung.kit.i18n import t
+from lindung.kit.money import rp
+from lindung.rules.catalogues import funding_source
+from lindung.rules.period import Month
+from lindung.sponsors import repository
+from lindung.sponsors import service as sponsors
+from lindung.sponsors.models import Sponsor
+
+sponsor_app = typer.Typer(help="Sponsor / sponsors.", no_args_is_help=True)
+agreement_app = typer.Typer(help="Perjanjian kerja sama (MoU/PKS) / agreements.", no_args_is_help=True)
+
+
+def sponsor_dict(s: Sponsor) -> dict[str, Any]:
+    return {"code": s.code, "name": s.name, "type": s.type, "funding": s.funding_code,
+            "created_by": s.created_by, "created_at": s.created_at.isoformat()}
+
+
+@sponsor_app.command("add")
+def sponsor_add(
+    code: str = typer.Option(..., "--code", help="Kode sponsor, mis. KADIN."),
+    name: str = typer.Option(..., "--name", help="Nama sponsor."),
+    funding: str = typer.Option(..., "--funding", help="Sumber dana: apbn, apbd, apbdes, csr, bank, kadin, "
+                                                       "sertakan, mandiri."),
+    type_: str | None = typer.Option(None, "--type", help="Jenis sponsor (bawaan: dari sumber dana)."),
+    by: str | None = typer.Option(None, "--by", help="Petugas yang mencatat."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Tambah sponsor / add a sponsor."""
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        sponsor = sponsors.add_sponsor(s, code=code, name=name, funding=funding, type=type_, by=actor(by))
+        out = sponsor_dict(sponsor)
+    if json_out:
+        print_json(out)
+        return
+    out_console.print(t("registry.sponsor_added", lg, sponsor=out["code"], name=escape(out["name"]),
+                        funding=funding_source(out["funding"]).label(lg)))
+
+
+@sponsor_app.command("list")
+def sponsor_list(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Daftar sponsor / list sponsors."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        out = [sponsor_dict(x) for x in repository.sponsors(s)]
+    if json_out:
+        print_json(out)
+        return
+    table = Table(title=t("registry.sponsors", lg), title_justify="left")
+    for col in ("code", "name", "type", "funding"):
+        table.add_column(t(f"registry.col.{col}", lg))
+    for x in out:
+        table.add_row(x["code"], escape(x["name"]), x["type"], funding_source(x["funding"]).label(lg))
+    out_console.print(table)
+
+
+@agreement_app.command("add")
+def agreement_add(
+    code: str = typer.Option(..., "--code", help="Kode perjanjian, mis. KADIN-2026."),
+    sponsor: str = typer.Option(..., "--sponsor", help="Kode sponsor."),
+    quota: str = typer.Option(..., "--quota", help="Kuota pekerja."),
+    budget: str = typer.Option(..., "--budget", help="Anggaran (rupiah)."),
+    start: str = typer.Option(..., "--start", help="Bulan mulai, TTTT-BB."),
+    months: str = typer.Option(..., "--months", help="Lama perlindungan (bulan)."),
+    by: str = typer.Option(..., "--by", help="Petugas penyusun (maker)."),
+    income: str | None = typer.Option(None, "--income", help="Penghasilan yang dilaporkan (bawaan: terendah)."),
+    jht: bool = typer.Option(False, "--jht", help="Tambah JHT."),
+    funding: str | None = typer.Option(None, "--funding", help="Sumber dana (bawaan: sumber dana sponsor)."),
+    billing_cycle: str | None = typer.Option(None, "--billing-cycle",
+                                             help="Siklus tagihan dalam bulan (1, 3, 6, 12; bawaan 12)."),
+    after_death: str = typer.Option(sponsors.DEFAULT_AFTER_DEATH, "--after-death",
+                                    help="Iuran bulan setelah peserta meninggal: refund atau credit."),
+    occupation: list[str] | None = typer.Option(None, "--occupation", help="Pekerjaan sasaran (boleh berulang)."),
+    region: list[str] | None = typer.Option(None, "--region", help="Wilayah sasaran (boleh berulang)."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Susun perjanjian (draf) dengan perkiraan biaya / draft an agreement with its cost estimate."""
+    lg = lang_of(lang)
+    start_month = month_arg(start)
+    assert start_month is not None
+    data = sponsors.AgreementInput(
+        code=code, sponsor=sponsor, quota=_req_int(quota, "quota"), budget=_req_int(budget, "budget"),
+        start=start_month, months=_req_int(months, "months"), income=int_arg(income, "income"), jht=jht,
+        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
+        target_occupations=tuple(occupation or ()), target_regions=tuple(region or ()))
+    with unit_of_work() as s:
+        out = sponsors.describe(sponsors.draft_agreement(s, data, by=by))
+    if json_out:
+        print_json(out)
+        return
+    out_console.print(t("registry.agreement_drafted", lg, agreement=out["code"]))
+    render_agreement(out, lg)
+
+
+def _req_int(value: str, field: str) -> int:
+    parsed = int_arg(value, field)
+    if parsed is None:
+        raise InvalidInput(field, value)
+    return parsed
+
+
+@agreement_app.command("approve")
+def agreement_approve(
+    code: str = typer.Argument(..., help="Kode perjanjian."),
+    by: str = typer.Option(..., "--by", help="Penyetuju (checker), bukan penyusun."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Setujui perjanjian (orang kedua) / approve an agreement (a second person)."""
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        out = sponsors.describe(sponsors.approve(s, code, by=by))
+    if json_out:
+        print_json(out)
+        return
+    out_console.print(t("registry.agreement_approved", lg, agreement=out["code"], by=escape(out["approved_by"])))
+
+
+@agreement_app.command("activate")
+def agreement_activate(code: str = typer.Argument(...), json_out: bool = JsonOption,
+                       lang: str | None = LangOption) -> None:
+    """Aktifkan perjanjian yang disetujui / activate an approved agreement."""
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        out = sponsors.describe(sponsors.activate(s, code))
+    if json_out:
+        print_json(out)
+        return
+    out_console.print(t("registry.agreement_status", lg, agreement=out["code"], status=_status(out["status"], lg)))
+
+
+@agreement_app.command("end")
+def agreement_end(code: str = typer.Argument(...), json_out: bool = JsonOption,
+                  lang: str | None = LangOption) -> None:
+    """Akhiri perjanjian / end an agreement."""
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        out = sponsors.describe(sponsors.end(s, code))
+    if json_out:
+        print_json(out)
+        return
+    out_console.print(t("registry.agreement_status", lg, agreement=out["code"], status=_status(out["status"], lg)))
+
+
+@agreement_app.command("show")
+def agreement_show(code: str = typer.Argument(..., help="Kode perjanjian."), json_out: bool = JsonOption,
+                   lang: str | None = LangOption) -> None:
+    """Rincian perjanjian / show an agreement."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        out = sponsors.describe(sponsors.get_agreement(s, code))
+    if json_out:
+        print_json(out)
+        return
+    render_agreement(out, lg)
+
+
+@agreement_app.command("list")
+def agreement_list(sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini."),
+                   json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Daftar perjanjian dengan pemakaian kuota dan anggaran / list agreements with quota and budget use."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        sponsor_id = sponsors.get_sponsor(s, sponsor).id if sponsor else None
+        out = [sponsors.describe(a) for a in repository.agreements(s, sponsor_id)]
+    if json_out:
+        print_json(out)
+        return
+    out_console.print(agreements_table(out, lg))
+
+
+def _status(status: str, lang: str) -> str:
+    return t(f"registry.status.{status}", lang)
+
+
+def agreements_table(rows: list[dict[str, Any]], lang: str) -> Table:
+    table = Table(title=t("registry.agreements", lang), title_justify="left", box=box.SIMPLE_HEAD)
+    for col, right in (("code", False), ("sponsor", False), ("status", False), ("period", False),
+                       ("quota_use", True), ("committed", True), ("budget", True)):
+        table.add_column(t(f"registry.col.{col}", lang), justify="right" if right else "left", no_wrap=True)
+    for a in rows:
+        table.add_row(a["code"], a["sponsor"]["code"], _status(a["status"], lang),
+                      f"{a['start']} – {a['end']}",
+                      f"{a['use']['enrolled']:,} / {a['quota']:,}".replace(",", "."),
+                      rp(a["use"]["committed"]), rp(a["budget"]))
+    return table
+
+
+def render_agreement(a: dict[str, Any], lang: str) -> None:
+    table = Table(show_header=False, title=f"{a['code']} — {escape(a['sponsor']['name'])}",
+                  title_justify="left")
+    table.add_column()
+    table.add_column()
+    pkg = a["package"]
+    months = t("ui.months", lang)
+    rows = [
+        ("status", _status(a["status"], lang)),
+        ("funding", funding_source(a["funding"]).label(lang)),
+        ("period", f"{a['start']} – {a['end']} ({a['months']} {months})"),
+        ("quota_use", f"{a['use']['enrolled']:,} / {a['quota']:,}".replace(",", ".")),
+        ("budget_use", f"{rp(a['use']['committed'])} / {rp(a['budget'])}"),
+        ("package", t("registry.package", lang, base=rp(pkg["base"]), bracket=pkg["bracket"] or "-",
+                      jht=t("registry.with_jht" if pkg["jht"] else "registry.without_jht", lang))),
+        ("billing_cycle", f"{pkg['billing_cycle_months']} {months}"),
+        ("after_death", t(f"registry.after_death.{pkg['after_death']}", lang)),
+        ("targets", ", ".join(a["targets"]["occupations"] + a["targets"]["regions"]) or "-"),
+        ("estimate_list", t("registry.estimate_list", lang, quota=f"{a['quota']:,}".replace(",", "."),
+                            price=rp(a["estimate"]["monthly_list_price"] or 0), months=a["months"],
+                            total=rp(a["estimate"]["list_price"]))),
+        ("estimate_expected", rp(a["estimate"]["expected"])),
+        ("drafted_by", a["drafted_by"]),
+        ("approved_by", a["approved_by"] or "-"),
+    ]
+    for key, value in rows:
+        table.add_row(t(f"registry.col.{key}", lang), escape(str(value)))
+    out_console.print(table)
+
+
+def describe_month(index: int) -> str:
+    return str(Month.from_index(index))

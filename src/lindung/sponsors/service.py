@@ -1,0 +1,315 @@
+"""Sponsors and agreements: drafting, the cost estimate, approval by a second person, life cycle.
+
+Status: draft → approved → active → ended. Only approved and active agreements accept enrolments.
+The person who approves must not be the person who drafted (maker-checker); the database refuses
+it too (CHECK ``approved_by <> drafted_by``).
+
+Cost estimate (from the rules engine, never a number in code):
+- list price: the undiscounted monthly contribution of the package, month by month over the
+  agreement's period, × quota (Kadin: 1.000 × Rp16.800 × 12 = Rp201.600.000);
+- expected cost: the same with the dated discounts the funding source gets (PP 50/2025), for the
+  sector of the target group (transport only when every target occupation is transport).
+Both are stored when the agreement is drafted, as the inputs of the approval decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lindung.kit.db import utcnow
+from lindung.kit.errors import Conflict, InvalidInput, NotFound
+from lindung.regions import service as regions
+from lindung.rules.catalogues import funding_source
+from lindung.rules.catalogues import occupation as find_occupation
+from lindung.rules.contributions import OTHER, TRANSPORT, choose_base, contribution_for_month
+from lindung.rules.params import ParameterSet, default_parameters
+from lindung.rules.period import Month
+from lindung.sponsors import repository
+from lindung.sponsors.models import (
+    AFTER_DEATH_POLICIES,
+    Agreement,
+    AgreementOccupation,
+    AgreementRegion,
+    Sponsor,
+)
+
+# Sponsor types by funding source (rules.md 5): who the sponsor is, not how BPJS groups it.
+SPONSOR_TYPES = ("government", "village", "company", "bank", "association", "individual", "self")
+DEFAULT_TYPE_BY_FUNDING = {"apbn": "government", "apbd": "government", "apbdes": "village",
+                           "csr": "company", "bank": "bank", "kadin": "association",
+                           "sertakan": "individual", "mandiri": "self"}
+DEFAULT_AFTER_DEATH = "credit"
+OPEN_STATUSES = ("approved", "active")
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
+
+
+class SelfApproval(Conflict):
+    code = "agreement.self_approval"
+
+
+class StatusConflict(Conflict):
+    code = "agreement.status"
+
+
+class SponsorExists(Conflict):
+    code = "sponsor.exists"
+
+
+class AgreementExists(Conflict):
+    code = "agreement.exists"
+
+
+def normalize_code(text: str, field: str = "code") -> str:
+    code = str(text).strip().upper()
+    if not _CODE.match(code):
+        raise InvalidInput(field, text, reason="code")
+    return code
+
+
+def normalize_person(text: str, field: str = "by") -> str:
+    person = " ".join(str(text).split())
+    if not person or len(person) > 100:
+        raise InvalidInput(field, text, reason="person")
+    return person
+
+
+# --- sponsors ---------------------------------------------------------------------------------
+
+
+def add_sponsor(session: Session, *, code: str, name: str, funding: str, type: str | None = None,
+                by: str) -> Sponsor:
+    code = normalize_code(code)
+    source = funding_source(funding)
+    kind = (type or DEFAULT_TYPE_BY_FUNDING.get(source.code, "association")).strip().casefold()
+    if kind not in SPONSOR_TYPES:
+        raise InvalidInput("sponsor_type", type, known=", ".join(SPONSOR_TYPES))
+    clean_name = " ".join(str(name).split())
+    if not clean_name or len(clean_name) > 200:
+        raise InvalidInput("name", name)
+    if repository.sponsor_by_code(session, code) is not None:
+        raise SponsorExists(sponsor=code)
+    sponsor = Sponsor(code=code, name=clean_name, type=kind, funding_code=source.code,
+                      created_by=normalize_person(by), created_at=utcnow())
+    session.add(sponsor)
+    session.flush()
+    return sponsor
+
+
+def get_sponsor(session: Session, code: str) -> Sponsor:
+    found = repository.sponsor_by_code(session, str(code).strip().upper())
+    if found is None:
+        raise NotFound("sponsor.not_found", sponsor=code)
+    return found
+
+
+# --- agreements -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    code: str
+    sponsor: str
+    quota: int
+    budget: int
+    start: Month
+    months: int
+    income: int | None = None
+    jht: bool = False
+    funding: str | None = None
+    billing_cycle: int | None = None
+    after_death: str = DEFAULT_AFTER_DEATH
+    target_occupations: tuple[str, ...] = field(default=())
+    target_regions: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What an agreement is expected to cost over its whole period, at full quota."""
+
+    quota: int
+    months: int
+    monthly_list_price: tuple[int, ...]   # undiscounted, month by month
+    monthly_expected: tuple[int, ...]     # with the discounts for the funding source and sector
+    sector: str
+
+    @property
+    def list_price(self) -> int:
+        return self.quota * sum(self.monthly_list_price)
+
+    @property
+    def expected(self) -> int:
+        return self.quota * sum(self.monthly_expected)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"quota": self.quota, "months": self.months, "sector": self.sector,
+                "list_price": self.list_price, "expected": self.expected,
+                "monthly_list_price": list(self.monthly_list_price),
+                "monthly_expected": list(self.monthly_expected)}
+
+
+def estimate(*, quota: int, start: Month, months: int, base: int, funding: str, jht: bool, sector: str,
+             params: ParameterSet | None = None) -> Estimate:
+    listed: list[int] = []
+    expected: list[int] = []
+    for month in start.span(months):
+        c = contribution_for_month(month, base=base, transport=sector == TRANSPORT, funding=funding,
+                                   jht=jht, params=params)
+        expected.append(c.total)
+        listed.append(sum(x.amount for x in c.components
+                          if x.code != "bracket" and not x.code.startswith("discount")))
+    return Estimate(quota, months, tuple(listed), tuple(expected), sector)
+
+
+def estimate_for(agreement: Agreement, params: ParameterSet | None = None) -> Estimate:
+    """The estimate recomputed with today's parameters (the stored one is as drafted)."""
+    codes = [t.occupation_code for t in agreement.target_occupations]
+    return estimate(quota=agreement.quota, start=Month.from_index(agreement.start_month),
+                    months=agreement.months, base=agreement.base, funding=agreement.funding_code,
+                    jht=agreement.jht, sector=_target_sector(codes), params=params)
+
+
+def _target_sector(occupation_codes: list[str] | None) -> str:
+    if not occupation_codes:
+        return OTHER
+    return TRANSPORT if all(find_occupation(c).transport for c in occupation_codes) else OTHER
+
+
+def _positive_int(value: object, field: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidInput(field, value)
+    return value
+
+
+def draft_agreement(session: Session, data: AgreementInput, *, by: str,
+                    params: ParameterSet | None = None) -> Agreement:
+    """A new agreement in draft, with its package resolved and its cost estimate stored."""
+    params = params or default_parameters()
+    code = normalize_code(data.code)
+    sponsor = get_sponsor(session, data.sponsor)
+    quota = _positive_int(data.quota, "quota", 1)
+    budget = _positive_int(data.budget, "budget", 0)
+    months = _positive_int(data.months, "months", 1)
+    source = funding_source(data.funding or sponsor.funding_code)
+    cycles: tuple[int, ...] = params.at("contribution.prepay_cycles", data.start.first_day()).value
+    cycle = cycles[-1] if data.billing_cycle is None else data.billing_cycle
+    if cycle not in cycles:
+        raise InvalidInput("billing_cycle", data.billing_cycle, known=", ".join(map(str, cycles)))
+    after_death = str(data.after_death).strip().casefold()
+    if after_death not in AFTER_DEATH_POLICIES:
+        raise InvalidInput("after_death", data.after_death, known=", ".join(AFTER_DEATH_POLICIES))
+    if data.income is None:
+        from lindung.workers.service import lowest_income
+
+        income = None
+        choice = choose_base(data.start, income=lowest_income(data.start.first_day(), params), params=params)
+    else:
+        income = data.income
+        choice = choose_base(data.start, income=income, params=params)
+    occupations = sorted({find_occupation(o).code for o in data.target_occupations})
+    region_codes = sorted({regions.resolve(session, r, field="target_region").code
+                           for r in data.target_regions})
+    if repository.agreement_by_code(session, code) is not None:
+        raise AgreementExists(agreement=code)
+    est = estimate(quota=quota, start=data.start, months=months, base=choice.base, funding=source.code,
+                   jht=data.jht, sector=_target_sector(occupations), params=params)
+    agreement = Agreement(
+        code=code, sponsor=sponsor, funding_code=source.code, quota=quota, budget=budget,
+        start_month=data.start.index, months=months, end_month=data.start.index + months - 1,
+        income=income, base=choice.base, bracket=choice.bracket.number if choice.bracket else None,
+        jht=bool(data.jht), billing_cycle_months=cycle, after_death=after_death, status="draft",
+        drafted_by=normalize_person(by), drafted_at=utcnow(),
+        estimate_list_price=est.list_price, estimate_expected=est.expected,
+        enrolled_count=0, committed_cost=0,
+        target_occupations=[AgreementOccupation(occupation_code=o) for o in occupations],
+        target_regions=[AgreementRegion(region_code=r) for r in region_codes],
+    )
+    session.add(agreement)
+    session.flush()
+    return agreement
+
+
+def get_agreement(session: Session, code: str, *, for_update: bool = False) -> Agreement:
+    found = repository.agreement_by_code(session, str(code).strip().upper(), for_update=for_update)
+    if found is None:
+        raise NotFound("agreement.not_found", agreement=code)
+    return found
+
+
+def same_person(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def approve(session: Session, code: str, *, by: str, now: dt.datetime | None = None) -> Agreement:
+    agreement = get_agreement(session, code, for_update=True)
+    approver = normalize_person(by)
+    if agreement.status != "draft":
+        raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="approved")
+    if same_person(approver, agreement.drafted_by):
+        raise SelfApproval(agreement=agreement.code, person=approver)
+    agreement.status = "approved"
+    agreement.approved_by = approver
+    agreement.approved_at = now or utcnow()
+    session.flush()
+    return agreement
+
+
+def activate(session: Session, code: str, *, now: dt.datetime | None = None) -> Agreement:
+    agreement = get_agreement(session, code, for_update=True)
+    if agreement.status != "approved":
+        raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="active")
+    agreement.status = "active"
+    agreement.activated_at = now or utcnow()
+    session.flush()
+    return agreement
+
+
+def end(session: Session, code: str, *, now: dt.datetime | None = None) -> Agreement:
+    agreement = get_agreement(session, code, for_update=True)
+    if agreement.status not in OPEN_STATUSES:
+        raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="ended")
+    agreement.status = "ended"
+    agreement.ended_at = now or utcnow()
+    session.flush()
+    return agreement
+
+
+def describe(agreement: Agreement) -> dict[str, Any]:
+    start = Month.from_index(agreement.start_month)
+    end_month = Month.from_index(agreement.end_month)
+    return {
+        "code": agreement.code,
+        "sponsor": {"code": agreement.sponsor.code, "name": agreement.sponsor.name},
+        "funding": agreement.funding_code,
+        "status": agreement.status,
+        "quota": agreement.quota,
+        "budget": agreement.budget,
+        "start": str(start),
+        "end": str(end_month),
+        "months": agreement.months,
+        "package": {"income": agreement.income, "base": agreement.base, "bracket": agreement.bracket,
+                    "jht": agreement.jht, "billing_cycle_months": agreement.billing_cycle_months,
+                    "after_death": agreement.after_death},
+        "targets": {"occupations": [t.occupation_code for t in agreement.target_occupations],
+                    "regions": [t.region_code for t in agreement.target_regions]},
+        "estimate": {"list_price": agreement.estimate_list_price,
+                     "monthly_list_price": _monthly(agreement.estimate_list_price, agreement.quota * agreement.months),
+                     "expected": agreement.estimate_expected},
+        "use": {"enrolled": agreement.enrolled_count, "quota_left": agreement.quota - agreement.enrolled_count,
+                "committed": agreement.committed_cost,
+                "budget_left": agreement.budget - agreement.committed_cost},
+        "drafted_by": agreement.drafted_by,
+        "drafted_at": agreement.drafted_at.isoformat(),
+        "approved_by": agreement.approved_by,
+        "approved_at": agreement.approved_at.isoformat() if agreement.approved_at else None,
+    }
+
+
+def _monthly(total: int, worker_months: int) -> int | None:
+    """The list price per worker-month when it was the same every month (else None)."""
+    price, rest = divmod(total, worker_months)
+    return price if rest == 0 else None

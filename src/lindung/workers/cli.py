@@ -1,0 +1,102 @@
+"""``lindung worker add|show``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cliargs import JsonOption, actor, int_arg
+from lindung.kit.dates import parse_date
+from lindung.kit.db import unit_of_work
+from lindung.kit.errors import InvalidInput
+from lindung.kit.i18n import t
+from lindung.kit.money import rp
+from lindung.workers import service as workers
+
+app = typer.Typer(help="Pekerja (peserta) / workers.", no_args_is_help=True)
+
+
+def parse_heir(text: str) -> workers.HeirInput:
+    """'Siti Aminah:spouse' or 'Siti Aminah:spouse:3216…'."""
+    parts = [p.strip() for p in text.split(":")]
+    if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
+        raise InvalidInput("heir", text)
+    return workers.HeirInput(parts[0], parts[1], parts[2] if len(parts) == 3 and parts[2] else None)
+
+
+@app.command("add")
+def worker_add(
+    nik: str = typer.Option(..., "--nik", help="NIK 16 digit."),
+    name: str = typer.Option(..., "--name", help="Nama lengkap."),
+    desa: str = typer.Option(..., "--desa", help="Kode desa/kelurahan domisili (bertitik atau tidak)."),
+    occupation: str = typer.Option(..., "--occupation", help="Kode atau nama pekerjaan."),
+    sex: str | None = typer.Option(None, "--sex", help="L atau P (harus sesuai NIK)."),
+    birth: str | None = typer.Option(None, "--birth", help="Tanggal lahir (harus sesuai NIK)."),
+    income: str | None = typer.Option(None, "--income", help="Penghasilan sebulan (bawaan: kelompok terendah)."),
+    phone: str | None = typer.Option(None, "--phone", help="Nomor telepon."),
+    heir: list[str] | None = typer.Option(None, "--heir", help="Ahli waris NAMA:HUBUNGAN[:NIK] (boleh berulang)."),
+    by: str | None = typer.Option(None, "--by", help="Petugas yang mencatat."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Daftarkan pekerja / register a worker."""
+    import datetime as dt
+
+    lg = lang_of(lang)
+    data = workers.WorkerInput(
+        nik=nik, name=name, domicile=desa, occupation=occupation, sex=sex,
+        birth_date=parse_date(birth, "birth_date") if birth else None, income=int_arg(income, "income"),
+        phone=phone, heirs=tuple(parse_heir(h) for h in heir or ()), source="cli")
+    with unit_of_work() as s:
+        worker = workers.register(s, data, by=actor(by), today=dt.date.today())
+        out = workers.describe(s, worker)
+    if json_out:
+        print_json(out)
+        return
+    out_console.print(t("registry.worker_added", lg, nik=out["nik"], name=escape(out["name"])))
+    if out["needs_review"]:
+        out_console.print(t("registry.worker_review", lg))
+
+
+@app.command("show")
+def worker_show(
+    nik: str = typer.Argument(..., help="NIK."),
+    unmask: bool = typer.Option(False, "--unmask", help="Tampilkan NIK lengkap (dicatat di log audit)."),
+    by: str | None = typer.Option(None, "--by", help="Siapa yang melihat (untuk log audit)."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Data pekerja; NIK disamarkan kecuali --unmask / a worker, NIK masked unless --unmask."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=not unmask) as s:
+        out = workers.view(s, nik, unmask=unmask, actor=actor(by))
+    if json_out:
+        print_json(out)
+        return
+    render_worker(out, lg)
+
+
+def render_worker(w: dict[str, Any], lang: str) -> None:
+    table = Table(show_header=False, title=escape(w["name"]), title_justify="left")
+    table.add_column()
+    table.add_column()
+    occ = w["occupation"]
+    rows = [
+        ("nik", w["nik"] + (" ⚑ " + t("registry.review_short", lang) if w["needs_review"] else "")),
+        ("sex", t(f"registry.sex.{w['sex']}", lang)),
+        ("birth_date", w["birth_date"]),
+        ("domicile", f"{w['domicile']['name']}, {w['domicile']['district']} ({w['domicile']['code']})"),
+        ("occupation", occ["label_en"] if lang == "en" else occ["label_id"]),
+        ("income", rp(w["declared_income"])),
+        ("phone", w["phone"] or "-"),
+        ("heirs", "; ".join(f"{h['name']} ({h['relationship']})" for h in w["heirs"]) or "-"),
+        ("enrolments", "; ".join(f"{e['agreement']} {e['from']}–{e['to']} ({e['status']})"
+                                 for e in w["enrolments"]) or "-"),
+    ]
+    for key, value in rows:
+        table.add_row(t(f"registry.col.{key}", lang), escape(str(value)))
+    out_console.print(table)

