@@ -6,6 +6,7 @@ A domain that adds tables adds its models module here.
 from __future__ import annotations
 
 from lindung.audit import models as audit_models
+from lindung.billing import models as billing_models
 from lindung.enrolment import models as enrolment_models
 from lindung.kit.db import Base
 from lindung.regions import models as regions_models
@@ -14,5 +15,5 @@ from lindung.workers import models as workers_models
 
 metadata = Base.metadata
 
-__all__ = ["audit_models", "enrolment_models", "metadata", "regions_models", "sponsors_models",
+__all__ = ["audit_models", "billing_models", "enrolment_models", "metadata", "regions_models", "sponsors_models",
            "workers_models"]
