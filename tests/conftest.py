@@ -235,11 +235,14 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> object:
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> object:
     """``cli("sponsor", "add", ...)`` runs ``lindung`` in-process (through ``run_app``, so domain
-    errors become messages and exit codes) and returns exit code, stdout and stderr."""
+    errors become messages and exit codes) and returns exit code, stdout and stderr. Output is
+    200 columns wide so that Rich does not wrap messages mid-sentence."""
     from lindung.cli import app
     from lindung.kit.cli import run_app
+
+    monkeypatch.setenv("COLUMNS", "200")
 
     def run(*args: str) -> CliResult:
         capsys.readouterr()

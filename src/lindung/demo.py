@@ -168,7 +168,7 @@ def load(session: Session, today: dt.date) -> dict[str, Any]:
             desa = people.rng.choice(places)
             nik, name, sex, born = people.person(desa.code, today)
             spouse = None
-            if people.rng.random() < 0.6:
+            if people.rng.randrange(5) < 3:  # three in five have a spouse
                 spouse = f"{people.rng.choice(_FEMALE if sex == 'L' else _MALE)} {people.rng.choice(_FAMILY)}"
             rows.append({"nik": nik, "name": name, "sex": sex, "birth_date": born, "domicile_code": desa.code,
                          "occupation_code": people.rng.choices(occ_codes, weights)[0],

@@ -1,0 +1,119 @@
+"""The registry commands end to end: JSON output, messages in both languages, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+from lindung.kit.privacy import mask_nik
+from tests.factories import DESA_TARUMAJAYA, nik
+
+
+def setup_kadin(cli) -> None:
+    assert cli("sponsor", "add", "--code", "KADIN", "--name", "Kadin Kabupaten Bekasi", "--funding", "kadin",
+               "--by", "ani").exit_code == 0
+    r = cli("agreement", "add", "--code", "KADIN-2026", "--sponsor", "KADIN", "--quota", "1000", "--budget",
+            "201.600.000", "--start", "2026-01", "--months", "12", "--by", "ani", "--json")
+    assert r.exit_code == 0, r.stderr
+
+
+class TestSponsorAndAgreementCommands:
+    def test_the_kadin_story(self, database, cli):
+        r = cli("sponsor", "add", "--code", "KADIN", "--name", "Kadin Kabupaten Bekasi", "--funding", "kadin",
+                "--json")
+        assert r.exit_code == 0 and r.json()["type"] == "association"
+        r = cli("agreement", "add", "--code", "KADIN-2026", "--sponsor", "KADIN", "--quota", "1000", "--budget",
+                "201600000", "--start", "2026-01", "--months", "12", "--by", "ani", "--json")
+        drafted = r.json()
+        assert (drafted["status"], drafted["estimate"]["list_price"], drafted["estimate"]["expected"]) == (
+            "draft", 201_600_000, 126_000_000)
+        assert drafted["package"]["billing_cycle_months"] == 12
+
+        r = cli("agreement", "approve", "KADIN-2026", "--by", "ani", "--lang", "en")
+        assert r.exit_code == 4
+        assert "must be approved by someone else" in r.stderr and "Traceback" not in r.stderr
+
+        r = cli("agreement", "approve", "KADIN-2026", "--by", "budi", "--json")
+        assert r.exit_code == 0 and r.json()["approved_by"] == "budi"
+
+        shown = cli("agreement", "show", "KADIN-2026", "--json").json()
+        assert shown["status"] == "approved" and shown["use"] == {
+            "enrolled": 0, "quota_left": 1000, "committed": 0, "budget_left": 201_600_000}
+        listed = cli("agreement", "list", "--json").json()
+        assert [a["code"] for a in listed] == ["KADIN-2026"]
+
+    def test_human_output_is_indonesian_by_default_and_english_on_request(self, database, cli):
+        setup_kadin(cli)
+        assert "Rp201.600.000" in cli("agreement", "show", "KADIN-2026").stdout
+        assert "Perkiraan biaya" in cli("agreement", "show", "KADIN-2026").stdout
+        assert "Cost estimate" in cli("agreement", "show", "KADIN-2026", "--lang", "en").stdout
+
+    def test_an_unknown_agreement_exits_with_not_found(self, database, cli):
+        r = cli("agreement", "show", "NOPE", "--lang", "en")
+        assert r.exit_code == 3 and "Agreement NOPE not found" in r.stderr
+
+
+class TestWorkerAndEnrolCommands:
+    def test_register_enrol_and_show_masked_then_unmasked(self, database, cli):
+        setup_kadin(cli)
+        cli("agreement", "approve", "KADIN-2026", "--by", "budi")
+        number = nik(serial=77)
+        r = cli("worker", "add", "--nik", number, "--name", "Asep Saputra", "--desa", DESA_TARUMAJAYA.replace(".", ""),
+                "--occupation", "Tukang Ojek", "--birth", "17/05/1990", "--heir", "Euis:spouse", "--json")
+        assert r.exit_code == 0, r.stderr
+        assert r.json()["nik"] == mask_nik(number) and r.json()["occupation"]["code"] == "ojek"
+
+        r = cli("enrol", number, "--agreement", "KADIN-2026", "--from", "2026-01", "--json")
+        assert r.exit_code == 0, r.stderr
+        assert (r.json()["committed_cost"], r.json()["sector"]) == (100_800, "transport")
+        assert r.json()["agreement_use"]["enrolled"] == 1
+
+        shown = cli("worker", "show", number)
+        assert mask_nik(number) in shown.stdout and number not in shown.stdout
+        unmasked = cli("worker", "show", number, "--unmask", "--by", "auditor", "--json").json()
+        assert unmasked["nik"] == number
+        assert database.scalar("SELECT actor FROM audit_log") == "auditor"
+
+    def test_a_birth_date_that_disagrees_with_the_nik_is_refused_showing_both(self, database, cli):
+        number = nik(serial=78)
+        r = cli("worker", "add", "--nik", number, "--name", "Asep", "--desa", DESA_TARUMAJAYA,
+                "--occupation", "pedagang", "--birth", "1991-05-17")
+        assert r.exit_code == 2
+        assert "1991-05-17" in r.stderr and "1990-05-17" in r.stderr and number not in r.stderr
+
+
+class TestDbAndDemoCommands:
+    def test_db_upgrade_on_a_migrated_database_changes_nothing(self, database, cli):
+        r = cli("db", "upgrade", "--json")
+        assert r.exit_code == 0 and r.json()["changed"] is False
+
+    def test_the_demo_loads_bekasi_once(self, database, cli):
+        first = cli("demo", "--json")
+        assert first.exit_code == 0, first.stderr
+        out = first.json()
+        assert out["added"]["agreements"] == 3
+        by_code = {a["code"]: a for a in out["agreements"]}
+        kadin = by_code["KADIN-2026"]
+        assert (kadin["quota"], kadin["use"]["enrolled"], kadin["estimate"]["list_price"]) == (
+            1000, 1000, 201_600_000)
+        assert kadin["use"]["committed"] <= kadin["budget"]
+        assert by_code["BEKASI-TANI-2026"]["funding"] == "apbd"
+        assert by_code["CSR-NELAYAN-2026"]["targets"]["occupations"] == ["nelayan", "pembudidaya_ikan"]
+        assert out["regions"]["regency"] == {"code": "32.16", "name": "Kabupaten Bekasi", "kecamatan": 23,
+                                             "desa": 187}
+        assert all("*" in w["nik"] for w in out["sample_workers"])
+        workers = out["workers"]
+
+        again = cli("demo", "--json").json()
+        assert again["added"] == {"sponsors": 0, "agreements": 0, "workers": 0, "enrolments": 0}
+        assert again["workers"] == workers
+        assert database.scalar(
+            "SELECT count(*) FROM workers w JOIN regions r ON r.code = w.domicile_code "
+            "WHERE r.level = 4 AND r.code LIKE '32.16.%'") == workers
+
+    def test_the_demo_tour_is_readable(self, database, cli):
+        r = cli("demo", "--lang", "en")
+        assert r.exit_code == 0, r.stderr
+        for text in ("Kabupaten Bekasi", "KADIN-2026", "Rp201.600.000", "Try next", "lindung agreement show"):
+            assert text in r.stdout
+        assert not any(line.strip().startswith("{") for line in r.stdout.splitlines()[:1])
+        json.dumps(r.stdout)

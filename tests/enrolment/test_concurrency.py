@@ -1,0 +1,96 @@
+"""Racing enrolments: the invariants hold when several connections enrol at the same moment.
+
+Each thread has its own engine (its own connections) and runs one unit of work, all released at
+once by a barrier. On PostgreSQL the counter UPDATE and the worker row lock serialise them; on
+SQLite ``BEGIN IMMEDIATE`` does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from lindung.enrolment import errors
+from lindung.enrolment import repository as enrolment_repo
+from lindung.kit.db import session_scope
+from lindung.sponsors import service as sponsors
+from tests.factories import enrol, make_agreement, make_worker
+
+RACERS = 8
+
+
+def race(database, jobs: list[Callable[[Session], object]]) -> list[object]:
+    """Run each job in its own thread, engine and transaction, all starting together."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[object] = [None] * len(jobs)
+
+    def run(i: int) -> None:
+        engine = database.new_engine()
+        try:
+            barrier.wait(timeout=30)
+            with session_scope(engine) as s:
+                results[i] = jobs[i](s)
+        except Exception as exc:  # the outcome is what we assert on
+            results[i] = exc
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    return results
+
+
+class TestRacingForTheLastPlaces:
+    def test_never_more_than_the_quota(self, database):
+        with database.session() as s:
+            make_agreement(s, quota=5)
+            enrol(s, make_worker(s))
+            enrol(s, make_worker(s))
+            niks = [make_worker(s).nik for _ in range(RACERS)]
+
+        results = race(database, [lambda s, n=n: enrol(s, n).id for n in niks])
+
+        won = [r for r in results if isinstance(r, int)]
+        lost = [r for r in results if isinstance(r, errors.QuotaExceeded)]
+        assert (len(won), len(lost)) == (3, RACERS - 3), results
+        with database.session(readonly=True) as s:
+            a = sponsors.get_agreement(s, "KADIN-2026")
+            assert a.enrolled_count == 5 == enrolment_repo.totals(s, a.id)[0]
+            assert a.committed_cost == enrolment_repo.totals(s, a.id)[1]
+
+    def test_never_more_than_the_budget(self, database):
+        with database.session() as s:
+            make_agreement(s, quota=100, budget=4 * 126_000 + 1)
+            niks = [make_worker(s, occupation="pedagang").nik for _ in range(RACERS)]
+
+        results = race(database, [lambda s, n=n: enrol(s, n).id for n in niks])
+
+        assert sum(isinstance(r, int) for r in results) == 4, results
+        assert sum(isinstance(r, errors.BudgetExceeded) for r in results) == RACERS - 4
+        with database.session(readonly=True) as s:
+            a = sponsors.get_agreement(s, "KADIN-2026")
+            assert (a.enrolled_count, a.committed_cost) == (4, 4 * 126_000)
+
+
+class TestTwoSponsorsRacingForOneWorker:
+    def test_exactly_one_covers_the_worker_and_the_others_are_told_which(self, database):
+        codes = [f"CSR-{i}" for i in range(6)]
+        with database.session() as s:
+            for code in codes:
+                make_agreement(s, code, sponsor=f"S{code}", funding="csr", quota=10)
+            number = make_worker(s).nik
+
+        results = race(database, [lambda s, c=c: enrol(s, number, c).agreement_id for c in codes])
+
+        won = [r for r in results if isinstance(r, int)]
+        lost = [r for r in results if isinstance(r, errors.OverlappingEnrolment)]
+        assert (len(won), len(lost)) == (1, len(codes) - 1), results
+        with database.session(readonly=True) as s:
+            winner = next(sponsors.get_agreement(s, c) for c in codes if sponsors.get_agreement(s, c).id == won[0])
+            assert all(e.context["agreement"] == winner.code for e in lost)
+            assert sum(sponsors.get_agreement(s, c).enrolled_count for c in codes) == 1

@@ -1,0 +1,162 @@
+"""Registering workers: the NIK decides who a person is, and what it encodes must agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from lindung.audit.models import AuditEntry
+from lindung.kit.errors import Conflict, InvalidInput, NotFound
+from lindung.workers import service as workers
+from lindung.workers.models import Worker
+from tests.factories import DESA_BANDUNG, DESA_TARUMAJAYA, TODAY, make_worker, nik
+
+
+class TestAValidWorker:
+    def test_is_registered_with_what_the_nik_encodes(self, database):
+        number = nik(kecamatan="01", born=dt.date(1995, 7, 1), sex="P", serial=1)
+        assert number == "3216014107950001"
+        with database.session() as s:
+            w = make_worker(s, nik_=number, name="  Siti   Aminah ", occupation="Tukang Ojek",
+                            sex="P", birth_date=dt.date(1995, 7, 1), phone="0812-3456-7890")
+        with database.session(readonly=True) as s:
+            w = s.scalars(select(Worker).where(Worker.nik == number)).one()
+            assert (w.name, w.sex, w.birth_date) == ("Siti Aminah", "P", dt.date(1995, 7, 1))
+            assert (w.nik_province_code, w.nik_regency_code, w.nik_district_code) == ("32", "32.16", "32.16.01")
+            assert (w.occupation_code, w.domicile_code, w.phone) == ("ojek", DESA_TARUMAJAYA, "081234567890")
+            assert w.needs_review is False
+
+    def test_sex_and_birth_date_are_taken_from_the_nik_when_not_given(self, database):
+        with database.session() as s:
+            w = make_worker(s, nik_=nik(born=dt.date(1980, 12, 31), sex="P", serial=7))
+            assert (w.sex, w.birth_date) == ("P", dt.date(1980, 12, 31))
+
+    def test_declared_income_defaults_to_the_lowest_bracket_lower_bound(self, database):
+        with database.session() as s:
+            w = make_worker(s)
+            expected = workers.lowest_income(TODAY)
+            assert w.declared_income == expected
+            assert make_worker(s, income=2_500_000).declared_income == 2_500_000
+
+    def test_a_domicile_outside_the_nik_region_is_fine(self, database):
+        with database.session() as s:
+            w = make_worker(s, nik_=nik(kecamatan="01"), desa=DESA_BANDUNG)
+            assert (w.domicile_code, w.nik_regency_code) == (DESA_BANDUNG, "32.16")
+
+    def test_heirs_are_kept_in_order_with_relationship_codes(self, database):
+        heirs = (workers.HeirInput("Budi", "spouse"),
+                 workers.HeirInput("Ani", "child", nik(born=dt.date(2010, 3, 10), sex="P", serial=2)))
+        with database.session() as s:
+            w = make_worker(s, heirs=heirs)
+            assert [(h.position, h.name, h.relationship_code, h.nik) for h in w.heirs] == [
+                (1, "Budi", "spouse", None), (2, "Ani", "child", heirs[1].nik)]
+
+
+class TestWhatTheNikSaysMustAgree:
+    def test_a_birth_date_that_disagrees_is_refused_showing_both_values(self, database):
+        number = nik(born=dt.date(1995, 7, 1), sex="P", serial=1)
+        with database.session() as s, pytest.raises(InvalidInput) as exc:
+            make_worker(s, nik_=number, birth_date=dt.date(1996, 7, 1))
+        message = exc.value.message("id")
+        assert exc.value.code == "invalid.birth_date_mismatch"
+        assert "1996-07-01" in message and "1995-07-01" in message
+        assert number not in message and "3216********0001" in message
+
+    def test_a_sex_that_disagrees_is_refused_showing_both_values(self, database):
+        with database.session() as s, pytest.raises(InvalidInput) as exc:
+            make_worker(s, nik_=nik(sex="P"), sex="L")
+        assert exc.value.code == "invalid.sex_mismatch"
+        assert "diisi L, menurut NIK P" in exc.value.message("id")
+        assert "given L, the NIK says P" in exc.value.message("en")
+
+    @pytest.mark.parametrize(("text", "reason"), [
+        ("321601170590001", "format"),         # 15 digits
+        ("3216011705900000", "serial"),
+        ("3216013202900001", "birth_date"),    # 32 February
+        ("9916011705900001", "province"),
+    ])
+    def test_a_structurally_invalid_nik_is_refused_with_its_reason(self, database, text, reason):
+        with database.session() as s, pytest.raises(workers.InvalidNik) as exc:
+            make_worker(s, nik_=text)
+        assert reason in exc.value.reasons
+        assert exc.value.code == "invalid.nik"
+
+    def test_a_kecamatan_that_no_longer_exists_is_flagged_not_rejected(self, database):
+        number = nik(kecamatan="99")
+        with database.session() as s:
+            w = make_worker(s, nik_=number)
+            assert (w.needs_review, w.review_reason) == (True, workers.REVIEW_NIK_DISTRICT_UNKNOWN)
+            assert w.nik_district_code == "32.16.99"
+
+
+class TestOneWorkerPerNik:
+    def test_the_same_nik_cannot_be_registered_twice_whatever_the_sponsor(self, database):
+        number = nik()
+        with database.session() as s:
+            make_worker(s, nik_=number)
+        with database.session() as s, pytest.raises(Conflict) as exc:
+            make_worker(s, nik_=number, name="Another Name")
+        assert exc.value.code == "worker.exists"
+        assert number not in exc.value.message("id")
+
+    def test_a_nik_written_with_separators_is_the_same_nik(self, database):
+        number = nik()
+        with database.session() as s:
+            make_worker(s, nik_=number)
+        spaced = f"{number[:4]} {number[4:8]}-{number[8:12]}.{number[12:]}"
+        with database.session() as s, pytest.raises(Conflict):
+            make_worker(s, nik_=spaced)
+        with database.session(readonly=True) as s:
+            assert workers.get(s, spaced).nik == number
+
+
+class TestOtherFieldsAreChecked:
+    @pytest.mark.parametrize(("field", "value", "code"), [
+        ("occupation", "astronot", "invalid.occupation"),
+        ("desa", "32.16.01", "invalid.not_village"),
+        ("desa", "32.16.01.9999", "invalid.region_unknown"),
+        ("phone", "12ab", "invalid.phone"),
+        ("income", -1, "invalid.income"),
+        ("heirs", (workers.HeirInput("X", "cousin"),), "invalid.relationship"),
+        ("heirs", (workers.HeirInput("X", "child", "1234"),), "invalid.nik"),
+    ])
+    def test_a_bad_value_is_refused_naming_the_problem(self, database, field, value, code):
+        with database.session() as s, pytest.raises(InvalidInput) as exc:
+            make_worker(s, **{field: value})
+        assert exc.value.code == code
+
+
+class TestShowingAWorker:
+    def test_the_nik_and_phone_are_masked_by_default_and_nothing_is_audited(self, database):
+        number = nik(serial=42)
+        with database.session() as s:
+            make_worker(s, nik_=number, phone="081234567890",
+                        heirs=(workers.HeirInput("Ani", "child", nik(serial=43)),))
+        with database.session() as s:
+            shown = workers.view(s, number, unmask=False, actor="sponsor.viewer")
+        assert shown["nik"] == number[:4] + "********" + "0042"
+        assert shown["phone"] == "0812****7890"
+        assert shown["heirs"][0]["nik"].count("*") == 8
+        assert database.scalar("SELECT count(*) FROM audit_log") == 0
+
+    def test_an_unmask_is_written_to_the_audit_log_without_the_nik(self, database):
+        number = nik(serial=44)
+        with database.session() as s:
+            worker_id = make_worker(s, nik_=number).id
+        with database.session() as s:
+            shown = workers.view(s, number, unmask=True, actor="siti.auditor")
+        assert shown["nik"] == number
+        with database.session(readonly=True) as s:
+            entry = s.scalars(select(AuditEntry)).one()
+            assert (entry.actor, entry.action, entry.subject_type, entry.subject_id) == (
+                "siti.auditor", "worker.unmask", "worker", worker_id)
+            assert entry.at.tzinfo is not None
+            assert number not in (entry.detail or "")
+
+    def test_an_unknown_nik_is_not_found_and_stays_masked(self, database):
+        number = nik(serial=45)
+        with database.session(readonly=True) as s, pytest.raises(NotFound) as exc:
+            workers.get(s, number)
+        assert number not in exc.value.message("en")
