@@ -233,6 +233,16 @@ class CliResult:
 
         return json.loads(self.stdout)
 
+    @property
+    def out(self) -> str:
+        """stdout with runs of whitespace collapsed (Rich may wrap lines at the terminal width)."""
+        return " ".join(self.stdout.split())
+
+    @property
+    def err(self) -> str:
+        """stderr with runs of whitespace collapsed."""
+        return " ".join(self.stderr.split())
+
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> object:
