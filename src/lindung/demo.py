@@ -38,7 +38,6 @@ from lindung.rules.contributions import OTHER, TRANSPORT
 from lindung.rules.period import Month
 from lindung.sponsors import repository as sponsors_repo
 from lindung.sponsors import service as sponsors
-from lindung.sponsors.cli import agreements_table
 from lindung.workers import repository as workers_repo
 from lindung.workers import service as workers
 from lindung.workers.models import Heir, Worker
@@ -274,7 +273,13 @@ def _print_tour(out: dict[str, Any], lang: str) -> None:
         regency=reg["name"], kecamatan=reg["kecamatan"], desa=reg["desa"]))
     p(t("demo.registry", lang, workers=f"{out['workers']:,}".replace(",", "."), sponsors=out["sponsors"],
         occupations=out["occupations"]))
-    p(agreements_table(out["agreements"], lang))
+    p(f"[bold]{t('registry.agreements', lang)}[/bold]")
+    for a in out["agreements"]:
+        p(t("demo.agreement_line", lang, agreement=a["code"], sponsor=escape(a["sponsor"]["name"]),
+            status=t(f"registry.status.{a['status']}", lang), start=a["start"], end=a["end"],
+            enrolled=_n(a["use"]["enrolled"]), quota=_n(a["quota"]), committed=rp(a["use"]["committed"]),
+            budget=rp(a["budget"]), estimate=rp(a["estimate"]["list_price"]),
+            expected=rp(a["estimate"]["expected"])))
     kadin = next((a for a in out["agreements"] if a["code"] == "KADIN-2026"), None)
     if kadin:
         p(t("demo.kadin_estimate", lang, quota=f"{kadin['quota']:,}".replace(",", "."),
@@ -289,6 +294,10 @@ def _print_tour(out: dict[str, Any], lang: str) -> None:
     p(f"[bold]{t('demo.next', lang)}[/bold]")
     for line in _next_commands():
         p(f"  {escape(line)}")
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 def _next_commands() -> list[str]:
