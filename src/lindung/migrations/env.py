@@ -13,7 +13,8 @@ MIGRATION_LOCK = 0x4C494E44  # "LIND": one migrating process at a time on Postgr
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=str(get_engine().url), target_metadata=metadata, literal_binds=True,
+    context.configure(url=get_engine().url.render_as_string(hide_password=False), target_metadata=metadata,
+                      literal_binds=True,
                       render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
