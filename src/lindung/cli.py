@@ -8,6 +8,7 @@ import typer
 
 from lindung.demo import demo as demo_command
 from lindung.enrolment.cli import enrol as enrol_command
+from lindung.enrolment.importer_cli import app as import_app
 from lindung.kit.cli import run_app
 from lindung.kit.db_cli import app as db_app
 from lindung.simulator.cli import app as simulate_app
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(sponsor_app, name="sponsor")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(worker_app, name="worker")
+app.add_typer(import_app, name="import")
 app.command("enrol")(enrol_command)
 app.command("demo")(demo_command)
 

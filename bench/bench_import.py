@@ -1,0 +1,325 @@
+"""Benchmark: bulk import of a sponsor file vs a raw load of the same rows, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/bench_import.py                 # 1.000.000 rows (1% bad), 3 runs each
+    .venv/bin/python bench/bench_import.py --rows 200000 --repeat 5
+    .venv/bin/python bench/bench_import.py --engines sqlite
+
+For each engine, in the same run and on the same generated CSV:
+
+- raw load: the CSV read with ``csv.reader`` and every row loaded as text into a bare table of the
+  same engine (``executemany`` on SQLite, ``COPY`` on PostgreSQL), committed;
+- import: the full ``lindung import workers`` path (header matching, validation, staging, the
+  set-based merge, new workers and enrolments, counters, the error file), committed.
+
+Each measurement runs in its own child process on a fresh database, so that its peak memory
+(``ru_maxrss``) is its own; times exclude interpreter start-up and database creation. The medians
+of ``--repeat`` runs are printed with the ratio (target ≤ 2,5×) and the peak memory of the import at
+two file sizes (target < 1 GiB and flat as the file grows). Last, a 26.000-row file on SQLite
+(target < 5 s). PostgreSQL is used when reachable at ``--pg-url``
+(default postgresql+psycopg://postgres@127.0.0.1:5432/postgres); otherwise it is reported skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+AGREEMENT = "BENCH-2026"
+RAW_COLUMNS = 9
+
+
+# --------------------------------------------------------------------------------- child processes
+
+def _setup_agreement(url: str, quota: int) -> None:
+    from lindung.kit.db import make_engine, session_scope
+    from lindung.rules.period import Month
+    from lindung.sponsors import service as sponsors
+
+    engine = make_engine(url)
+    with session_scope(engine) as s:
+        sponsors.add_sponsor(s, code="BENCH", name="Benchmark sponsor", funding="csr", by="bench")
+        sponsors.draft_agreement(s, sponsors.AgreementInput(
+            code=AGREEMENT, sponsor="BENCH", quota=quota, budget=quota * 16_800 * 12 * 3,
+            start=Month(2026, 1), months=12), by="drafter")
+        sponsors.approve(s, AGREEMENT, by="approver")
+    engine.dispose()
+
+
+def child_import(url: str, file: str, errors: str) -> dict[str, object]:
+    import datetime as dt
+
+    from lindung.enrolment.importer import import_workers
+    from lindung.enrolment.importer_cli import _ErrorFile
+    from lindung.kit.db import make_engine, session_scope
+
+    engine = make_engine(url)
+    with engine.connect():
+        pass  # open the pool's connection before timing
+    report = _ErrorFile(Path(errors), "id")
+    started = time.perf_counter()
+    with session_scope(engine) as s:
+        summary = import_workers(s, file, AGREEMENT, by="bench", today=dt.date(2026, 1, 10),
+                                 on_errors=report)
+    report.publish()
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return {"seconds": seconds, "summary": summary.to_dict()}
+
+
+def child_raw(url: str, file: str) -> dict[str, object]:
+    from lindung.kit.db import make_engine
+
+    engine = make_engine(url)
+    columns = ", ".join(f"c{i} TEXT" for i in range(RAW_COLUMNS))
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE bench_raw ({columns})")
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        started = time.perf_counter()
+        trans = conn.begin()
+        with open(file, encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            next(reader)
+            if engine.dialect.name == "sqlite":
+                marks = ", ".join("?" * RAW_COLUMNS)
+                raw.executemany(f"INSERT INTO bench_raw VALUES ({marks})", reader)
+            else:
+                with raw.cursor() as cur, cur.copy("COPY bench_raw FROM STDIN") as copy:
+                    for row in reader:
+                        copy.write_row(row)
+        trans.commit()
+        seconds = time.perf_counter() - started
+    engine.dispose()
+    return {"seconds": seconds}
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident memory. VmHWM belongs to the address space made at exec, unlike
+    ru_maxrss, which Linux carries over from the parent that forked the child."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def run_child(kind: str, url: str, file: Path, work: Path) -> dict[str, object]:
+    """Run one measurement in a fresh interpreter; returns its result and peak RSS in MiB."""
+    args = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--url", url, "--file", str(file),
+            "--errors", str(work / "errors.csv")]
+    out = subprocess.run(args, check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+# ------------------------------------------------------------------------------------ databases
+
+class SqliteEngine:
+    name = "sqlite"
+
+    def __init__(self, work: Path) -> None:
+        from lindung.kit.db import make_engine, upgrade
+
+        self.work = work
+        self.template = work / "template.sqlite"
+        engine = make_engine(f"sqlite:///{self.template}")
+        upgrade(engine)
+        engine.dispose()
+        import sqlite3
+
+        raw = sqlite3.connect(self.template, isolation_level=None)
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw.close()
+
+    def fresh(self) -> str:
+        path = self.work / f"db_{uuid.uuid4().hex[:8]}.sqlite"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        path = Path(url.removeprefix("sqlite:///"))
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresEngine:
+    name = "postgresql"
+
+    def __init__(self, admin_url: str) -> None:
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        from lindung.kit.db import make_engine, upgrade
+
+        self.text, self.make_url = text, make_url
+        self.admin_url = admin_url
+        self.admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self.template = f"lindung_bench_tmpl_{os.getpid()}"
+        self._sql(f'CREATE DATABASE "{self.template}"')
+        engine = make_engine(self.url(self.template))
+        upgrade(engine)
+        engine.dispose()
+
+    def _sql(self, sql: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(self.text(sql))
+
+    def url(self, name: str) -> str:
+        return self.make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def fresh(self) -> str:
+        name = f"lindung_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return self.url(name)
+
+    def drop(self, url: str) -> None:
+        name = self.make_url(url).database
+        self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self._sql(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+def postgres_reachable(url: str) -> bool:
+    try:
+        from lindung.kit.db import make_engine
+
+        engine = make_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+# ----------------------------------------------------------------------------------------- main
+
+def measure(engine: SqliteEngine | PostgresEngine, kind: str, file: Path, rows: int, work: Path
+            ) -> dict[str, object]:
+    url = engine.fresh()
+    try:
+        if kind == "import":
+            _setup_agreement(url, quota=rows + 10)
+        return run_child(kind, url, file, work)
+    finally:
+        engine.drop(url)
+
+
+def mib(kib: object) -> float:
+    return float(kib) / 1024  # type: ignore[arg-type]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--small", type=int, default=26_000, help="rows of the sponsor-sized file (SQLite)")
+    ap.add_argument("--engines", default="sqlite,postgresql")
+    ap.add_argument("--pg-url", default=os.environ.get("LINDUNG_BENCH_POSTGRES_URL", DEFAULT_PG))
+    ap.add_argument("--work", type=Path, default=None, help="directory for files (default: a temp dir)")
+    ap.add_argument("--child", choices=("import", "raw"), help=argparse.SUPPRESS)
+    ap.add_argument("--url", help=argparse.SUPPRESS)
+    ap.add_argument("--file", help=argparse.SUPPRESS)
+    ap.add_argument("--errors", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.child:
+        result = child_import(args.url, args.file, args.errors) if args.child == "import" \
+            else child_raw(args.url, args.file)
+        result["peak_kib"] = peak_rss_kib()
+        print(json.dumps(result))
+        return
+
+    from gen_import import write_csv
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="lindung_bench_"))
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = sorted({args.rows, max(args.rows // 4, 1000)}, reverse=True)
+    files: dict[int, Path] = {}
+    for n in [*sizes, args.small]:
+        path = work / f"workers_{n}.csv"
+        if not path.exists():
+            t0 = time.perf_counter()
+            write_csv(path, n)
+            print(f"generated {path.name} ({n:,} rows, 1% bad) in {time.perf_counter() - t0:.1f} s",
+                  flush=True)
+        files[n] = path
+
+    engines: list[SqliteEngine | PostgresEngine] = []
+    wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if "sqlite" in wanted:
+        engines.append(SqliteEngine(work))
+    if "postgresql" in wanted:
+        if postgres_reachable(args.pg_url):
+            engines.append(PostgresEngine(args.pg_url))
+        else:
+            print(f"postgresql: not reachable at {args.pg_url}: skipped", flush=True)
+
+    lines: list[str] = []
+    try:
+        for engine in engines:
+            for n in sizes:
+                raw: list[float] = []
+                imp: list[float] = []
+                peaks: list[float] = []
+                raw_peaks: list[float] = []
+                summary: object = None
+                for i in range(args.repeat):
+                    r = measure(engine, "raw", files[n], n, work)
+                    m = measure(engine, "import", files[n], n, work)
+                    raw.append(float(r["seconds"]))  # type: ignore[arg-type]
+                    raw_peaks.append(mib(r["peak_kib"]))
+                    imp.append(float(m["seconds"]))  # type: ignore[arg-type]
+                    peaks.append(mib(m["peak_kib"]))
+                    summary = m["summary"]
+                    print(f"  {engine.name} {n:>9,} rows run {i + 1}: raw {raw[-1]:6.2f} s, "
+                          f"import {imp[-1]:6.2f} s, import peak {peaks[-1]:6.0f} MiB", flush=True)
+                mr, mi = statistics.median(raw), statistics.median(imp)
+                line = (f"{engine.name:<10} {n:>9,} rows | raw load {mr:6.2f} s | import {mi:6.2f} s | "
+                        f"ratio {mi / mr:4.2f}x (target <= 2.5x) | import peak {statistics.median(peaks):5.0f}"
+                        f" MiB (raw load {statistics.median(raw_peaks):4.0f} MiB) | medians of {args.repeat}")
+                print(line, flush=True)
+                print(f"           summary: {summary}", flush=True)
+                lines.append(line)
+        if "sqlite" in wanted:
+            sqlite = next(e for e in engines if e.name == "sqlite")
+            times = []
+            for _ in range(args.repeat):
+                m = measure(sqlite, "import", files[args.small], args.small, work)
+                times.append(float(m["seconds"]))  # type: ignore[arg-type]
+            line = (f"sqlite     {args.small:>9,} rows | import {statistics.median(times):5.2f} s "
+                    f"(target < 5 s) | median of {args.repeat}")
+            print(line, flush=True)
+            lines.append(line)
+    finally:
+        for engine in engines:
+            engine.close()
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(["", "RESULTS", *lines]))
+
+
+if __name__ == "__main__":
+    main()

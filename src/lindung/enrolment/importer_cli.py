@@ -1,0 +1,104 @@
+"""``lindung import workers FILE --agreement CODE [--errors OUT.csv] [--lang en] [--json]``."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lindung.enrolment.importer import ImportSummary, import_workers, render_error
+from lindung.enrolment.importer_rows import RowError
+from lindung.kit.cli import LangOption, err_console, lang_of, out_console, print_json
+from lindung.kit.cliargs import JsonOption, actor
+from lindung.kit.db import unit_of_work
+from lindung.kit.i18n import t
+
+app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX) / import sponsor files.", no_args_is_help=True)
+
+ERROR_HEADER = {"id": ("baris", "kolom", "nilai", "alasan"), "en": ("row", "column", "value", "reason")}
+
+
+class _ErrorFile:
+    """Writes refused rows to ``OUT.csv.partial`` during the import; renamed to ``OUT.csv`` only
+    after the transaction commits, so a failed import never leaves a report of work not done."""
+
+    def __init__(self, path: Path | None, lang: str) -> None:
+        self.path, self.lang, self.count = path, lang, 0
+        self.partial = path.with_name(path.name + ".partial") if path is not None else None
+
+    def __call__(self, errors: Iterator[RowError]) -> None:
+        if self.partial is None:
+            return
+        with self.partial.open("w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(ERROR_HEADER[self.lang])
+            for error in errors:
+                w.writerow(render_error(error, self.lang))
+                self.count += 1
+
+    def publish(self) -> None:
+        if self.partial is not None and self.path is not None and self.partial.exists():
+            os.replace(self.partial, self.path)
+
+    def discard(self) -> None:
+        if self.partial is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.partial.unlink()
+
+
+@app.command("workers")
+def workers(
+    file: Path = typer.Argument(..., help="Berkas CSV atau XLSX dari sponsor."),
+    agreement: str = typer.Option(..., "--agreement", help="Kode perjanjian."),
+    errors: Path | None = typer.Option(None, "--errors", help="Tulis baris yang ditolak ke CSV ini."),
+    by: str | None = typer.Option(None, "--by", help="Petugas."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Daftarkan pekerja dari berkas sponsor / enrol workers from a sponsor's spreadsheet."""
+    lg = lang_of(lang)
+    report = _ErrorFile(errors, lg)
+    show_bar = not json_out and err_console.is_terminal
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err_console, transient=True, disable=not show_bar)
+    task = progress.add_task(t("import.progress", lg, file=file.name), total=None)
+
+    def on_progress(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=max(total, done) or None)
+
+    try:
+        with progress, unit_of_work() as session:
+            summary = import_workers(session, file, agreement, by=actor(by), today=dt.date.today(),
+                                     on_progress=on_progress, on_errors=report)
+    except BaseException:
+        report.discard()
+        raise
+    report.publish()
+    _print(summary, report, lg, json_out)
+    if summary.read == 0:
+        raise typer.Exit(1)
+
+
+def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool) -> None:
+    counts = {"read": summary.read, "enrolled": summary.enrolled,
+              "already_enrolled": summary.already_enrolled, "refused": summary.refused}
+    if json_out:
+        print_json({**counts, "agreement": summary.agreement, "file": summary.file,
+                    "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
+                    "errors_file": str(report.path) if report.path is not None else None})
+        return
+    out_console.print(t("import.summary", lang, agreement=summary.agreement, **counts))
+    if summary.read == 0:
+        out_console.print(t("import.nothing_read", lang))
+    elif summary.refused and report.path is not None:
+        out_console.print(t("import.errors_written", lang, file=str(report.path)))
+    elif summary.refused:
+        out_console.print(t("import.errors_hint", lang))
+    sys.stdout.flush()
