@@ -114,12 +114,16 @@ def import_workers(
     # The TEMP tables are created inside the transaction: if anything below raises, the caller's
     # rollback removes them with everything else.
     repo.create_staging(session)
-    validator = _stage(session, sheet, today, on_progress, batch_rows)
-    summary = _merge(session, sheet, agreement.id, agreement.code, first, last, by=by, today=today,
-                     source=source, params=params, read=validator.counts.read,
-                     refused_early=validator.counts.refused, file=os.path.basename(os.fspath(path)))
-    if on_errors is not None:
-        on_errors(repo.iter_errors(session))
+    tuned = repo.tune_for_bulk(session)
+    try:
+        validator = _stage(session, sheet, today, on_progress, batch_rows)
+        summary = _merge(session, sheet, agreement.id, agreement.code, first, last, by=by, today=today,
+                         source=source, params=params, read=validator.counts.read,
+                         refused_early=validator.counts.refused, file=os.path.basename(os.fspath(path)))
+        if on_errors is not None:
+            on_errors(repo.iter_errors(session))
+    finally:
+        repo.untune(session, tuned)
     repo.drop_staging(session)
     audit.record(session, actor=by, action="enrolment.import", subject_type="agreement",
                  subject_id=agreement.id,
@@ -130,7 +134,8 @@ def import_workers(
 
 def _stage(session: Session, sheet: SheetSource, today: dt.date, on_progress: Progress | None,
            batch_rows: int) -> RowValidator:
-    validator = RowValidator(sheet.header, repo.desa_codes(session), reference=today)
+    desa, districts = repo.region_keys(session)
+    validator = RowValidator(sheet.header, desa, districts, reference=today)
     for batch in batches(sheet.rows, batch_rows):
         staged: list[StagedRow] = []
         errors: list[RowError] = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import gt, is_, itemgetter, lt, ne, not_
@@ -23,14 +23,17 @@ from typing import TypeVar
 
 from lindung.enrolment.importer_read import Header, NumberCell, Row
 from lindung.kit.dates import try_parse_date
+from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import nik_checker, nik_column_checker
 from lindung.rules.catalogues import fold_label, match_occupation
+from lindung.workers.service import normalize_phone as workers_phone
 
-StagedRow = tuple[int, str, str, str, str, str, str, str | None, int | None]
-"""(row, nik, name, birth date ISO, sex L/P, occupation code, desa code, phone, income)."""
+StagedRow = tuple[int, str, str, str, str, str, str, str | None, int | None, bool]
+"""(row, nik, name, birth date ISO, sex L/P, occupation code, desa code, phone, income,
+the NIK's kecamatan is in the region list)."""
 
 STAGED_COLUMNS = ("row_no", "nik", "name", "birth_date", "sex", "occupation_code", "desa_code", "phone",
-                  "income")
+                  "income", "district_known")
 
 RowError = tuple[int, str, str, str, str]
 """(row, column as written in the file, value, message code, detail for the message)."""
@@ -42,7 +45,6 @@ SEXES = {
 
 NAME_MAX = 200
 CACHE_LIMIT = 250_000
-_PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{5,24}$")
 _THOUSANDS = re.compile(r"^\d{1,3}([.,])\d{3}(?:\1\d{3})*$")
 _DECIMALS = re.compile(r"^(\d+)[.,]0{1,2}$")
 
@@ -54,6 +56,9 @@ _NIK_CODES = {"format": "import.nik_format", "province": "import.nik_province",
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_SIX = itemgetter(slice(0, 6))
+_ODD_SPACE = re.compile(r"[^\S ]| {2}")
+"""Whitespace that ``" ".join(name.split())`` would change (the workers service's name rule)."""
 
 
 def _bad_name(name: str) -> bool:
@@ -99,16 +104,11 @@ def parse_income(text: str) -> int | None:
 
 
 def normalize_phone(text: str) -> str | None:
-    """Digits with an optional leading '+', or None when the text is not a phone number."""
-    if 8 <= len(text) <= 15 and text.isdigit() and text.isascii():
-        return text
-    s = text.strip()
-    if not _PHONE.match(s):
+    """The workers service's phone rule; None when the text is not a phone number."""
+    try:
+        return workers_phone(text)
+    except InvalidInput:
         return None
-    digits = "".join(ch for ch in s if ch.isdigit())
-    if not 8 <= len(digits) <= 15:
-        return None
-    return ("+" if s.startswith("+") else "") + digits
 
 
 class _Cache(dict[str, _V]):
@@ -137,11 +137,15 @@ class ValidationCounts:
 class RowValidator:
     """Turns raw rows into staged rows or row errors. Reference data comes in once, at creation."""
 
-    def __init__(self, header: Header, desa_codes: Mapping[str, str], *,
+    def __init__(self, header: Header, desa_codes: Mapping[str, str], district_keys: Set[str], *,
                  reference: dt.date | None = None) -> None:
-        """``desa_codes``: key (``desa_key``) -> the code as the regions table stores it."""
+        """``desa_codes``: key (``desa_key``) -> the code as the regions table stores it;
+        ``district_keys``: the six digits of every kecamatan in the region list (a NIK whose
+        kecamatan is not there is accepted and flagged for review: codes change when regions split).
+        """
         self.header = header
         self.desa_codes = desa_codes
+        self._districts = _Cache(lambda six: six in district_keys)
         self.check_nik = nik_checker(reference)
         self.check_niks = nik_column_checker(reference)
         self.counts = ValidationCounts()
@@ -203,6 +207,8 @@ class RowValidator:
         suspects.update(odd)
 
         names = list(map(str.strip, columns[1]))
+        if _ODD_SPACE.search("\x00".join(names)):
+            names = list(map(" ".join, map(str.split, names)))
         if "" in names or max(map(len, names)) > NAME_MAX:
             suspects.update(compress(everything, map(_bad_name, names)))
 
@@ -238,14 +244,17 @@ class RowValidator:
             keep = bytearray(b"\x01") * n
             for i in suspects:
                 keep[i] = 0
+            known = list(map(self._districts.__getitem__, map(_SIX, compress(niks, keep))))
             staged.extend(zip(*(compress(c, keep) for c in (
-                row_nos, niks, names, births, sexes, occupations, desas, phones, incomes)), strict=True))
+                row_nos, niks, names, births, sexes, occupations, desas, phones, incomes)), known,
+                strict=True))
             before = self.counts.read
             self.validate_rows([rows[i] for i in sorted(suspects)], staged, errors)
             self.counts.read = before + n
         else:
+            known = list(map(self._districts.__getitem__, map(_SIX, niks)))
             staged.extend(zip(row_nos, niks, names, births, sexes, occupations, desas,
-                              phones, incomes, strict=False))
+                              phones, incomes, known, strict=False))
             self.counts.read += n
 
     def validate_rows(self, rows: Iterable[Row], staged: list[StagedRow], errors: list[RowError]) -> None:
@@ -283,7 +292,7 @@ class RowValidator:
                     bad = [(row_no, c_nik, nik_text, _NIK_CODES.get(e, "import.nik_format"),
                             nik_text[:2] if e == "province" else "") for e in nik_errors]
 
-            name = cells[i_name].strip()
+            name = " ".join(cells[i_name].split())
             if not name:
                 bad = bad or []
                 bad.append((row_no, c_name, "", "import.name_missing", ""))
@@ -351,6 +360,7 @@ class RowValidator:
                 for e in bad:
                     append_error(e)
             else:
-                append_staged((row_no, nik, name, birth, sex, occ, desa, phone, income))  # type: ignore[arg-type]
+                append_staged((row_no, nik, name, birth, sex, occ, desa, phone, income,  # type: ignore[arg-type]
+                               self._districts[nik[:6]]))  # type: ignore[index]
         self.counts.read += read
         self.counts.refused += refused

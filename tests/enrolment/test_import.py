@@ -1,0 +1,362 @@
+"""Bulk enrolment from sponsor spreadsheets, on SQLite and PostgreSQL: what lands, what is refused
+and why, and that nothing is ever half-imported."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from lindung.enrolment import repository as enrolment_repo
+from lindung.enrolment.errors import AgreementNotOpen
+from lindung.enrolment.importer import ImportSummary, import_workers
+from lindung.enrolment.importer_read import ImportFileError
+from lindung.enrolment.importer_rows import RowError
+from lindung.enrolment.models import Enrolment
+from lindung.rules.period import Month
+from lindung.sponsors import service as sponsors
+from lindung.workers.models import Worker
+from tests.enrolment.import_files import cells, person, write_csv, write_xlsx
+from tests.factories import (
+    DESA_BANDUNG,
+    DESA_MUARAGEMBONG,
+    DESA_PEBAYURAN,
+    MAKER,
+    TODAY,
+    enrol,
+    make_agreement,
+    make_worker,
+    nik,
+)
+
+PRICE_OTHER = 126_000  # Kadin (discount applies): Jan–Mar 16.800, Apr–Dec 8.400
+PRICE_TRANSPORT = 12 * 8_400  # transport sector: discounted the whole year
+
+
+def run_import(database: Any, path: Path, agreement: str = "KADIN-2026", **kw: Any
+               ) -> tuple[ImportSummary, list[RowError]]:
+    errors: list[RowError] = []
+    with database.session() as s:
+        summary = import_workers(s, path, agreement, by=MAKER, today=TODAY,
+                                 on_errors=lambda rows: errors.extend(rows), **kw)
+    return summary, errors
+
+
+def setup(database: Any, **agreement: Any) -> None:
+    with database.session() as s:
+        make_agreement(s, **agreement)
+
+
+def counts(database: Any) -> tuple[int, int, int, int]:
+    """(workers, active enrolments, agreement's enrolled_count, agreement's committed_cost)."""
+    with database.session(readonly=True) as s:
+        workers = s.scalar(select(func.count()).select_from(Worker))
+        enrolled = s.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.status == "active"))
+        a = sponsors.get_agreement(s, "KADIN-2026")
+        return int(workers or 0), int(enrolled or 0), a.enrolled_count, a.committed_cost
+
+
+def reasons(errors: list[RowError]) -> dict[int, list[tuple[str, str, str, str]]]:
+    out: dict[int, list[tuple[str, str, str, str]]] = {}
+    for row, column, value, code, detail in errors:
+        out.setdefault(row, []).append((column, value, code, detail))
+    return out
+
+
+class TestValidRowsAreEnrolled:
+    def test_each_valid_row_becomes_a_worker_enrolled_with_its_cost_committed(self, database, tmp_path):
+        setup(database)
+        rows = [person(occupation="Petani", name="  Siti   Nurhayati ", sex="P", born=dt.date(1985, 2, 3)),
+                person(occupation="Tukang Ojek", income="1.500.000"),
+                person(occupation="ojol", phone="0812-3456-7890")]
+        summary, errors = run_import(database, write_csv(tmp_path / "kadin.csv", rows))
+        assert (summary.read, summary.enrolled, summary.already_enrolled, summary.refused) == (3, 3, 0, 0)
+        assert errors == []
+        assert summary.committed_cost == PRICE_OTHER + 2 * PRICE_TRANSPORT
+        assert counts(database) == (3, 3, 3, PRICE_OTHER + 2 * PRICE_TRANSPORT)
+        with database.session(readonly=True) as s:
+            by_nik = {w.nik: w for w in s.scalars(select(Worker))}
+            siti = by_nik[rows[0]["NIK"]]
+            assert (siti.name, siti.sex, siti.birth_date, siti.domicile_code, siti.occupation_code) == (
+                "Siti Nurhayati", "P", dt.date(1985, 2, 3), "32.16.01.2001", "petani")
+            assert siti.declared_income == 0  # the lowest bracket starts at 0
+            assert (siti.nik_province_code, siti.nik_regency_code, siti.nik_district_code) == (
+                "32", "32.16", "32.16.01")
+            assert not siti.needs_review
+            assert by_nik[rows[1]["NIK"]].declared_income == 1_500_000
+            assert by_nik[rows[2]["NIK"]].phone == "081234567890"
+            enrolments = {e.worker.nik: e for e in s.scalars(select(Enrolment))}
+            ojek = enrolments[rows[1]["NIK"]]
+            assert (ojek.occupation_code, ojek.sector, ojek.committed_cost) == ("ojek", "transport",
+                                                                                 PRICE_TRANSPORT)
+            assert (ojek.first_month, ojek.last_month) == (Month(2026, 1).index, Month(2026, 12).index)
+            a = sponsors.get_agreement(s, "KADIN-2026")
+            assert (a.enrolled_count, a.committed_cost) == enrolment_repo.totals(s, a.id)
+
+    def test_a_worker_already_registered_is_enrolled_without_a_second_worker(self, database, tmp_path):
+        setup(database)
+        with database.session() as s:
+            w = make_worker(s, occupation="pemulung")
+            number = w.nik
+        row = person(nik_text=number, born=dt.date(1990, 5, 17), occupation="Petani")
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", [row]))
+        assert (summary.enrolled, summary.new_workers, errors) == (1, 0, [])
+        with database.session(readonly=True) as s:
+            e = s.scalars(select(Enrolment)).one()
+            # The registry's occupation at acceptance decides the sector, as for one-at-a-time enrolment.
+            assert (e.occupation_code, e.sector) == ("pemulung", "other")
+        assert counts(database)[:3] == (1, 1, 1)
+
+    def test_a_nik_whose_kecamatan_is_not_in_the_region_list_is_accepted_and_flagged(self, database, tmp_path):
+        setup(database)
+        row = person(nik_text=f"321699{dt.date(1990, 5, 17):%d%m%y}0042")
+        summary, _ = run_import(database, write_csv(tmp_path / "f.csv", [row]))
+        assert summary.enrolled == 1
+        with database.session(readonly=True) as s:
+            w = s.scalars(select(Worker)).one()
+            assert (w.needs_review, w.review_reason) == (True, "nik_district_unknown")
+
+
+class TestThreeDateFormsAndEveryEncoding:
+    @pytest.mark.parametrize("form", ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"])
+    def test_each_accepted_date_form(self, database, tmp_path, form):
+        setup(database)
+        born = dt.date(1979, 12, 31)
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", [
+            person(born=born, birth_text=born.strftime(form))]))
+        assert (summary.enrolled, errors) == (1, [])
+
+    @pytest.mark.parametrize(("encoding", "bom", "delimiter"), [
+        ("utf-8", True, ","), ("utf-8", False, ";"), ("cp1252", False, ";"), ("cp1252", False, ",")])
+    def test_bom_windows_1252_and_semicolons(self, database, tmp_path, encoding, bom, delimiter):
+        setup(database)
+        rows = [person(name="Dédé Sunarya"), person(name="Ujang; Komar", occupation="Buruh Harian Lepas")]
+        path = write_csv(tmp_path / "f.csv", rows, encoding=encoding, bom=bom, delimiter=delimiter)
+        summary, errors = run_import(database, path)
+        assert (summary.enrolled, errors) == (2, [])
+        with database.session(readonly=True) as s:
+            assert sorted(s.scalars(select(Worker.name))) == ["Dédé Sunarya", "Ujang; Komar"]
+
+
+class TestRefusedRowsComeBackWithTheirReason:
+    def test_every_kind_of_defect_in_one_file(self, database, tmp_path):
+        setup(database)
+        good = person()
+        born = dt.date(1990, 5, 17)
+        rows = [
+            good,                                                        # row 2
+            person(nik_text="321601170590001"),                          # 3: 15 digits
+            person(nik_text=f"9916011705900{7:03d}"),                    # 4: province 99
+            person(born=born, birth_text="18-05-1990"),                  # 5: birth date ≠ NIK
+            person(sex="P", sex_text="L"),                               # 6: sex ≠ NIK
+            person(desa="32.16.99.9999"),                                # 7: unknown desa
+            person(occupation="Astronot"),                               # 8: unmapped occupation
+            person(birth_text="31/02/1990"),                             # 9: not a date
+            {**person(), "NIK": good["NIK"]},                            # 10: duplicate of row 2
+            person(income="sejuta"),                                     # 11: income
+            person(phone="bukan nomor"),                                 # 12: phone
+        ]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.read, summary.enrolled, summary.refused) == (11, 1, 10)
+        got = reasons(errors)
+        assert got[3] == [("NIK", "321601170590001", "import.nik_format", "")]
+        assert got[4] == [("NIK", rows[2]["NIK"], "import.nik_province", "99")]
+        assert got[5] == [("Tgl Lahir", "18-05-1990", "import.birth_date_mismatch", "1990-05-17")]
+        assert got[6] == [("L/P", "L", "import.sex_mismatch", "P")]
+        assert got[7] == [("Kode Desa", "32.16.99.9999", "import.desa_unknown", "")]
+        assert got[8] == [("Pekerjaan", "Astronot", "import.occupation_unknown", "")]
+        assert got[9] == [("Tgl Lahir", "31/02/1990", "import.date_invalid", "")]
+        assert got[10] == [("NIK", good["NIK"], "import.duplicate_in_file", "2")]
+        assert got[11] == [("Penghasilan", "sejuta", "import.income_invalid", "")]
+        assert got[12] == [("No HP", "bukan nomor", "import.phone_invalid", "")]
+        assert set(got) == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+        assert [e[0] for e in errors] == sorted(e[0] for e in errors)  # file order
+
+    def test_a_row_with_several_defects_reports_each(self, database, tmp_path):
+        setup(database)
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", [
+            person(sex="L", sex_text="X", desa="1234", occupation="")]))
+        assert summary.refused == 1
+        assert [e[3] for e in errors] == ["import.sex_invalid", "import.occupation_missing",
+                                          "import.desa_unknown"]
+
+    def test_a_worker_whose_registry_record_disagrees_is_refused_with_the_registry_values(
+            self, database, tmp_path):
+        setup(database)
+        with database.session() as s:
+            w = make_worker(s)
+            w.birth_date = dt.date(1991, 1, 1)  # an old record typed by hand
+            number = w.nik
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", [
+            person(nik_text=number, born=dt.date(1990, 5, 17))]))
+        assert summary.refused == 1
+        assert [(e[3], e[4]) for e in errors] == [("import.worker_mismatch", "1991-01-01 L")]
+
+
+class TestExcelFiles:
+    def test_a_nik_stored_as_a_number_is_refused_and_never_fixed(self, database, tmp_path):
+        setup(database)
+        a, b = person(), person()
+        rows = cells([a, b])
+        rows[1][1] = int(a["NIK"])          # typed into a General cell: stored as a number
+        rows[2][3] = dt.date(1990, 5, 17)   # a real date cell
+        b["NIK"] = nik(born=dt.date(1990, 5, 17))
+        rows[2][1] = b["NIK"]
+        summary, errors = run_import(database, write_xlsx(tmp_path / "f.xlsx", rows))
+        assert (summary.read, summary.enrolled, summary.refused) == (2, 1, 1)
+        assert [(e[0], e[1], e[2], e[3]) for e in errors] == [(2, "NIK", a["NIK"], "import.nik_number")]
+
+    def test_a_title_above_the_header_is_skipped(self, database, tmp_path):
+        setup(database)
+        rows = [["DAFTAR PEKERJA RENTAN KADIN 2026"], [], *cells([person()])]
+        summary, errors = run_import(database, write_xlsx(tmp_path / "f.xlsx", rows))
+        assert (summary.enrolled, errors) == (1, [])
+
+
+class TestImportingTheSameFileAgainAddsNothing:
+    def test_second_import_counts_everyone_as_already_enrolled(self, database, tmp_path):
+        setup(database)
+        rows = [person(), person(occupation="Ojol"), person(occupation="Astronot")]
+        path = write_csv(tmp_path / "f.csv", rows)
+        first, _ = run_import(database, path)
+        before = counts(database)
+        second, errors = run_import(database, path)
+        assert (first.enrolled, first.refused) == (2, 1)
+        assert (second.read, second.enrolled, second.already_enrolled, second.refused) == (3, 0, 2, 1)
+        assert [e[3] for e in errors] == ["import.occupation_unknown"]
+        assert counts(database) == before
+
+
+class TestOneWorkerOneCoverage:
+    def test_a_worker_of_another_sponsor_is_refused_naming_the_first_agreement(self, database, tmp_path):
+        with database.session() as s:
+            make_agreement(s)
+            make_agreement(s, "TANI-2026", sponsor="PEMKAB", funding="apbd")
+        row = person()
+        run_import(database, write_csv(tmp_path / "kadin.csv", [row]))
+        summary, errors = run_import(database, write_csv(tmp_path / "pemkab.csv", [row, person()]),
+                                     agreement="TANI-2026")
+        assert (summary.enrolled, summary.refused) == (1, 1)
+        assert [(e[0], e[3], e[4]) for e in errors] == [(2, "import.overlap", "KADIN-2026")]
+
+    def test_an_enrolment_that_ended_before_the_span_is_no_overlap(self, database, tmp_path):
+        with database.session() as s:
+            make_agreement(s, "OLD-2025", sponsor="CSR", funding="csr", start="2025-01", months=12)
+            make_agreement(s)
+            w = make_worker(s)
+            enrol(s, w, "OLD-2025", first="2025-01", today=dt.date(2025, 1, 5))
+            number = w.nik
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", [person(nik_text=number)]))
+        assert (summary.enrolled, errors) == (1, [])
+
+
+class TestQuotaAndBudgetInFileOrder:
+    def test_rows_beyond_the_remaining_quota_are_refused(self, database, tmp_path):
+        setup(database, quota=3)
+        with database.session() as s:
+            enrol(s, make_worker(s))
+        rows = [person(), person(), person(), person(occupation="Astronot")]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, summary.refused) == (2, 2)
+        assert [(e[0], e[3]) for e in errors] == [(4, "import.quota_exhausted"), (5, "import.occupation_unknown")]
+        assert counts(database)[1:3] == (3, 3)
+
+    def test_rows_beyond_the_remaining_budget_are_refused(self, database, tmp_path):
+        setup(database, quota=10, budget=PRICE_OTHER + PRICE_TRANSPORT + PRICE_OTHER // 2)
+        rows = [person(), person(occupation="Ojol"), person(), person(occupation="Ojol")]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, summary.committed_cost) == (2, PRICE_OTHER + PRICE_TRANSPORT)
+        # Row 5 (a cheaper transport worker) comes after row 4 went past the budget: file order holds.
+        assert [(e[0], e[3]) for e in errors] == [(4, "import.budget_exhausted"), (5, "import.budget_exhausted")]
+        assert counts(database)[3] == PRICE_OTHER + PRICE_TRANSPORT
+
+
+class TestTargetGroup:
+    def test_occupations_and_regions_outside_the_target_are_refused(self, database, tmp_path):
+        setup(database, target_occupations=("petani", "nelayan"), target_regions=("32.16.13",))
+        rows = [person(desa=DESA_PEBAYURAN), person(desa=DESA_PEBAYURAN, occupation="Ojol"),
+                person(desa=DESA_MUARAGEMBONG, occupation="Nelayan"), person(desa=DESA_BANDUNG)]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert summary.enrolled == 1
+        assert [(e[0], e[3]) for e in errors] == [(3, "import.not_target_occupation"),
+                                                  (4, "import.not_target_region"),
+                                                  (5, "import.not_target_region")]
+
+
+class TestNothingHalfDone:
+    def test_an_import_interrupted_midway_leaves_the_database_unchanged(self, database, tmp_path):
+        setup(database)
+        with database.session() as s:
+            enrol(s, make_worker(s))
+        before = counts(database)
+        path = write_csv(tmp_path / "f.csv", [person() for _ in range(7)])
+
+        def interrupt_after_first_batch(done: int, _total: int) -> None:
+            if done >= 2:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            run_import(database, path, on_progress=interrupt_after_first_batch, batch_rows=2)
+        assert counts(database) == before
+        summary, _ = run_import(database, path)  # and the connection is fit for the next import
+        assert summary.enrolled == 7
+
+    def test_a_failure_in_the_merge_rolls_everything_back(self, database, tmp_path, monkeypatch):
+        from lindung.enrolment import importer_repository
+
+        setup(database)
+        before = counts(database)
+
+        def broken_collect(*_a: Any, **_k: Any) -> None:
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(importer_repository, "collect_refusals", broken_collect)
+        with pytest.raises(RuntimeError):
+            run_import(database, write_csv(tmp_path / "f.csv", [person(), person()]))
+        assert counts(database) == before
+
+    def test_an_agreement_that_is_not_approved_takes_no_import(self, database, tmp_path):
+        setup(database, approve=False)
+        with pytest.raises(AgreementNotOpen):
+            run_import(database, write_csv(tmp_path / "f.csv", [person()]))
+        assert counts(database) == (0, 0, 0, 0)
+
+
+class TestBrokenFiles:
+    @pytest.mark.parametrize(("name", "content", "code"), [
+        ("scan.pdf", b"%PDF-1.4\n\x00\x01\x02binary", "import.not_tabular"),
+        ("list.xlsx", b"PK\x03\x04" + b"\x00" * 40, "import.broken_file"),
+        ("list.csv", b"3216011705900001,Asep,17-05-1990\n", "import.no_header"),
+        ("list.csv", b"NIK;Nama\n3216011705900001;Asep\n", "import.missing_columns"),
+    ])
+    def test_a_file_that_cannot_be_read_is_a_clear_error_and_changes_nothing(
+            self, database, tmp_path, name, content, code):
+        setup(database)
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(ImportFileError) as caught:
+            run_import(database, path)
+        assert caught.value.code == code
+        assert counts(database) == (0, 0, 0, 0)
+
+    def test_a_truncated_xlsx_is_a_broken_file(self, database, tmp_path):
+        setup(database)
+        full = write_xlsx(tmp_path / "full.xlsx", cells([person() for _ in range(50)]))
+        cut = tmp_path / "cut.xlsx"
+        cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+        with pytest.raises(ImportFileError) as caught:
+            run_import(database, cut)
+        assert caught.value.code == "import.broken_file"
+
+    def test_missing_columns_are_named(self, database, tmp_path):
+        setup(database)
+        path = tmp_path / "f.csv"
+        path.write_text("No KTP,Nama,Tgl Lahir\n3216011705900001,Asep,17-05-1990\n", encoding="utf-8")
+        with pytest.raises(ImportFileError) as caught:
+            run_import(database, path)
+        assert caught.value.context["columns"] == "L/P, Pekerjaan, Kode Desa"
+        assert "L/P, Pekerjaan, Kode Desa" in caught.value.message("id")
+
