@@ -224,12 +224,13 @@ def _mostly_binary(sample: str) -> bool:
 
 
 def _csv_rows(reader: Any, f: io.TextIOBase) -> Iterator[Row]:
-    """Rows numbered from 1 like a spreadsheet; blank lines keep their number but are skipped."""
+    """Rows numbered from 1 like a spreadsheet; blank rows (``;;;;`` too) keep their number but are
+    skipped."""
     row_no = 0
     try:
         for cells in reader:
             row_no += 1
-            if cells and (len(cells) > 1 or cells[0].strip()):
+            if "".join(cells).strip():
                 yield row_no, cells
     except csv.Error as exc:
         raise ImportFileError("import.csv_broken", row=row_no + 1, detail=str(exc)) from None

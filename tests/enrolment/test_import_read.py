@@ -1,0 +1,107 @@
+"""Reading sponsor files: kinds, encodings, delimiters, header aliases, row numbers, broken files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from lindung.enrolment.importer_read import ImportFileError, NumberCell, open_sheet
+from tests.enrolment.import_files import write_xlsx
+
+
+def rows_of(path):
+    sheet = open_sheet(path)
+    return sheet, list(sheet.rows)
+
+
+class TestHeaderNames:
+    @pytest.mark.parametrize("header", [
+        "NIK,Nama Lengkap,Tgl Lahir,L/P,Pekerjaan,Kode Desa",
+        "No KTP,Nama,Tanggal Lahir,Jenis Kelamin,pekerjaan,Kode Wilayah",
+        "NOMOR INDUK KEPENDUDUKAN,NAMA LENGKAP,TGL. LAHIR,JK,PEKERJAAN,DESA",
+        "nik ,  nama_lengkap,tgl_lahir,l / p,Jenis Pekerjaan,kode desa/kelurahan",
+    ])
+    def test_aliases_in_any_case(self, tmp_path, header):
+        path = tmp_path / "f.csv"
+        path.write_text(header + ",No HP,Penghasilan,Catatan\n1,2,3,4,5,6,7,8,9\n", encoding="utf-8")
+        sheet, rows = rows_of(path)
+        assert sheet.header.columns == {"nik": 0, "name": 1, "birth_date": 2, "sex": 3, "occupation": 4,
+                                        "desa": 5, "phone": 6, "income": 7}
+        assert rows == [(2, ["1", "2", "3", "4", "5", "6", "7", "8", "9"])]
+
+    def test_two_columns_for_one_field_is_an_error(self, tmp_path):
+        path = tmp_path / "f.csv"
+        path.write_text("NIK,No KTP,Nama,Tgl Lahir,L/P,Pekerjaan,Kode Desa\n", encoding="utf-8")
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(path)
+        assert caught.value.code == "import.duplicate_column"
+
+
+class TestCsvText:
+    HEADER = "NIK;Nama;Tgl Lahir;L/P;Pekerjaan;Kode Desa"
+
+    def test_windows_1252_is_detected(self, tmp_path):
+        path = tmp_path / "f.csv"
+        path.write_bytes((self.HEADER + "\n3216011705900001;Dédé Rohmat;17-05-1990;L;Petani;3216012001\n")
+                         .encode("cp1252"))
+        sheet, rows = rows_of(path)
+        assert (sheet.encoding, sheet.delimiter) == ("cp1252", ";")
+        assert rows[0][1][1] == "Dédé Rohmat"
+
+    def test_utf8_with_bom_and_quoted_fields(self, tmp_path):
+        path = tmp_path / "f.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + (
+            b'NIK,Nama,Tgl Lahir,L/P,Pekerjaan,Kode Desa\n'
+            b'3216011705900001,"Komar, S.Pd",17/05/1990,L,Guru Ngaji,32.16.01.2001\n'))
+        sheet, rows = rows_of(path)
+        assert (sheet.encoding, sheet.delimiter) == ("utf-8", ",")
+        assert rows == [(2, ["3216011705900001", "Komar, S.Pd", "17/05/1990", "L", "Guru Ngaji",
+                             "32.16.01.2001"])]
+
+    def test_row_numbers_are_those_a_spreadsheet_shows(self, tmp_path):
+        path = tmp_path / "f.csv"
+        path.write_text(self.HEADER + "\n\n1;a;;;;\n;;;;;\n2;b;;;;\n", encoding="utf-8")
+        _, rows = rows_of(path)
+        assert [n for n, _ in rows] == [3, 5]  # blank rows keep their numbers but are not data
+
+    def test_the_header_may_sit_below_a_title(self, tmp_path):
+        path = tmp_path / "f.csv"
+        path.write_text("DAFTAR PEKERJA RENTAN 2026\n\n" + self.HEADER + "\n1;a;b;c;d;e\n", encoding="utf-8")
+        sheet, rows = rows_of(path)
+        assert sheet.header.row == 3
+        assert rows == [(4, ["1", "a", "b", "c", "d", "e"])]
+
+
+class TestXlsxCells:
+    def test_numbers_dates_and_text(self, tmp_path):
+        path = write_xlsx(tmp_path / "f.xlsx", [
+            ["NIK", "Nama", "Tgl Lahir", "L/P", "Pekerjaan", "Kode Desa", "Penghasilan"],
+            [3216011705900001, "Asep", dt.date(1990, 5, 17), "L", "Petani", 3216012001, 1500000],
+            ["3216011705900001", "Asep", dt.datetime(1990, 5, 17), "L", "Petani", "32.16.01.2001", ""],
+        ])
+        _, rows = rows_of(path)
+        first, second = rows[0][1], rows[1][1]
+        assert type(first[0]) is NumberCell and first[0] == "3216011705900001"
+        assert first[2] == "1990-05-17" and first[5] == "3216012001" and first[6] == "1500000"
+        assert type(second[0]) is str and second[2] == "1990-05-17"
+
+
+class TestNotASpreadsheet:
+    def test_a_missing_file(self, tmp_path):
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(tmp_path / "nope.csv")
+        assert caught.value.code == "import.file_missing"
+
+    def test_an_empty_file_has_no_header(self, tmp_path):
+        (tmp_path / "f.csv").write_bytes(b"")
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(tmp_path / "f.csv")
+        assert caught.value.code == "import.no_header"
+
+    def test_a_renamed_word_file_is_not_a_workbook(self, tmp_path):
+        path = tmp_path / "f.xlsx"
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(path)
+        assert caught.value.code == "import.broken_file"

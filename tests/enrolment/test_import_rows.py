@@ -1,0 +1,167 @@
+"""The fast paths of the importer are the same rule as the slow ones.
+
+- ``kit.lokal.nik_checker`` and ``nik_column_checker`` say exactly what lokal-id's ``parse_nik``
+  says, on random and edge-case inputs (lokal-id stays the one source of the NIK rule);
+- the column-at-a-time validator gives the same staged rows and errors as the row-at-a-time one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from functools import cache
+from itertools import islice
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lindung.enrolment.importer_read import NumberCell, match_header
+from lindung.enrolment.importer_rows import RowValidator, parse_income
+from lindung.kit.lokal import all_regions, nik_checker, nik_column_checker, parse_nik
+
+REFERENCES = (dt.date(2026, 1, 10), dt.date(2030, 6, 1), dt.date(1999, 12, 31))
+
+
+def lokal_says(text: str, reference: dt.date) -> tuple[object, ...]:
+    f = parse_nik(text, reference=reference)
+    return (f.nik, f.errors, f.birth_date.isoformat() if f.birth_date else None, f.sex)
+
+
+EDGES = [
+    "3216015501900001", "3216014107950001", "3216017105900001", "3216010002900001", "3216013102900001",
+    "3216012902000001", "3216012902010001", "3216016902000001", "3216014002900001", "3216017202900001",
+    "3216011513900001", "3216010101260001", "3216010101270001", "3216010101990001", "3216010101000001",
+    "3216010101900000", "0016010101900001", "9916010101900001", "3200010101900001", "3216000101900001",
+    "3200000000000000", "0000000000000000", "3216.01.010190.0001", "3216 0101 0190 0001",
+    "3216-0101-0190-0001", " 3216010101900001 ", "321601010190001", "32160101019000011", "",
+    "321601010190000a", "３２１６０１０１０１９００００１", "321601010190\u00a00001", "3216010101900001\ufeff",
+    "3216010101900001\n", "٣٢١٦٠١٠١٠١٩٠٠٠٠١", "3216013102900001", "3216017102000000", "99000000000000000",
+]
+
+
+class TestTheFastNikCheckIsLokalIdsRule:
+    @pytest.mark.parametrize("reference", REFERENCES)
+    def test_edge_cases(self, reference):
+        one = nik_checker(reference)
+        born, sexes, odd = nik_column_checker(reference)(EDGES)
+        for i, text in enumerate(EDGES):
+            expected = lokal_says(text, reference)
+            assert one(text) == expected, text
+            column = odd[i] if i in odd else (text, (), born[i], sexes[i])
+            assert column == expected, text
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.one_of(
+        st.from_regex(r"\A[0-9]{16}\Z"),
+        st.from_regex(r"\A(3[1-6]|[0-9]{2})(0[0-9]|[1-9][0-9])[0-9]{2}([0-7][0-9])(0[0-9]|1[0-3])[0-9]{2}"
+                      r"[0-9]{4}\Z"),
+        st.text(alphabet="0123456789 .-\u00a0١", min_size=0, max_size=20),
+    ), min_size=1, max_size=40), st.sampled_from(REFERENCES))
+    def test_random_texts(self, texts, reference):
+        one = nik_checker(reference)
+        born, sexes, odd = nik_column_checker(reference)(texts)
+        for i, text in enumerate(texts):
+            expected = lokal_says(text, reference)
+            assert one(text) == expected
+            assert (odd[i] if i in odd else (text, (), born[i], sexes[i])) == expected
+
+    def test_twenty_thousand_plausible_niks_agree(self):
+        rng = random.Random(4)
+        reference = REFERENCES[0]
+        texts = [f"{rng.choice(['32', '31', '99', '00', '64'])}{rng.randrange(0, 30):02d}{rng.randrange(0, 40):02d}"
+                 f"{rng.randrange(0, 75):02d}{rng.randrange(0, 14):02d}{rng.randrange(0, 100):02d}"
+                 f"{rng.choice([0, 1, 42, 9999, rng.randrange(10000)]):04d}" for _ in range(20_000)]
+        born, sexes, odd = nik_column_checker(reference)(texts)
+        one = nik_checker(reference)
+        for i, text in enumerate(texts):
+            expected = lokal_says(text, reference)
+            assert (odd[i] if i in odd else (text, (), born[i], sexes[i])) == expected == one(text)
+
+
+@cache
+def _bekasi() -> tuple[dict[str, str], frozenset[str]]:
+    regions = [r.code for r in all_regions() if r.code.startswith("32.16")]
+    desa = {c.replace(".", ""): c for c in regions if c.count(".") == 3}
+    return desa, frozenset(c.replace(".", "") for c in regions if c.count(".") == 2)
+
+
+def _validator() -> RowValidator:
+    header = ["NIK", "Nama", "Tgl Lahir", "JK", "Pekerjaan", "Kode Desa", "No HP", "Penghasilan"]
+    columns, names = match_header(header)
+    from lindung.enrolment.importer_read import Header
+
+    desa, districts = _bekasi()
+    return RowValidator(Header(1, columns, names), desa, districts, reference=dt.date(2026, 1, 10))
+
+
+_CELLS = st.fixed_dictionaries({
+    "nik": st.sampled_from(["3216011705900001", "3216015705900002", "3216991705900003", "321601170590001",
+                            "3216.0117.0590.0004", "9916011705900005", "3216013102900006", ""]),
+    "nik_number": st.booleans(),
+    "name": st.sampled_from(["Asep", "  Siti  Aminah ", "", "x" * 201, "Dédé\tSunarya"]),
+    "birth": st.sampled_from(["1990-05-17", "17-05-1990", "17/05/1990", "18-05-1990", "31/02/1990", "",
+                              "1990-5-17"]),
+    "sex": st.sampled_from(["L", "P", "l", "Laki-laki", "perempuan", "X", ""]),
+    "occupation": st.sampled_from(["Petani", "Tukang Ojek", "ART", "PKL", "Astronot", ""]),
+    "desa": st.sampled_from(["32.16.01.2001", "3216012001", "32.16.99.9999", "", " 32.16.13.2001 "]),
+    "phone": st.sampled_from(["081234567890", "0812-3456-7890", "", "abc", "+6281234567890", "12"]),
+    "income": st.sampled_from(["", "1500000", "1.500.000", "Rp 2.000.000", "sejuta", "-5"]),
+})
+
+
+class TestColumnAndRowValidationAgree:
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(_CELLS, min_size=1, max_size=30))
+    def test_same_staged_rows_and_errors(self, rows):
+        raw = []
+        for i, r in enumerate(rows, start=2):
+            nik = NumberCell(r["nik"]) if r["nik_number"] and r["nik"] else r["nik"]
+            raw.append((i, [nik, r["name"], r["birth"], r["sex"], r["occupation"], r["desa"], r["phone"],
+                            r["income"]]))
+        column_staged: list = []
+        column_errors: list = []
+        _validator().validate(raw, column_staged, column_errors)
+        row_staged: list = []
+        row_errors: list = []
+        reference = _validator()
+        reference.validate_rows(raw, row_staged, row_errors)
+        assert sorted(column_staged) == sorted(row_staged)
+        assert sorted(column_errors) == sorted(row_errors)
+
+    def test_short_rows_are_padded(self):
+        staged: list = []
+        errors: list = []
+        v = _validator()
+        v.validate([(2, ["3216011705900001", "Asep", "17-05-1990", "L", "Petani", "3216012001"])], staged,
+                   errors)
+        assert errors == []
+        assert staged == [(2, "3216011705900001", "Asep", "1990-05-17", "L", "petani", "32.16.01.2001", None,
+                           None, True)]
+        assert (v.counts.read, v.counts.refused) == (1, 0)
+
+
+class TestIncome:
+    @pytest.mark.parametrize(("text", "value"), [
+        ("1500000", 1_500_000), ("1.500.000", 1_500_000), ("1,500,000", 1_500_000), ("Rp 1.500.000", 1_500_000),
+        ("Rp1.500.000,-", 1_500_000), ("1500000.00", 1_500_000), ("1.500.000,00", 1_500_000), ("0", 0),
+        ("sejuta", None), ("-5", None), ("1.5", None), ("1.500.00", None)])
+    def test_rupiah_forms(self, text, value):
+        assert parse_income(text) == value
+
+
+def test_islice_is_lazy_for_the_batches():
+    # batches() must not materialise the whole file: it pulls one batch at a time
+    from lindung.enrolment.importer import batches
+
+    seen = []
+
+    def rows():
+        for i in range(10):
+            seen.append(i)
+            yield i
+
+    first = next(iter(batches(rows(), 3)))
+    assert first == [0, 1, 2]
+    assert seen == [0, 1, 2]
+    assert list(islice(batches(range(7), 3), 5)) == [[0, 1, 2], [3, 4, 5], [6]]
