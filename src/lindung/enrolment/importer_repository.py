@@ -9,9 +9,11 @@ Dialect switch (the only place that knows it):
 - staging rows go in with the driver's fastest path: ``executemany`` on SQLite, ``COPY`` on
   PostgreSQL;
 - new workers get their ids differently: on SQLite the write transaction (``BEGIN IMMEDIATE``)
-  excludes every other writer, so ids ``max(id) + row number`` are safe and the enrolments can name
-  them without a second lookup; on PostgreSQL the workers are inserted with ``RETURNING`` inside a
-  data-modifying CTE that inserts their enrolments in the same statement.
+  excludes every other writer, so ids ``max(id) + row number`` are safe and the enrolments name
+  them without a second lookup; on PostgreSQL they come from the sequence and the enrolments find
+  them by NIK in one hash join;
+- PostgreSQL gets statistics on the staged rows, a bigger ``work_mem`` and no JIT for this
+  transaction; SQLite gets a bigger page cache on this connection while it merges.
 
 A staged row's ``state``: 0 a candidate, 1 already enrolled in this agreement, 10+ refused (the
 reason is the state, see ``REFUSALS``), and after the merge the remaining 0s are the enrolled rows.
@@ -113,8 +115,8 @@ def set_prices(session: Session, costs: dict[str, int], transport_sector: str, o
 
 
 def prepare(session: Session) -> None:
-    """Index the staged rows by NIK (built once, after loading, which is cheaper than maintaining
-    it row by row) and, on PostgreSQL, give the planner statistics (TEMP tables get no autovacuum)."""
+    """Index the staged rows by NIK, built once after loading (cheaper than row by row), and on
+    PostgreSQL give the planner statistics (TEMP tables get no autovacuum)."""
     session.execute(text(f"CREATE INDEX {ROWS}_nik ON {ROWS} (nik)"))
     if _is_pg(session):
         session.execute(text(f"ANALYZE {ROWS}"))
@@ -242,18 +244,23 @@ def insert(session: Session, *, agreement_id: int, first: int, last: int, by: st
     session.execute(text(
         f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT r.worker_id, {_ENROLMENT_VALUES} "
         f"FROM {ROWS} r {prices} WHERE r.state = {CANDIDATE} AND r.worker_id IS NOT NULL "
-        "ORDER BY r.row_no").bindparams(at_type), params)
+        "ORDER BY r.worker_id").bindparams(at_type), params)
     if _is_pg(session):
+        # Ids from the sequence; the enrolments find their new workers by NIK (one hash join).
         session.execute(text(
-            f"WITH new AS (INSERT INTO workers ({_WORKER_COLUMNS}) SELECT {_worker_values(review_reason)} "
-            f"FROM {ROWS} r WHERE r.state = {CANDIDATE} AND r.worker_id IS NULL ORDER BY r.row_no "
-            "RETURNING id, nik) "
-            f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT new.id, {_ENROLMENT_VALUES} "
-            f"FROM new JOIN {ROWS} r ON r.nik = new.nik {prices} "
-            f"WHERE r.state = {CANDIDATE} AND r.worker_id IS NULL").bindparams(at_type), params)
+            f"INSERT INTO workers ({_WORKER_COLUMNS}) SELECT {_worker_values(review_reason)} FROM {ROWS} r "
+            f"WHERE r.state = {CANDIDATE} AND r.worker_id IS NULL ORDER BY r.row_no").bindparams(at_type),
+            params)
+        session.execute(text(
+            f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT w.id, {_ENROLMENT_VALUES} "
+            f"FROM {ROWS} r JOIN workers w ON w.nik = r.nik {prices} "
+            f"WHERE r.state = {CANDIDATE} AND r.worker_id IS NULL ORDER BY r.row_no").bindparams(at_type),
+            params)
         return
-    base = int(session.execute(text("SELECT COALESCE(MAX(id), 0) FROM workers")).scalar_one())
-    params["base"] = base
+    # SQLite: the write transaction (BEGIN IMMEDIATE) excludes every other writer, so the ids
+    # max(id) + row number are free; workers and enrolments both go in file order, and the
+    # enrolments name their workers without looking them up again.
+    params["base"] = int(session.execute(text("SELECT COALESCE(MAX(id), 0) FROM workers")).scalar_one())
     session.execute(text(
         f"INSERT INTO workers (id, {_WORKER_COLUMNS}) SELECT :base + r.row_no, "
         f"{_worker_values(review_reason)} FROM {ROWS} r WHERE r.state = {CANDIDATE} "
@@ -309,15 +316,22 @@ time. It is a bound, not a size: memory stays flat as files grow."""
 def tune_for_bulk(session: Session) -> dict[str, Any]:
     """Settings for this transaction's bulk statements; returns what ``untune`` restores."""
     if _is_pg(session):
-        # Planning and JIT-compiling a handful of statements costs more than it saves here.
+        # JIT-compiling a handful of statements costs more than it saves here; sorting and hashing
+        # a million staged rows fits in memory instead of spilling to disk.
         session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL work_mem = '128MB'"))
         return {}
     raw = _raw(session)
-    before = raw.execute("PRAGMA cache_size").fetchone()[0]
-    raw.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
-    return {"cache_size": before}
+    before = {}
+    for schema in ("main", "temp"):
+        before[schema] = raw.execute(f"PRAGMA {schema}.cache_size").fetchone()[0]
+        raw.execute(f"PRAGMA {schema}.cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    return before
 
 
 def untune(session: Session, before: dict[str, Any]) -> None:
-    if "cache_size" in before:
-        _raw(session).execute(f"PRAGMA cache_size = {int(before['cache_size'])}")
+    if not before:
+        return
+    raw = _raw(session)
+    for schema, size in before.items():
+        raw.execute(f"PRAGMA {schema}.cache_size = {int(size)}")

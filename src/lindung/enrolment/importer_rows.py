@@ -57,8 +57,6 @@ _NIK_CODES = {"format": "import.nik_format", "province": "import.nik_province",
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _SIX = itemgetter(slice(0, 6))
-_ODD_SPACE = re.compile(r"[^\S ]| {2}")
-"""Whitespace that ``" ".join(name.split())`` would change (the workers service's name rule)."""
 
 
 def _bad_name(name: str) -> bool:
@@ -207,7 +205,8 @@ class RowValidator:
         suspects.update(odd)
 
         names = list(map(str.strip, columns[1]))
-        if _ODD_SPACE.search("\x00".join(names)):
+        joined = "|".join(names)
+        if "  " in joined or not joined.isprintable():  # tabs, newlines, NBSP... (rare): normalise
             names = list(map(" ".join, map(str.split, names)))
         if "" in names or max(map(len, names)) > NAME_MAX:
             suspects.update(compress(everything, map(_bad_name, names)))
