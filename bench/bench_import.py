@@ -71,14 +71,17 @@ def child_import(url: str, file: str, errors: str) -> dict[str, object]:
     with engine.connect():
         pass  # open the pool's connection before timing
     report = _ErrorFile(Path(errors), "id")
+    phases: dict[str, float] = {}
     started = time.perf_counter()
     with session_scope(engine) as s:
         summary = import_workers(s, file, AGREEMENT, by="bench", today=dt.date(2026, 1, 10),
-                                 on_errors=report)
+                                 on_errors=report, phases=phases)
+        committing = time.perf_counter()
     report.publish()
     seconds = time.perf_counter() - started
+    phases["commit"] = time.perf_counter() - committing
     engine.dispose()
-    return {"seconds": seconds, "summary": summary.to_dict()}
+    return {"seconds": seconds, "summary": summary.to_dict(), "phases": phases}
 
 
 def child_raw(url: str, file: str) -> dict[str, object]:
@@ -286,6 +289,7 @@ def main() -> None:
                 peaks: list[float] = []
                 raw_peaks: list[float] = []
                 summary: object = None
+                phases: list[dict[str, float]] = []
                 for i in range(args.repeat):
                     r = measure(engine, "raw", files[n], n, work)
                     m = measure(engine, "import", files[n], n, work)
@@ -294,6 +298,7 @@ def main() -> None:
                     imp.append(float(m["seconds"]))  # type: ignore[arg-type]
                     peaks.append(mib(m["peak_kib"]))
                     summary = m["summary"]
+                    phases.append(m["phases"])  # type: ignore[arg-type]
                     print(f"  {engine.name} {n:>9,} rows run {i + 1}: raw {raw[-1]:6.2f} s, "
                           f"import {imp[-1]:6.2f} s, import peak {peaks[-1]:6.0f} MiB", flush=True)
                 mr, mi = statistics.median(raw), statistics.median(imp)
@@ -302,6 +307,8 @@ def main() -> None:
                         f" MiB (raw load {statistics.median(raw_peaks):4.0f} MiB) | medians of {args.repeat}")
                 print(line, flush=True)
                 print(f"           summary: {summary}", flush=True)
+                print("           import phases (median s): " + ", ".join(
+                    f"{k} {statistics.median(p[k] for p in phases):.2f}" for k in phases[0]), flush=True)
                 lines.append(line)
         if "sqlite" in wanted:
             sqlite = next(e for e in engines if e.name == "sqlite")

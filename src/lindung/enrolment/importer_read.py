@@ -20,10 +20,11 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, count, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ _ALIAS_TO_FIELD = {alias: field for field, aliases in ALIASES.items() for alias 
 HEADER_SEARCH_ROWS = 20
 """The header may sit under a title ("DAFTAR PEKERJA RENTAN 2026"): look this far for it."""
 
+_SECOND = itemgetter(1)
 _SNIFF_BYTES = 64 * 1024
 _CHUNK = 1 << 20
 
@@ -89,15 +91,23 @@ class Header:
 
 @dataclass(slots=True)
 class SheetSource:
-    """An opened file: its header and a one-pass iterator over the rows below it."""
+    """An opened file: its header and the rows below it, read once (by ``batches`` or ``rows``)."""
 
     kind: str  # "csv" or "xlsx"
     header: Header
-    rows: Iterator[Row]
+    reader: Callable[[int], Iterator[list[Row]]]
     total_hint: int
     """Rough number of data rows (for a progress bar); 0 when unknown."""
     encoding: str | None = None
     delimiter: str | None = None
+
+    def batches(self, size: int) -> Iterator[list[Row]]:
+        """The data rows in lists of at most ``size`` (blank rows left out)."""
+        return self.reader(size)
+
+    @property
+    def rows(self) -> Iterator[Row]:
+        return chain.from_iterable(self.reader(4096))
 
 
 def match_header(cells: Sequence[str]) -> tuple[dict[str, int], dict[str, str]]:
@@ -206,15 +216,29 @@ def _open_csv(path: Path) -> SheetSource:
         delimiter = _sniff_delimiter(sample)
         f.seek(0)
         reader = csv.reader(f, delimiter=delimiter)
-        rows = _csv_rows(reader, f)
-        header = _find_header(rows, path.name)
+        numbered = zip(count(1), reader)
+        header = _find_header(_non_blank(numbered), path.name)
     except csv.Error:
         f.close()
         raise ImportFileError("import.not_tabular", file=path.name) from None
     except BaseException:
         f.close()
         raise
-    return SheetSource("csv", header, rows, max(lines - header.row, 0), encoding.replace("-sig", ""),
+
+    def batches(size: int) -> Iterator[list[Row]]:
+        # Numbering and slicing stay in C (zip, count, islice): the reader adds nothing per row.
+        try:
+            while chunk := list[Row](islice(numbered, size)):
+                if not all(map(any, map(_SECOND, chunk))):
+                    chunk = [row for row in chunk if any(row[1])]
+                if chunk:
+                    yield chunk
+        except csv.Error as exc:
+            raise ImportFileError("import.csv_broken", row=reader.line_num, detail=str(exc)) from None
+        finally:
+            f.close()
+
+    return SheetSource("csv", header, batches, max(lines - header.row, 0), encoding.replace("-sig", ""),
                        delimiter)
 
 
@@ -223,19 +247,12 @@ def _mostly_binary(sample: str) -> bool:
     return controls > len(sample) // 100
 
 
-def _csv_rows(reader: Any, f: io.TextIOBase) -> Iterator[Row]:
+def _non_blank(numbered: Iterator[Row]) -> Iterator[Row]:
     """Rows numbered from 1 like a spreadsheet; blank rows (``;;;;`` too) keep their number but are
-    skipped."""
-    row_no = 0
-    try:
-        for cells in reader:
-            row_no += 1
-            if "".join(cells).strip():
-                yield row_no, cells
-    except csv.Error as exc:
-        raise ImportFileError("import.csv_broken", row=row_no + 1, detail=str(exc)) from None
-    finally:
-        f.close()
+    skipped. Pulls one row at a time, so the header search reads no further than the header."""
+    for row in numbered:
+        if any(row[1]):
+            yield row
 
 
 # --------------------------------------------------------------------------------------------- XLSX
@@ -257,7 +274,12 @@ def _open_xlsx(path: Path) -> SheetSource:
         raise ImportFileError("import.broken_file", file=path.name) from None
     rows = _xlsx_rows(raw, start_row, path.name)
     header = _find_header(rows, path.name)
-    return SheetSource("xlsx", header, rows, max(total - (header.row - start_row), 0))
+
+    def batches(size: int) -> Iterator[list[Row]]:
+        while chunk := list(islice(rows, size)):
+            yield chunk
+
+    return SheetSource("xlsx", header, batches, max(total - (header.row - start_row), 0))
 
 
 def _xlsx_rows(raw: Iterator[list[Any]], start_row: int, file: str) -> Iterator[Row]:

@@ -323,7 +323,7 @@ def tune_for_bulk(session: Session) -> dict[str, Any]:
         return {}
     raw = _raw(session)
     before = {}
-    for schema in ("main", "temp"):
+    for schema in ("main",):
         before[schema] = raw.execute(f"PRAGMA {schema}.cache_size").fetchone()[0]
         raw.execute(f"PRAGMA {schema}.cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
     return before
