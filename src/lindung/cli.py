@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from lindung.billing.cli import app as billing_app
 from lindung.demo import demo as demo_command
 from lindung.enrolment.cli import enrol as enrol_command
 from lindung.enrolment.importer_cli import app as import_app
@@ -28,6 +29,7 @@ app.add_typer(sponsor_app, name="sponsor")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(worker_app, name="worker")
 app.add_typer(import_app, name="import")
+app.add_typer(billing_app)  # bill, pay, coverage and billing …
 app.command("enrol")(enrol_command)
 app.command("demo")(demo_command)
 

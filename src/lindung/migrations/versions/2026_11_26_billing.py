@@ -18,7 +18,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TS = sa.DateTime(timezone=True)
-LIVE = "status <> 'void'"
+LINE_STATES = ("amount >= 0 AND ((status = 'due' AND void_seq = 0 AND void_reason IS NULL) "
+               "OR (status = 'paid' AND void_seq = 0 AND paid_on IS NOT NULL AND void_reason IS NULL) "
+               "OR (status = 'void' AND void_seq > 0 AND void_reason IS NOT NULL))")
 
 
 def upgrade() -> None:
@@ -47,6 +49,20 @@ def upgrade() -> None:
     )
 
     op.create_table(
+        "billing_cycles",
+        sa.Column("agreement_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("cycle_start", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("cycle_end", sa.Integer(), nullable=False),
+        sa.Column("enrolment_watermark", sa.Integer(), nullable=False),
+        sa.Column("bills", sa.SmallInteger(), nullable=False),
+        sa.Column("checked_at", TS, nullable=False),
+        sa.CheckConstraint("cycle_start <= cycle_end", name=op.f("ck_billing_cycles_cycle")),
+        sa.ForeignKeyConstraint(["agreement_id"], ["agreements.id"],
+                                name=op.f("fk_billing_cycles_agreement_id_agreements")),
+        sa.PrimaryKeyConstraint("agreement_id", "cycle_start", name=op.f("pk_billing_cycles")),
+    )
+
+    op.create_table(
         "bills",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agreement_id", sa.Integer(), nullable=False),
@@ -57,12 +73,18 @@ def upgrade() -> None:
         sa.Column("due_date", sa.Date(), nullable=False),
         sa.Column("worker_months", sa.Integer(), nullable=False),
         sa.Column("total", sa.BigInteger(), nullable=False),
+        sa.Column("settled", sa.BigInteger(), nullable=False),
+        sa.Column("settled_months", sa.Integer(), nullable=False),
+        sa.Column("cancelled", sa.BigInteger(), nullable=False),
+        sa.Column("cancelled_months", sa.Integer(), nullable=False),
         sa.Column("issued_on", sa.Date(), nullable=False),
         sa.Column("issued_by", sa.String(100), nullable=False),
         sa.Column("issued_at", TS, nullable=False),
         sa.CheckConstraint("cycle_start <= cycle_end", name=op.f("ck_bills_cycle")),
         sa.CheckConstraint("seq >= 1", name=op.f("ck_bills_seq")),
         sa.CheckConstraint("total >= 0", name=op.f("ck_bills_total")),
+        sa.CheckConstraint("settled >= 0 AND cancelled >= 0 AND settled + cancelled <= total",
+                           name=op.f("ck_bills_settled")),
         sa.ForeignKeyConstraint(["agreement_id"], ["agreements.id"], name=op.f("fk_bills_agreement_id_agreements")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bills")),
         sa.UniqueConstraint("agreement_id", "cycle_start", "seq", name=op.f("uq_bills_agreement_id_cycle_start_seq")),
@@ -85,11 +107,13 @@ def upgrade() -> None:
         sa.Column("agreement_id", sa.Integer(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("paid_on", sa.Date(), nullable=False),
+        sa.Column("recorded_on", sa.Date(), nullable=False),
         sa.Column("receipt_no", sa.String(32), nullable=False),
         sa.Column("worker_months", sa.Integer(), nullable=False),
         sa.Column("allocated", sa.BigInteger(), nullable=False),
         sa.Column("credit_before", sa.BigInteger(), nullable=False),
         sa.Column("credit_after", sa.BigInteger(), nullable=False),
+        sa.Column("allocation", sa.Text(), nullable=False),
         sa.Column("recorded_by", sa.String(100), nullable=False),
         sa.Column("recorded_at", TS, nullable=False),
         sa.CheckConstraint("amount > 0", name=op.f("ck_payments_amount")),
@@ -117,7 +141,7 @@ def upgrade() -> None:
         sa.Column("entered_on", sa.Date(), nullable=False),
         sa.Column("created_at", TS, nullable=False),
         sa.CheckConstraint("amount <> 0", name=op.f("ck_credit_entries_amount")),
-        sa.CheckConstraint("kind IN ('payment', 'applied', 'after_death')", name=op.f("ck_credit_entries_kind")),
+        sa.CheckConstraint("kind IN ('payment', 'applied', 'after_end')", name=op.f("ck_credit_entries_kind")),
         sa.ForeignKeyConstraint(["agreement_id"], ["agreements.id"],
                                 name=op.f("fk_credit_entries_agreement_id_agreements")),
         sa.ForeignKeyConstraint(["payment_id"], ["payments.id"], name=op.f("fk_credit_entries_payment_id_payments")),
@@ -129,11 +153,11 @@ def upgrade() -> None:
 
     op.create_table(
         "contribution_lines",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("worker_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("void_seq", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("bill_id", sa.Integer(), nullable=False),
         sa.Column("enrolment_id", sa.Integer(), nullable=False),
-        sa.Column("worker_id", sa.Integer(), nullable=False),
-        sa.Column("month", sa.Integer(), nullable=False),
         sa.Column("price_id", sa.Integer(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(8), nullable=False),
@@ -141,32 +165,17 @@ def upgrade() -> None:
         sa.Column("payment_id", sa.Integer(), nullable=True),
         sa.Column("credit_entry_id", sa.Integer(), nullable=True),
         sa.Column("void_reason", sa.String(16), nullable=True),
-        sa.CheckConstraint("status IN ('due', 'paid', 'void')", name=op.f("ck_contribution_lines_status")),
-        sa.CheckConstraint("amount >= 0", name=op.f("ck_contribution_lines_amount")),
-        sa.CheckConstraint("status <> 'paid' OR paid_on IS NOT NULL", name=op.f("ck_contribution_lines_paid_on")),
-        sa.CheckConstraint("(status = 'void') = (void_reason IS NOT NULL)",
-                           name=op.f("ck_contribution_lines_void_reason")),
-        sa.ForeignKeyConstraint(["bill_id"], ["bills.id"], name=op.f("fk_contribution_lines_bill_id_bills")),
-        sa.ForeignKeyConstraint(["enrolment_id"], ["enrolments.id"],
-                                name=op.f("fk_contribution_lines_enrolment_id_enrolments")),
-        sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_contribution_lines_worker_id_workers")),
-        sa.ForeignKeyConstraint(["price_id"], ["contribution_prices.id"],
-                                name=op.f("fk_contribution_lines_price_id_contribution_prices")),
-        sa.ForeignKeyConstraint(["payment_id"], ["payments.id"],
-                                name=op.f("fk_contribution_lines_payment_id_payments")),
-        sa.ForeignKeyConstraint(["credit_entry_id"], ["credit_entries.id"],
-                                name=op.f("fk_contribution_lines_credit_entry_id_credit_entries")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contribution_lines")),
+        sa.CheckConstraint(LINE_STATES, name=op.f("ck_contribution_lines_state")),
+        # one index, the key; no foreign keys on the ledger: see ContributionLine's docstring
+        sa.PrimaryKeyConstraint("month", "worker_id", "void_seq", name=op.f("pk_contribution_lines")),
+        sqlite_with_rowid=False,
     )
-    op.create_index("uq_contribution_lines_worker_id_month", "contribution_lines", ["worker_id", "month"],
-                    unique=True, sqlite_where=sa.text(LIVE), postgresql_where=sa.text(LIVE))
-    op.create_index("ix_contribution_lines_bill_id", "contribution_lines", ["bill_id"])
 
     op.create_table(
         "refunds",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agreement_id", sa.Integer(), nullable=False),
-        sa.Column("worker_id", sa.Integer(), nullable=False),
+        sa.Column("worker_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(16), nullable=False),
         sa.Column("first_month", sa.Integer(), nullable=False),
         sa.Column("last_month", sa.Integer(), nullable=False),
@@ -177,6 +186,7 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False),
         sa.CheckConstraint("amount > 0", name=op.f("ck_refunds_amount")),
         sa.CheckConstraint("first_month <= last_month", name=op.f("ck_refunds_span")),
+        sa.CheckConstraint("reason IN ('death', 'left', 'agreement_ended')", name=op.f("ck_refunds_reason")),
         sa.ForeignKeyConstraint(["agreement_id"], ["agreements.id"], name=op.f("fk_refunds_agreement_id_agreements")),
         sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_refunds_worker_id_workers")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_refunds")),
@@ -214,5 +224,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in ("enrolment_ends", "worker_deaths", "refunds", "contribution_lines", "credit_entries",
-                  "payments", "receipt_counters", "bills", "contribution_prices"):
+                  "payments", "receipt_counters", "bills", "billing_cycles", "contribution_prices"):
         op.drop_table(table)

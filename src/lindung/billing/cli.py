@@ -1,0 +1,397 @@
+"""``lindung bill | pay | coverage`` and ``lindung billing …`` (lists as CSV, receipts, ends).
+
+Each command is one unit of work (``bill`` one per batch of agreements, so an interrupted run keeps
+the batches it finished and a rerun issues only what is missing).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
+
+from lindung.billing import coverage as coverage_service
+from lindung.billing import ends, lists
+from lindung.billing import service as billing
+from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cliargs import JsonOption, actor, int_arg
+from lindung.kit.dates import parse_date
+from lindung.kit.db import unit_of_work
+from lindung.kit.i18n import format_date, t
+from lindung.kit.lokal import terbilang_rupiah
+from lindung.kit.money import rp
+from lindung.rules.period import Month
+
+app = typer.Typer(help="Tagihan, pembayaran dan perlindungan / billing, payments and coverage.")
+lists_app = typer.Typer(help="Daftar, tanda bukti dan berakhirnya kepesertaan / lists, receipts and ends.",
+                        no_args_is_help=True)
+app.add_typer(lists_app, name="billing")
+
+ByOption = typer.Option(None, "--by", help="Petugas / officer (bawaan: LINDUNG_USER).")
+OutOption = typer.Option(None, "--out", help="Tulis CSV ke berkas ini (bawaan: layar) / CSV file.")
+AtOption = typer.Option(None, "--at", help="Tanggal (bawaan: hari ini) / date (default today).")
+
+
+def _date(value: str | None, field: str) -> dt.date:
+    return parse_date(value, field) if value else dt.date.today()
+
+
+def _amount(value: str) -> int:
+    text = value.strip()
+    if text[:2].casefold() == "rp":
+        text = text[2:].strip()
+    amount = int_arg(text, "amount")
+    assert amount is not None
+    return billing.check_amount(amount)
+
+
+def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+# --- bill ---------------------------------------------------------------------------------------
+
+
+@app.command("bill")
+def bill(
+    month: str = typer.Argument(..., help="Bulan tagihan TTTT-BB, mis. 2026-11."),
+    agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini / only this agreement."),
+    on: str | None = typer.Option(None, "--on", help="Tanggal terbit (bawaan: hari ini) / issue date."),
+    batch: int = typer.Option(50, "--batch", min=1, help="Perjanjian per transaksi / agreements per transaction."),
+    by: str | None = ByOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Terbitkan tagihan yang jatuh tempo sampai bulan itu (idempoten) / issue the bills due by that month."""
+    lg = lang_of(lang)
+    m = Month.parse(month)
+    today = _date(on, "on")
+    with unit_of_work(readonly=True) as s:
+        ids = billing.billable_agreement_ids(s, m, agreement)
+    run = billing.BillRun(m)
+    show = not json_out and sys.stdout.isatty() and len(ids) > batch
+    with Progress(transient=True, disable=not show) as progress:
+        task = progress.add_task(t("billing.progress", lg), total=len(ids))
+        for chunk in _batches(ids, batch):
+            with unit_of_work() as s:
+                run = run.merge(billing.issue_bills(s, m, today=today, by=actor(by), agreement_ids=chunk))
+            progress.advance(task, len(chunk))
+    out = run.to_dict()
+    if json_out:
+        print_json(out)
+        return
+    if not run.bills:
+        out_console.print(t("billing.none_issued", lg, month=str(m)))
+        return
+    table = Table(title=t("billing.bills_title", lg, month=str(m)), title_justify="left")
+    for col in ("payment_code", "agreement", "cycle", "due_date", "worker_months", "total", "credit", "payable"):
+        table.add_column(t(f"billing.col.{col}", lg), justify="right" if col in (
+            "worker_months", "total", "credit", "payable") else "left")
+    for b in run.bills:
+        cycle = f"{b.cycle_start}–{b.cycle_end}" + (f" (+{b.seq - 1})" if b.seq > 1 else "")
+        table.add_row(b.payment_code, b.agreement, cycle, b.due_date.isoformat(), f"{b.worker_months:,}".replace(
+            ",", "."), rp(b.total), rp(b.credit_applied), rp(b.payable))
+    out_console.print(table)
+    out_console.print(t("billing.issued", lg, bills=len(run.bills), month=str(m), worker_months=run.worker_months,
+                        total=rp(run.total), payable=rp(out["payable"])))
+
+
+# --- pay ----------------------------------------------------------------------------------------
+
+
+@app.command("pay")
+def pay(
+    code: str = typer.Option(..., "--code", help="Kode bayar tagihan / payment code."),
+    amount: str = typer.Option(..., "--amount", help="Jumlah rupiah (bilangan bulat) / whole rupiah."),
+    reference: str = typer.Option(..., "--reference", help="Referensi bank (unik) / bank reference."),
+    date: str = typer.Option(..., "--date", help="Tanggal bayar / payment date."),
+    on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini) / recording date."),
+    by: str | None = ByOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Catat pembayaran dan terbitkan tanda bukti / record a payment and issue its receipt."""
+    lg = lang_of(lang)
+    value = _amount(amount)
+    paid_on = parse_date(date, "date")
+    with unit_of_work() as s:
+        receipt = billing.pay(s, code=code, amount=value, reference=reference, paid_on=paid_on,
+                              today=_date(on, "on"), by=actor(by))
+    if json_out:
+        print_json(receipt.to_dict())
+        return
+    render_receipt(receipt, lg)
+
+
+def render_receipt(r: billing.Receipt, lang: str) -> None:
+    out_console.print(f"[bold]{t('billing.receipt_title', lang)}[/bold]  {r.number}")
+    rows = [("receipt_date", format_date(r.issued_on, lang)), ("sponsor", f"{escape(r.sponsor_name)} ({r.sponsor})"),
+            ("agreement", r.agreement), ("payment_code", r.payment_code),
+            ("cycle", f"{r.cycle_start}–{r.cycle_end}"), ("reference", escape(r.reference)),
+            ("paid_on", format_date(r.paid_on, lang)),
+            ("amount", f"{rp(r.amount)} ({terbilang_rupiah(r.amount, lang)})")]
+    for key, value in rows:
+        out_console.print(f"  {t(f'billing.col.{key}', lang)}: {value}")
+    table = Table(title=t("billing.allocation", lang), title_justify="left")
+    table.add_column(t("billing.col.month", lang))
+    table.add_column(t("billing.col.worker_months", lang), justify="right")
+    table.add_column(t("billing.col.amount", lang), justify="right")
+    for m, n, a in r.allocation:
+        table.add_row(str(m), str(n), rp(a))
+    table.add_row(t("ui.total", lang), str(r.worker_months), rp(r.allocated))
+    out_console.print(table)
+    out_console.print(t("billing.receipt_credit", lang, before=rp(r.credit_before), used=rp(r.credit_used),
+                        added=rp(r.credit_added), after=rp(r.credit_after)))
+    out_console.print(t("billing.receipt_bill_left", lang, months=r.bill_unpaid_months, amount=rp(r.bill_unpaid),
+                        total=rp(r.bill_total)))
+
+
+# --- coverage -----------------------------------------------------------------------------------
+
+
+@app.command("coverage")
+def coverage(
+    nik: str = typer.Argument(..., help="NIK pekerja."),
+    at: str | None = AtOption,
+    unmask: bool = typer.Option(False, "--unmask", help="Tampilkan NIK lengkap (dicatat di log audit)."),
+    by: str | None = ByOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Apakah pekerja terlindungi pada tanggal itu, dan mengapa / was the worker protected on that date, and why."""
+    lg = lang_of(lang)
+    day = _date(at, "at")
+    with unit_of_work(readonly=not unmask) as s:
+        report = coverage_service.coverage(s, nik, at=day, unmask=unmask, actor=actor(by))
+    if json_out:
+        print_json(report.to_dict())
+        return
+    render_coverage(report, lg)
+
+
+def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
+    d = c.decision
+    who = f"{escape(c.name)} ({c.nik})"
+    key = "coverage.protected" if c.protected else "coverage.not_protected"
+    out_console.print(f"[bold]{t(key, lang, who=who, date=format_date(c.at, lang))}[/bold]")
+    out_console.print(t(f"coverage.reason.{d.reason.value}", lang, month=str(d.month),
+                        paid_on=d.paid_on.isoformat() if d.paid_on else "-", due=d.due.date.isoformat(),
+                        event=c.at.isoformat()))
+    if c.died_on is not None:
+        out_console.print(t("coverage.died", lang, died_on=c.died_on.isoformat()))
+    h = c.history
+    if h.protected_until is not None:
+        out_console.print(t("coverage.until", lang, date=format_date(h.protected_until, lang)))
+    else:
+        out_console.print(t("coverage.until_none", lang))
+    current = h.current
+    out_console.print(t("coverage.masa_iur", lang, months=h.contribution_months,
+                        start=str(current.start) if current else "-"))
+    for i, ms in enumerate(h.memberships, start=1):
+        if ms.ended_on is not None:
+            out_console.print(t("coverage.membership_ended", lang, n=i, start=str(ms.start), end=str(ms.end),
+                                ended_on=ms.ended_on.isoformat(), months=ms.paid_months))
+    table = Table(title=t("coverage.months_title", lang), title_justify="left")
+    for col in ("month", "state", "agreement", "amount", "paid_on"):
+        table.add_column(t(f"billing.col.{col}", lang), justify="right" if col == "amount" else "left")
+    for m in c.months:
+        table.add_row(str(m.month), t(f"coverage.state.{m.state}", lang), m.agreement or "-",
+                      rp(m.amount) if m.amount is not None else "-", m.paid_on.isoformat() if m.paid_on else "-")
+    out_console.print(table)
+    out_console.print(f"[dim]{escape(d.policy.reference)}[/dim]")
+
+
+# --- lists (CSV) --------------------------------------------------------------------------------
+
+
+@contextmanager
+def _csv_target(out: str | None) -> Iterator[IO[str]]:
+    if out is None:
+        yield sys.stdout
+        return
+    with Path(out).open("w", encoding="utf-8", newline="") as fh:
+        yield fh
+
+
+def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: str | None, lang: str) -> int:
+    n = 0
+    with _csv_target(out) as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+    if out is not None:
+        out_console.print(t("billing.rows_written", lang, rows=n, file=out))
+    return n
+
+
+@lists_app.command("overdue")
+def overdue(at: str | None = AtOption, out: str | None = OutOption, lang: str | None = LangOption) -> None:
+    """Tagihan lewat jatuh tempo (CSV) / overdue bills."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        rows = lists.overdue_bills(s, _date(at, "at"))
+    write_csv(rows, lists.OVERDUE_COLUMNS, out, lg)
+
+
+@lists_app.command("unpaid")
+def unpaid(at: str | None = AtOption, out: str | None = OutOption, lang: str | None = LangOption) -> None:
+    """Perjanjian dengan bulan iuran belum dibayar (CSV) / agreements with unpaid months."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        rows = lists.agreements_with_unpaid(s, _date(at, "at"))
+    write_csv(rows, lists.UNPAID_COLUMNS, out, lg)
+
+
+@lists_app.command("ending")
+def ending(
+    at: str | None = AtOption,
+    days: int = typer.Option(30, "--days", min=0, help="Jangka hari / window in days."),
+    unmask: bool = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit)."),
+    by: str | None = ByOption,
+    out: str | None = OutOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Pekerja yang perlindungannya berakhir dalam N hari (CSV) / workers whose protection ends soon."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=not unmask) as s:
+        rows = list(lists.protection_ending(s, _date(at, "at"), days=days, unmask=unmask, actor=actor(by)))
+    write_csv(rows, lists.ENDING_COLUMNS, out, lg)
+
+
+@lists_app.command("statement")
+def statement(
+    sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini / only this sponsor."),
+    out: str | None = OutOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Rekening sponsor per perjanjian (CSV) / sponsor statements per agreement."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        rows = lists.statements(s, sponsor)
+    write_csv(rows, lists.STATEMENT_COLUMNS, out, lg)
+
+
+# --- bills and receipts -------------------------------------------------------------------------
+
+
+@lists_app.command("show")
+def show(code: str = typer.Argument(..., help="Kode bayar."), json_out: bool = JsonOption,
+         lang: str | None = LangOption) -> None:
+    """Tagihan dan pembayarannya / a bill and its payments."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        out = billing.bill_status(s, code)
+    if json_out:
+        print_json(out)
+        return
+    out_console.print(t("billing.bill_line", lg, payment_code=out["payment_code"], agreement=out["agreement"],
+                        start=out["cycle"]["from"], end=out["cycle"]["to"], due=out["due_date"],
+                        months=out["worker_months"], total=rp(out["total"]), unpaid_months=out["unpaid_worker_months"],
+                        unpaid=rp(out["unpaid"])))
+    for p in out["payments"]:
+        out_console.print(f"  {p['receipt']}  {p['paid_on']}  {escape(p['reference'])}  {rp(p['amount'])}")
+
+
+@lists_app.command("receipt")
+def receipt(number: str = typer.Argument(..., help="Nomor tanda bukti, mis. TBPI/2026/000001."),
+            json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Cetak ulang tanda bukti penerimaan iuran / show a receipt again."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        r = billing.find_receipt(s, number)
+    if json_out:
+        print_json(r.to_dict())
+        return
+    render_receipt(r, lg)
+
+
+# --- ends ---------------------------------------------------------------------------------------
+
+
+def _render_end(result: ends.EndResult, lang: str) -> None:
+    key = "billing.death_done" if result.reason == "death" else "billing.leave_done"
+    out_console.print(t(key, lang, nik=result.nik, died_on=result.died_on.isoformat() if result.died_on else "",
+                        month=str(result.last_month), ended=result.enrolments_ended,
+                        cancelled=result.enrolments_cancelled))
+    for x in result.settlements:
+        out_console.print(t("billing.settlement", lang, agreement=x.agreement, voided=x.voided_months,
+                            unpaid=rp(x.voided_unpaid), paid_months=x.paid_months, paid=rp(x.paid_amount),
+                            policy=t(f"billing.policy.{x.policy}", lang)))
+
+
+@lists_app.command("death")
+def death(
+    nik: str = typer.Argument(..., help="NIK pekerja."),
+    date: str = typer.Option(..., "--date", help="Tanggal meninggal / date of death."),
+    on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini)."),
+    by: str | None = ByOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Catat kematian: tidak ada tagihan lagi; iuran sesudahnya dikembalikan atau dikreditkan / record a death."""
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        result = ends.record_death(s, nik, died_on=parse_date(date, "date"), by=actor(by), today=_date(on, "on"))
+    if json_out:
+        print_json(result.to_dict())
+        return
+    _render_end(result, lg)
+
+
+@lists_app.command("leave")
+def leave(
+    nik: str = typer.Argument(..., help="NIK pekerja."),
+    agreement: str = typer.Option(..., "--agreement", help="Kode perjanjian."),
+    last_month: str = typer.Option(..., "--last-month", help="Bulan terakhir yang ditanggung / last month covered."),
+    on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini)."),
+    by: str | None = ByOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Pekerja keluar dari perjanjian setelah bulan itu / a worker leaves an agreement after that month."""
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        result = ends.leave(s, nik, agreement, last_month=Month.parse(last_month), by=actor(by),
+                            today=_date(on, "on"))
+    if json_out:
+        print_json(result.to_dict())
+        return
+    _render_end(result, lg)
+
+
+@lists_app.command("end-agreement")
+def end_agreement(
+    code: str = typer.Argument(..., help="Kode perjanjian."),
+    last_month: str | None = typer.Option(None, "--last-month", help="Bulan terakhir (bawaan: bulan ini)."),
+    on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini)."),
+    by: str | None = ByOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Akhiri perjanjian: tidak ada tagihan lagi / end an agreement: no further bills."""
+    lg = lang_of(lang)
+    today = _date(on, "on")
+    month = Month.parse(last_month) if last_month else Month.of(today)
+    with unit_of_work() as s:
+        result = ends.end_agreement(s, code, last_month=month, by=actor(by), today=today)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    x = result.settlement
+    out_console.print(t("billing.agreement_ended", lg, agreement=result.agreement, month=str(result.last_month),
+                        ended=result.enrolments_ended, cancelled=result.enrolments_cancelled))
+    out_console.print(t("billing.settlement", lg, agreement=x.agreement, voided=x.voided_months,
+                        unpaid=rp(x.voided_unpaid), paid_months=x.paid_months, paid=rp(x.paid_amount),
+                        policy=t(f"billing.policy.{x.policy}", lg)))

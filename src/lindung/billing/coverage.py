@@ -1,0 +1,117 @@
+"""Was this worker protected on this date, and why.
+
+One indexed query reads the worker's live ledger lines (``repository.ledger_of``: the partial
+unique index on ``(worker_id, month)``); the rules decide everything else:
+
+- ``rules.coverage.covered_at(at, paid_on)`` — the event decision (rules.md 2.3, Decision);
+- ``rules.coverage.contribution_history(paid_on, at)`` — month states, memberships, lapse after
+  the arrears window, the masa iur of the current membership and ``protected_until``.
+
+A full NIK is shown only with ``unmask``, and that view is written to the audit log (by worker id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lindung.audit import service as audit
+from lindung.billing import repository as repo
+from lindung.kit import lokal
+from lindung.kit.privacy import mask_nik
+from lindung.rules.coverage import ContributionHistory, EventCoverage, MonthState, contribution_history, covered_at
+from lindung.rules.params import ParameterSet
+from lindung.rules.period import Month
+from lindung.workers import service as workers
+
+NextWorkingDay = Callable[[dt.date], tuple[dt.date, bool]]
+
+# How a month reads on screen: the rules' states, with "lapsed" for a month unpaid past its window.
+STATE_LABELS = {MonthState.PAID: "paid", MonthState.PAID_LATE: "paid_late", MonthState.GRACE: "grace",
+                MonthState.UNPAID: "lapsed", MonthState.OUTSIDE: "outside"}
+FUTURE = "future"
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageMonth:
+    month: Month
+    state: str
+    line: str | None  # ledger status: due / paid, None when never billed
+    amount: int | None
+    paid_on: dt.date | None
+    agreement: str | None
+    payment_code: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"month": str(self.month), "state": self.state, "billed": self.line is not None,
+                "line": self.line, "amount": self.amount,
+                "paid_on": self.paid_on.isoformat() if self.paid_on else None,
+                "agreement": self.agreement, "payment_code": self.payment_code}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    worker_id: int
+    nik: str
+    masked: bool
+    name: str
+    at: dt.date
+    died_on: dt.date | None
+    decision: EventCoverage
+    history: ContributionHistory
+    months: tuple[CoverageMonth, ...]
+
+    @property
+    def protected(self) -> bool:
+        """The event decision, and the worker alive on that date."""
+        return self.decision.covered and (self.died_on is None or self.at <= self.died_on)
+
+    def to_dict(self) -> dict[str, Any]:
+        h = self.history
+        return {
+            "worker": {"nik": self.nik, "masked": self.masked, "name": self.name,
+                       "died_on": self.died_on.isoformat() if self.died_on else None},
+            "at": self.at.isoformat(),
+            "protected": self.protected,
+            "decision": self.decision.to_dict(),
+            "protected_until": h.protected_until.isoformat() if h.protected_until else None,
+            "contribution_months": h.contribution_months,
+            "memberships": [{"start": str(m.start), "end": str(m.end) if m.end else None,
+                             "ended_on": m.ended_on.isoformat() if m.ended_on else None,
+                             "paid_months": m.paid_months} for m in h.memberships],
+            "arrears_grace_months": h.grace.value,
+            "months": [m.to_dict() for m in self.months],
+        }
+
+
+def coverage(session: Session, nik: str, *, at: dt.date, unmask: bool = False, actor: str = "",
+             params: ParameterSet | None = None, next_working_day: NextWorkingDay | None = None) -> Coverage:
+    worker = workers.get(session, nik, today=at)
+    if unmask:
+        audit.record(session, actor=actor, action="coverage.unmask", subject_type="worker", subject_id=worker.id)
+    ledger = repo.ledger_of(session, worker.id)
+    death = repo.death_of(session, worker.id)
+    paid_on = {Month.from_index(line.month): line.paid_on for line in ledger
+               if line.status == "paid" and line.paid_on is not None}
+    decision = covered_at(at, paid_on, next_working_day=next_working_day or lokal.next_working_day,
+                          params=params)
+    history = contribution_history(paid_on, at, params=params)
+    by_month = {line.month: line for line in ledger}
+    now = Month.of(at)
+    first = min([*by_month, *(m.index for m in history.months)], default=now.index)
+    last = max([*by_month, *(m.index for m in history.months), now.index])
+    months = []
+    for index in range(first, last + 1):
+        m = Month.from_index(index)
+        state = history.months.get(m)
+        label = STATE_LABELS[state] if state is not None else (FUTURE if m > now else STATE_LABELS[MonthState.OUTSIDE])
+        line = by_month.get(index)
+        months.append(CoverageMonth(m, label, line.status if line else None, line.amount if line else None,
+                                    line.paid_on if line else None, line.agreement if line else None,
+                                    line.payment_code if line else None))
+    return Coverage(worker.id, worker.nik if unmask else mask_nik(worker.nik), not unmask, worker.name, at,
+                    death.died_on if death else None, decision, history, tuple(months))

@@ -1,0 +1,214 @@
+"""Ends: an agreement ending, a worker leaving, a worker dying. No further bills after any of them.
+
+- **Death** (``record_death``): the date is recorded once; every active enrolment of the worker
+  ends with the death month (one that had not started is cancelled). The death month itself stays
+  billed: the worker was covered in it.
+- **Leaving** (``leave``): the worker's enrolment under one agreement ends with a given month.
+- **Agreement ending** (``end_agreement``): the agreement becomes ``ended`` (the registry's life
+  cycle) and every active enrolment is cut at the given month.
+
+In every case the live ledger lines after the cut are voided: unpaid ones are simply no longer
+owed; paid ones become, per agreement, a refund to the sponsor or a credit on the agreement, as the
+agreement's ``after_death`` policy says (the agreement's one refund policy, named for its main
+use). So a live line always lies inside an enrolment span, which is what lets the ledger's unique
+index never meet a second enrolment of the same worker-month, and coverage read a worker's months
+from its enrolments.
+
+Each cut is recorded in ``enrolment_ends`` with the span before and after. The agreement's quota and
+budget counters are left as they are (the registry owns them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lindung.audit import service as audit
+from lindung.billing import repository as repo
+from lindung.billing.models import CreditEntry, EnrolmentEnd, Refund, WorkerDeath
+from lindung.enrolment.models import Enrolment
+from lindung.kit.db import utcnow
+from lindung.kit.errors import Conflict, InvalidInput
+from lindung.kit.privacy import mask_nik
+from lindung.rules.period import Month
+from lindung.sponsors import service as sponsors
+from lindung.sponsors.models import Agreement
+from lindung.workers import repository as workers_repo
+from lindung.workers import service as workers
+
+
+class DeathAlreadyRecorded(Conflict):
+    code = "billing.death_recorded"
+
+
+class NothingToEnd(Conflict):
+    code = "billing.nothing_to_end"
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What happened to the money of the months voided under one agreement."""
+
+    agreement: str
+    policy: str  # refund / credit / none
+    voided_months: int
+    voided_unpaid: int
+    paid_months: int
+    paid_amount: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agreement": self.agreement, "policy": self.policy, "voided_worker_months": self.voided_months,
+                "voided_unpaid": self.voided_unpaid, "paid_worker_months": self.paid_months,
+                "paid_amount": self.paid_amount,
+                "refund": self.paid_amount if self.policy == "refund" else 0,
+                "credit": self.paid_amount if self.policy == "credit" else 0}
+
+
+@dataclass(frozen=True)
+class EndResult:
+    nik: str
+    reason: str
+    last_month: Month
+    enrolments_ended: int
+    enrolments_cancelled: int
+    settlements: tuple[Settlement, ...] = field(default=())
+    died_on: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"nik": self.nik, "reason": self.reason, "last_month": str(self.last_month),
+                "died_on": self.died_on.isoformat() if self.died_on else None,
+                "enrolments_ended": self.enrolments_ended, "enrolments_cancelled": self.enrolments_cancelled,
+                "settlements": [x.to_dict() for x in self.settlements]}
+
+
+def _cut(session: Session, enrolment: Enrolment, last_month: int, reason: str, *, by: str, on: dt.date) -> bool:
+    """End ``enrolment`` with ``last_month`` (cancel it when it had not started); True if cancelled."""
+    cancelled = enrolment.first_month > last_month
+    repo.add_end(session, EnrolmentEnd(enrolment_id=enrolment.id, reason=reason,
+                                       previous_last_month=enrolment.last_month,
+                                       last_month=enrolment.last_month if cancelled else last_month,
+                                       cancelled=cancelled, effective_on=on, recorded_by=by, recorded_at=utcnow()))
+    if cancelled:
+        enrolment.status, enrolment.cancelled_by, enrolment.cancelled_at = "cancelled", by, utcnow()
+    else:
+        enrolment.last_month = last_month
+    return cancelled
+
+
+def record_death(session: Session, nik: str, *, died_on: dt.date, by: str, today: dt.date) -> EndResult:
+    by = sponsors.normalize_person(by)
+    if died_on > today:
+        raise InvalidInput("died_on", died_on.isoformat(), reason="date_future")
+    worker = workers.get(session, nik, today=today)
+    workers_repo.lock(session, worker.id)
+    known = repo.death_of(session, worker.id)
+    if known is not None:
+        raise DeathAlreadyRecorded(nik=mask_nik(worker.nik), died_on=known.died_on.isoformat())
+    repo.add_death(session, WorkerDeath(worker_id=worker.id, died_on=died_on, recorded_by=by, recorded_at=utcnow()))
+    month = Month.of(died_on)
+    horizon = repo.last_enrolled_month(session, worker.id)
+    ended = cancelled = 0
+    for e in repo.active_enrolments(session, worker.id):
+        if e.last_month > month.index:
+            if _cut(session, e, month.index, "death", by=by, on=died_on):
+                cancelled += 1
+            else:
+                ended += 1
+    lines = repo.worker_lines_after(session, worker.id, month.index, horizon)
+    settlements = _settle_voided(session, lines, "death", worker_id=worker.id, by=by, today=today)
+    session.flush()
+    audit.record(session, actor=by, action="worker.death", subject_type="worker", subject_id=worker.id,
+                 detail=died_on.isoformat())
+    return EndResult(mask_nik(worker.nik), "death", month, ended, cancelled, settlements, died_on)
+
+
+def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month, by: str, today: dt.date) -> EndResult:
+    by = sponsors.normalize_person(by)
+    agreement = sponsors.get_agreement(session, agreement_code)
+    worker = workers.get(session, nik, today=today)
+    workers_repo.lock(session, worker.id)
+    enrolments = [e for e in repo.active_enrolments(session, worker.id, agreement_id=agreement.id)
+                  if e.last_month > last_month.index]
+    if not enrolments:
+        raise NothingToEnd(nik=mask_nik(worker.nik), agreement=agreement.code, month=str(last_month))
+    ended = cancelled = 0
+    lines: list[repo.LiveLine] = []
+    for e in enrolments:
+        lines += repo.worker_lines_after(session, worker.id, last_month.index, e.last_month, enrolment_id=e.id)
+        if _cut(session, e, last_month.index, "left", by=by, on=today):
+            cancelled += 1
+        else:
+            ended += 1
+    settlements = _settle_voided(session, lines, "left", worker_id=worker.id, by=by, today=today)
+    session.flush()
+    audit.record(session, actor=by, action="enrolment.leave", subject_type="worker", subject_id=worker.id,
+                 detail=f"{agreement.code} {last_month}")
+    return EndResult(mask_nik(worker.nik), "left", last_month, ended, cancelled, settlements)
+
+
+def _settle_voided(session: Session, lines: list[repo.LiveLine], reason: str, *, worker_id: int | None, by: str,
+                   today: dt.date) -> tuple[Settlement, ...]:
+    """Void ``lines``; per agreement, the paid ones become a refund or a credit as the agreement's
+    policy says."""
+    per: dict[int, list[repo.LiveLine]] = defaultdict(list)
+    for line in lines:
+        per[line.agreement_id].append(line)
+    out: list[Settlement] = []
+    for agreement_id, group in sorted(per.items()):
+        agreement = session.get(Agreement, agreement_id)
+        assert agreement is not None
+        repo.void_lines(session, group, reason)
+        unpaid = [x for x in group if x.status == "due"]
+        paid = [x for x in group if x.status == "paid"]
+        paid_amount = sum(x.amount for x in paid)
+        policy = agreement.after_death if paid_amount else "none"
+        if paid_amount and policy == "refund":
+            repo.add_refund(session, Refund(
+                agreement_id=agreement_id, worker_id=worker_id, reason=reason,
+                first_month=min(x.month for x in paid), last_month=max(x.month for x in paid),
+                worker_months=len(paid), amount=paid_amount, created_on=today, created_by=by, created_at=utcnow()))
+        elif paid_amount:
+            repo.add_credit(session, CreditEntry(agreement_id=agreement_id, amount=paid_amount, kind="after_end",
+                                                 worker_id=worker_id, entered_on=today, created_at=utcnow()))
+        out.append(Settlement(agreement.code, policy, len(group), sum(x.amount for x in unpaid), len(paid),
+                              paid_amount))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class AgreementEnd:
+    agreement: str
+    last_month: Month
+    enrolments_ended: int
+    enrolments_cancelled: int
+    settlement: Settlement
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agreement": self.agreement, "last_month": str(self.last_month),
+                "enrolments_ended": self.enrolments_ended, "enrolments_cancelled": self.enrolments_cancelled,
+                "settlement": self.settlement.to_dict()}
+
+
+def end_agreement(session: Session, code: str, *, last_month: Month, by: str, today: dt.date) -> AgreementEnd:
+    """End the agreement after ``last_month``: no further bills; later months voided and settled."""
+    by = sponsors.normalize_person(by)
+    found = sponsors.get_agreement(session, code)
+    start, end = Month.from_index(found.start_month), Month.from_index(found.end_month)
+    if not start - 1 <= last_month <= end:
+        raise InvalidInput("last_month", str(last_month), reason="month_outside", start=str(start - 1), end=str(end))
+    agreement = sponsors.end(session, found.code)
+    lines = [repo.LiveLine(m, w, bill.id, agreement.id, st, a)  # read while the spans still reach them
+             for bill in repo.bills_of(session, agreement.id, ending_after=last_month.index)
+             for m, w, st, a in repo.bill_lines_after(session, bill, last_month.index)]
+    ended, cancelled = repo.end_agreement_enrolments(session, agreement.id, last_month.index, by=by, on=today,
+                                                     at=utcnow())
+    settled = _settle_voided(session, lines, "agreement_ended", worker_id=None, by=by, today=today)
+    session.expire_all()
+    audit.record(session, actor=by, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
+                 detail=str(last_month))
+    settlement = settled[0] if settled else Settlement(agreement.code, "none", 0, 0, 0, 0)
+    return AgreementEnd(agreement.code, last_month, ended, cancelled, settlement)

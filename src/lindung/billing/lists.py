@@ -1,0 +1,104 @@
+"""The lists a branch works from, each as rows of plain values (the CLI writes them as CSV).
+
+- ``overdue_bills(at)``            bills whose due date is before ``at`` with worker-months still due;
+- ``agreements_with_unpaid(at)``   per agreement, the worker-months whose own due date (the rules'
+                                   due date of that month) is before ``at`` and that are still due;
+- ``protection_ending(at, days)``  workers whose protection (the rules' ``protected_until``) ends
+                                   between ``at`` and ``at + days``; SQL narrows the candidates,
+                                   ``contribution_history`` decides;
+- ``statements(sponsor)``          per agreement: billed, cancelled, settled, received, credit,
+                                   refunds, outstanding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lindung.audit import service as audit
+from lindung.billing import repository as repo
+from lindung.kit import lokal
+from lindung.kit.errors import InvalidInput
+from lindung.kit.privacy import mask_nik
+from lindung.rules.coverage import contribution_history, due_date
+from lindung.rules.params import ParameterSet, default_parameters
+from lindung.rules.period import Month
+from lindung.sponsors import service as sponsors
+
+NextWorkingDay = Callable[[dt.date], tuple[dt.date, bool]]
+Row = dict[str, Any]
+
+OVERDUE_COLUMNS = ("payment_code", "agreement", "sponsor", "sponsor_name", "cycle_from", "cycle_to", "seq",
+                   "due_date", "days_overdue", "total", "unpaid_worker_months", "unpaid")
+UNPAID_COLUMNS = ("agreement", "sponsor", "sponsor_name", "unpaid_worker_months", "workers", "first_month",
+                  "last_month", "unpaid")
+ENDING_COLUMNS = ("nik", "name", "agreement", "protected_until", "days_left", "contribution_months",
+                  "last_paid_month")
+STATEMENT_COLUMNS = ("sponsor", "sponsor_name", "agreement", "status", "billed", "cancelled", "settled",
+                     "received", "payments", "credit", "refunds", "outstanding")
+
+
+def overdue_bills(session: Session, at: dt.date) -> list[Row]:
+    out = []
+    for bill, agreement, sponsor, sponsor_name in repo.overdue_bills(session, at):
+        out.append({"payment_code": bill.payment_code, "agreement": agreement, "sponsor": sponsor,
+                    "sponsor_name": sponsor_name, "cycle_from": str(Month.from_index(bill.cycle_start)),
+                    "cycle_to": str(Month.from_index(bill.cycle_end)), "seq": bill.seq,
+                    "due_date": bill.due_date.isoformat(), "days_overdue": (at - bill.due_date).days,
+                    "total": bill.total,
+                    "unpaid_worker_months": bill.worker_months - bill.settled_months - bill.cancelled_months,
+                    "unpaid": bill.total - bill.settled - bill.cancelled})
+    return out
+
+
+def last_month_past_due(at: dt.date, *, params: ParameterSet | None = None,
+                        next_working_day: NextWorkingDay | None = None) -> Month:
+    """The latest month whose contribution was due before ``at`` (due dates rise with the months)."""
+    now = Month.of(at)
+    due = due_date(now, next_working_day=next_working_day or lokal.next_working_day, params=params)
+    return now if due.date < at else now - 1
+
+
+def agreements_with_unpaid(session: Session, at: dt.date, *, params: ParameterSet | None = None,
+                           next_working_day: NextWorkingDay | None = None) -> list[Row]:
+    through = last_month_past_due(at, params=params, next_working_day=next_working_day)
+    return [{"agreement": code, "sponsor": sponsor, "sponsor_name": name, "unpaid_worker_months": int(n),
+             "workers": int(w), "first_month": str(Month.from_index(first)), "last_month": str(Month.from_index(last)),
+             "unpaid": int(amount)}
+            for code, sponsor, name, n, w, first, last, amount in repo.unpaid_by_agreement(session, through.index)]
+
+
+def protection_ending(session: Session, at: dt.date, *, days: int = 30, unmask: bool = False, actor: str = "",
+                      params: ParameterSet | None = None) -> Iterator[Row]:
+    """Workers protected on ``at`` whose protection ends on or before ``at + days`` (rules.md 2.3, 2.5)."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidInput("days", days)
+    until = at + dt.timedelta(days=days)
+    grace: int = (params or default_parameters()).at("contribution.arrears_grace_months", at).value
+    found: list[tuple[int, dt.date, int, Month]] = []
+    for worker_id, months in repo.protection_end_candidates(
+            session, at=at, first_month=Month.of(at).index, last_month=Month.of(until).index, grace=grace):
+        history = contribution_history({Month.from_index(m): paid for m, paid in months}, at, params=params)
+        end = history.protected_until
+        if end is not None and at <= end <= until:
+            found.append((worker_id, end, history.contribution_months, Month.of(end)))
+    found.sort(key=lambda x: (x[1], x[0]))
+    people = repo.workers_by_ids(session, [f[0] for f in found])
+    agreements = repo.agreement_of_month(session, [(f[0], f[3].index) for f in found])
+    if unmask and found:
+        audit.record(session, actor=actor, action="list.unmask", subject_type="list", subject_id=0,
+                     detail=f"protection_ending at={at.isoformat()} days={days} rows={len(found)}")
+    for worker_id, end, months_paid, last_paid in found:
+        w = people[worker_id]
+        yield {"nik": w.nik if unmask else mask_nik(w.nik), "name": w.name,
+               "agreement": agreements.get((worker_id, last_paid.index), ""), "protected_until": end.isoformat(),
+               "days_left": (end - at).days, "contribution_months": months_paid, "last_paid_month": str(last_paid)}
+
+
+def statements(session: Session, sponsor: str | None = None) -> list[Row]:
+    sponsor_id = sponsors.get_sponsor(session, sponsor).id if sponsor else None
+    return [dict(zip(STATEMENT_COLUMNS, (*row[:4], *(int(v) for v in row[4:])), strict=True))
+            for row in repo.statements(session, sponsor_id)]
