@@ -122,7 +122,7 @@ def seed(db: Scratch, *, workers: int, agreements: int, cycle: int, months: int,
     last_id = first_id + workers - 1
     with db.engine.begin() as conn:
         if pg:
-            numbers = "generate_series(:a, :b) AS g(i)"
+            numbers = "generate_series(CAST(:a AS INTEGER), CAST(:b AS INTEGER)) AS g(i)"
             nik = "'32' || lpad(i::text, 14, '0')"
             ts, yes, no, prefix = "now()", "true", "false", ""
         else:
