@@ -1,0 +1,176 @@
+"""The commands: ``lindung bill | pay | coverage`` and the branch's CSV lists, on both engines."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.billing import factories as f
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def kadin(database) -> list[str]:
+    """KADIN-2026 with three workers (12-month cycle) and DESA-2026 with two (monthly), not billed yet."""
+    with database.session() as s:
+        f.agreement(s)
+        niks = [w.nik for w in f.cohort(s, 3)]
+        f.agreement(s, "DESA-2026", sponsor="DESA", funding="apbdes", cycle=1)
+        niks += [w.nik for w in f.cohort(s, 2, "DESA-2026")]
+    return niks
+
+
+class TestBillCommand:
+    def test_issues_what_is_due_then_nothing(self, database, kadin, cli):
+        first = cli("bill", "2026-02", "--on", "2026-02-02", "--by", "ani", "--json")
+        assert first.exit_code == 0, first.stderr
+        out = first.json()
+        assert (out["bills_issued"], out["worker_months"], out["total"]) == (3, 36 + 4, 3 * 126_000 + 4 * 16_800)
+        assert [b["agreement"] for b in out["bills"]] == ["KADIN-2026", "DESA-2026", "DESA-2026"]
+        again = cli("bill", "2026-02", "--on", "2026-02-03", "--json")
+        assert again.exit_code == 0 and again.json()["bills_issued"] == 0
+        text = cli("bill", "2026-02", "--lang", "en")
+        assert "No new bills up to 2026-02" in text.stdout
+
+    def test_one_agreement_in_batches(self, database, kadin, cli):
+        result = cli("bill", "2026-03", "--agreement", "desa-2026", "--batch", "1", "--json")
+        assert result.exit_code == 0, result.stderr
+        assert [b["cycle"]["from"] for b in result.json()["bills"]] == ["2026-01", "2026-02", "2026-03"]
+
+    def test_a_draft_agreement_is_refused_by_name(self, database, cli):
+        with database.session() as s:
+            f.agreement(s, "DRAFT-1", sponsor="D", funding="csr", activate=False)
+            from lindung.sponsors import service as sponsors
+
+            sponsors.end(s, "DRAFT-1")
+        result = cli("bill", "2026-01", "--agreement", "DRAFT-1", "--lang", "en")
+        assert result.exit_code == 4
+        assert "DRAFT-1 is ended" in result.stderr
+
+
+class TestPayCommand:
+    def test_a_receipt_and_refusals(self, database, kadin, cli):
+        bills = cli("bill", "2026-01", "--on", "2026-01-02", "--json").json()["bills"]
+        code = bills[0]["payment_code"]
+        paid = cli("pay", "--code", code, "--amount", "378.000", "--reference", "BNI-1", "--date", "10-01-2026",
+                   "--on", "2026-01-10", "--json")
+        assert paid.exit_code == 0, paid.stderr
+        receipt = paid.json()
+        assert (receipt["receipt"], receipt["amount"], receipt["worker_months"], receipt["bill"]["unpaid"]) == (
+            "TBPI/2026/000001", 378_000, 36, 0)
+        duplicate = cli("pay", "--code", code, "--amount", "1000", "--reference", "bni-1", "--date", "2026-01-10",
+                        "--on", "2026-01-10", "--lang", "en")
+        assert duplicate.exit_code == 4
+        assert "BNI-1 is already recorded (receipt TBPI/2026/000001)" in duplicate.stderr.replace("\n", " ")
+        for bad in ("0", "-16800", "16800.5", "16,800", "1e5", "seribu"):
+            refused = cli("pay", "--code", code, "--amount", bad, "--reference", f"R{bad}", "--date", "2026-01-10",
+                          "--lang", "en")
+            assert refused.exit_code == 2, bad
+            assert "whole number of rupiah" in refused.stderr
+        text = cli("pay", "--code", bills[1]["payment_code"], "--amount", "Rp33.600", "--reference", "BNI-2",
+                   "--date", "2026-01-12", "--on", "2026-01-12")
+        assert text.exit_code == 0, text.stderr
+        assert "TANDA BUKTI PENERIMAAN IURAN" in text.stdout and "TBPI/2026/000002" in text.stdout
+        assert "Tiga puluh tiga ribu enam ratus rupiah" in text.stdout
+        shown = cli("billing", "receipt", "TBPI/2026/000002", "--json")
+        assert shown.json()["allocation"] == [{"month": "2026-01", "worker_months": 2, "amount": 33_600}]
+
+
+class TestCoverageCommand:
+    def test_masked_json_and_an_english_answer(self, database, kadin, cli):
+        code = cli("bill", "2026-01", "--on", "2026-01-02", "--json").json()["bills"][0]["payment_code"]
+        cli("pay", "--code", code, "--amount", "378000", "--reference", "BNI-1", "--date", "2026-01-20",
+            "--on", "2026-01-20")
+        nik = kadin[0]
+        late = cli("coverage", nik, "--at", "2026-01-17", "--json")
+        assert late.exit_code == 0, late.stderr
+        out = late.json()
+        assert out["worker"]["nik"] == nik[:4] + "********" + nik[-4:] and nik not in late.stdout
+        assert (out["protected"], out["decision"]["reason"]) == (False, "paid_after_event_and_due_date")
+        # nothing was paid yet on the 17th: the rules place January outside any membership
+        assert out["protected_until"] is None
+        assert (out["months"][0]["month"], out["months"][0]["state"], out["months"][0]["line"]) == (
+            "2026-01", "outside", "paid")
+        later = cli("coverage", nik, "--at", "2026-06-15", "--lang", "en")
+        assert "was PROTECTED on 15 June 2026" in later.stdout
+        assert "Protected until 31 December 2026" in later.stdout
+        assert "(masa iur) of the current membership: 6 months" in later.stdout.replace("\n", " ")
+        unmasked = cli("coverage", nik, "--at", "2026-06-15", "--unmask", "--by", "auditor", "--json")
+        assert unmasked.json()["worker"]["nik"] == nik
+        assert database.scalar("SELECT count(*) FROM audit_log WHERE action = 'coverage.unmask'") == 1
+
+
+class TestListsAsCsv:
+    def test_overdue_bills(self, database, kadin, cli):
+        bills = cli("bill", "2026-02", "--on", "2026-01-02", "--json").json()["bills"]
+        cli("pay", "--code", bills[1]["payment_code"], "--amount", "33600", "--reference", "P1",
+            "--date", "2026-01-10", "--on", "2026-01-10")
+        result = cli("billing", "overdue", "--at", "2026-02-20")
+        assert result.exit_code == 0, result.stderr
+        got = rows(result.stdout)
+        assert [(r["agreement"], r["cycle_from"], r["due_date"], r["days_overdue"], r["unpaid"]) for r in got] == [
+            ("KADIN-2026", "2026-01", "2026-01-15", "36", "378000"),
+            ("DESA-2026", "2026-02", "2026-02-16", "4", "33600")]
+
+    def test_agreements_with_unpaid_months(self, database, kadin, cli):
+        cli("bill", "2026-03", "--on", "2026-01-02")
+        got = rows(cli("billing", "unpaid", "--at", "2026-03-10").stdout)
+        # by 10 March only January and February were due
+        assert [(r["agreement"], r["unpaid_worker_months"], r["workers"], r["first_month"], r["last_month"],
+                 r["unpaid"]) for r in got] == [
+            ("DESA-2026", "4", "2", "2026-01", "2026-02", "67200"),
+            ("KADIN-2026", "6", "3", "2026-01", "2026-02", "100800")]
+
+    def test_workers_whose_protection_ends_within_30_days(self, database, kadin, cli, tmp_path):
+        for month, day in (("2026-01", "2026-01-05"), ("2026-02", "2026-02-05")):
+            code = next(b for b in cli("bill", month, "--on", day, "--json").json()["bills"]
+                        if b["agreement"] == "DESA-2026")["payment_code"]
+            cli("pay", "--code", code, "--amount", "33600", "--reference", f"D{month}", "--date", day, "--on", day)
+        out = tmp_path / "ending.csv"
+        result = cli("billing", "ending", "--at", "2026-02-10", "--out", str(out), "--lang", "en")
+        assert result.exit_code == 0, result.stderr
+        assert "2 rows written" in result.stdout
+        got = rows(out.read_text(encoding="utf-8"))
+        assert {r["nik"] for r in got} == {n[:4] + "********" + n[-4:] for n in kadin[3:]}
+        assert {(r["agreement"], r["protected_until"], r["days_left"], r["contribution_months"]) for r in got} == {
+            ("DESA-2026", "2026-02-28", "18", "2")}
+        assert rows(cli("billing", "ending", "--at", "2026-02-10", "--days", "10").stdout) == []
+
+    def test_sponsor_statements(self, database, kadin, cli):
+        bills = cli("bill", "2026-01", "--on", "2026-01-02", "--json").json()["bills"]
+        cli("pay", "--code", bills[0]["payment_code"], "--amount", "400000", "--reference", "K1",
+            "--date", "2026-01-10", "--on", "2026-01-10")
+        cli("billing", "death", kadin[0], "--date", "2026-09-05", "--on", "2026-09-07", "--by", "ani")
+        got = {r["agreement"]: r for r in rows(cli("billing", "statement").stdout)}
+        kadin_row = got["KADIN-2026"]
+        # 378.000 billed and settled, 22.000 overpaid; Oct–Dec of the deceased (3 × 8.400) credited
+        assert {k: kadin_row[k] for k in ("billed", "settled", "received", "payments", "credit", "refunds",
+                                          "outstanding")} == {
+            "billed": "378000", "settled": "378000", "received": "400000", "payments": "1",
+            "credit": str(22_000 + 25_200), "refunds": "0", "outstanding": "0"}
+        assert (got["DESA-2026"]["billed"], got["DESA-2026"]["outstanding"]) == ("33600", "33600")
+        only = rows(cli("billing", "statement", "--sponsor", "DESA").stdout)
+        assert [r["agreement"] for r in only] == ["DESA-2026"]
+
+
+class TestEndsFromTheCommandLine:
+    def test_death_leave_and_end_agreement(self, database, kadin, cli):
+        cli("bill", "2026-02", "--on", "2026-02-02")
+        died = cli("billing", "death", kadin[3], "--date", "2026-01-20", "--on", "2026-02-03", "--json")
+        assert died.exit_code == 0, died.stderr
+        assert died.json()["settlements"][0]["voided_worker_months"] == 1
+        left = cli("billing", "leave", kadin[0], "--agreement", "KADIN-2026", "--last-month", "2026-06",
+                   "--on", "2026-02-03", "--lang", "en")
+        assert left.exit_code == 0 and "ends with 2026-06" in left.stdout
+        ended = cli("billing", "end-agreement", "DESA-2026", "--last-month", "2026-02", "--on", "2026-02-20",
+                    "--json")
+        assert ended.exit_code == 0, ended.stderr
+        assert (ended.json()["enrolments_ended"], ended.json()["settlement"]["voided_worker_months"]) == (1, 0)
+        assert cli("bill", "2026-05", "--json").json()["bills_issued"] == 0
+        twice = cli("billing", "death", kadin[3], "--date", "2026-01-20", "--lang", "en")
+        assert twice.exit_code == 4 and "already recorded" in twice.stderr
