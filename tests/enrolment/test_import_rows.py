@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from functools import cache
-from itertools import islice
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -148,20 +147,3 @@ class TestIncome:
         ("sejuta", None), ("-5", None), ("1.5", None), ("1.500.00", None)])
     def test_rupiah_forms(self, text, value):
         assert parse_income(text) == value
-
-
-def test_islice_is_lazy_for_the_batches():
-    # batches() must not materialise the whole file: it pulls one batch at a time
-    from lindung.enrolment.importer import batches
-
-    seen = []
-
-    def rows():
-        for i in range(10):
-            seen.append(i)
-            yield i
-
-    first = next(iter(batches(rows(), 3)))
-    assert first == [0, 1, 2]
-    assert seen == [0, 1, 2]
-    assert list(islice(batches(range(7), 3), 5)) == [[0, 1, 2], [3, 4, 5], [6]]

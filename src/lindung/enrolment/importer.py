@@ -26,9 +26,9 @@ import datetime as dt
 import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -46,10 +46,10 @@ from lindung.rules.contributions import OTHER, TRANSPORT
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
+from lindung.sponsors.models import Agreement
 from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, lowest_income
 
 BATCH_ROWS = 20_000
-_T = TypeVar("_T")
 
 Progress = Callable[[int, int], None]
 """(rows read so far, rough total or 0): called after every batch; raising from it aborts."""
@@ -68,19 +68,6 @@ class ImportSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def batches(rows: Iterable[_T], size: int) -> Iterator[list[_T]]:
-    batch: list[_T] = []
-    append = batch.append
-    for row in rows:
-        append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-            append = batch.append
-    if batch:
-        yield batch
 
 
 def import_workers(
@@ -123,7 +110,7 @@ def import_workers(
     try:
         validator = _stage(session, sheet, today, on_progress, batch_rows)
         clock.lap("read, validate, stage")
-        summary = _merge(session, sheet, agreement.id, agreement.code, first, last, by=by, today=today,
+        summary = _merge(session, sheet, agreement, first, last, by=by, today=today,
                          source=source, params=params, read=validator.counts.read,
                          refused_early=validator.counts.refused, file=os.path.basename(os.fspath(path)),
                          clock=clock)
@@ -176,10 +163,10 @@ def _stage(session: Session, sheet: SheetSource, today: dt.date, on_progress: Pr
     return validator
 
 
-def _merge(session: Session, sheet: SheetSource, agreement_id: int, code: str, first: Month, last: Month, *,
+def _merge(session: Session, sheet: SheetSource, agreement: Agreement, first: Month, last: Month, *,
            by: str, today: dt.date, source: str, params: ParameterSet, read: int, refused_early: int,
            file: str, clock: _Clock) -> ImportSummary:
-    agreement = sponsors.get_agreement(session, code)
+    agreement_id, code = agreement.id, agreement.code
     costs = span_costs(agreement, first, params)
     repo.set_prices(session, costs, TRANSPORT, OTHER)
     repo.prepare(session)
