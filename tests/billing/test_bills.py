@@ -248,3 +248,38 @@ class TestTheLedgerRefusesAWorkerMonthTwice:
                 "FROM contribution_lines WHERE worker_id = :w AND month = :m"), {"w": w.id, "m": JAN.index})
         with database.session() as s:
             assert_counters_match_lines(s)
+
+
+class TestTwoBillRunsAtOnce:
+    """On PostgreSQL two runs lock the agreements they bill; the second finds the cycles billed."""
+
+    def test_the_second_issues_nothing(self, postgres_database):
+        import threading
+
+        from lindung.kit import db as kitdb
+
+        database = postgres_database
+        with database.session() as s:
+            f.agreement(s)
+            f.cohort(s, 4)
+        barrier = threading.Barrier(2)
+        issued: list[int] = []
+
+        def run() -> None:
+            engine = database.new_engine()
+            try:
+                with kitdb.session_scope(engine) as s:
+                    barrier.wait()
+                    issued.append(len(billing.issue_bills(s, JAN, today=dt.date(2026, 1, 2), by=f.MAKER).bills))
+            finally:
+                engine.dispose()
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(issued) == [0, 1]
+        assert database.scalar("SELECT count(*) FROM contribution_lines") == 48
+        with database.session() as s:
+            assert_counters_match_lines(s)
