@@ -87,11 +87,17 @@ def cycle_register(session: Session, agreement_ids: Sequence[int]) -> dict[tuple
     return {(c.agreement_id, c.cycle_start): c for c in rows}
 
 
-def latest_enrolments(session: Session, agreement_ids: Sequence[int]) -> dict[int, int]:
-    """The highest active enrolment id per agreement."""
+def max_enrolment_id(session: Session) -> int:
+    """The highest enrolment id there is (a primary-key lookup)."""
+    return int(session.scalar(select(func.coalesce(func.max(Enrolment.id), 0))) or 0)
+
+
+def newer_enrolments(session: Session, agreement_ids: Sequence[int], after: int) -> dict[int, int]:
+    """Per agreement, the highest id of its active enrolments with an id above ``after`` (a range of
+    the primary key: in a steady state only the few enrolments since the last run)."""
     rows = session.execute(
         select(Enrolment.agreement_id, func.max(Enrolment.id))
-        .where(Enrolment.agreement_id.in_(list(agreement_ids)), Enrolment.status == "active")
+        .where(Enrolment.id > after, Enrolment.agreement_id.in_(list(agreement_ids)), Enrolment.status == "active")
         .group_by(Enrolment.agreement_id)).all()
     return {int(a): int(m) for a, m in rows}
 

@@ -270,16 +270,19 @@ def issue_bills(session: Session, month: Month, *, today: dt.date, by: str,
     if not agreements:
         return BillRun(month)
     ids = [a.id for a in agreements]
+    # Under the agreements' locks every enrolment of theirs is committed; all of them up to ``top``
+    # are looked at by this run, so ``top`` becomes the watermark of every cycle it bills.
+    top = repo.max_enrolment_id(session)
     register = repo.cycle_register(session, ids)
-    latest = repo.latest_enrolments(session, ids)
+    newer = (repo.newer_enrolments(session, ids, min(c.enrolment_watermark for c in register.values()))
+             if register else {})
     seqs = repo.bill_seqs(session, ids)
     candidates: list[_Candidate] = []
     for a in agreements:
-        top = latest.get(a.id, 0)
         for first, last in cycles_due(a, month):
             known = register.get((a.id, first))
             after = known.enrolment_watermark if known is not None else 0
-            if known is not None and top <= after:
+            if known is not None and newer.get(a.id, 0) <= after:
                 continue  # billed for every enrolment there is
             candidates.append(_Candidate(a, first, last, after, top, seqs.get((a.id, first), 0) + 1))
     if not candidates:
