@@ -54,6 +54,12 @@ def _amount(value: str) -> int:
     return billing.check_amount(amount)
 
 
+def count(n: int, lang: str) -> str:
+    """12000 -> '12.000' (Indonesian) or '12,000' (English)."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
 def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for i in range(0, len(ids), size):
         yield ids[i:i + size]
@@ -93,17 +99,23 @@ def bill(
     if not run.bills:
         out_console.print(t("billing.none_issued", lg, month=str(m)))
         return
+    credit = any(b.credit_applied for b in run.bills)
+    columns = ["payment_code", "agreement", "cycle", "due_date", "worker_months", "total"]
+    columns += ["credit", "payable"] if credit else []
     table = Table(title=t("billing.bills_title", lg, month=str(m)), title_justify="left")
-    for col in ("payment_code", "agreement", "cycle", "due_date", "worker_months", "total", "credit", "payable"):
-        table.add_column(t(f"billing.col.{col}", lg), justify="right" if col in (
-            "worker_months", "total", "credit", "payable") else "left")
+    for col in columns:
+        # the payment code and amounts are never cut (people copy them); the rest may fold
+        keep = col in ("payment_code", "due_date", "total", "credit", "payable")
+        table.add_column(t(f"billing.col.{col}", lg), no_wrap=keep, overflow="fold",
+                         justify="left" if col in ("payment_code", "agreement", "cycle", "due_date") else "right")
     for b in run.bills:
         cycle = f"{b.cycle_start}–{b.cycle_end}" + (f" (+{b.seq - 1})" if b.seq > 1 else "")
-        table.add_row(b.payment_code, b.agreement, cycle, b.due_date.isoformat(), f"{b.worker_months:,}".replace(
-            ",", "."), rp(b.total), rp(b.credit_applied), rp(b.payable))
+        cells = [b.payment_code, b.agreement, cycle, b.due_date.isoformat(), count(b.worker_months, lg), rp(b.total)]
+        cells += [rp(b.credit_applied), rp(b.payable)] if credit else []
+        table.add_row(*cells)
     out_console.print(table)
-    out_console.print(t("billing.issued", lg, bills=len(run.bills), month=str(m), worker_months=run.worker_months,
-                        total=rp(run.total), payable=rp(out["payable"])))
+    out_console.print(t("billing.issued", lg, bills=len(run.bills), month=str(m),
+                        worker_months=count(run.worker_months, lg), total=rp(run.total), payable=rp(out["payable"])))
 
 
 # --- pay ----------------------------------------------------------------------------------------
@@ -147,12 +159,13 @@ def render_receipt(r: billing.Receipt, lang: str) -> None:
     table.add_column(t("billing.col.worker_months", lang), justify="right")
     table.add_column(t("billing.col.amount", lang), justify="right")
     for m, n, a in r.allocation:
-        table.add_row(str(m), str(n), rp(a))
-    table.add_row(t("ui.total", lang), str(r.worker_months), rp(r.allocated))
+        table.add_row(str(m), count(n, lang), rp(a))
+    table.add_row(t("ui.total", lang), count(r.worker_months, lang), rp(r.allocated))
     out_console.print(table)
     out_console.print(t("billing.receipt_credit", lang, before=rp(r.credit_before), used=rp(r.credit_used),
                         added=rp(r.credit_added), after=rp(r.credit_after)))
-    out_console.print(t("billing.receipt_bill_left", lang, months=r.bill_unpaid_months, amount=rp(r.bill_unpaid),
+    out_console.print(t("billing.receipt_bill_left", lang, months=count(r.bill_unpaid_months, lang),
+                        amount=rp(r.bill_unpaid),
                         total=rp(r.bill_total)))
 
 
@@ -298,7 +311,8 @@ def show(code: str = typer.Argument(..., help="Kode bayar."), json_out: bool = J
         return
     out_console.print(t("billing.bill_line", lg, payment_code=out["payment_code"], agreement=out["agreement"],
                         start=out["cycle"]["from"], end=out["cycle"]["to"], due=out["due_date"],
-                        months=out["worker_months"], total=rp(out["total"]), unpaid_months=out["unpaid_worker_months"],
+                        months=count(out["worker_months"], lg), total=rp(out["total"]),
+                        unpaid_months=count(out["unpaid_worker_months"], lg),
                         unpaid=rp(out["unpaid"])))
     for p in out["payments"]:
         out_console.print(f"  {p['receipt']}  {p['paid_on']}  {escape(p['reference'])}  {rp(p['amount'])}")
