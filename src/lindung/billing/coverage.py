@@ -32,7 +32,8 @@ NextWorkingDay = Callable[[dt.date], tuple[dt.date, bool]]
 
 # How a month reads on screen: the rules' states, with "lapsed" for a month unpaid past its window.
 STATE_LABELS = {MonthState.PAID: "paid", MonthState.PAID_LATE: "paid_late", MonthState.GRACE: "grace",
-                MonthState.UNPAID: "lapsed", MonthState.OUTSIDE: "outside"}
+                MonthState.UNPAID: "lapsed", MonthState.OUTSIDE: "outside",
+                MonthState.TOO_LATE: "paid_too_late"}
 FUTURE = "future"
 
 

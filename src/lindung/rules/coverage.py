@@ -110,6 +110,7 @@ class MonthState(StrEnum):
     PAID_LATE = "paid_late"  # arrears paid within the grace window
     GRACE = "grace"  # unpaid, arrears may still be paid
     UNPAID = "unpaid"  # unpaid and past the grace window: the membership ended
+    TOO_LATE = "paid_too_late"  # paid only after its arrears window: it protected nothing
     OUTSIDE = "outside"  # before the first paid month, or after a lapse with nothing paid again
 
 
@@ -158,9 +159,11 @@ def contribution_history(paid_on: Mapping[Month, dt.date], as_of: dt.date, *,
                          params: ParameterSet | None = None) -> ContributionHistory:
     """Walk the months from the first paid one to ``as_of``'s month (and on through months paid ahead).
 
-    A month counts when it is paid by ``as_of``. An unpaid month whose arrears window (``grace``
-    months counted from it, i.e. until the end of month m + grace − 1) has passed on ``as_of``
-    ends the membership on that window's last day; the next paid month starts a new one from zero.
+    A month counts when it is paid by ``as_of`` and within its arrears window (``grace`` months
+    counted from it, i.e. until the end of month m + grace − 1). A month still unpaid when its
+    window closes ends the membership on that window's last day; the next month paid in time
+    starts a new one from zero. A payment made after a month's window protects nothing, and
+    starts nothing.
     """
     params = params or default_parameters()
     grace = params.at("contribution.arrears_grace_months", as_of)
@@ -178,7 +181,7 @@ def contribution_history(paid_on: Mapping[Month, dt.date], as_of: dt.date, *,
     while m <= max(last, max(known)):
         paid = known.get(m)
         deadline = (m + (window - 1)).last_day()
-        if paid is not None and (start is None or paid <= deadline):
+        if paid is not None and paid <= deadline:
             if start is None:
                 start, count = m, 0
             if m <= last:
@@ -186,10 +189,12 @@ def contribution_history(paid_on: Mapping[Month, dt.date], as_of: dt.date, *,
             last_paid = m
             states[m] = MonthState.PAID if paid <= m.last_day() else MonthState.PAID_LATE
         elif start is None:
-            states[m] = MonthState.OUTSIDE
-        elif deadline < as_of:
-            # Unpaid (or paid only after its arrears window): the membership ended on the deadline.
-            states[m] = MonthState.UNPAID
+            # No membership runs: a month paid after its arrears window buys no protection and
+            # starts nothing (arrears cannot reach back further than the window).
+            states[m] = MonthState.OUTSIDE if paid is None else MonthState.TOO_LATE
+        elif paid is not None or deadline < as_of:
+            # Unpaid when its arrears window closed: the membership ended on that day.
+            states[m] = MonthState.UNPAID if paid is None else MonthState.TOO_LATE
             memberships.append(Membership(start, last_paid, deadline, count))
             start, last_paid, count = None, None, 0
         else:
