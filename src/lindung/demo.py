@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from rich.console import RenderableType
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from lindung import demo_billing
 from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment import service as enrolment
 from lindung.enrolment.errors import QuotaExceeded
@@ -27,7 +31,7 @@ from lindung.enrolment.models import Enrolment
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import database_label, ensure_database, get_engine, session_scope, utcnow
-from lindung.kit.i18n import t
+from lindung.kit.i18n import format_date, t
 from lindung.kit.lokal import REGIONS_DECREE, parse_nik
 from lindung.kit.money import rp
 from lindung.kit.privacy import mask_nik
@@ -45,6 +49,8 @@ from lindung.workers.models import Heir, Worker
 REGENCY = "32.16"
 DEMO_SEED = 3216
 OFFICER, SUPERVISOR = "demo.petugas", "demo.supervisor"
+SAMPLE_PER_AGREEMENT = 2
+PARAGRAPH_WIDTH = 110  # sentences wrap here on a wide terminal (commands are never wrapped but at the width)
 
 _MALE = ["Asep", "Dedi", "Ujang", "Agus", "Budi", "Hendra", "Rahmat", "Supriadi", "Iwan", "Yayan",
          "Dadang", "Cecep", "Jajang", "Wawan", "Dodi", "Eko", "Ahmad", "Muhamad", "Rudi", "Sutisna",
@@ -73,6 +79,8 @@ class DemoAgreement:
     target_occupations: tuple[str, ...] = ()
     target_regions: tuple[str, ...] = ()
     activate: bool = True
+    billing_cycle: int | None = None  # months per bill (one of contribution.prepay_cycles; None: the longest)
+    after_death: str = sponsors.DEFAULT_AFTER_DEATH  # money paid for months after a death: refund or credit
 
 
 def _list_price_budget(quota: int, months: int, start: str) -> int:
@@ -96,21 +104,21 @@ def demo_agreements() -> tuple[DemoAgreement, ...]:
             _list_price_budget(1000, 12, "2026-01"), "2026-01", 12, 1000,
             (("ojek", 20), ("pedagang", 25), ("buruh_harian", 20), ("tukang_bangunan", 10),
              ("pemulung", 5), ("kuli_angkut", 8), ("tukang_parkir", 5), ("asisten_rumah_tangga", 7)),
-            ("",)),
+            ("",), billing_cycle=12, after_death="refund"),
         DemoAgreement(
             "PEMKAB-BEKASI", "Pemerintah Kabupaten Bekasi (Dinas Ketenagakerjaan)", "apbd",
             "BEKASI-TANI-2026", 26000, _list_price_budget(26000, 12, "2026-01"), "2026-01", 12, 2000,
             (("petani", 70), ("buruh_tani", 30)),
             ("32.16.13", "32.16.16", "32.16.14", "32.16.15", "32.16.03", "32.16.04", "32.16.12",
              "32.16.10", "32.16.23", "32.16.22"),
-            target_occupations=("petani", "buruh_tani"), target_regions=(REGENCY,)),
+            target_occupations=("petani", "buruh_tani"), target_regions=(REGENCY,), billing_cycle=1),
         DemoAgreement(
             "CSR-PESISIR", "PT Pesisir Cikarang Sejahtera (CSR)", "csr", "CSR-NELAYAN-2026", 500,
             _list_price_budget(500, 12, "2026-03"), "2026-03", 12, 350,
             (("nelayan", 80), ("pembudidaya_ikan", 20)),
             ("32.16.17", "32.16.01", "32.16.02"),
             target_occupations=("nelayan", "pembudidaya_ikan"),
-            target_regions=("32.16.17", "32.16.01", "32.16.02"), activate=False),
+            target_regions=("32.16.17", "32.16.01", "32.16.02"), activate=False, billing_cycle=6),
     )
 
 
@@ -152,8 +160,9 @@ def load(session: Session, today: dt.date) -> dict[str, Any]:
             continue
         sponsors.draft_agreement(session, sponsors.AgreementInput(
             code=spec.code, sponsor=spec.sponsor_code, quota=spec.quota, budget=spec.budget,
-            start=Month.parse(spec.start), months=spec.months,
-            target_occupations=spec.target_occupations, target_regions=spec.target_regions), by=OFFICER)
+            start=Month.parse(spec.start), months=spec.months, billing_cycle=spec.billing_cycle,
+            after_death=spec.after_death, target_occupations=spec.target_occupations,
+            target_regions=spec.target_regions), by=OFFICER)
         sponsors.approve(session, spec.code, by=SUPERVISOR)
         if spec.activate:
             sponsors.activate(session, spec.code)
@@ -222,12 +231,14 @@ def tour(session: Session) -> dict[str, Any]:
     bekasi_kecamatan = len(regions_repo.children(session, REGENCY))
     agreements = [sponsors.describe(a) for a in sponsors_repo.agreements(session)]
     sample = []
-    for w in workers_repo.sample(session, 5):
-        desa = regions_repo.get(session, w.domicile_code)
-        info = workers.describe(session, w)
-        sample.append({"nik": mask_nik(w.nik), "name": w.name, "desa": desa.name if desa else w.domicile_code,
-                       "occupation": w.occupation_code,
-                       "agreement": info["enrolments"][0]["agreement"] if info["enrolments"] else None})
+    for a in sponsors_repo.agreements(session):  # the first two workers of each agreement
+        for worker_id in session.scalars(select(Enrolment.worker_id).where(Enrolment.agreement_id == a.id)
+                                         .order_by(Enrolment.id).limit(SAMPLE_PER_AGREEMENT)):
+            w = session.get(Worker, worker_id)
+            assert w is not None
+            desa = regions_repo.get(session, w.domicile_code)
+            sample.append({"nik": mask_nik(w.nik), "name": w.name, "desa": desa.name if desa else w.domicile_code,
+                           "occupation": w.occupation_code, "agreement": a.code})
     kadin = next((a for a in agreements if a["code"] == "KADIN-2026"), None)
     return {
         "regions": {"decree": REGIONS_DECREE, "by_level": levels,
@@ -249,9 +260,13 @@ def demo(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     today = dt.date.today()
     with session_scope(engine) as s:
         added = load(s, today)
+    with session_scope(engine) as s:
+        billed = demo_billing.bring_up_to_date(s, today, by=OFFICER)
     with session_scope(engine, readonly=True) as s:
         shown = tour(s)
-    out = {"database": database_label(engine), "added": added, **shown}
+        money = demo_billing.summary(s, today)
+    out = {"database": database_label(engine), "added": added, "billing_added": billed, **shown, "billing": money}
+    out["try_next"] = next_commands(out, today)
     if json_out:
         print_json(out)
         return
@@ -263,53 +278,205 @@ def _print_tour(out: dict[str, Any], lang: str) -> None:
     p(f"[bold]{t('demo.title', lang)}[/bold]  ({escape(out['database'])})")
     added = out["added"]
     if added["agreements"] or added["workers"]:
-        p(t("demo.added", lang, **added))
+        _say(t("demo.added", lang, **{k: _n(v, lang) for k, v in added.items()}))
     else:
         p(t("demo.already", lang))
+    billed, money = out["billing_added"], out["billing"]
+    if any(billed.values()):
+        _say(t("demo.billing_added", lang, month=money["month"], bills=_n(billed["bills"], lang),
+            worker_months=_n(billed["worker_months"], lang), payments=_n(billed["payments"], lang),
+            deaths=_n(billed["deaths"], lang)))
+    else:
+        p(t("demo.billing_already", lang, month=money["month"]))
     lv = out["regions"]["by_level"]
     reg = out["regions"]["regency"]
-    p(t("demo.regions", lang, provinces=lv.get(1, 0), regencies=lv.get(2, 0), districts=lv.get(3, 0),
-        villages=f"{lv.get(4, 0):,}".replace(",", "."), decree=out["regions"]["decree"],
+    _say(t("demo.regions", lang, provinces=lv.get(1, 0), regencies=lv.get(2, 0), districts=_n(lv.get(3, 0), lang),
+        villages=_n(lv.get(4, 0), lang), decree=out["regions"]["decree"],
         regency=reg["name"], kecamatan=reg["kecamatan"], desa=reg["desa"]))
-    p(t("demo.registry", lang, workers=f"{out['workers']:,}".replace(",", "."), sponsors=out["sponsors"],
+    _say(t("demo.registry", lang, workers=_n(out["workers"], lang), sponsors=out["sponsors"],
         occupations=out["occupations"]))
+    p("")
     p(f"[bold]{t('registry.agreements', lang)}[/bold]")
     for a in out["agreements"]:
-        p(t("demo.agreement_line", lang, agreement=a["code"], sponsor=escape(a["sponsor"]["name"]),
+        _say(t("demo.agreement_line", lang, agreement=a["code"], sponsor=escape(a["sponsor"]["name"]),
             status=t(f"registry.status.{a['status']}", lang), start=a["start"], end=a["end"],
-            enrolled=_n(a["use"]["enrolled"]), quota=_n(a["quota"]), committed=rp(a["use"]["committed"]),
+            enrolled=_n(a["use"]["enrolled"], lang), quota=_n(a["quota"], lang), committed=rp(a["use"]["committed"]),
             budget=rp(a["budget"]), estimate=rp(a["estimate"]["list_price"]),
             expected=rp(a["estimate"]["expected"])))
     kadin = next((a for a in out["agreements"] if a["code"] == "KADIN-2026"), None)
     if kadin:
-        p(t("demo.kadin_estimate", lang, quota=f"{kadin['quota']:,}".replace(",", "."),
+        _say(t("demo.kadin_estimate", lang, quota=_n(kadin["quota"], lang),
             price=rp(out["kadin_monthly_list_price"]), months=kadin["months"],
             total=rp(kadin["estimate"]["list_price"]), expected=rp(kadin["estimate"]["expected"])))
+    _print_billing(money, lang)
     table = Table(title=t("demo.sample", lang), title_justify="left")
-    for col in ("nik", "name", "domicile", "occupation", "agreement"):
-        table.add_column(t(f"registry.col.{col}", lang))
+    for col in ("nik", "name", "domicile", "occupation", "agreement"):  # NIK and agreement never cut
+        table.add_column(t(f"registry.col.{col}", lang), no_wrap=col in ("nik", "agreement"),
+                         overflow="fold")
     for w in out["sample_workers"]:
         table.add_row(w["nik"], escape(w["name"]), escape(w["desa"]), w["occupation"], w["agreement"] or "-")
+    p("")
     p(table)
-    p(f"[bold]{t('demo.next', lang)}[/bold]")
-    for line in _next_commands():
-        p(f"  {escape(line)}")
+    _print_next(out, lang)
 
 
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+def _say(text: str, indent: int = 0) -> None:
+    """A paragraph that wraps at the terminal width under its own indent (a bullet hangs)."""
+    body: RenderableType = text
+    if text.startswith("• "):
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        grid.add_row("•", text[2:])
+        body = grid
+    out_console.print(Padding(body, (0, 0, 0, indent), expand=False), width=min(out_console.width, PARAGRAPH_WIDTH))
 
 
-def _next_commands() -> list[str]:
-    return [
-        "lindung agreement list",
-        "lindung agreement show KADIN-2026",
-        "lindung agreement show CSR-NELAYAN-2026 --lang en",
-        "lindung worker show <NIK> --unmask --by NAME",
-        "lindung sponsor add --code BAZNAS --name \"Baznas Kabupaten Bekasi\" --funding sertakan",
-        "lindung agreement add --code BAZNAS-2026 --sponsor BAZNAS --quota 200 --budget 40320000 "
-        "--start 2026-01 --months 12 --by NAME",
-        "lindung agreement approve BAZNAS-2026 --by OTHER-NAME",
-        "lindung enrol <NIK> --agreement BAZNAS-2026",
-        "lindung simulate --help",
-    ]
+def _print_billing(money: dict[str, Any], lang: str) -> None:
+    p = out_console.print
+    p("")
+    title = t("demo.billing_title", lang, date=format_date(dt.date.fromisoformat(money["as_of"]), lang))
+    p(f"[bold]{title}[/bold]")
+    for a in money["agreements"]:
+        states = ", ".join(t(f"demo.bills.{k}", lang, n=_n(a[f"bills_{k}"], lang))
+                           for k in ("paid", "partial", "unpaid") if a[f"bills_{k}"])
+        _say(t("demo.billing_line", lang, agreement=a["code"], cycle=t(f"demo.cycle.{a['cycle_months']}", lang),
+            bills=_n(a["bills"], lang), states=states or "-", billed=rp(a["billed"] - a["cancelled"]),
+            received=rp(a["received"]), outstanding=rp(a["outstanding"])))
+        extra = [t("demo.late", lang, cycle=x["cycle"], paid_on=x["paid_on"], due=x["due_date"])
+                 for x in a["late_payments"]]
+        if a["credit"]:
+            extra.append(t("demo.billing_credit", lang, amount=rp(a["credit"])))
+        if a["refunds"]:
+            extra.append(t("demo.billing_refund", lang, amount=rp(a["refunds"])))
+        codes = [t(f"demo.code.{b['state']}", lang, payment_code=b["payment_code"], cycle=b["cycle"],
+                   due=b["due_date"], unpaid=rp(b["unpaid"]), months=_n(b["unpaid_worker_months"], lang),
+                   paid_on=b["payments"][-1]["paid_on"] if b["payments"] else "-")
+                 for b in a["shown"]]
+        if codes:
+            extra.append(t("demo.billing_codes", lang, codes="; ".join(codes)))
+        for line in extra:
+            _say(line, 2)
+    death = money["death"]
+    if death:
+        _say(t("demo.death", lang, name=escape(death["name"]), nik=death["nik"], agreement=death["agreement"],
+            died_on=death["died_on"], months=death["contribution_months"],
+            amount=rp(death["refund"] if death["policy"] == "refund" else death["credit"]),
+            policy=t(f"billing.policy.{death['policy']}", lang)))
+    w = money["worker"]
+    if not w:
+        return
+    p("")
+    title = t("demo.worker_title", lang, name=escape(w["name"]), nik=w["nik"], occupation=w["occupation"][lang],
+              agreement=w["agreement"])
+    p(f"[bold]{title}[/bold]")
+    for decision in (w["today"], w["late_event"]):
+        if decision is None:
+            continue
+        key = "coverage.protected" if decision["protected"] else "coverage.not_protected"
+        when = format_date(dt.date.fromisoformat(decision["at"]), lang)
+        _say(t(key, lang, who=escape(w["name"]), date=when) + " " + t(
+            f"coverage.reason.{decision['reason']}", lang, month=decision["month"],
+            paid_on=decision["paid_on"] or "-", due=decision["due"], event=decision["at"]), 2)
+        if decision is w["today"]:
+            until = w["protected_until"]
+            _say((t("coverage.until", lang, date=format_date(dt.date.fromisoformat(until), lang)) if until
+                  else t("coverage.until_none", lang))
+                 + " " + t("coverage.masa_iur", lang, months=w["contribution_months"],
+                           start=w["membership_start"] or "-"), 2)
+
+
+def _print_next(out: dict[str, Any], lang: str) -> None:
+    p = out_console.print
+    p("")
+    p(f"[bold]{t('demo.next', lang)}[/bold] {t('demo.next_hint', lang)}")
+    worker = out["billing"]["worker"]
+    if worker:
+        _say(t("demo.next_synthetic", lang, nik=worker["full_nik_synthetic"]))
+    width = max(out_console.width, 40)
+    for group in out["try_next"]:
+        title = t(f"demo.next.{group['group']}", lang)
+        p(f"[bold]{title}[/bold]")
+        for command in group["commands"]:
+            for line in command_lines(command, width):
+                p(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def command_lines(command: str, width: int) -> list[str]:
+    """A shell command folded to ``width`` columns with backslash continuations, never inside an
+    option and its value, so that it can be copied as it is shown."""
+    tokens = shlex.split(command)
+    parts: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i].startswith("--") and i + 1 < len(tokens) and not tokens[i + 1].startswith("--"):
+            parts.append(shlex.join(tokens[i:i + 2]))
+            i += 2
+        else:
+            parts.append(shlex.quote(tokens[i]))
+            i += 1
+    lines, current = [], "  " + parts[0]
+    for part in parts[1:]:
+        if len(current) + 1 + len(part) + 2 > width:
+            lines.append(current + " \\")
+            current = "      " + part
+        else:
+            current += " " + part
+    return [*lines, current]
+
+
+def _n(value: int, lang: str = "id") -> str:
+    """12000 -> '12.000' (Indonesian) or '12,000' (English)."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
+def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
+    """Commands that work on the demo data as it is now, with its real codes and numbers."""
+    money = out["billing"]
+    by_code = {a["code"]: a for a in money["agreements"]}
+    groups: list[dict[str, Any]] = []
+    worker = money["worker"]
+    if worker:
+        nik = worker["full_nik_synthetic"]
+        cov = [f"lindung coverage {nik}"]
+        if worker["late_event"]:
+            cov.append(f"lindung coverage {nik} --at {worker['late_event']['at']} --lang en")
+        cov.append(f"lindung worker show {nik}")
+        groups.append({"group": "coverage", "commands": cov})
+    bills = [f"lindung bill {money['month']}", "lindung billing statement", "lindung billing overdue",
+             "lindung billing unpaid",
+             f"lindung billing ending --days {money['ending_days']} --out {_ENDING_FILE}"]
+    due = [b for code in (demo_billing.REGENCY_FARMERS, demo_billing.CSR_FISHERS, demo_billing.KADIN)
+           if code in by_code for b in by_code[code]["shown"] if b["state"] != "paid"]
+    if due:
+        bill = due[0]
+        bills.append(f"lindung billing show {bill['payment_code']}")
+        reference = f"TRF-{bill['payment_code']}-{len(bill['payments']) + 1}"
+        bills.append(f"lindung pay --code {bill['payment_code']} --amount {_n(bill['unpaid'])} "
+                     f"--reference {reference} --date {today.isoformat()}")
+    late = [x for a in money["agreements"] for x in a["late_payments"]]
+    receipt = late[0]["receipt"] if late else money["first_receipt"]
+    if receipt:
+        bills.append(f"lindung billing receipt {receipt}")
+    groups.append({"group": "billing", "commands": bills})
+    sim: list[str] = []
+    kadin = next((a for a in out["agreements"] if a["code"] == demo_billing.KADIN), None)
+    death = money["death"]
+    if kadin:
+        example = death["died_on"] if death else None
+        day = example or f"{Month.parse(kadin['start']) + demo_billing.DEATH_MONTHS_AFTER_START}-" \
+                         f"{demo_billing.DEATH_DAY:02d}"
+        base = kadin["package"]["base"]
+        sim.append(f"lindung simulate contribution --income {base} --month {day[:7]} --occupation ojek")
+        if death:
+            sim.append(f"lindung simulate benefit jkm --date {day} --contribution-months "
+                       f"{death['contribution_months']}")
+        sim.append(f"lindung simulate benefit jkk-death --date {day} --income {base} --child sma:3")
+    groups.append({"group": "simulate", "commands": sim})
+    groups.append({"group": "registry", "commands": [
+        "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en"]})
+    return [g for g in groups if g["commands"]]
+
+
+_ENDING_FILE = "akan-berakhir.csv"
