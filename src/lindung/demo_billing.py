@@ -7,8 +7,9 @@ The story is derived from today's date and each agreement's start month, so it h
   death month are refunded or credited as the agreement's ``after_death`` says.
 - **The regency** (APBD, monthly bills) pays a few days before each due date, except that its
   third month is paid five weeks late (arrears within the window: continuity is restored, but an
-  event in that month between the due date and the payment is not covered), and its latest month
-  due is still outstanding.
+  event in that month between the due date and the payment is not covered), and its eleventh
+  month is still outstanding (before that month is due, its latest month is): so one month is
+  always owed, and a later run never pays, after the fact, a month an earlier run showed unpaid.
 - **The CSR company** (half-yearly bills) pays its first bill partially: a round transfer a little
   below the total, which settles whole worker-months oldest first; the rest of that bill stays
   unpaid and what is left of the transfer (less than a worker-month) is the sponsor's credit. It
@@ -58,12 +59,12 @@ class Payer:
     days_late: int = 0  # ... this many days after its due date
     partial_cycle: int | None = None  # this cycle is paid partially ...
     partial_percent: int = 0  # ... about this share of its total, rounded down to a round transfer
-    latest_unpaid: bool = False  # the latest cycle due is left outstanding
+    unpaid_cycle: int | None = None  # this cycle (or the latest due, while it is not due yet) is left unpaid
 
 
 PAYERS: dict[str, Payer] = {
     KADIN: Payer("BNI", days_early=5),
-    REGENCY_FARMERS: Payer("BJB", days_early=3, late_cycle=2, days_late=35, latest_unpaid=True),
+    REGENCY_FARMERS: Payer("BJB", days_early=3, late_cycle=2, days_late=35, unpaid_cycle=10),
     CSR_FISHERS: Payer("MANDIRI", days_early=2, partial_cycle=0, partial_percent=98),
 }
 DEATH_AGREEMENT = KADIN
@@ -124,20 +125,29 @@ def bills_of(session: Session, agreement: Agreement) -> list[Bill]:
     return billing_repo.bills_of(session, agreement.id, ending_after=agreement.start_month - 1)
 
 
-def latest_cycle_start(agreement: Agreement, today: dt.date) -> int | None:
+def cycle_of(agreement: Agreement, month_index: int) -> int:
+    """0 for the agreement's first billing cycle, 1 for the next …"""
+    return (month_index - agreement.start_month) // agreement.billing_cycle_months
+
+
+def unpaid_cycle(agreement: Agreement, today: dt.date) -> int | None:
+    """The cycle the sponsor has left unpaid on ``today``, if its story has one."""
+    payer = PAYERS[agreement.code]
     cycles = billing.cycles_due(agreement, Month.of(today))
-    return cycles[-1][0] if cycles else None
+    if payer.unpaid_cycle is None or not cycles:
+        return None
+    return min(payer.unpaid_cycle, cycle_of(agreement, cycles[-1][0]))
 
 
 def plan_payments(session: Session, agreement: Agreement, today: dt.date) -> list[PlannedPayment]:
     """The payments the agreement's sponsor has made by ``today`` on its bills, as the story says."""
     payer = PAYERS[agreement.code]
-    latest = latest_cycle_start(agreement, today)
+    unpaid = unpaid_cycle(agreement, today)
     out: list[PlannedPayment] = []
     for bill in bills_of(session, agreement):
-        if payer.latest_unpaid and latest is not None and bill.cycle_start >= latest:
+        cycle = cycle_of(agreement, bill.cycle_start)
+        if cycle == unpaid:
             continue
-        cycle = (bill.cycle_start - agreement.start_month) // agreement.billing_cycle_months
         if cycle == payer.late_cycle:
             paid_on = lokal.next_working_day(bill.due_date + dt.timedelta(days=payer.days_late))[0]
             if paid_on > today:
