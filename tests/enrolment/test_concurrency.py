@@ -1,19 +1,25 @@
 """Racing enrolments: the invariants hold when several connections enrol at the same moment.
 
 Each thread has its own engine (its own connections) and runs one unit of work, all released at
-once by a barrier. On PostgreSQL the counter UPDATE and the worker row lock serialise them; on
-SQLite ``BEGIN IMMEDIATE`` does.
+once by a barrier. On PostgreSQL the agreement row, the ``enrolments`` table lock (``ROW EXCLUSIVE``
+for one enrolment, ``SHARE ROW EXCLUSIVE`` for a bulk import) and the worker row lock serialise
+them; on SQLite ``BEGIN IMMEDIATE`` does.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lindung.enrolment import errors
 from lindung.enrolment import repository as enrolment_repo
+from lindung.enrolment.models import Enrolment
 from lindung.kit.db import session_scope
 from lindung.sponsors import service as sponsors
 from tests.factories import enrol, make_agreement, make_worker
@@ -94,3 +100,41 @@ class TestTwoSponsorsRacingForOneWorker:
             winner = next(sponsors.get_agreement(s, c) for c in codes if sponsors.get_agreement(s, c).id == won[0])
             assert all(e.context["agreement"] == winner.code for e in lost)
             assert sum(sponsors.get_agreement(s, c).enrolled_count for c in codes) == 1
+
+
+class TestTheDatabaseRefusesOverlapsWrittenBehindTheService:
+    def test_an_update_that_stretches_a_span_over_another_is_refused(self, postgres_database):
+        with postgres_database.session() as s:
+            make_agreement(s, months=6)  # 2026-01 .. 2026-06
+            make_agreement(s, "CSR-2026", sponsor="CSR", funding="csr", start="2026-07", months=6)
+            w = make_worker(s)
+            enrol(s, w)
+            enrol(s, w, "CSR-2026", first="2026-07")
+        with pytest.raises(IntegrityError, match="ex_enrolments_no_overlap"), postgres_database.session() as s:
+            s.execute(text("UPDATE enrolments SET last_month = last_month + 1 "
+                           "WHERE first_month = (SELECT MIN(first_month) FROM enrolments)"))
+        with postgres_database.session(readonly=True) as s:
+            assert s.scalar(select(func.count()).select_from(Enrolment)) == 2
+
+    def test_two_writers_behind_the_service_racing_for_one_worker_do_not_both_win(self, postgres_database):
+        codes = [f"CSR-{i}" for i in range(4)]
+        with postgres_database.session() as s:
+            for code in codes:
+                make_agreement(s, code, sponsor=f"S{code}", funding="csr")
+            w = make_worker(s)
+            worker_id = w.id
+
+        def write(s, code: str) -> int:
+            s.execute(text(
+                "INSERT INTO enrolments (worker_id, agreement_id, first_month, last_month, occupation_code, "
+                "sector, committed_cost, status, enrolled_by, enrolled_at) SELECT :w, id, start_month, "
+                "end_month, 'pedagang', 'other', 0, 'active', 'x', now() FROM agreements WHERE code = :c"),
+                {"w": worker_id, "c": code})
+            time.sleep(0.05)  # hold the transaction open a little, as a slow writer would
+            return 1
+
+        results = race(postgres_database, [lambda s, c=c: write(s, c) for c in codes])
+
+        assert results.count(1) == 1, results
+        with postgres_database.session(readonly=True) as s:
+            assert s.scalar(select(func.count()).select_from(Enrolment)) == 1

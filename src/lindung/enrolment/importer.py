@@ -101,6 +101,8 @@ def import_workers(
     last = Month.from_index(agreement.end_month)
     if first > last:
         raise AgreementPeriodOver(agreement=agreement.code, end=str(last))
+    # Before any overlap check: from here until the commit no one else writes enrolments.
+    enrolments.lock_for_bulk_enrolment(session)
     source = source or f"import:{os.path.basename(os.fspath(path))}"[:100]
 
     # The TEMP tables are created inside the transaction: if anything below raises, the caller's

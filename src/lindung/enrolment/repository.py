@@ -1,20 +1,41 @@
 """SQL for enrolments, and the counters on the agreement row that keep quota and budget.
 
-Locking order for every use case that enrols: worker rows first, then the agreement row (the
-counter update). On SQLite the whole write transaction is serialised by ``BEGIN IMMEDIATE``.
+Locking order for every use case that enrols (PostgreSQL; on SQLite the whole write transaction is
+serialised by ``BEGIN IMMEDIATE``): the agreement row, then the ``enrolments`` table (``ROW
+EXCLUSIVE`` for one enrolment, ``SHARE ROW EXCLUSIVE`` for the bulk import), then worker rows, and
+the overlap check only after all of them (``enrolment.models`` says why this is safe).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.orm import Session
 
 from lindung.enrolment.models import Enrolment
 from lindung.rules.period import Month
 from lindung.sponsors.models import Agreement
 from lindung.sponsors.service import OPEN_STATUSES
+
+
+def lock_for_enrolment(session: Session) -> None:
+    """Before a one-at-a-time enrolment checks overlaps: wait for any bulk import in progress to
+    commit, and keep any from starting until this transaction ends (PostgreSQL).
+
+    ``ROW EXCLUSIVE`` is what the INSERT would take anyway; taking it before the check is the point:
+    it conflicts with the import's ``SHARE ROW EXCLUSIVE`` and not with other single enrolments.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE enrolments IN ROW EXCLUSIVE MODE"))
+
+
+def lock_for_bulk_enrolment(session: Session) -> None:
+    """Before the bulk import checks overlaps: be the only writer of enrolments until this
+    transaction ends (PostgreSQL). Readers (bill runs, coverage) are not blocked; single
+    enrolments and other imports wait."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE enrolments IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def overlapping(session: Session, worker_id: int, first_month: int, last_month: int

@@ -3,10 +3,12 @@
 A worker is covered from ``first`` to the agreement's last month. The use case:
 
 1. the agreement must be approved or active, and its period not over;
-2. the worker's row is locked (PostgreSQL ``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` serialises
-   all writers), then no active enrolment of that worker may share a month with the new span: the
-   same agreement is ``AlreadyEnrolled``, another one is ``OverlappingEnrolment`` naming it. On
-   PostgreSQL an exclusion constraint backs this up;
+2. on PostgreSQL the agreement row is locked, then the ``enrolments`` table in ``ROW EXCLUSIVE``
+   mode (so that no bulk import can check and insert around this enrolment), then the worker's row
+   (``FOR UPDATE``); SQLite's ``BEGIN IMMEDIATE`` serialises all writers. Then no active enrolment
+   of that worker may share a month with the new span: the same agreement is ``AlreadyEnrolled``,
+   another one is ``OverlappingEnrolment`` naming it. On PostgreSQL a trigger backs this up
+   (``enrolment.models``);
 3. the worker must be in the target group (occupations, regions) when the agreement has one;
 4. the span's cost comes from ``monthly_price_table`` for the worker's sector and is committed: one
    conditional UPDATE adds the worker and the cost to the agreement's counters only if they stay
@@ -110,10 +112,11 @@ def enrol(session: Session, nik: str, agreement_code: str, *, by: str, today: dt
           params: ParameterSet | None = None) -> Enrolment:
     """Enrol one worker (flushes; the caller's unit of work commits)."""
     by = sponsors.normalize_person(by)
-    agreement = sponsors.get_agreement(session, agreement_code)
+    agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
     if agreement.status not in sponsors.OPEN_STATUSES:
         raise AgreementNotOpen(agreement=agreement.code, status=agreement.status)
     worker = workers.get(session, nik, today=today)
+    repository.lock_for_enrolment(session)
     workers_repo.lock(session, worker.id)
     start, end = Month.from_index(agreement.start_month), Month.from_index(agreement.end_month)
     if first is None:
@@ -144,8 +147,8 @@ def enrol(session: Session, nik: str, agreement_code: str, *, by: str, today: dt
         with session.begin_nested():
             session.add(enrolment)
     except IntegrityError:
-        # Only reachable when another path enrolled the worker without the worker lock; the
-        # PostgreSQL exclusion constraint caught it.
+        # Only reachable when another path enrolled the worker without the locks; the PostgreSQL
+        # overlap trigger caught it.
         _refuse_overlap(session, agreement, worker, first.index, end.index)
         raise
     session.expire(agreement, ["enrolled_count", "committed_cost", "status"])

@@ -19,6 +19,66 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TS = sa.DateTime(timezone=True)
+NIK = sa.String(16).with_variant(sa.String(16, collation="C"), "postgresql")
+"""Compared byte for byte on PostgreSQL (``kit.db.byte_ordered_string``)."""
+
+NO_OVERLAP_POSTGRESQL = (
+    # A worker is never covered twice for the same month, whatever writes the rows: the database
+    # refuses an active enrolment that shares a month with another active one of the same worker.
+    # Not an exclusion constraint: see enrolment.models.Enrolment for the locking protocol and why.
+    """
+CREATE FUNCTION enrolments_no_overlap() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (
+            SELECT 1 FROM pg_locks
+            WHERE locktype = 'relation' AND relation = TG_RELID AND pid = pg_backend_pid() AND granted
+              AND mode IN ('ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')) THEN
+        -- The bulk import: it holds the table against every other writer until it ends, and has
+        -- checked its rows against the table, set-based, under that lock.
+        RETURN NULL;
+    END IF;
+    -- Everyone else: take the workers' rows (as the enrolment service does), then look again with a
+    -- new snapshot, so that of two transactions racing for one worker the second one sees the first.
+    PERFORM 1 FROM workers WHERE id IN (SELECT worker_id FROM new_rows WHERE status = 'active')
+        ORDER BY id FOR NO KEY UPDATE;
+    IF EXISTS (
+            SELECT 1 FROM new_rows n JOIN enrolments e
+              ON e.worker_id = n.worker_id AND e.id <> n.id AND e.status = 'active'
+             AND e.first_month <= n.last_month AND e.last_month >= n.first_month
+            WHERE n.status = 'active') THEN
+        RAISE EXCEPTION 'conflicting key value violates exclusion constraint "ex_enrolments_no_overlap"'
+            USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'ex_enrolments_no_overlap',
+                  TABLE = 'enrolments',
+                  DETAIL = 'An active enrolment shares a month with another active one of the same worker.';
+    END IF;
+    RETURN NULL;
+END
+$$""",
+    "CREATE TRIGGER ex_enrolments_no_overlap AFTER INSERT ON enrolments "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION enrolments_no_overlap()",
+    """
+CREATE FUNCTION enrolments_no_overlap_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM workers WHERE id = NEW.worker_id FOR NO KEY UPDATE;
+    IF EXISTS (
+            SELECT 1 FROM enrolments e
+            WHERE e.worker_id = NEW.worker_id AND e.id <> NEW.id AND e.status = 'active'
+              AND e.first_month <= NEW.last_month AND e.last_month >= NEW.first_month) THEN
+        RAISE EXCEPTION 'conflicting key value violates exclusion constraint "ex_enrolments_no_overlap"'
+            USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'ex_enrolments_no_overlap',
+                  TABLE = 'enrolments',
+                  DETAIL = 'An active enrolment shares a month with another active one of the same worker.';
+    END IF;
+    RETURN NULL;
+END
+$$""",
+    # An update matters only when a span grows or comes back to life (ends only shrink spans), so the
+    # row trigger runs for those rows alone and a bulk end of enrolments costs nothing here.
+    "CREATE TRIGGER ex_enrolments_no_overlap_update AFTER UPDATE ON enrolments FOR EACH ROW "
+    "WHEN (NEW.status = 'active' AND (OLD.status <> 'active' OR NEW.worker_id <> OLD.worker_id "
+    "OR NEW.first_month < OLD.first_month OR NEW.last_month > OLD.last_month)) "
+    "EXECUTE FUNCTION enrolments_no_overlap_row()",
+)
 
 
 def upgrade() -> None:
@@ -58,7 +118,7 @@ def upgrade() -> None:
     op.create_table(
         "workers",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("nik", sa.String(16), nullable=False),
+        sa.Column("nik", NIK, nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("sex", sa.String(1), nullable=False),
         sa.Column("birth_date", sa.Date(), nullable=False),
@@ -74,18 +134,13 @@ def upgrade() -> None:
         sa.Column("source", sa.String(100), nullable=True),
         sa.Column("created_by", sa.String(100), nullable=False),
         sa.Column("created_at", TS, nullable=False),
-        sa.CheckConstraint("sex IN ('L', 'P')", name=op.f("ck_workers_sex")),
+        sa.CheckConstraint("sex = 'L' OR sex = 'P'", name=op.f("ck_workers_sex")),
         sa.CheckConstraint("declared_income >= 0", name=op.f("ck_workers_declared_income")),
         sa.CheckConstraint("length(nik) = 16", name=op.f("ck_workers_nik_length")),
-        sa.ForeignKeyConstraint(["domicile_code"], ["regions.code"],
-                                name=op.f("fk_workers_domicile_code_regions")),
-        sa.ForeignKeyConstraint(["occupation_code"], ["occupations.code"],
-                                name=op.f("fk_workers_occupation_code_occupations")),
+        # domicile_code and occupation_code: no foreign keys and no indexes (see workers.models.Worker)
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workers")),
         sa.UniqueConstraint("nik", name=op.f("uq_workers_nik")),
     )
-    op.create_index("ix_workers_domicile_code", "workers", ["domicile_code"])
-    op.create_index("ix_workers_occupation_code", "workers", ["occupation_code"])
 
     op.create_table(
         "heirs",
@@ -205,24 +260,16 @@ def upgrade() -> None:
         sa.Column("cancelled_at", TS, nullable=True),
         sa.CheckConstraint("first_month <= last_month", name=op.f("ck_enrolments_span")),
         sa.CheckConstraint("committed_cost >= 0", name=op.f("ck_enrolments_committed_cost")),
-        sa.CheckConstraint("status IN ('active', 'cancelled')", name=op.f("ck_enrolments_status")),
-        sa.CheckConstraint("sector IN ('transport', 'other')", name=op.f("ck_enrolments_sector")),
-        sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_enrolments_worker_id_workers")),
-        sa.ForeignKeyConstraint(["agreement_id"], ["agreements.id"],
-                                name=op.f("fk_enrolments_agreement_id_agreements")),
-        sa.ForeignKeyConstraint(["occupation_code"], ["occupations.code"],
-                                name=op.f("fk_enrolments_occupation_code_occupations")),
+        sa.CheckConstraint("status = 'active' OR status = 'cancelled'", name=op.f("ck_enrolments_status")),
+        sa.CheckConstraint("sector = 'transport' OR sector = 'other'", name=op.f("ck_enrolments_sector")),
+        # worker_id, agreement_id, occupation_code: no foreign keys (see enrolment.models.Enrolment)
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enrolments")),
     )
     op.create_index("ix_enrolments_worker_id_first_month", "enrolments", ["worker_id", "first_month"])
     op.create_index("ix_enrolments_agreement_id_status", "enrolments", ["agreement_id", "status"])
     if op.get_bind().dialect.name == "postgresql":
-        # A worker is never covered twice for the same month, whatever the application does.
-        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
-        op.execute(
-            "ALTER TABLE enrolments ADD CONSTRAINT ex_enrolments_no_overlap EXCLUDE USING gist "
-            "(worker_id WITH =, int4range(first_month, last_month, '[]') WITH &&) "
-            "WHERE (status = 'active')")
+        for statement in NO_OVERLAP_POSTGRESQL:
+            op.execute(statement)
 
     op.create_table(
         "audit_log",
@@ -289,6 +336,9 @@ def load_occupations() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS enrolments_no_overlap() CASCADE")
+        op.execute("DROP FUNCTION IF EXISTS enrolments_no_overlap_row() CASCADE")
     for table in ("audit_log", "enrolments", "agreement_regions", "agreement_occupations", "agreements",
                   "sponsors", "heirs", "workers", "occupation_aliases", "occupations", "regions"):
         op.drop_table(table)
