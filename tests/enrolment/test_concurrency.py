@@ -8,9 +8,11 @@ them; on SQLite ``BEGIN IMMEDIATE`` does.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -19,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from lindung.enrolment import errors
 from lindung.enrolment import repository as enrolment_repo
+from lindung.enrolment.importer import ImportSummary, import_workers
 from lindung.enrolment.models import Enrolment
 from lindung.kit.db import session_scope
 from lindung.sponsors import service as sponsors
-from tests.factories import enrol, make_agreement, make_worker
+from tests.enrolment.import_files import person, write_csv
+from tests.factories import MAKER, TODAY, enrol, make_agreement, make_worker
 
 RACERS = 8
 
@@ -100,6 +104,62 @@ class TestTwoSponsorsRacingForOneWorker:
             winner = next(sponsors.get_agreement(s, c) for c in codes if sponsors.get_agreement(s, c).id == won[0])
             assert all(e.context["agreement"] == winner.code for e in lost)
             assert sum(sponsors.get_agreement(s, c).enrolled_count for c in codes) == 1
+
+
+class TestAnImportRacingASingleEnrolmentOfTheSameWorker:
+    """A sponsor's file names a worker whom another sponsor enrols one at a time, at the same moment:
+    whichever commits first covers the worker, the other is told so, never both."""
+
+    def test_the_worker_is_covered_once_whichever_comes_first(self, database, tmp_path: Path):
+        with database.session() as s:
+            make_agreement(s, quota=5000)
+            make_agreement(s, "CSR-2026", sponsor="CSR", funding="csr")
+        outcomes = set()
+        # The single enrolment starts at different moments of the import: before it (and keeps its
+        # transaction open a while, as a slow client would), while it reads and merges its ranges,
+        # and around the range that holds the worker's row.
+        starts = [(0.05, 0.0), (0.02, 0.0), (0.0, 0.0), (0.0, 0.01), (0.0, 0.03), (0.0, 0.06), (0.0, 0.1),
+                  (0.0, 0.2), (0.0, 0.4)]  # (import, single enrolment) seconds after the start
+        for attempt, (import_delay, delay) in enumerate(starts):
+            with database.session() as s:
+                number = make_worker(s).nik
+            # Everyone else in the file is new (born on days no other test worker is born on).
+            rows = [person(born=dt.date(1970, 1, 1) + dt.timedelta(days=400 * attempt + i)) for i in range(400)]
+            rows.insert(200, person(nik_text=number))
+            path = write_csv(tmp_path / f"kadin-{attempt}.csv", rows)
+
+            def importing(s, path=path, import_delay=import_delay) -> ImportSummary:
+                time.sleep(import_delay)
+                return import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY, batch_rows=50,
+                                      merge_rows=50)
+
+            def enrolling(s, number=number, delay=delay) -> int:
+                time.sleep(delay)
+                agreement_id = enrol(s, number, "CSR-2026").agreement_id
+                time.sleep(0.15)  # commits only then
+                return agreement_id
+
+            imported, single = race(database, [importing, enrolling])
+
+            assert isinstance(imported, ImportSummary), imported
+            with database.session(readonly=True) as s:
+                covering = s.scalars(select(Enrolment.agreement_id).join(Enrolment.worker).where(
+                    Enrolment.status == "active", Enrolment.worker.has(nik=number))).all()
+                csr = sponsors.get_agreement(s, "CSR-2026").id
+                for code in ("KADIN-2026", "CSR-2026"):
+                    a = sponsors.get_agreement(s, code)
+                    assert (a.enrolled_count, a.committed_cost) == enrolment_repo.totals(s, a.id)
+            assert len(covering) == 1, (covering, imported, single)
+            if covering[0] == csr:  # the single enrolment came first: the import refused the row
+                assert single == csr
+                assert (imported.enrolled, imported.refused) == (400, 1)
+                outcomes.add("single first")
+            else:
+                assert isinstance(single, errors.OverlappingEnrolment), single
+                assert single.context["agreement"] == "KADIN-2026"
+                assert (imported.enrolled, imported.refused) == (401, 0)
+                outcomes.add("import first")
+        assert outcomes  # which ones happened depends on timing; each is checked above
 
 
 class TestTheDatabaseRefusesOverlapsWrittenBehindTheService:

@@ -1,5 +1,9 @@
 """Bulk enrolment from sponsor spreadsheets, on SQLite and PostgreSQL: what lands, what is refused
-and why, and that nothing is ever half-imported."""
+and why, and that nothing is ever half-imported.
+
+Every scenario runs twice per engine: with the file merged as one range of rows, and row by row
+(one row per batch and per range, each range merged in the importer's merge thread), which must
+give exactly the same outcome: every check depends only on the row and on the rows before it."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from lindung.enrolment import importer
 from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment.errors import AgreementNotOpen
 from lindung.enrolment.importer import ImportSummary, import_workers
@@ -34,6 +39,14 @@ from tests.factories import (
 
 PRICE_OTHER = 126_000  # Kadin (discount applies): Jan–Mar 16.800, Apr–Dec 8.400
 PRICE_TRANSPORT = 12 * 8_400  # transport sector: discounted the whole year
+
+
+@pytest.fixture(autouse=True, params=["whole file", "row by row"])
+def ranges(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "row by row":
+        monkeypatch.setattr(importer, "BATCH_ROWS", 1)
+        monkeypatch.setattr(importer, "MERGE_ROWS", 1)
+    return str(request.param)
 
 
 def run_import(database: Any, path: Path, agreement: str = "KADIN-2026", **kw: Any

@@ -2,31 +2,42 @@
 
 1. The file is opened and its header matched (``importer_read``); a file that cannot be read is
    an ``ImportFileError`` before anything touches the database.
-2. Rows are validated in batches, column at a time (``importer_rows``); valid rows stream into a
-   TEMP staging table (``executemany`` on SQLite, ``COPY`` on PostgreSQL), refused rows into a TEMP
-   error table. Memory stays flat whatever the size of the file.
-3. The merge is set-based SQL (``importer_repository``): duplicates within the file, workers already
-   registered (birth date and sex must agree), rows already enrolled in this agreement (counted, not
-   refused: importing the same file again adds nothing), overlaps with another agreement (refused
-   naming it), the target group, then quota and budget in file order; new workers and all the
-   enrolments are inserted with the committed cost of the span from a two-row price table
-   (``enrolment.service.span_costs``, i.e. ``monthly_price_table`` per sector).
-4. The agreement's counters move through the same conditional UPDATE as a one-at-a-time enrolment
+2. The agreement row is locked, then the ``enrolments`` table against every other writer
+   (``enrolment.repository.lock_for_bulk_enrolment``), so that the overlap check below holds
+   until the import commits.
+3. Rows are validated in batches, column at a time (``importer_rows``); valid rows go into a TEMP
+   staging table (``executemany`` on SQLite, ``COPY`` on PostgreSQL), refused rows into a TEMP
+   error table, ``MERGE_ROWS`` at a time.
+4. Each range of staged rows is merged with set-based SQL (``importer_repository``) in a second
+   thread while this one validates the next rows: the database works in C without Python's global
+   lock, so reading and merging use both cores. Duplicates within the file, workers already
+   registered (birth date and sex must agree), rows already enrolled in this agreement (counted,
+   not refused: importing the same file again adds nothing), overlaps with another agreement
+   (refused naming it), the target group, then quota and budget in file order; new workers and
+   their enrolments are inserted with the committed cost of the span from a two-row price table
+   (``enrolment.service.span_costs``, i.e. ``monthly_price_table`` per sector). Every check
+   depends only on the row and on earlier rows, so range by range gives what the whole file would.
+   Only one thread uses the connection at a time.
+5. The agreement's counters move through the same conditional UPDATE as a one-at-a-time enrolment
    (``enrolment.repository.reserve``), so the quota and budget rule lives in one place and the
    CHECK constraints back it up.
 
 The service never commits: the caller's unit of work does, and rolls everything back if anything
-raises (including KeyboardInterrupt); a killed process leaves an open transaction that the database
-discards. NIKs are never logged; the error rows carry the values of the sponsor's own file.
+raises (including KeyboardInterrupt: the statement the merge thread is running is cancelled first);
+a killed process leaves an open transaction that the database discards. Memory stays flat whatever
+the size of the file: at most two ranges of rows are in Python at a time. NIKs are never logged;
+the error rows carry the values of the sponsor's own file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -50,6 +61,10 @@ from lindung.sponsors.models import Agreement
 from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, lowest_income
 
 BATCH_ROWS = 20_000
+"""Rows read and validated at a time."""
+MERGE_ROWS = 100_000
+"""Rows staged and merged at a time (whole batches): big enough that the merge thread's few
+statements per range cost little, small enough to keep memory flat."""
 
 Progress = Callable[[int, int], None]
 """(rows read so far, rough total or 0): called after every batch; raising from it aborts."""
@@ -81,14 +96,16 @@ def import_workers(
     params: ParameterSet | None = None,
     on_progress: Progress | None = None,
     on_errors: Callable[[Iterator[RowError]], None] | None = None,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
+    merge_rows: int | None = None,
     phases: dict[str, float] | None = None,
 ) -> ImportSummary:
     """Import a sponsor file into ``agreement_code`` (flushes; the caller's unit of work commits).
 
     ``on_errors`` receives every refused row (row, column, value, message code, detail) in file
-    order, while the staging tables still exist; without it they are only counted. ``phases``, when
-    given, receives the seconds spent in each phase (the benchmark prints them).
+    order, while the staging tables still exist; without it they are only counted. ``batch_rows``
+    and ``merge_rows`` default to ``BATCH_ROWS`` and ``MERGE_ROWS``. ``phases``, when given,
+    receives the seconds spent in each phase (the benchmark prints them).
     """
     clock = _Clock(phases)
     params = params or default_parameters()
@@ -101,7 +118,6 @@ def import_workers(
     last = Month.from_index(agreement.end_month)
     if first > last:
         raise AgreementPeriodOver(agreement=agreement.code, end=str(last))
-    # Before any overlap check: from here until the commit no one else writes enrolments.
     enrolments.lock_for_bulk_enrolment(session)
     source = source or f"import:{os.path.basename(os.fspath(path))}"[:100]
 
@@ -110,12 +126,13 @@ def import_workers(
     repo.create_staging(session)
     tuned = repo.tune_for_bulk(session)
     try:
-        validator = _stage(session, sheet, today, on_progress, batch_rows)
-        clock.lap("read, validate, stage")
-        summary = _merge(session, sheet, agreement, first, last, by=by, today=today,
-                         source=source, params=params, read=validator.counts.read,
-                         refused_early=validator.counts.refused, file=os.path.basename(os.fspath(path)),
-                         clock=clock)
+        merger = _Merger(session, agreement, first, last, by=by, today=today, source=source, params=params)
+        clock.lap("prepare")
+        validator = _stage_and_merge(session, sheet, today, on_progress, batch_rows or BATCH_ROWS,
+                                     merge_rows or MERGE_ROWS, merger, clock)
+        summary = merger.finish(sheet, read=validator.counts.read, refused_early=validator.counts.refused,
+                                file=os.path.basename(os.fspath(path)))
+        clock.lap("counters, refusals")
         if on_errors is not None:
             on_errors(repo.iter_errors(session))
         clock.lap("error rows")
@@ -141,70 +158,164 @@ class _Clock:
             self.phases[name] = self.phases.get(name, 0.0) + now - self.last
             self.last = now
 
+    def add(self, name: str, seconds: float) -> None:
+        """Time spent in another thread (not a lap of this one)."""
+        if self.phases is not None:
+            self.phases[name] = self.phases.get(name, 0.0) + seconds
 
-def _stage(session: Session, sheet: SheetSource, today: dt.date, on_progress: Progress | None,
-           batch_rows: int) -> RowValidator:
+
+def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_progress: Progress | None,
+                     batch_rows: int, merge_rows: int, merger: _Merger, clock: _Clock) -> RowValidator:
+    """Validate batch after batch; every ``merge_rows`` rows, stage them and hand their range to
+    the merge thread, which merges it while this thread validates the next ones."""
     desa, districts = repo.region_keys(session)
     validator = RowValidator(sheet.header, desa, districts, reference=today)
+    connection = repo.dbapi_connection(session)
+    staged: list[StagedRow] = []
+    errors: list[RowError] = []
+    lo = 0  # first row number of the range being gathered (0: none yet)
+    hi = 0
+    pending: Future[None] | None = None
+    analyzed = False
+
+    def hand_over(merge_here: bool) -> None:
+        nonlocal staged, errors, lo, pending, analyzed
+        wait()
+        clock.lap("read, validate")
+        repo.stage_rows(session, staged)
+        repo.stage_errors(session, errors)
+        if not analyzed:
+            repo.analyze(session)
+            analyzed = True
+        clock.lap("stage")
+        if lo:
+            if merge_here:
+                merger.merge(lo, hi)
+                clock.lap("merge (last range)")
+            else:
+                pending = helper.submit(merger.merge, lo, hi)
+        staged, errors, lo = [], [], 0
+
+    def wait() -> None:
+        nonlocal pending
+        if pending is not None:
+            started = time.perf_counter()
+            pending.result()
+            pending = None
+            clock.add("waiting for the merge", time.perf_counter() - started)
+            clock.last = time.perf_counter()
+
     # The loop makes millions of short-lived lists and tuples and no reference cycles: the cyclic
     # collector would only walk the live batches again and again (a third of the reading time).
     collecting = gc.isenabled()
     gc.disable()
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lindung-import-merge")
     try:
+        gathered = 0
         for batch in sheet.batches(batch_rows):
-            staged: list[StagedRow] = []
-            errors: list[RowError] = []
+            if not lo:
+                lo = batch[0][0]
+            hi = batch[-1][0]
             validator.validate(batch, staged, errors)
-            repo.stage_rows(session, staged)
-            repo.stage_errors(session, errors)
+            gathered += len(batch)
             if on_progress is not None:
                 on_progress(validator.counts.read, sheet.total_hint)
+            if gathered >= merge_rows:
+                hand_over(merge_here=False)
+                gathered = 0
+        hand_over(merge_here=True)
+    except BaseException:
+        if pending is not None and not pending.done():
+            merger.stop()
+            repo.cancel(connection)
+        if pending is not None:
+            with contextlib.suppress(BaseException):
+                pending.result()
+        raise
     finally:
+        helper.shutdown(wait=True)
         if collecting:
             gc.enable()
     return validator
 
 
-def _merge(session: Session, sheet: SheetSource, agreement: Agreement, first: Month, last: Month, *,
-           by: str, today: dt.date, source: str, params: ParameterSet, read: int, refused_early: int,
-           file: str, clock: _Clock) -> ImportSummary:
-    agreement_id, code = agreement.id, agreement.code
-    costs = span_costs(agreement, first, params)
-    repo.set_prices(session, costs, TRANSPORT, OTHER)
-    repo.prepare(session)
-    repo.refuse_duplicates(session)
-    if repo.match_existing(session):
-        repo.mark_enrolled_and_overlaps(session, agreement_id, first.index, last.index)
-    repo.refuse_outside_targets(session, agreement_id)
-    clock.lap("index staged rows, checks")
+class _Merger:
+    """Merges staged ranges in file order and keeps what earlier ranges took (quota, budget)."""
 
-    _status, enrolled, quota, committed, budget = enrolments.counters(session, agreement_id)
-    count, cost = repo.candidates(session)
-    if count > quota - enrolled or cost > budget - committed:
-        repo.refuse_beyond(session, quota - enrolled, budget - committed)
-        count, cost = repo.candidates(session)
-    clock.lap("index staged rows, checks")
-    new_workers = 0
-    if count:
-        new_workers = repo.count_new(session)
-        repo.insert(session, agreement_id=agreement_id, first=first.index, last=last.index, by=by,
-                    at=utcnow(), source=source, lowest_income=lowest_income(today, params),
-                    review_reason=REVIEW_NIK_DISTRICT_UNKNOWN)
-        if not enrolments.reserve(session, agreement_id, workers=count, cost=cost):
+    def __init__(self, session: Session, agreement: Agreement, first: Month, last: Month, *, by: str,
+                 today: dt.date, source: str, params: ParameterSet) -> None:
+        self.session = session
+        self.agreement_id, self.code = agreement.id, agreement.code
+        self.first, self.last = first, last
+        costs = span_costs(agreement, first, params)
+        repo.set_prices(session, costs, TRANSPORT, OTHER)
+        self.before = repo.before(session, agreement.id)
+        _status, enrolled, quota, committed, budget = enrolments.counters(session, agreement.id)
+        self.enrolled_before, self.committed_before = enrolled, committed
+        self.places, self.money = quota - enrolled, budget - committed
+        self.how = repo.Enrolling(
+            agreement_id=agreement.id, first=first.index, last=last.index, by=by, at=utcnow(), source=source,
+            lowest_income=lowest_income(today, params), review_reason=REVIEW_NIK_DISTRICT_UNKNOWN,
+            max_worker_id=self.before.max_worker_id)
+        self.offered = self.offered_cost = 0  # candidates of earlier ranges, before quota and budget
+        self.enrolled = self.cost = self.new_workers = 0
+        self._stopped = False
+        self.seconds = 0.0
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    def _go_on(self) -> None:
+        if self._stopped:
+            raise KeyboardInterrupt
+
+    def merge(self, lo: int, hi: int) -> None:
+        """Merge the staged rows ``lo``..``hi`` (runs in the merge thread or, for the last range, in
+        the importing one; never both at once)."""
+        s, b = self.session, self.before
+        self._go_on()
+        repo.refuse_duplicates(s, lo, hi)
+        existing = False
+        if b.max_worker_id:
+            self._go_on()
+            existing = repo.match_existing(s, lo, hi, b.max_worker_id) > 0
+            if existing:
+                repo.mark_enrolled_and_overlaps(s, lo, hi, self.agreement_id, self.first.index, self.last.index)
+        if b.target_occupations or b.target_regions:
+            self._go_on()
+            repo.refuse_outside_targets(s, lo, hi, self.agreement_id, occupations=b.target_occupations,
+                                        regions=b.target_regions)
+        self._go_on()
+        count, cost = repo.candidates(s, lo, hi)
+        places, money = self.places - self.offered, self.money - self.offered_cost
+        self.offered += count
+        self.offered_cost += cost
+        if count > places or cost > money:
+            repo.refuse_beyond(s, lo, hi, places, money)
+            count, cost = repo.candidates(s, lo, hi)
+        if count:
+            self._go_on()
+            self.new_workers += repo.insert(s, lo, hi, self.how, existing=existing)
+            self.enrolled += count
+            self.cost += cost
+
+    def finish(self, sheet: SheetSource, *, read: int, refused_early: int, file: str) -> ImportSummary:
+        s = self.session
+        if self.enrolled and not enrolments.reserve(s, self.agreement_id, workers=self.enrolled, cost=self.cost):
             # Unreachable while the agreement row is locked (PostgreSQL) or the write transaction
             # is exclusive (SQLite); kept so that a broken assumption fails loudly, rolled back.
-            if enrolled + count > quota:
-                raise QuotaExceeded(agreement=code, quota=quota, enrolled=enrolled)
-            raise BudgetExceeded(agreement=code, budget=rp(budget), committed=rp(committed), cost=rp(cost),
-                                 left=rp(budget - committed))
-    clock.lap("insert workers, enrolments")
-    repo.collect_refusals(session, sheet.header.names["nik"])
-    states = repo.outcome(session)
-    already = states.get(repo.ALREADY, 0)
-    refused_late = sum(n for state, n in states.items() if state >= repo.DUPLICATE)
-    return ImportSummary(agreement=code, file=file, read=read, enrolled=count, already_enrolled=already,
-                         refused=refused_early + refused_late, new_workers=new_workers,
-                         committed_cost=cost if count else 0)
+            _status, enrolled, quota, committed, budget = enrolments.counters(s, self.agreement_id)
+            if enrolled + self.enrolled > quota:
+                raise QuotaExceeded(agreement=self.code, quota=quota, enrolled=enrolled)
+            raise BudgetExceeded(agreement=self.code, budget=rp(budget), committed=rp(committed),
+                                 cost=rp(self.cost), left=rp(budget - committed))
+        repo.collect_refusals(s, sheet.header.names["nik"])
+        states = repo.outcome(s)
+        already = states.get(repo.ALREADY, 0)
+        refused_late = sum(n for state, n in states.items() if state >= repo.DUPLICATE)
+        return ImportSummary(agreement=self.code, file=file, read=read, enrolled=self.enrolled,
+                             already_enrolled=already, refused=refused_early + refused_late,
+                             new_workers=self.new_workers, committed_cost=self.cost)
 
 
 def render_error(error: RowError, lang: str = "id") -> tuple[int, str, str, str]:

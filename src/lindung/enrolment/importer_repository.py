@@ -1,19 +1,28 @@
-"""SQL of the bulk import: the staging tables and the set-based merge.
+"""SQL of the bulk import: the staging tables and the set-based merge, a range of rows at a time.
 
 Everything here runs on the caller's connection, inside the caller's one transaction, so an
 interrupted import (exception, Ctrl-C, killed process) leaves nothing behind: the staging tables are
 TEMP tables created in that transaction, and every write to the real tables is rolled back with it.
 
+The merge works on a range of file rows (``lo``..``hi``, row numbers) at a time, in file order, so
+that the importer can validate the next rows in Python while the database merges these. Every check
+depends only on the row itself or on earlier rows (the first occurrence of a NIK, the quota and
+budget taken by earlier rows), so merging range after range gives exactly what one merge of the
+whole file would.
+
 Dialect switch (the only place that knows it):
 
 - staging rows go in with the driver's fastest path: ``executemany`` on SQLite, ``COPY`` on
-  PostgreSQL;
+  PostgreSQL; the NIK columns are compared byte for byte (``COLLATE "C"`` on PostgreSQL);
 - new workers get their ids differently: on SQLite the write transaction (``BEGIN IMMEDIATE``)
   excludes every other writer, so ids ``max(id) + row number`` are safe and the enrolments name
-  them without a second lookup; on PostgreSQL they come from the sequence and the enrolments find
-  them by NIK in one hash join;
-- PostgreSQL gets statistics on the staged rows, a bigger ``work_mem`` and no JIT for this
-  transaction; SQLite gets a bigger page cache on this connection while it merges.
+  them without a second lookup; on PostgreSQL they come from the sequence, in NIK order (the unique
+  NIK index then takes them in order), and the enrolments take them from ``RETURNING`` in the same
+  statement;
+- existing workers are found by NIK with one index probe per row (PostgreSQL: a ``LATERAL … LIMIT
+  1`` the planner cannot turn into a scan of the growing workers table);
+- PostgreSQL gets a bigger ``work_mem`` and no JIT for this transaction; SQLite a bigger page cache
+  on this connection while it imports.
 
 A staged row's ``state``: 0 a candidate, 1 already enrolled in this agreement, 10+ refused (the
 reason is the state, see ``REFUSALS``), and after the merge the remaining 0s are the enrolled rows.
@@ -23,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -34,6 +44,7 @@ from lindung.kit.db import UtcDateTime
 ROWS = "lindung_import_rows"
 ERRORS = "lindung_import_errors"
 PRICES = "lindung_import_prices"
+SEEN = "lindung_import_seen"
 
 CANDIDATE, ALREADY = 0, 1
 DUPLICATE, MISMATCH, OVERLAP, NOT_OCCUPATION, NOT_REGION, QUOTA, BUDGET = 10, 11, 12, 13, 14, 15, 16
@@ -42,6 +53,8 @@ REFUSALS = {DUPLICATE: "import.duplicate_in_file", MISMATCH: "import.worker_mism
             NOT_REGION: "import.not_target_region", QUOTA: "import.quota_exhausted",
             BUDGET: "import.budget_exhausted"}
 """state -> message code of the row error."""
+
+_RANGE = f"{ROWS}.row_no BETWEEN :lo AND :hi"
 
 
 def _is_pg(session: Session) -> bool:
@@ -53,18 +66,27 @@ def _raw(session: Session) -> Any:
     return session.connection().connection.driver_connection
 
 
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def create_staging(session: Session) -> None:
     pg = _is_pg(session)
     temp = "CREATE TEMP TABLE"
     on_commit = " ON COMMIT DROP" if pg else ""
     drop_staging(session)
     birth = "DATE" if pg else "TEXT"  # SQLite keeps dates as ISO text, as SQLAlchemy's Date does
+    nik = 'VARCHAR(16) COLLATE "C"' if pg else "VARCHAR(16)"
     session.execute(text(
-        f"{temp} {ROWS} (row_no INTEGER PRIMARY KEY, nik VARCHAR(16) NOT NULL, name TEXT NOT NULL, "
+        f"{temp} {ROWS} (row_no INTEGER PRIMARY KEY, nik {nik} NOT NULL, name TEXT NOT NULL, "
         f"birth_date {birth} NOT NULL, sex VARCHAR(1) NOT NULL, occupation_code VARCHAR(32) NOT NULL, "
         "desa_code VARCHAR(13) NOT NULL, phone VARCHAR(20), income BIGINT, district_known BOOLEAN NOT NULL, "
         "worker_id INTEGER, "
         f"state SMALLINT NOT NULL DEFAULT 0, detail TEXT){on_commit}"))
+    # The first row of each NIK, the NIK as an integer key (a staged NIK is 16 ASCII digits): filled
+    # range by range in NIK order, it costs less than an index on the staged rows kept up row by row.
+    key = "BIGINT" if pg else "INTEGER"  # SQLite: the rowid itself
+    session.execute(text(f"{temp} {SEEN} (nik {key} PRIMARY KEY, first_row INTEGER NOT NULL){on_commit}"))
     serial = "BIGSERIAL" if pg else "INTEGER"
     session.execute(text(
         f"{temp} {ERRORS} (seq {serial} PRIMARY KEY, row_no INTEGER NOT NULL, column_name TEXT NOT NULL, "
@@ -75,7 +97,7 @@ def create_staging(session: Session) -> None:
 
 
 def drop_staging(session: Session) -> None:
-    for table in (ROWS, ERRORS, PRICES):
+    for table in (ROWS, ERRORS, PRICES, SEEN):
         session.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -114,47 +136,83 @@ def set_prices(session: Session, costs: dict[str, int], transport_sector: str, o
                      {"t": False, "s": other_sector, "c": costs[other_sector]}])
 
 
-def prepare(session: Session) -> None:
-    """Index the staged rows by NIK, built once after loading (cheaper than row by row), and on
-    PostgreSQL give the planner statistics (TEMP tables get no autovacuum)."""
-    session.execute(text(f"CREATE INDEX {ROWS}_nik ON {ROWS} (nik)"))
+@dataclass(frozen=True, slots=True)
+class Before:
+    """What the registry held when the import began (the agreement row and the enrolments table
+    locked, so nothing else changes it until the import ends)."""
+
+    max_worker_id: int
+    """Workers with an id up to this one existed before; 0: the registry had none."""
+    target_occupations: bool
+    target_regions: bool
+
+
+def before(session: Session, agreement_id: int) -> Before:
+    params = {"aid": agreement_id}
+    max_id = session.execute(text("SELECT COALESCE(MAX(id), 0) FROM workers")).scalar_one()
+    occupations = session.execute(text(
+        "SELECT COUNT(*) FROM agreement_occupations WHERE agreement_id = :aid"), params).scalar_one()
+    regions = session.execute(text(
+        "SELECT COUNT(*) FROM agreement_regions WHERE agreement_id = :aid"), params).scalar_one()
+    return Before(int(max_id), bool(occupations), bool(regions))
+
+
+def refuse_duplicates(session: Session, lo: int, hi: int) -> None:
+    """A NIK that came earlier in the file: every later row is refused naming the first one."""
+    params = {"lo": lo, "hi": hi}
+    ignore, conflict = ("", " ON CONFLICT DO NOTHING") if _is_pg(session) else (" OR IGNORE", "")
+    session.execute(text(
+        f"INSERT{ignore} INTO {SEEN} (nik, first_row) SELECT CAST(nik AS BIGINT), row_no FROM {ROWS} "
+        f"WHERE {_RANGE} ORDER BY 1, 2{conflict}"), params)
+    session.execute(text(
+        f"UPDATE {ROWS} SET state = {DUPLICATE}, detail = CAST(s.first_row AS TEXT) FROM {SEEN} s "
+        f"WHERE s.nik = CAST({ROWS}.nik AS BIGINT) AND s.first_row < {ROWS}.row_no AND {_RANGE}"), params)
+
+
+def analyze(session: Session) -> None:
+    """Give the planner statistics on the staged rows (PostgreSQL: TEMP tables get no autovacuum),
+    so that it joins a range of them by hashing instead of row by row."""
     if _is_pg(session):
         session.execute(text(f"ANALYZE {ROWS}"))
 
 
-def refuse_duplicates(session: Session) -> None:
-    """A NIK twice in the file: the first row stays, every later one is refused naming it."""
-    session.execute(text(
-        f"UPDATE {ROWS} SET state = {DUPLICATE}, detail = CAST(d.first_row AS TEXT) "
-        f"FROM (SELECT nik, MIN(row_no) AS first_row FROM {ROWS} GROUP BY nik HAVING COUNT(*) > 1) d "
-        f"WHERE {ROWS}.nik = d.nik AND {ROWS}.row_no > d.first_row"))
-
-
-def match_existing(session: Session) -> int:
-    """Rows whose NIK is already registered take that worker; their birth date and sex must agree.
+def match_existing(session: Session, lo: int, hi: int, max_worker_id: int) -> int:
+    """Rows whose NIK was registered before the import take that worker; their birth date and sex
+    must agree.
 
     The registry's occupation and domicile are the worker's at acceptance (as for a one-at-a-time
-    enrolment), so targets and the sector are judged on them. Returns how many matched."""
-    birth = "w.birth_date"
+    enrolment), so targets and the sector are judged on them. A NIK of a worker this import created
+    belongs to an earlier row of the file: that row is a duplicate already. Returns how many
+    matched."""
+    params = {"lo": lo, "hi": hi, "max_id": max_worker_id}
+    mismatch = f"w.birth_date <> {ROWS}.birth_date OR w.sex <> {ROWS}.sex"
+    if _is_pg(session):
+        found = (f"(SELECT r.row_no, x.* FROM {ROWS} r CROSS JOIN LATERAL ("
+                 "SELECT id, birth_date, sex, occupation_code, domicile_code FROM workers "
+                 "WHERE nik = r.nik AND id <= :max_id LIMIT 1) x "
+                 f"WHERE r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE}) w "
+                 f"WHERE w.row_no = {ROWS}.row_no")
+    else:
+        found = f"workers w WHERE w.nik = {ROWS}.nik AND w.id <= :max_id AND {_RANGE} AND {ROWS}.state = {CANDIDATE}"
     result = session.execute(text(
         f"UPDATE {ROWS} SET worker_id = w.id, occupation_code = w.occupation_code, "
         f"desa_code = w.domicile_code, "
-        f"state = CASE WHEN {birth} <> {ROWS}.birth_date OR w.sex <> {ROWS}.sex THEN {MISMATCH} "
-        f"ELSE {ROWS}.state END, "
-        f"detail = CASE WHEN {birth} <> {ROWS}.birth_date OR w.sex <> {ROWS}.sex "
-        f"THEN CAST(w.birth_date AS TEXT) || ' ' || w.sex ELSE {ROWS}.detail END "
-        f"FROM workers w WHERE w.nik = {ROWS}.nik AND {ROWS}.state = {CANDIDATE}"))
-    return int(getattr(result, "rowcount", 0) or 0)
+        f"state = CASE WHEN {mismatch} THEN {MISMATCH} ELSE {ROWS}.state END, "
+        f"detail = CASE WHEN {mismatch} THEN CAST(w.birth_date AS TEXT) || ' ' || w.sex ELSE {ROWS}.detail END "
+        f"FROM {found}"), params)
+    return _count(result)
 
 
-def mark_enrolled_and_overlaps(session: Session, agreement_id: int, first: int, last: int) -> None:
+def mark_enrolled_and_overlaps(session: Session, lo: int, hi: int, agreement_id: int, first: int,
+                               last: int) -> None:
     """Existing workers already covered for a month of the span: by this agreement they count as
     already enrolled (importing a file again adds nothing); by another, the row is refused naming
     the first such agreement."""
-    params = {"aid": agreement_id, "first": first, "last": last}
+    params = {"aid": agreement_id, "first": first, "last": last, "lo": lo, "hi": hi}
+    mine = f"{_RANGE} AND state = {CANDIDATE} AND worker_id IS NOT NULL"
     session.execute(text(
-        f"UPDATE {ROWS} SET state = {ALREADY} WHERE state = {CANDIDATE} AND worker_id IS NOT NULL "
-        "AND EXISTS (SELECT 1 FROM enrolments e WHERE e.worker_id = " + ROWS + ".worker_id "
+        f"UPDATE {ROWS} SET state = {ALREADY} WHERE {mine} "
+        f"AND EXISTS (SELECT 1 FROM enrolments e WHERE e.worker_id = {ROWS}.worker_id "
         "AND e.agreement_id = :aid AND e.status = 'active' AND e.first_month <= :last "
         "AND e.last_month >= :first)"), params)
     session.execute(text(
@@ -163,55 +221,53 @@ def mark_enrolled_and_overlaps(session: Session, agreement_id: int, first: int, 
         f"WHERE e.worker_id = {ROWS}.worker_id AND e.status = 'active' AND e.agreement_id <> :aid "
         "AND e.first_month <= :last AND e.last_month >= :first "
         "ORDER BY e.first_month, e.id LIMIT 1) "
-        f"WHERE state = {CANDIDATE} AND worker_id IS NOT NULL AND EXISTS ("
+        f"WHERE {mine} AND EXISTS ("
         f"SELECT 1 FROM enrolments e WHERE e.worker_id = {ROWS}.worker_id AND e.status = 'active' "
         "AND e.agreement_id <> :aid AND e.first_month <= :last AND e.last_month >= :first)"), params)
 
 
-def refuse_outside_targets(session: Session, agreement_id: int) -> None:
-    """Only when the agreement has a target group (a full pass otherwise not needed)."""
-    params = {"aid": agreement_id}
-    has_occupations = session.execute(text(
-        "SELECT COUNT(*) FROM agreement_occupations WHERE agreement_id = :aid"), params).scalar_one()
-    if has_occupations:
+def refuse_outside_targets(session: Session, lo: int, hi: int, agreement_id: int, *, occupations: bool,
+                           regions: bool) -> None:
+    """Only when the agreement has a target group."""
+    params = {"aid": agreement_id, "lo": lo, "hi": hi}
+    if occupations:
         session.execute(text(
-            f"UPDATE {ROWS} SET state = {NOT_OCCUPATION} WHERE state = {CANDIDATE} AND occupation_code "
-            "NOT IN (SELECT occupation_code FROM agreement_occupations WHERE agreement_id = :aid)"), params)
-    has_regions = session.execute(text(
-        "SELECT COUNT(*) FROM agreement_regions WHERE agreement_id = :aid"), params).scalar_one()
-    if has_regions:
+            f"UPDATE {ROWS} SET state = {NOT_OCCUPATION} WHERE {_RANGE} AND state = {CANDIDATE} "
+            "AND occupation_code NOT IN (SELECT occupation_code FROM agreement_occupations "
+            "WHERE agreement_id = :aid)"), params)
+    if regions:
         session.execute(text(
-            f"UPDATE {ROWS} SET state = {NOT_REGION} WHERE state = {CANDIDATE} AND NOT EXISTS ("
+            f"UPDATE {ROWS} SET state = {NOT_REGION} WHERE {_RANGE} AND state = {CANDIDATE} AND NOT EXISTS ("
             f"SELECT 1 FROM agreement_regions t WHERE t.agreement_id = :aid AND ({ROWS}.desa_code = "
             f"t.region_code OR {ROWS}.desa_code LIKE t.region_code || '.%'))"), params)
 
 
-def candidates(session: Session) -> tuple[int, int]:
-    """(rows still to enrol, their committed cost)."""
+_PRICED = (f"FROM {ROWS} r JOIN occupations o ON o.code = r.occupation_code "
+           f"JOIN {PRICES} p ON p.transport = o.transport")
+"""Candidate rows with the committed cost of their sector (an occupation missing from the table
+would drop the row here, and it would never be enrolled; validation maps labels through the same
+catalogue the table is loaded from)."""
+
+
+def candidates(session: Session, lo: int, hi: int) -> tuple[int, int]:
+    """(rows of the range still to enrol, their committed cost)."""
     row = session.execute(text(
-        f"SELECT COUNT(*), COALESCE(SUM(p.cost), 0) FROM {ROWS} r "
-        f"JOIN occupations o ON o.code = r.occupation_code JOIN {PRICES} p ON p.transport = o.transport "
-        f"WHERE r.state = {CANDIDATE}")).one()
+        f"SELECT COUNT(*), COALESCE(SUM(p.cost), 0) {_PRICED} "
+        f"WHERE r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE}"), {"lo": lo, "hi": hi}).one()
     return int(row[0]), int(row[1])
 
 
-def count_new(session: Session) -> int:
-    """Candidates that are not registered yet (they become new workers)."""
-    return int(session.execute(text(
-        f"SELECT COUNT(*) FROM {ROWS} WHERE state = {CANDIDATE} AND worker_id IS NULL")).scalar_one())
-
-
-def refuse_beyond(session: Session, places: int, money: int) -> None:
-    """Keep the candidates that fit in ``places`` and ``money`` in file order; refuse the rest with
-    the limit each first went past (quota before budget)."""
+def refuse_beyond(session: Session, lo: int, hi: int, places: int, money: int) -> None:
+    """Keep the candidates of the range that fit in ``places`` and ``money`` in file order; refuse
+    the rest with the limit each first went past (quota before budget). ``places`` and ``money``
+    are what is left after the candidates of earlier ranges (negative once they went past)."""
     session.execute(text(
         f"UPDATE {ROWS} SET state = CASE WHEN x.n > :places THEN {QUOTA} ELSE {BUDGET} END "
-        "FROM (SELECT r.row_no, COUNT(*) OVER w AS n, SUM(p.cost) OVER w AS c "
-        f"FROM {ROWS} r JOIN occupations o ON o.code = r.occupation_code "
-        f"JOIN {PRICES} p ON p.transport = o.transport WHERE r.state = {CANDIDATE} "
+        f"FROM (SELECT r.row_no, COUNT(*) OVER w AS n, SUM(p.cost) OVER w AS c {_PRICED} "
+        f"WHERE r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE} "
         "WINDOW w AS (ORDER BY r.row_no ROWS UNBOUNDED PRECEDING)) x "
         f"WHERE x.row_no = {ROWS}.row_no AND (x.n > :places OR x.c > :money)"),
-        {"places": places, "money": money})
+        {"places": places, "money": money, "lo": lo, "hi": hi})
 
 
 _WORKER_COLUMNS = (
@@ -233,42 +289,59 @@ _ENROLMENT_COLUMNS = ("worker_id, agreement_id, first_month, last_month, occupat
 _ENROLMENT_VALUES = ":aid, :first, :last, r.occupation_code, p.sector, p.cost, 'active', :by, :at, :source"
 
 
-def insert(session: Session, *, agreement_id: int, first: int, last: int, by: str, at: dt.datetime,
-           source: str | None, lowest_income: int, review_reason: str) -> None:
-    """Insert the new workers and every enrolment of the remaining candidates, set-based."""
-    params: dict[str, Any] = {"aid": agreement_id, "first": first, "last": last, "by": by, "at": at,
-                              "source": source, "lowest_income": lowest_income}
+@dataclass(frozen=True, slots=True)
+class Enrolling:
+    """What every inserted worker and enrolment of one import shares."""
+
+    agreement_id: int
+    first: int
+    last: int
+    by: str
+    at: dt.datetime
+    source: str | None
+    lowest_income: int
+    review_reason: str
+    max_worker_id: int
+
+    def params(self, lo: int, hi: int) -> dict[str, Any]:
+        return {"aid": self.agreement_id, "first": self.first, "last": self.last, "by": self.by, "at": self.at,
+                "source": self.source, "lowest_income": self.lowest_income, "base": self.max_worker_id,
+                "lo": lo, "hi": hi}
+
+
+def insert(session: Session, lo: int, hi: int, how: Enrolling, *, existing: bool) -> int:
+    """Insert the new workers and every enrolment of the range's remaining candidates, set-based;
+    ``existing``: some candidates are workers registered before (enrolled by the id matched).
+    Returns how many workers were created."""
+    params = how.params(lo, hi)
     at_type = bindparam("at", type_=UtcDateTime())
-    prices = f"JOIN occupations o ON o.code = r.occupation_code JOIN {PRICES} p ON p.transport = o.transport"
-    # Existing workers: enrol them by the id already matched.
-    session.execute(text(
-        f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT r.worker_id, {_ENROLMENT_VALUES} "
-        f"FROM {ROWS} r {prices} WHERE r.state = {CANDIDATE} AND r.worker_id IS NOT NULL "
-        "ORDER BY r.worker_id").bindparams(at_type), params)
+    if existing:
+        session.execute(text(
+            f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT r.worker_id, {_ENROLMENT_VALUES} "
+            f"{_PRICED} WHERE r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE} "
+            "AND r.worker_id IS NOT NULL ORDER BY r.worker_id").bindparams(at_type), params)
+    new = f"r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE} AND r.worker_id IS NULL"
     if _is_pg(session):
-        # Ids from the sequence; the enrolments find their new workers by NIK (one hash join).
-        session.execute(text(
-            f"INSERT INTO workers ({_WORKER_COLUMNS}) SELECT {_worker_values(review_reason)} FROM {ROWS} r "
-            f"WHERE r.state = {CANDIDATE} AND r.worker_id IS NULL ORDER BY r.row_no").bindparams(at_type),
-            params)
-        session.execute(text(
-            f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT w.id, {_ENROLMENT_VALUES} "
-            f"FROM {ROWS} r JOIN workers w ON w.nik = r.nik {prices} "
-            f"WHERE r.state = {CANDIDATE} AND r.worker_id IS NULL ORDER BY r.row_no").bindparams(at_type),
-            params)
-        return
+        # Ids from the sequence, in NIK order; the enrolments take them from RETURNING.
+        result = session.execute(text(
+            f"WITH created AS (INSERT INTO workers ({_WORKER_COLUMNS}) "
+            f"SELECT {_worker_values(how.review_reason)} FROM {ROWS} r WHERE {new} ORDER BY r.nik "
+            "RETURNING id, occupation_code) "
+            f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT r.id, {_ENROLMENT_VALUES} "
+            f"FROM created r JOIN occupations o ON o.code = r.occupation_code "
+            f"JOIN {PRICES} p ON p.transport = o.transport ORDER BY r.id").bindparams(at_type), params)
+        return _count(result)
     # SQLite: the write transaction (BEGIN IMMEDIATE) excludes every other writer, so the ids
     # max(id) + row number are free; workers and enrolments both go in file order, and the
     # enrolments name their workers without looking them up again.
-    params["base"] = int(session.execute(text("SELECT COALESCE(MAX(id), 0) FROM workers")).scalar_one())
-    session.execute(text(
+    result = session.execute(text(
         f"INSERT INTO workers (id, {_WORKER_COLUMNS}) SELECT :base + r.row_no, "
-        f"{_worker_values(review_reason)} FROM {ROWS} r WHERE r.state = {CANDIDATE} "
-        "AND r.worker_id IS NULL ORDER BY r.row_no").bindparams(at_type), params)
+        f"{_worker_values(how.review_reason)} FROM {ROWS} r WHERE {new} ORDER BY r.row_no"
+        ).bindparams(at_type), params)
     session.execute(text(
         f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT :base + r.row_no, {_ENROLMENT_VALUES} "
-        f"FROM {ROWS} r {prices} WHERE r.state = {CANDIDATE} AND r.worker_id IS NULL "
-        "ORDER BY r.row_no").bindparams(at_type), params)
+        f"{_PRICED} WHERE {new} ORDER BY r.row_no").bindparams(at_type), params)
+    return _count(result)
 
 
 def outcome(session: Session) -> dict[int, int]:
@@ -307,11 +380,25 @@ def region_keys(session: Session) -> tuple[dict[str, str], frozenset[str]]:
     return desa, frozenset(districts)
 
 
-SQLITE_IMPORT_CACHE_KIB = 64 * 1024
-"""Page cache of the importing connection while it merges: the new rows' index entries (NIK,
-domicile, occupation) land all over their B-trees, and a cache that holds their hot pages halves the
-time. It is a bound, not a size: memory stays flat as files grow."""
+def dbapi_connection(session: Session) -> Any:
+    """The session's DBAPI connection (sqlite3 or psycopg), for ``cancel`` from another thread."""
+    return _raw(session)
 
+
+def cancel(raw: Any) -> None:
+    """Stop the statement running on ``raw`` (from ``dbapi_connection``) from another thread: the
+    importing thread does this to the merge thread's statement when the import is interrupted. The
+    statement raises where it runs; the transaction is then only good for the caller's rollback."""
+    if hasattr(raw, "interrupt"):
+        raw.interrupt()  # sqlite3
+    else:
+        raw.cancel()  # psycopg
+
+
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024
+"""Page cache of the importing connection while it imports: the new rows' index entries (NIK)
+land all over their B-tree, and a cache that holds their hot pages halves the time. It is a bound,
+not a size: memory stays flat as files grow."""
 
 def tune_for_bulk(session: Session) -> dict[str, Any]:
     """Settings for this transaction's bulk statements; returns what ``untune`` restores."""
