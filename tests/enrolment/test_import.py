@@ -209,6 +209,39 @@ class TestRefusedRowsComeBackWithTheirReason:
         assert [(e[3], e[4]) for e in errors] == [("import.worker_mismatch", "1991-01-01 L")]
 
 
+class TestADuplicateNamesTheFirstRowOfItsNik:
+    def test_every_later_row_names_the_first_even_across_ranges(self, database, tmp_path):
+        setup(database)
+        twin = person()
+        rows = [twin, person(), {**person(), "NIK": twin["NIK"]}, person(), {**person(), "NIK": twin["NIK"]}]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, summary.refused) == (3, 2)
+        assert [(e[0], e[3], e[4]) for e in errors] == [(4, "import.duplicate_in_file", "2"),
+                                                        (6, "import.duplicate_in_file", "2")]
+
+    def test_the_first_row_counts_even_when_it_was_refused_for_the_target_group(self, database, tmp_path):
+        setup(database, target_occupations=("petani",))
+        first = person(occupation="Ojol")
+        rows = [first, person(), {**person(), "NIK": first["NIK"]}]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, summary.refused) == (1, 2)
+        assert [(e[0], e[3], e[4]) for e in errors] == [(2, "import.not_target_occupation", ""),
+                                                        (4, "import.duplicate_in_file", "2")]
+
+    def test_the_first_row_counts_even_when_it_was_past_the_quota(self, database, tmp_path):
+        setup(database, quota=2)
+        rows = [person(), person(), person(), person()]
+        rows.append({**person(), "NIK": rows[2]["NIK"]})
+        rows.append({**person(), "NIK": rows[0]["NIK"]})
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, summary.refused) == (2, 4)
+        assert [(e[0], e[3], e[4]) for e in errors] == [(4, "import.quota_exhausted", ""),
+                                                        (5, "import.quota_exhausted", ""),
+                                                        (6, "import.duplicate_in_file", "4"),
+                                                        (7, "import.duplicate_in_file", "2")]
+        assert counts(database)[1:3] == (2, 2)
+
+
 class TestExcelFiles:
     def test_a_nik_stored_as_a_number_is_refused_and_never_fixed(self, database, tmp_path):
         setup(database)
