@@ -148,6 +148,9 @@ def import_workers(
 
 
 class _Clock:
+    """Seconds per phase for the benchmark. ``lap`` closes a phase of the importing thread;
+    ``timed`` measures a step wherever it runs (the merge thread's work overlaps the others)."""
+
     def __init__(self, phases: dict[str, float] | None) -> None:
         self.phases = phases
         self.last = time.perf_counter()
@@ -158,10 +161,17 @@ class _Clock:
             self.phases[name] = self.phases.get(name, 0.0) + now - self.last
             self.last = now
 
-    def add(self, name: str, seconds: float) -> None:
-        """Time spent in another thread (not a lap of this one)."""
-        if self.phases is not None:
-            self.phases[name] = self.phases.get(name, 0.0) + seconds
+    @contextlib.contextmanager
+    def timed(self, name: str, *, lap: bool = True) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.phases is not None:
+                now = time.perf_counter()
+                self.phases[name] = self.phases.get(name, 0.0) + now - started
+                if lap:
+                    self.last = now
 
 
 def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_progress: Progress | None,
@@ -181,29 +191,30 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
     def hand_over(merge_here: bool) -> None:
         nonlocal staged, errors, lo, pending, analyzed
         wait()
-        clock.lap("read, validate")
-        repo.stage_rows(session, staged)
-        repo.stage_errors(session, errors)
-        if not analyzed:
-            repo.analyze(session)
-            analyzed = True
-        clock.lap("stage")
+        with clock.timed("stage"):
+            repo.stage_rows(session, staged)
+            repo.stage_errors(session, errors)
+            if not analyzed:
+                repo.analyze(session)
+                analyzed = True
         if lo:
             if merge_here:
-                merger.merge(lo, hi)
-                clock.lap("merge (last range)")
+                with clock.timed("merge the last range"):
+                    merger.merge(lo, hi)
             else:
-                pending = helper.submit(merger.merge, lo, hi)
+                pending = helper.submit(merge, lo, hi)
         staged, errors, lo = [], [], 0
+
+    def merge(lo: int, hi: int) -> None:
+        with clock.timed("merge (in the merge thread, meanwhile)", lap=False):
+            merger.merge(lo, hi)
 
     def wait() -> None:
         nonlocal pending
         if pending is not None:
-            started = time.perf_counter()
-            pending.result()
+            with clock.timed("wait for the merge thread"):
+                pending.result()
             pending = None
-            clock.add("waiting for the merge", time.perf_counter() - started)
-            clock.last = time.perf_counter()
 
     # The loop makes millions of short-lived lists and tuples and no reference cycles: the cyclic
     # collector would only walk the live batches again and again (a third of the reading time).
@@ -212,11 +223,13 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lindung-import-merge")
     try:
         gathered = 0
+        clock.lap("prepare")
         for batch in sheet.batches(batch_rows):
             if not lo:
                 lo = batch[0][0]
             hi = batch[-1][0]
             validator.validate(batch, staged, errors)
+            clock.lap("read, validate")
             gathered += len(batch)
             if on_progress is not None:
                 on_progress(validator.counts.read, sheet.total_hint)

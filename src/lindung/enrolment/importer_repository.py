@@ -83,10 +83,14 @@ def create_staging(session: Session) -> None:
         "desa_code VARCHAR(13) NOT NULL, phone VARCHAR(20), income BIGINT, district_known BOOLEAN NOT NULL, "
         "worker_id INTEGER, "
         f"state SMALLINT NOT NULL DEFAULT 0, detail TEXT){on_commit}"))
-    # The first row of each NIK, the NIK as an integer key (a staged NIK is 16 ASCII digits): filled
-    # range by range in NIK order, it costs less than an index on the staged rows kept up row by row.
+    # The first row of each NIK, the NIK as an integer key (a staged NIK is 16 ASCII digits), and the
+    # last range in which it came again: filled range by range in NIK order, it costs less than an
+    # index on the staged rows kept up row by row, and the few NIKs seen again are found by the
+    # partial index.
     key = "BIGINT" if pg else "INTEGER"  # SQLite: the rowid itself
-    session.execute(text(f"{temp} {SEEN} (nik {key} PRIMARY KEY, first_row INTEGER NOT NULL){on_commit}"))
+    session.execute(text(f"{temp} {SEEN} (nik {key} PRIMARY KEY, first_row INTEGER NOT NULL, "
+                         f"again INTEGER){on_commit}"))
+    session.execute(text(f"CREATE INDEX {SEEN}_again ON {SEEN} (again) WHERE again IS NOT NULL"))
     serial = "BIGSERIAL" if pg else "INTEGER"
     session.execute(text(
         f"{temp} {ERRORS} (seq {serial} PRIMARY KEY, row_no INTEGER NOT NULL, column_name TEXT NOT NULL, "
@@ -158,15 +162,20 @@ def before(session: Session, agreement_id: int) -> Before:
 
 
 def refuse_duplicates(session: Session, lo: int, hi: int) -> None:
-    """A NIK that came earlier in the file: every later row is refused naming the first one."""
+    """A NIK that came earlier in the file: every later row is refused naming the first one.
+
+    One pass notes each NIK of the range with its first row, marking the NIKs met before (in this
+    range or an earlier one) with the range; then only the rows of those few NIKs are looked at."""
     params = {"lo": lo, "hi": hi}
-    ignore, conflict = ("", " ON CONFLICT DO NOTHING") if _is_pg(session) else (" OR IGNORE", "")
     session.execute(text(
-        f"INSERT{ignore} INTO {SEEN} (nik, first_row) SELECT CAST(nik AS BIGINT), row_no FROM {ROWS} "
-        f"WHERE {_RANGE} ORDER BY 1, 2{conflict}"), params)
+        f"INSERT INTO {SEEN} (nik, first_row, again) SELECT CAST(nik AS BIGINT), MIN(row_no), "
+        f"CASE WHEN COUNT(*) > 1 THEN :lo END FROM {ROWS} WHERE {_RANGE} GROUP BY 1 ORDER BY 1 "
+        "ON CONFLICT (nik) DO UPDATE SET again = :lo"), params)
+    again = f"SELECT nik FROM {SEEN} WHERE again = :lo"  # (the IN keeps SQLite from probing every row)
     session.execute(text(
         f"UPDATE {ROWS} SET state = {DUPLICATE}, detail = CAST(s.first_row AS TEXT) FROM {SEEN} s "
-        f"WHERE s.nik = CAST({ROWS}.nik AS BIGINT) AND s.first_row < {ROWS}.row_no AND {_RANGE}"), params)
+        f"WHERE s.again = :lo AND s.nik = CAST({ROWS}.nik AS BIGINT) AND s.first_row < {ROWS}.row_no "
+        f"AND {_RANGE} AND CAST({ROWS}.nik AS BIGINT) IN ({again})"), params)
 
 
 def analyze(session: Session) -> None:
