@@ -52,7 +52,7 @@ class Worker(Base):
     workers service by looking the row up, the bulk import against the regions table and the
     catalogue the occupations table is loaded from), and no query looks workers up by either code.
     On PostgreSQL each foreign key is a trigger call per inserted row (measured: the two cost 1,5 s
-    of a 250.000-row import, the two indexes another 0,5 s). The unique NIK index is compared byte
+    of a 250.000-row import, the two indexes another 0,7 s). The unique NIK index is compared byte
     for byte (``byte_ordered_string``). Sex is checked with ``=``/``OR``, which SQLite evaluates
     much faster than ``IN (…)``.
     """
