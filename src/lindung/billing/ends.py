@@ -14,8 +14,11 @@ use). So a live line always lies inside an enrolment span, which is what lets th
 index never meet a second enrolment of the same worker-month, and coverage read a worker's months
 from its enrolments.
 
-Each cut is recorded in ``enrolment_ends`` with the span before and after. The agreement's quota and
-budget counters are left as they are (the registry owns them).
+Each cut is recorded in ``enrolment_ends`` with the span before and after, and gives back to the
+agreement what it no longer uses: the committed cost of the months cut off (the enrolment keeps the
+cost of the months it still covers), and, when the worker died or left (or the enrolment is
+cancelled), its place in the quota, so that the sponsor can enrol a replacement within the same
+quota and budget. An agreement ending keeps its places (the workers were its members to the end).
 """
 
 from __future__ import annotations
@@ -30,14 +33,15 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.billing import repository as repo
 from lindung.billing.models import CreditEntry, EnrolmentEnd, Refund, WorkerDeath
+from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment.models import Enrolment
+from lindung.enrolment.service import kept_cost
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput
 from lindung.kit.privacy import mask_nik
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
-from lindung.workers import repository as workers_repo
 from lindung.workers import service as workers
 
 
@@ -88,14 +92,23 @@ class EndResult:
 def _cut(session: Session, enrolment: Enrolment, last_month: int, reason: str, *, by: str, on: dt.date) -> bool:
     """End ``enrolment`` with ``last_month`` (cancel it when it had not started); True if cancelled."""
     cancelled = enrolment.first_month > last_month
+    place = 0 if repo.place_freed(session, enrolment.id) else 1  # a second cut never frees it twice
     repo.add_end(session, EnrolmentEnd(enrolment_id=enrolment.id, reason=reason,
                                        previous_last_month=enrolment.last_month,
                                        last_month=enrolment.last_month if cancelled else last_month,
                                        cancelled=cancelled, effective_on=on, recorded_by=by, recorded_at=utcnow()))
+    agreement = session.get(Agreement, enrolment.agreement_id)
+    assert agreement is not None
+    before = enrolment.committed_cost
     if cancelled:
         enrolment.status, enrolment.cancelled_by, enrolment.cancelled_at = "cancelled", by, utcnow()
+        enrolment_repo.release(session, agreement.id, workers=place, cost=before)
     else:
         enrolment.last_month = last_month
+        enrolment.committed_cost = kept_cost(agreement, enrolment.first_month, last_month, enrolment.sector)
+        enrolment_repo.release(session, agreement.id, workers=0 if reason == "agreement_ended" else place,
+                               cost=before - enrolment.committed_cost)
+    session.expire(agreement, ["enrolled_count", "committed_cost"])
     return cancelled
 
 
@@ -104,7 +117,7 @@ def record_death(session: Session, nik: str, *, died_on: dt.date, by: str, today
     if died_on > today:
         raise InvalidInput("died_on", died_on.isoformat(), reason="date_future")
     worker = workers.get(session, nik, today=today)
-    workers_repo.lock(session, worker.id)
+    enrolment_repo.lock_for_end(session, worker.id)
     known = repo.death_of(session, worker.id)
     if known is not None:
         raise DeathAlreadyRecorded(nik=mask_nik(worker.nik), died_on=known.died_on.isoformat())
@@ -130,7 +143,7 @@ def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month,
     by = sponsors.normalize_person(by)
     agreement = sponsors.get_agreement(session, agreement_code)
     worker = workers.get(session, nik, today=today)
-    workers_repo.lock(session, worker.id)
+    enrolment_repo.lock_for_end(session, worker.id)
     enrolments = [e for e in repo.active_enrolments(session, worker.id, agreement_id=agreement.id)
                   if e.last_month > last_month.index]
     if not enrolments:
@@ -204,6 +217,7 @@ def end_agreement(session: Session, code: str, *, last_month: Month, by: str, to
     lines = [repo.LiveLine(m, w, bill.id, agreement.id, st, a)  # read while the spans still reach them
              for bill in repo.bills_of(session, agreement.id, ending_after=last_month.index)
              for m, w, st, a in repo.bill_lines_after(session, bill, last_month.index)]
+    _release_after(session, agreement, last_month.index)
     ended, cancelled = repo.end_agreement_enrolments(session, agreement.id, last_month.index, by=by, on=today,
                                                      at=utcnow())
     settled = _settle_voided(session, lines, "agreement_ended", worker_id=None, by=by, today=today)
@@ -212,3 +226,20 @@ def end_agreement(session: Session, code: str, *, last_month: Month, by: str, to
                  detail=str(last_month))
     settlement = settled[0] if settled else Settlement(agreement.code, "none", 0, 0, 0, 0)
     return AgreementEnd(agreement.code, last_month, ended, cancelled, settlement)
+
+
+def _release_after(session: Session, agreement: Agreement, last_month: int) -> None:
+    """Before the agreement's enrolments are cut at ``last_month``: each keeps the cost of the months
+    it still covers (one UPDATE per cohort: first month and sector), the cancelled ones free their
+    place and cost, and the agreement's counters give back the difference."""
+    groups = repo.cut_cohorts(session, agreement.id, last_month)
+    released = places = 0
+    for first, sector, count, holding, cost in groups:
+        if first > last_month:
+            places += holding
+            released += cost
+            continue
+        kept = kept_cost(agreement, first, last_month, sector)
+        repo.set_committed_cost(session, agreement.id, last_month, first, sector, kept)
+        released += cost - kept * count
+    enrolment_repo.release(session, agreement.id, workers=places, cost=released)

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, delete, func, insert, select, text, update
+from sqlalchemy import Integer, case, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -463,6 +463,39 @@ def void_lines(session: Session, lines: Sequence[LiveLine], reason: str) -> None
 
 def add_refund(session: Session, refund: Refund) -> None:
     session.add(refund)
+
+
+def cut_cohorts(session: Session, agreement_id: int, last_month: int) -> list[tuple[int, str, int, int, int]]:
+    """(first month, sector, enrolments, those still holding a place, committed cost) of the
+    agreement's active enrolments that reach beyond ``last_month``."""
+    freed = (select(EnrolmentEnd.id).where(EnrolmentEnd.enrolment_id == Enrolment.id,
+                                           EnrolmentEnd.reason.in_(PLACE_FREEING)).exists())
+    holding = func.sum(case((freed, 0), else_=1))
+    rows = session.execute(
+        select(Enrolment.first_month, Enrolment.sector, func.count(), holding, func.sum(Enrolment.committed_cost))
+        .where(Enrolment.agreement_id == agreement_id, Enrolment.status == "active",
+               Enrolment.last_month > last_month)
+        .group_by(Enrolment.first_month, Enrolment.sector).order_by(Enrolment.first_month, Enrolment.sector)).all()
+    return [(int(f), str(s), int(n), int(h or 0), int(c or 0)) for f, s, n, h, c in rows]
+
+
+PLACE_FREEING = ("death", "left")
+
+
+def place_freed(session: Session, enrolment_id: int) -> bool:
+    """Whether an earlier cut (the worker died or left) already gave the enrolment's place back."""
+    return session.scalar(select(EnrolmentEnd.id).where(EnrolmentEnd.enrolment_id == enrolment_id,
+                                                        EnrolmentEnd.reason.in_(PLACE_FREEING)).limit(1)) is not None
+
+
+def set_committed_cost(session: Session, agreement_id: int, last_month: int, first_month: int, sector: str,
+                       cost: int) -> None:
+    """The cost every enrolment of one cohort keeps once cut at ``last_month``."""
+    session.execute(
+        update(Enrolment).where(Enrolment.agreement_id == agreement_id, Enrolment.status == "active",
+                                Enrolment.last_month > last_month, Enrolment.first_month == first_month,
+                                Enrolment.sector == sector)
+        .values(committed_cost=cost).execution_options(synchronize_session=False))
 
 
 def end_agreement_enrolments(session: Session, agreement_id: int, last_month: int, *, by: str,

@@ -39,3 +39,9 @@ class NotTargeted(Conflict):
     """The worker is outside the agreement's target group (occupation or region)."""
 
     code = "enrolment.not_targeted"
+
+
+class WorkerDeceased(Conflict):
+    """A death is recorded for the worker: no new enrolment, under any agreement."""
+
+    code = "enrolment.worker_deceased"

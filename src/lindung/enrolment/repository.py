@@ -30,6 +30,25 @@ def lock_for_enrolment(session: Session) -> None:
         session.execute(text("LOCK TABLE enrolments IN ROW EXCLUSIVE MODE"))
 
 
+def lock_for_end(session: Session, worker_id: int) -> None:
+    """Before a worker's enrolments are cut (death, leaving), in the order enrolling takes them: the
+    agreement rows of the worker's active enrolments (their counters change), the ``enrolments``
+    table, the worker's row (PostgreSQL; SQLite serialises writers). An enrolment of this worker
+    that commits meanwhile is caught by the second pass, taken once the worker's row is held: no
+    other can follow it."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+
+    def agreements() -> None:
+        ids = select(Enrolment.agreement_id).where(Enrolment.worker_id == worker_id, Enrolment.status == "active")
+        session.execute(select(Agreement.id).where(Agreement.id.in_(ids)).order_by(Agreement.id).with_for_update())
+
+    agreements()
+    lock_for_enrolment(session)
+    session.execute(text("SELECT id FROM workers WHERE id = :w FOR UPDATE"), {"w": worker_id})
+    agreements()
+
+
 def lock_for_bulk_enrolment(session: Session) -> None:
     """Before the bulk import checks overlaps: be the only writer of enrolments until this
     transaction ends (PostgreSQL). Readers (bill runs, coverage) are not blocked; single
@@ -67,6 +86,17 @@ def reserve(session: Session, agreement_id: int, *, workers: int, cost: int) -> 
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+def release(session: Session, agreement_id: int, *, workers: int, cost: int) -> None:
+    """Give back places and committed rupiah when enrolments are cut short or cancelled (the CHECKs
+    on the agreement keep both counters from going below zero)."""
+    if workers or cost:
+        session.execute(
+            update(Agreement).where(Agreement.id == agreement_id)
+            .values(enrolled_count=Agreement.enrolled_count - workers,
+                    committed_cost=Agreement.committed_cost - cost)
+            .execution_options(synchronize_session=False))
+
+
 def counters(session: Session, agreement_id: int) -> tuple[str, int, int, int, int]:
     """(status, enrolled, quota, committed, budget) as committed or as this transaction sees them."""
     row = session.execute(
@@ -77,11 +107,19 @@ def counters(session: Session, agreement_id: int) -> tuple[str, int, int, int, i
 
 
 def totals(session: Session, agreement_id: int) -> tuple[int, int]:
-    """(active enrolments, their committed cost) recomputed from the enrolment rows."""
-    row = session.execute(
-        select(func.count(), func.coalesce(func.sum(Enrolment.committed_cost), 0))
-        .where(and_(Enrolment.agreement_id == agreement_id, Enrolment.status == "active"))).one()
-    return int(row[0]), int(row[1])
+    """(places taken, committed cost) recomputed from the enrolment rows: what the agreement's
+    counters must equal.
+
+    A place is an active enrolment not cut short by the worker's death or leaving (those free their
+    place for a replacement; an agreement ending keeps them); the cost is what the active
+    enrolments commit for the months they keep. ``enrolment_ends`` is billing's table, read by name.
+    """
+    holds_place = text("NOT EXISTS (SELECT 1 FROM enrolment_ends x WHERE x.enrolment_id = enrolments.id "
+                 "AND (x.reason = 'death' OR x.reason = 'left'))")
+    active = and_(Enrolment.agreement_id == agreement_id, Enrolment.status == "active")
+    places = session.scalar(select(func.count()).select_from(Enrolment).where(active, holds_place))
+    cost = session.scalar(select(func.coalesce(func.sum(Enrolment.committed_cost), 0)).where(active))
+    return int(places or 0), int(cost or 0)
 
 
 def describe_for_worker(session: Session, worker_id: int) -> list[dict[str, Any]]:

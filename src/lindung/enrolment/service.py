@@ -2,7 +2,8 @@
 
 A worker is covered from ``first`` to the agreement's last month. The use case:
 
-1. the agreement must be approved or active, and its period not over;
+1. the agreement must be approved or active, and its period not over; the worker must not have a
+   recorded death;
 2. on PostgreSQL the agreement row is locked, then the ``enrolments`` table in ``ROW EXCLUSIVE``
    mode (so that no bulk import can check and insert around this enrolment), then the worker's row
    (``FOR UPDATE``); SQLite's ``BEGIN IMMEDIATE`` serialises all writers. Then no active enrolment
@@ -37,6 +38,7 @@ from lindung.enrolment.errors import (
     NotTargeted,
     OverlappingEnrolment,
     QuotaExceeded,
+    WorkerDeceased,
 )
 from lindung.enrolment.models import Enrolment
 from lindung.kit.db import utcnow
@@ -88,6 +90,17 @@ def _span_costs(first: Month, count: int, base: int, funding: str, jht: bool,
     return out
 
 
+def kept_cost(agreement: Agreement, first: int, last: int, sector: str, params: ParameterSet | None = None) -> int:
+    """What an enrolment from month index ``first`` to ``last`` commits under the agreement's package
+    (the part an enrolment cut short keeps)."""
+    count = last - first + 1
+    if count < 1:
+        return 0
+    table = monthly_price_table(Month.from_index(first), count, base=agreement.base,
+                                funding=agreement.funding_code, jht=agreement.jht, params=params)
+    return sum(price for (_month, s), price in table.items() if s == sector)
+
+
 @lru_cache(maxsize=256)
 def _default_span_costs(first: int, count: int, base: int, funding: str, jht: bool
                         ) -> tuple[tuple[str, int], ...]:
@@ -118,6 +131,9 @@ def enrol(session: Session, nik: str, agreement_code: str, *, by: str, today: dt
     worker = workers.get(session, nik, today=today)
     repository.lock_for_enrolment(session)
     workers_repo.lock(session, worker.id)
+    died = workers_repo.died_on(session, worker.id)
+    if died is not None:
+        raise WorkerDeceased(nik=mask_nik(worker.nik), died_on=died.isoformat())
     start, end = Month.from_index(agreement.start_month), Month.from_index(agreement.end_month)
     if first is None:
         first = default_first_month(agreement, today, params)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import datetime as dt
+
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from lindung.workers.models import Occupation, Worker
@@ -32,3 +34,13 @@ def count(session: Session) -> int:
 
 def sample(session: Session, limit: int) -> list[Worker]:
     return list(session.scalars(select(Worker).order_by(Worker.id).limit(limit)))
+
+
+def died_on(session: Session, worker_id: int) -> dt.date | None:
+    """The recorded date of the worker's death, if any (``worker_deaths`` belongs to billing, which
+    records it; read here by name so that the registry does not import billing)."""
+    value = session.execute(text("SELECT died_on FROM worker_deaths WHERE worker_id = :w"),
+                            {"w": worker_id}).scalar()
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))  # SQLite hands a text() column back as text
