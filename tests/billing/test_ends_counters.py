@@ -6,8 +6,6 @@ recorded is never enrolled again. The counters always equal what the enrolment r
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
@@ -18,10 +16,10 @@ from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment import service as enrolment
 from lindung.enrolment.errors import BudgetExceeded, QuotaExceeded, WorkerDeceased
 from lindung.enrolment.models import Enrolment
-from lindung.kit.db import session_scope
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from tests.billing import factories as f
+from tests.racing import race
 
 YEAR = 3 * 16_800 + 9 * 8_400  # one Kadin worker (not transport), 2026, discounted from April: 126.000
 JAN_MAY = 3 * 16_800 + 2 * 8_400  # what a worker who dies in May keeps: 67.200
@@ -124,30 +122,6 @@ class TestLeavingAndEnding:
             assert counters(s, "DESA-2026") == (3, 2 * (3 * 16_800 + 8_400) + 4 * 8_400)
 
 
-def race(database, jobs: dict[str, Callable[[Session], object]]) -> dict[str, object]:
-    """Each job in its own thread, engine and transaction, released together; what each returned or raised."""
-    barrier = threading.Barrier(len(jobs))
-    outcome: dict[str, object] = {}
-
-    def run(name: str) -> None:
-        engine = database.new_engine()
-        try:
-            barrier.wait(timeout=30)
-            with session_scope(engine) as s:
-                outcome[name] = jobs[name](s)
-        except Exception as exc:  # the outcome is what we assert on
-            outcome[name] = exc
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in jobs]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=120)
-    return outcome
-
-
 class TestADeathRacingAnEnrolment:
     def test_either_the_enrolment_is_refused_or_it_is_cancelled_and_the_counters_agree(self, postgres_database):
         """The worker left KADIN after June and is being enrolled in it again from August when the
@@ -161,16 +135,16 @@ class TestADeathRacingAnEnrolment:
                 f.agreement(s, code, sponsor="KADIN", quota=5)
                 [w] = f.cohort(s, 1, code)
                 ends.leave(s, w.nik, code, last_month=Month(2026, 6), by=f.MAKER, today=dt.date(2026, 6, 20))
-            outcome = race(database, {
-                "death": lambda s, n=w.nik: ends.record_death(s, n, died_on=dt.date(2026, 3, 3), by=f.MAKER,
-                                                              today=dt.date(2026, 7, 5)),
-                "enrol": lambda s, n=w.nik, code=code: enrolment.enrol(
-                    s, n, code, by=f.MAKER, today=dt.date(2026, 7, 5), first=Month(2026, 8)).id,
-            })
-            assert isinstance(outcome["death"], ends.EndResult), outcome
-            assert isinstance(outcome["enrol"], int | WorkerDeceased), outcome
+            death, enrolled = race(database, [
+                lambda s, n=w.nik: ends.record_death(s, n, died_on=dt.date(2026, 3, 3), by=f.MAKER,
+                                                     today=dt.date(2026, 7, 5)),
+                lambda s, n=w.nik, code=code: enrolment.enrol(s, n, code, by=f.MAKER, today=dt.date(2026, 7, 5),
+                                                              first=Month(2026, 8)).id,
+            ])
+            assert isinstance(death, ends.EndResult), (death, enrolled)
+            assert isinstance(enrolled, int | WorkerDeceased), (death, enrolled)
             with database.session(readonly=True) as s:
                 # January–March kept; an enrolment that won the race (August onward) was cancelled
                 assert counters(s, code) == (0, 3 * 16_800)
-                if isinstance(outcome["enrol"], int):
-                    assert s.get(Enrolment, outcome["enrol"]).status == "cancelled"
+                if isinstance(enrolled, int):
+                    assert s.get(Enrolment, enrolled).status == "cancelled"
