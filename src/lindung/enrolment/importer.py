@@ -126,7 +126,8 @@ def import_workers(
     repo.create_staging(session)
     tuned = repo.tune_for_bulk(session)
     try:
-        merger = _Merger(session, agreement, first, last, by=by, today=today, source=source, params=params)
+        merger = _Merger(session, agreement, first, last, by=by, today=today, source=source, params=params,
+                         clock=clock)
         clock.lap("prepare")
         validator = _stage_and_merge(session, sheet, today, on_progress, batch_rows or BATCH_ROWS,
                                      merge_rows or MERGE_ROWS, merger, clock)
@@ -256,8 +257,9 @@ class _Merger:
     """Merges staged ranges in file order and keeps what earlier ranges took (quota, budget)."""
 
     def __init__(self, session: Session, agreement: Agreement, first: Month, last: Month, *, by: str,
-                 today: dt.date, source: str, params: ParameterSet) -> None:
+                 today: dt.date, source: str, params: ParameterSet, clock: _Clock) -> None:
         self.session = session
+        self.clock = clock
         self.agreement_id, self.code = agreement.id, agreement.code
         self.first, self.last = first, last
         costs = span_costs(agreement, first, params)
@@ -285,30 +287,36 @@ class _Merger:
     def merge(self, lo: int, hi: int) -> None:
         """Merge the staged rows ``lo``..``hi`` (runs in the merge thread or, for the last range, in
         the importing one; never both at once)."""
-        s, b = self.session, self.before
+        s, b, timed = self.session, self.before, self.clock.timed
         self._go_on()
-        repo.refuse_duplicates(s, lo, hi)
+        with timed("· duplicates", lap=False):
+            repo.refuse_duplicates(s, lo, hi)
         existing = False
         if b.max_worker_id:
             self._go_on()
-            existing = repo.match_existing(s, lo, hi, b.max_worker_id) > 0
-            if existing:
-                repo.mark_enrolled_and_overlaps(s, lo, hi, self.agreement_id, self.first.index, self.last.index)
+            with timed("· registered workers", lap=False):
+                existing = repo.match_existing(s, lo, hi, b.max_worker_id) > 0
+                if existing:
+                    repo.mark_enrolled_and_overlaps(s, lo, hi, self.agreement_id, self.first.index,
+                                                    self.last.index)
         if b.target_occupations or b.target_regions:
             self._go_on()
-            repo.refuse_outside_targets(s, lo, hi, self.agreement_id, occupations=b.target_occupations,
-                                        regions=b.target_regions)
+            with timed("· targets", lap=False):
+                repo.refuse_outside_targets(s, lo, hi, self.agreement_id, occupations=b.target_occupations,
+                                            regions=b.target_regions)
         self._go_on()
-        count, cost = repo.candidates(s, lo, hi)
-        places, money = self.places - self.offered, self.money - self.offered_cost
-        self.offered += count
-        self.offered_cost += cost
-        if count > places or cost > money:
-            repo.refuse_beyond(s, lo, hi, places, money)
+        with timed("· quota, budget", lap=False):
             count, cost = repo.candidates(s, lo, hi)
+            places, money = self.places - self.offered, self.money - self.offered_cost
+            self.offered += count
+            self.offered_cost += cost
+            if count > places or cost > money:
+                repo.refuse_beyond(s, lo, hi, places, money)
+                count, cost = repo.candidates(s, lo, hi)
         if count:
             self._go_on()
-            self.new_workers += repo.insert(s, lo, hi, self.how, existing=existing)
+            with timed("· workers, enrolments", lap=False):
+                self.new_workers += repo.insert(s, lo, hi, self.how, existing=existing)
             self.enrolled += count
             self.cost += cost
 
