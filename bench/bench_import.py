@@ -9,7 +9,14 @@ For each engine, in the same run and on the same generated CSV:
 - raw load: the CSV read with ``csv.reader`` and every row loaded as text into a bare table of the
   same engine (``executemany`` on SQLite, ``COPY`` on PostgreSQL), committed;
 - import: the full ``lindung import workers`` path (header matching, validation, staging, the
-  set-based merge, new workers and enrolments, counters, the error file), committed.
+  set-based merge, new workers and enrolments, counters, the error file), committed;
+- floor: what the import cannot avoid writing. The rows an import left in ``workers`` and
+  ``enrolments`` are exported once to CSV files, and each run reads them with ``csv.reader`` and
+  writes them straight into those tables of a fresh database with the same fastest path as the raw
+  load (``executemany``; on PostgreSQL ``COPY`` of the file's bytes, no Python per row), under the
+  import's locks, committed: no reading of the sponsor file, no validation, no staging, no merge.
+  ``floor / raw`` is the least ratio any import that keeps a worker and an enrolment row per
+  person, with their indexes, could reach here; ``import / floor`` is what the import adds.
 
 Each measurement runs in its own child process on a fresh database, so that its peak memory
 (``ru_maxrss``) is its own; times exclude interpreter start-up and database creation. The medians
@@ -112,6 +119,56 @@ def child_raw(url: str, file: str) -> dict[str, object]:
     return {"seconds": seconds}
 
 
+FLOOR_TABLES = ("workers", "enrolments")
+
+
+def export_floor(url: str, work: Path) -> None:
+    """Write what the import left in ``workers`` and ``enrolments`` (every column, ids included) to
+    ``work/floor_TABLE.csv``, with a header naming the columns."""
+    from lindung.kit.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        for table in FLOOR_TABLES:
+            result = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")
+            with open(work / f"floor_{table}.csv", "w", encoding="utf-8", newline="") as f:
+                out = csv.writer(f)
+                out.writerow(result.keys())
+                out.writerows(result)
+    engine.dispose()
+
+
+def child_floor(url: str, work: str) -> dict[str, object]:
+    from lindung.kit.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        pg = engine.dialect.name == "postgresql"
+        started = time.perf_counter()
+        trans = conn.begin()
+        if pg:  # the import's lock, so that the overlap trigger does not check the rows again
+            conn.exec_driver_sql("LOCK TABLE enrolments IN SHARE ROW EXCLUSIVE MODE")
+        for table in FLOOR_TABLES:
+            with open(Path(work) / f"floor_{table}.csv", encoding="utf-8", newline="") as f:
+                reader = csv.reader(f)
+                columns = next(reader)
+                if pg:
+                    f.seek(0)
+                    with raw.cursor() as cur, cur.copy(
+                            f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                        while chunk := f.read(1 << 20):
+                            copy.write(chunk)
+                else:
+                    marks = ", ".join("?" * len(columns))
+                    raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", reader)
+        trans.commit()
+        seconds = time.perf_counter() - started
+    engine.dispose()
+    return {"seconds": seconds}
+
+
 def peak_rss_kib() -> int:
     """This process's peak resident memory. VmHWM belongs to the address space made at exec, unlike
     ru_maxrss, which Linux carries over from the parent that forked the child."""
@@ -127,7 +184,7 @@ def peak_rss_kib() -> int:
 def run_child(kind: str, url: str, file: Path, work: Path) -> dict[str, object]:
     """Run one measurement in a fresh interpreter; returns its result and peak RSS in MiB."""
     args = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--url", url, "--file", str(file),
-            "--errors", str(work / "errors.csv")]
+            "--errors", str(work / "errors.csv"), "--work", str(work)]
     out = subprocess.run(args, check=True, capture_output=True, text=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -219,13 +276,18 @@ def postgres_reachable(url: str) -> bool:
 
 # ----------------------------------------------------------------------------------------- main
 
-def measure(engine: SqliteEngine | PostgresEngine, kind: str, file: Path, rows: int, work: Path
-            ) -> dict[str, object]:
+def measure(engine: SqliteEngine | PostgresEngine, kind: str, file: Path, rows: int, work: Path,
+            *, export: bool = False) -> dict[str, object]:
+    """One measurement on a fresh database; ``export``: afterwards write the import's rows for the
+    floor (``export_floor``)."""
     url = engine.fresh()
     try:
-        if kind == "import":
+        if kind in ("import", "floor"):
             _setup_agreement(url, quota=rows + 10)
-        return run_child(kind, url, file, work)
+        result = run_child(kind, url, file, work)
+        if export:
+            export_floor(url, work)
+        return result
     finally:
         engine.drop(url)
 
@@ -242,15 +304,19 @@ def main() -> None:
     ap.add_argument("--engines", default="sqlite,postgresql")
     ap.add_argument("--pg-url", default=os.environ.get("LINDUNG_BENCH_POSTGRES_URL", DEFAULT_PG))
     ap.add_argument("--work", type=Path, default=None, help="directory for files (default: a temp dir)")
-    ap.add_argument("--child", choices=("import", "raw"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=("import", "raw", "floor"), help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
     ap.add_argument("--file", help=argparse.SUPPRESS)
     ap.add_argument("--errors", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.child:
-        result = child_import(args.url, args.file, args.errors) if args.child == "import" \
-            else child_raw(args.url, args.file)
+        if args.child == "import":
+            result = child_import(args.url, args.file, args.errors)
+        elif args.child == "floor":
+            result = child_floor(args.url, str(args.work))
+        else:
+            result = child_raw(args.url, args.file)
         result["peak_kib"] = peak_rss_kib()
         print(json.dumps(result))
         return
@@ -286,30 +352,37 @@ def main() -> None:
             for n in sizes:
                 raw: list[float] = []
                 imp: list[float] = []
+                floor: list[float] = []
                 peaks: list[float] = []
                 raw_peaks: list[float] = []
                 summary: object = None
                 phases: list[dict[str, float]] = []
                 for i in range(args.repeat):
                     r = measure(engine, "raw", files[n], n, work)
-                    m = measure(engine, "import", files[n], n, work)
+                    m = measure(engine, "import", files[n], n, work, export=i == 0)
+                    f = measure(engine, "floor", files[n], n, work)
                     raw.append(float(r["seconds"]))  # type: ignore[arg-type]
+                    floor.append(float(f["seconds"]))  # type: ignore[arg-type]
                     raw_peaks.append(mib(r["peak_kib"]))
                     imp.append(float(m["seconds"]))  # type: ignore[arg-type]
                     peaks.append(mib(m["peak_kib"]))
                     summary = m["summary"]
                     phases.append(m["phases"])  # type: ignore[arg-type]
                     print(f"  {engine.name} {n:>9,} rows run {i + 1}: raw {raw[-1]:6.2f} s, "
-                          f"import {imp[-1]:6.2f} s, import peak {peaks[-1]:6.0f} MiB", flush=True)
-                mr, mi = statistics.median(raw), statistics.median(imp)
+                          f"import {imp[-1]:6.2f} s, floor {floor[-1]:6.2f} s, import peak {peaks[-1]:6.0f} MiB",
+                          flush=True)
+                mr, mi, mf = statistics.median(raw), statistics.median(imp), statistics.median(floor)
                 line = (f"{engine.name:<10} {n:>9,} rows | raw load {mr:6.2f} s | import {mi:6.2f} s | "
                         f"ratio {mi / mr:4.2f}x (target <= 2.5x) | import peak {statistics.median(peaks):5.0f}"
                         f" MiB (raw load {statistics.median(raw_peaks):4.0f} MiB) | medians of {args.repeat}")
+                floor_line = (f"{'':<10} {'':>9}      | floor {mf:6.2f} s: floor/raw {mf / mr:4.2f}x, "
+                              f"import/floor {mi / mf:4.2f}x")
                 print(line, flush=True)
+                print(floor_line, flush=True)
                 print(f"           summary: {summary}", flush=True)
                 print("           import phases (median s): " + ", ".join(
                     f"{k} {statistics.median(p[k] for p in phases):.2f}" for k in phases[0]), flush=True)
-                lines.append(line)
+                lines += [line, floor_line]
         if "sqlite" in wanted:
             sqlite = next(e for e in engines if e.name == "sqlite")
             times = []
