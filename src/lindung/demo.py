@@ -384,6 +384,10 @@ def _print_billing(money: dict[str, Any], lang: str) -> None:
                   else t("coverage.until_none", lang))
                  + " " + t("coverage.masa_iur", lang, months=w["contribution_months"],
                            start=w["membership_start"] or "-"), 2)
+            if w["arrears"]:
+                _say(t("coverage.arrears", lang, months="; ".join(
+                    t("coverage.arrears_month", lang, month=a["month"],
+                      until=format_date(dt.date.fromisoformat(a["payable_until"]), lang)) for a in w["arrears"])), 2)
 
 
 def _print_next(out: dict[str, Any], lang: str) -> None:

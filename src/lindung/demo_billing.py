@@ -327,6 +327,7 @@ def _worker_view(session: Session, today: dt.date, late: list[dict[str, Any]]) -
         "protected_until": now.history.protected_until.isoformat() if now.history.protected_until else None,
         "contribution_months": now.history.contribution_months,
         "membership_start": str(now.history.current.start) if now.history.current else None,
+        "arrears": [{"month": str(m), "payable_until": until.isoformat()} for m, until in now.arrears],
         "late_event": None,
     }
     if late:

@@ -103,7 +103,7 @@ class TestCoverageCommand:
             "2026-01", "outside", "paid")
         later = cli("coverage", nik, "--at", "2026-06-15", "--lang", "en")
         assert "was PROTECTED on 15 June 2026" in flat(later.stdout)
-        assert "Protected until 31 December 2026" in flat(later.stdout)
+        assert "Protected without a break until 31 December 2026" in flat(later.stdout)
         assert "(masa iur) of the current membership: 6 months" in flat(later.stdout)
         unmasked = cli("coverage", nik, "--at", "2026-06-15", "--unmask", "--by", "auditor", "--json")
         assert unmasked.json()["worker"]["nik"] == nik

@@ -102,6 +102,61 @@ class TestASponsorPayingLate:
         assert c.protected and c.decision.reason.value == "paid_by_due_date"
 
 
+class TestAMonthLeftUnpaidBetweenPaidOnes:
+    """A village pays January to March and May, but not April: in May the worker is protected, without a
+    break only until March, and April is arrears that can be paid until the end of June."""
+
+    @pytest.fixture
+    def village(self, database) -> tuple[str, str]:
+        """(the worker's NIK, April's payment code)."""
+        with database.session() as s:
+            f.agreement(s, "DESA-2026", sponsor="DESA", funding="apbdes", cycle=1)
+            w = f.cohort(s, 1, "DESA-2026")[0]
+        with database.session() as s:
+            codes = [b.payment_code for b in f.bill(s, "2026-05", on=dt.date(2026, 1, 2)).bills]
+        for i, day in ((0, dt.date(2026, 1, 10)), (1, dt.date(2026, 2, 10)), (2, dt.date(2026, 3, 10)),
+                       (4, dt.date(2026, 5, 8))):
+            with database.session() as s:
+                f.pay(s, codes[i], 16_800, on=day)
+        return w.nik, codes[3]
+
+    @pytest.fixture
+    def nik(self, village) -> str:
+        return village[0]
+
+    def test_protected_in_may_with_april_in_arrears(self, database, nik):
+        c = cover(database, nik, dt.date(2026, 5, 20))
+        assert c.protected and c.decision.reason.value == "paid_by_event"
+        assert c.history.protected_until == dt.date(2026, 3, 31)
+        assert c.arrears == ((Month(2026, 4), dt.date(2026, 6, 30)),)
+        assert c.to_dict()["arrears"] == [{"month": "2026-04", "payable_until": "2026-06-30"}]
+        assert states(c)["2026-04"] == "grace"
+
+    def test_a_month_not_yet_due_is_not_arrears(self, database, nik):
+        on_the_due_date = cover(database, nik, dt.date(2026, 4, 15))  # April's due date, still unpaid
+        assert on_the_due_date.arrears == ()
+        the_day_after = cover(database, nik, dt.date(2026, 4, 16))
+        assert the_day_after.arrears == ((Month(2026, 4), dt.date(2026, 6, 30)),)
+
+    def test_paying_the_arrears_clears_them_and_mends_the_break(self, database, village):
+        nik, april = village
+        with database.session() as s:
+            f.pay(s, april, 16_800, on=dt.date(2026, 5, 25))
+        c = cover(database, nik, dt.date(2026, 5, 26))
+        assert c.arrears == ()
+        assert c.history.protected_until == dt.date(2026, 5, 31)
+        assert states(c)["2026-04"] == "paid_late"
+
+    def test_the_arrears_past_their_window_end_the_membership(self, database, nik):
+        c = cover(database, nik, dt.date(2026, 7, 1))
+        # April can no longer be paid: the membership ended on 30 June. May, paid in time, started a
+        # new one, whose June is now in arrears.
+        assert c.history.memberships[0].ended_on == dt.date(2026, 6, 30)
+        assert states(c)["2026-04"] == "lapsed"
+        assert c.history.current is not None and c.history.current.start == Month(2026, 5)
+        assert c.arrears == ((Month(2026, 6), dt.date(2026, 8, 31)),)
+
+
 class TestALapseAndARe_enrolment:
     """Paid January and February, then three months unpaid: the membership ends; enrolled again in
     July under another sponsor, the masa iur counts from zero."""

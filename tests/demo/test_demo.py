@@ -117,6 +117,7 @@ class TestTheStoryOnTheTwentyFifthOfNovember2026:
         assert w["agreement"] == demo_billing.REGENCY_FARMERS and "*" in w["nik"]
         assert (w["today"]["protected"], w["today"]["reason"]) == (False, "unpaid")
         assert (w["protected_until"], w["contribution_months"], w["membership_start"]) == ("2026-10-31", 10, "2026-01")
+        assert w["arrears"] == [{"month": "2026-11", "payable_until": "2027-01-31"}]
         assert w["late_event"] == {"at": "2026-03-23", "protected": False, "reason": "paid_after_event_and_due_date",
                                    "month": "2026-03", "paid_on": "2026-04-20", "due": "2026-03-16"}
 
@@ -138,7 +139,10 @@ class TestTheStoryOnTheTwentyFifthOfNovember2026:
         regency = by_code(story(story_database, later))[demo_billing.REGENCY_FARMERS]
         assert [(b["cycle"], b["state"]) for b in regency["bill_list"][-2:]] == [
             ("2026-11", "unpaid"), ("2026-12", "paid")]
-        assert story(story_database, later)["worker"]["protected_until"] == "2026-10-31"
+        worker = story(story_database, later)["worker"]
+        assert worker["protected_until"] == "2026-10-31"
+        assert (worker["today"]["protected"], worker["arrears"]) == (
+            True, [{"month": "2026-11", "payable_until": "2027-01-31"}])  # protected in December, November owed
 
 
 # --- on any date ----------------------------------------------------------------------------------
@@ -220,8 +224,8 @@ class TestTheDemoCommand:
         w = demo_run["billing"]["worker"]
         answer = cli("coverage", w["full_nik_synthetic"], "--json").json()
         assert answer["worker"]["nik"] == w["nik"]
-        assert (answer["protected"], answer["protected_until"], answer["contribution_months"]) == (
-            w["today"]["protected"], w["protected_until"], w["contribution_months"])
+        assert (answer["protected"], answer["protected_until"], answer["contribution_months"], answer["arrears"]) == (
+            w["today"]["protected"], w["protected_until"], w["contribution_months"], w["arrears"])
 
     def test_the_tour_prints_the_numbers_codes_and_only_one_full_nik(self, demo_database, cli):
         r = cli("demo")

@@ -207,6 +207,9 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
         out_console.print(t("coverage.until", lang, date=format_date(h.protected_until, lang)))
     else:
         out_console.print(t("coverage.until_none", lang))
+    if c.arrears:
+        out_console.print(t("coverage.arrears", lang, months="; ".join(
+            t("coverage.arrears_month", lang, month=str(m), until=format_date(until, lang)) for m, until in c.arrears)))
     current = h.current
     out_console.print(t("coverage.masa_iur", lang, months=h.contribution_months,
                         start=str(current.start) if current else "-"))

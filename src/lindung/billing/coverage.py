@@ -5,7 +5,12 @@ unique index on ``(worker_id, month)``); the rules decide everything else:
 
 - ``rules.coverage.covered_at(at, paid_on)`` — the event decision (rules.md 2.3, Decision);
 - ``rules.coverage.contribution_history(paid_on, at)`` — month states, memberships, lapse after
-  the arrears window, the masa iur of the current membership and ``protected_until``.
+  the arrears window, the masa iur of the current membership and ``protected_until``;
+- the arrears: months of the current membership unpaid past their due date (``rules.coverage.due_date``)
+  whose window is still open, each with the last day it may be paid. ``protected_until`` is the end
+  of the unbroken paid run, so a worker whose November is unpaid and December paid is protected in
+  December yet "without a break only until 31 October": the arrears say why, and until when November
+  can still be paid.
 
 A full NIK is shown only with ``unmask``, and that view is written to the audit log (by worker id).
 """
@@ -23,7 +28,14 @@ from lindung.audit import service as audit
 from lindung.billing import repository as repo
 from lindung.kit import lokal
 from lindung.kit.privacy import mask_nik
-from lindung.rules.coverage import ContributionHistory, EventCoverage, MonthState, contribution_history, covered_at
+from lindung.rules.coverage import (
+    ContributionHistory,
+    EventCoverage,
+    MonthState,
+    contribution_history,
+    covered_at,
+    due_date,
+)
 from lindung.rules.params import ParameterSet
 from lindung.rules.period import Month
 from lindung.workers import service as workers
@@ -65,6 +77,8 @@ class Coverage:
     decision: EventCoverage
     history: ContributionHistory
     months: tuple[CoverageMonth, ...]
+    arrears: tuple[tuple[Month, dt.date], ...] = ()
+    """(month unpaid past its due date, last day its arrears may be paid), oldest first."""
 
     @property
     def protected(self) -> bool:
@@ -85,6 +99,7 @@ class Coverage:
                              "ended_on": m.ended_on.isoformat() if m.ended_on else None,
                              "paid_months": m.paid_months} for m in h.memberships],
             "arrears_grace_months": h.grace.value,
+            "arrears": [{"month": str(m), "payable_until": until.isoformat()} for m, until in self.arrears],
             "months": [m.to_dict() for m in self.months],
         }
 
@@ -98,9 +113,11 @@ def coverage(session: Session, nik: str, *, at: dt.date, unmask: bool = False, a
     death = repo.death_of(session, worker.id)
     paid_on = {Month.from_index(line.month): line.paid_on for line in ledger
                if line.status == "paid" and line.paid_on is not None}
-    decision = covered_at(at, paid_on, next_working_day=next_working_day or lokal.next_working_day,
-                          params=params)
+    working_day = next_working_day or lokal.next_working_day
+    decision = covered_at(at, paid_on, next_working_day=working_day, params=params)
     history = contribution_history(paid_on, at, params=params)
+    arrears = tuple((m, history.arrears_deadline(m)) for m, state in sorted(history.months.items())
+                    if state is MonthState.GRACE and due_date(m, next_working_day=working_day, params=params).date < at)
     by_month = {line.month: line for line in ledger}
     now = Month.of(at)
     first = min([*by_month, *(m.index for m in history.months)], default=now.index)
@@ -115,4 +132,4 @@ def coverage(session: Session, nik: str, *, at: dt.date, unmask: bool = False, a
                                     line.paid_on if line else None, line.agreement if line else None,
                                     line.payment_code if line else None))
     return Coverage(worker.id, worker.nik if unmask else mask_nik(worker.nik), not unmask, worker.name, at,
-                    death.died_on if death else None, decision, history, tuple(months))
+                    death.died_on if death else None, decision, history, tuple(months), arrears)

@@ -141,6 +141,10 @@ class ContributionHistory:
         """Masa iur: paid months of the current membership up to ``as_of``'s month (0 when none)."""
         return self.current.paid_months if self.current else 0
 
+    def arrears_deadline(self, month: Month) -> dt.date:
+        """The last day on which ``month`` may still be paid and count (the end of its arrears window)."""
+        return arrears_deadline(month, self.grace.value)
+
     @property
     def protected_until(self) -> dt.date | None:
         """Last day of the last paid month of the current membership's unbroken paid run."""
@@ -153,6 +157,11 @@ class ContributionHistory:
             last = m
             m = m + 1
         return last.last_day() if last else None
+
+
+def arrears_deadline(month: Month, grace_months: int) -> dt.date:
+    """The end of ``month``'s arrears window: ``grace_months`` months counted from it."""
+    return (month + (grace_months - 1)).last_day()
 
 
 def contribution_history(paid_on: Mapping[Month, dt.date], as_of: dt.date, *,
@@ -180,7 +189,7 @@ def contribution_history(paid_on: Mapping[Month, dt.date], as_of: dt.date, *,
     m = first
     while m <= max(last, max(known)):
         paid = known.get(m)
-        deadline = (m + (window - 1)).last_day()
+        deadline = arrears_deadline(m, window)
         if paid is not None and paid <= deadline:
             if start is None:
                 start, count = m, 0
