@@ -53,6 +53,20 @@ class TestAValidWorker:
             assert [(h.position, h.name, h.relationship_code, h.nik) for h in w.heirs] == [
                 (1, "Budi", "spouse", None), (2, "Ani", "child", heirs[1].nik)]
 
+    def test_relationships_as_an_officer_writes_them_in_indonesian(self, database):
+        heirs = tuple(workers.HeirInput(f"Ahli waris {i}", label) for i, label in enumerate(
+            ("Suami", "istri", "Anak Kandung", "ibu", "Kakek", "cucu", "adik", "Mertua", "penerima wasiat")))
+        with database.session() as s:
+            w = make_worker(s, heirs=heirs)
+            assert [h.relationship_code for h in w.heirs] == [
+                "spouse", "spouse", "child", "parent", "grandparent", "grandchild", "sibling", "parent_in_law",
+                "will_beneficiary"]
+
+    def test_the_funeral_organiser_is_no_heir(self, database):
+        with database.session() as s, pytest.raises(InvalidInput) as exc:
+            make_worker(s, heirs=(workers.HeirInput("Pak RT", "pengurus pemakaman"),))
+        assert exc.value.code == "invalid.relationship"
+
 
 class TestWhatTheNikSaysMustAgree:
     def test_a_birth_date_that_disagrees_is_refused_showing_both_values(self, database):

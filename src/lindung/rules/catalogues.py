@@ -130,10 +130,25 @@ def relationships() -> dict[str, Relationship]:
     return out
 
 
+@cache
+def _relationship_labels() -> dict[str, str]:
+    """Folded code, label or alias -> relationship code."""
+    out: dict[str, str] = {}
+    for rel in relationships().values():
+        for text in (rel.code, rel.label_id, rel.label_en, *rel.aliases):
+            out[fold_label(text)] = rel.code
+    return out
+
+
+def match_relationship(label: str) -> Relationship | None:
+    """Code, label or alias (case, spaces and punctuation folded) -> relationship; None when unknown."""
+    code = _relationship_labels().get(fold_label(label))
+    return relationships()[code] if code is not None else None
+
+
 def relationship(label: str) -> Relationship:
     """Code or alias (case-insensitive) -> relationship; InvalidInput when unknown."""
-    folded = fold_label(label)
-    for rel in relationships().values():
-        if folded in {fold_label(x) for x in (rel.code, rel.label_id, rel.label_en, *rel.aliases)}:
-            return rel
-    raise InvalidInput("relationship", label, known=", ".join(relationships()))
+    found = match_relationship(label)
+    if found is None:
+        raise InvalidInput("relationship", label, known=", ".join(relationships()))
+    return found

@@ -27,7 +27,9 @@ from lindung.kit.privacy import mask_nik, mask_phone
 from lindung.regions import repository as regions_repo
 from lindung.regions import service as regions
 from lindung.regions.models import LEVEL_VILLAGE
+from lindung.rules.catalogues import match_relationship
 from lindung.rules.catalogues import occupation as find_occupation
+from lindung.rules.catalogues import relationships as catalogue_relationships
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.workers import repository
 from lindung.workers.models import Heir, Worker
@@ -140,9 +142,12 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
         heir_name = " ".join(str(h.name).split())
         if not heir_name:
             raise InvalidInput("heir", h.name, reason="heir_name")
-        rel = str(h.relationship).strip().casefold()
+        # A code or any label of the catalogue: "suami", "Istri", "anak kandung", "spouse".
+        found = match_relationship(str(h.relationship))
+        rel = found.code if found is not None else ""
         if rel not in relationships:
-            raise InvalidInput("relationship", h.relationship, known=", ".join(relationships))
+            raise InvalidInput("relationship", h.relationship, known=", ".join(
+                f"{code} ({catalogue_relationships()[code].label('id').lower()})" for code in relationships))
         heir_nik = check_nik(h.nik, reference=today, field="heir_nik").nik if h.nik else None
         heirs.append(Heir(position=i, name=heir_name, relationship_code=rel, nik=heir_nik))
     if repository.by_nik(session, nik) is not None:
