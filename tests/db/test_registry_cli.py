@@ -45,6 +45,20 @@ class TestSponsorAndAgreementCommands:
         assert "Perkiraan biaya" in cli("agreement", "show", "KADIN-2026").out
         assert "Cost estimate" in cli("agreement", "show", "KADIN-2026", "--lang", "en").out
 
+    def test_a_budget_short_of_the_expected_cost_is_pointed_out(self, database, cli):
+        setup_kadin(cli)  # Rp201.600.000 covers the expected Rp126.000.000: no note
+        assert cli("agreement", "show", "KADIN-2026", "--json").json()["estimate"]["budget_shortfall"] == 0
+        assert "Perhatian" not in cli("agreement", "show", "KADIN-2026").out
+        r = cli("agreement", "add", "--code", "KADIN-2027", "--sponsor", "KADIN", "--quota", "1000", "--budget",
+                "100.000.000", "--start", "2027-01", "--months", "12", "--by", "ani")
+        assert r.exit_code == 0, r.stderr
+        # 2027 has no discount for non-transport workers: 1.000 × Rp16.800 × 12 = Rp201.600.000 expected
+        note = "anggaran Rp100.000.000 kurang Rp101.600.000 dari perkiraan biaya Rp201.600.000"
+        assert note in " ".join(r.out.split())
+        shown = cli("agreement", "show", "KADIN-2027", "--json").json()
+        assert shown["estimate"]["budget_shortfall"] == 101_600_000
+        assert "is Rp101.600.000 short" in " ".join(cli("agreement", "show", "KADIN-2027", "--lang", "en").out.split())
+
     def test_an_unknown_agreement_exits_with_not_found(self, database, cli):
         r = cli("agreement", "show", "NOPE", "--lang", "en")
         assert r.exit_code == 3 and "Agreement NOPE not found" in r.err

@@ -120,7 +120,8 @@ class TestOnlyOpenAgreementsAcceptEnrolments:
             w = make_worker(s)
             with pytest.raises(errors.AgreementNotOpen) as exc:
                 enrol(s, w)
-        assert "ended" in exc.value.message("en")
+        assert "is ended;" in exc.value.message("en")
+        assert "berstatus berakhir;" in exc.value.message("id")  # the status in the reader's language
 
 
 class TestQuotaAndBudget:

@@ -132,6 +132,8 @@ class TestApprovalByASecondPerson:
         with database.session() as s, pytest.raises(Conflict) as exc:
             sponsors.approve(s, "KADIN-2026", by="someone.else")
         assert exc.value.code == "agreement.status"
+        assert exc.value.message("id") == "Perjanjian KADIN-2026 berstatus disetujui; tidak dapat menjadi disetujui."
+        assert exc.value.message("en") == "Agreement KADIN-2026 is approved; it cannot become approved."
 
 
 class TestLifeCycle:

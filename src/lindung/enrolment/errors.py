@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from lindung.kit.errors import Conflict
+from lindung.kit.errors import Conflict, StatusError
 
 
-class AgreementNotOpen(Conflict):
+class AgreementNotOpen(StatusError, Conflict):
     """Only approved or active agreements accept enrolments."""
 
     code = "enrolment.agreement_not_open"

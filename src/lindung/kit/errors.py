@@ -27,6 +27,20 @@ class LindungError(Exception):
         return t(self.code, lang, **self.context)
 
 
+class StatusError(LindungError):
+    """An error whose ``status``/``wanted`` context are agreement statuses: shown in the reader's
+    language ("disetujui"), not as codes ("approved")."""
+
+    def message(self, lang: str = "id") -> str:
+        from lindung.kit.i18n import t
+
+        context = dict(self.context)
+        for key in ("status", "wanted"):
+            if key in context:
+                context[key] = t(f"registry.status.{context[key]}", lang)
+        return t(self.code, lang, **context)
+
+
 class InvalidInput(LindungError):
     """A value given by a person is not acceptable: ``field`` names it, ``value`` repeats it."""
 

@@ -231,6 +231,9 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
     for key, value in rows:
         table.add_row(t(f"registry.col.{key}", lang), escape(str(value)))
     out_console.print(table)
+    if a["estimate"]["budget_shortfall"]:
+        out_console.print(t("registry.budget_short", lang, budget=rp(a["budget"]),
+                            expected=rp(a["estimate"]["expected"]), short=rp(a["estimate"]["budget_shortfall"])))
 
 
 def describe_month(index: int) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lindung.kit.db import utcnow
-from lindung.kit.errors import Conflict, InvalidInput, NotFound
+from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.regions import service as regions
 from lindung.rules.catalogues import funding_source
 from lindung.rules.catalogues import occupation as find_occupation
@@ -52,7 +52,7 @@ class SelfApproval(Conflict):
     code = "agreement.self_approval"
 
 
-class StatusConflict(Conflict):
+class StatusConflict(StatusError, Conflict):
     code = "agreement.status"
 
 
@@ -298,7 +298,10 @@ def describe(agreement: Agreement) -> dict[str, Any]:
                     "regions": [t.region_code for t in agreement.target_regions]},
         "estimate": {"list_price": agreement.estimate_list_price,
                      "monthly_list_price": _monthly(agreement.estimate_list_price, agreement.quota * agreement.months),
-                     "expected": agreement.estimate_expected},
+                     "expected": agreement.estimate_expected,
+                     # What the budget lacks to cover the whole quota for the whole period at the
+                     # expected price (0 when it suffices): enrolments stop when the budget is spent.
+                     "budget_shortfall": max(agreement.estimate_expected - agreement.budget, 0)},
         "use": {"enrolled": agreement.enrolled_count, "quota_left": agreement.quota - agreement.enrolled_count,
                 "committed": agreement.committed_cost,
                 "budget_left": agreement.budget - agreement.committed_cost},
