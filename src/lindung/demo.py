@@ -450,7 +450,8 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
         groups.append({"group": "coverage", "commands": cov})
     bills = [f"lindung bill {money['month']}", "lindung billing statement", "lindung billing overdue",
              "lindung billing unpaid",
-             f"lindung billing ending --days {money['ending_days']} --out {_ENDING_FILE}"]
+             f"lindung billing ending --days {money['ending_days']} --out {_ENDING_FILE}",
+             f"lindung billing lapsing --days {money['lapsing_days']}"]
     due = [b for code in (demo_billing.REGENCY_FARMERS, demo_billing.CSR_FISHERS, demo_billing.KADIN)
            if code in by_code for b in by_code[code]["shown"] if b["state"] != "paid"]
     if due:

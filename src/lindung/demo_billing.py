@@ -357,18 +357,30 @@ def ending_window(agreements: list[dict[str, Any]], today: dt.date) -> int:
     return max(30, -(-days // 10) * 10)
 
 
+def lapsing_window(worker: dict[str, Any] | None, today: dt.date) -> int:
+    """Days for ``billing lapsing --days`` that reach the shown farmer's oldest arrears deadline
+    (rounded up to ten days, at least the list's default 30), so the list shows the regency's farmers."""
+    arrears = worker["arrears"] if worker else []
+    if not arrears:
+        return 30
+    days = (dt.date.fromisoformat(arrears[0]["payable_until"]) - today).days
+    return max(30, -(-days // 10) * 10)
+
+
 def summary(session: Session, today: dt.date) -> dict[str, Any]:
     """Billing as it stands on ``today``: per agreement, the death, one worker's coverage."""
     statements = {row["agreement"]: row for row in lists.statements(session)}
     agreements = [agreement_billing(session, a, statements[a.code]) for a in demo_agreements(session)]
     late = [x for a in agreements if a["code"] == REGENCY_FARMERS for x in a["late_payments"]]
     receipts = session.scalars(select(Payment.receipt_no).order_by(Payment.id).limit(1)).all()
+    worker = _worker_view(session, today, late)
     return {
         "as_of": today.isoformat(),
         "month": str(Month.of(today)),
         "agreements": agreements,
         "death": _death_view(session),
-        "worker": _worker_view(session, today, late),
+        "worker": worker,
         "first_receipt": receipts[0] if receipts else None,
         "ending_days": ending_window(agreements, today),
+        "lapsing_days": lapsing_window(worker, today),
     }

@@ -146,6 +146,21 @@ class TestListsAsCsv:
             ("DESA-2026", "2026-02-28", "18", "2")}
         assert rows(cli("billing", "ending", "--at", "2026-02-10", "--days", "10").stdout) == []
 
+    def test_workers_whose_membership_ends_unless_their_arrears_are_paid(self, database, kadin, cli, tmp_path):
+        codes = [b["payment_code"] for b in cli("bill", "2026-02", "--on", "2026-01-05", "--json").json()["bills"]
+                 if b["agreement"] == "DESA-2026"]
+        cli("pay", "--code", codes[0], "--amount", "33600", "--reference", "D1", "--date", "2026-01-10",
+            "--on", "2026-01-10")  # January paid, February never
+        out = tmp_path / "lapsing.csv"
+        result = cli("billing", "lapsing", "--at", "2026-03-10", "--days", "60", "--out", str(out), "--lang", "en")
+        assert result.exit_code == 0, result.stderr
+        assert "2 rows written" in flat(result.stdout)
+        got = rows(out.read_text(encoding="utf-8"))
+        assert {r["nik"] for r in got} == {n[:4] + "********" + n[-4:] for n in kadin[3:]}
+        assert {(r["agreement"], r["arrears_from"], r["arrears"], r["payable_until"], r["days_left"],
+                 r["payment_code"]) for r in got} == {("DESA-2026", "2026-02", "16800", "2026-04-30", "51", codes[1])}
+        assert rows(cli("billing", "lapsing", "--at", "2026-03-10").stdout) == []  # 51 days away: not within 30
+
     def test_sponsor_statements(self, database, kadin, cli):
         bills = cli("bill", "2026-01", "--on", "2026-01-02", "--json").json()["bills"]
         cli("pay", "--code", bills[0]["payment_code"], "--amount", "400000", "--reference", "K1",

@@ -286,6 +286,23 @@ def ending(
     write_csv(rows, lists.ENDING_COLUMNS, out, lg)
 
 
+@lists_app.command("lapsing")
+def lapsing(
+    at: str | None = AtOption,
+    days: int = typer.Option(30, "--days", min=0, help="Jangka hari / window in days."),
+    unmask: bool = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit)."),
+    by: str | None = ByOption,
+    out: str | None = OutOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Pekerja menunggak yang kepesertaannya berakhir dalam N hari bila tidak dibayar (CSV) / workers in
+    arrears whose membership ends soon unless paid."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=not unmask) as s:
+        rows = list(lists.lapsing(s, _date(at, "at"), days=days, unmask=unmask, actor=actor(by)))
+    write_csv(rows, lists.LAPSING_COLUMNS, out, lg)
+
+
 @lists_app.command("statement")
 def statement(
     sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini / only this sponsor."),

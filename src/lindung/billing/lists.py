@@ -6,6 +6,9 @@
 - ``protection_ending(at, days)``  workers whose protection (the rules' ``protected_until``) ends
                                    between ``at`` and ``at + days``; SQL narrows the candidates,
                                    ``contribution_history`` decides;
+- ``lapsing(at, days)``            workers in arrears whose membership ends between ``at`` and
+                                   ``at + days`` unless their oldest arrears month is paid (its
+                                   window closes then); SQL narrows, ``contribution_history`` decides;
 - ``statements(sponsor)``          per agreement: billed, cancelled, settled, received, credit,
                                    refunds, outstanding.
 """
@@ -23,7 +26,7 @@ from lindung.billing import repository as repo
 from lindung.kit import lokal
 from lindung.kit.errors import InvalidInput
 from lindung.kit.privacy import mask_nik
-from lindung.rules.coverage import contribution_history, due_date
+from lindung.rules.coverage import MonthState, contribution_history, due_date
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
@@ -37,6 +40,8 @@ UNPAID_COLUMNS = ("agreement", "sponsor", "sponsor_name", "unpaid_worker_months"
                   "last_month", "unpaid")
 ENDING_COLUMNS = ("nik", "name", "agreement", "protected_until", "days_left", "contribution_months",
                   "last_paid_month")
+LAPSING_COLUMNS = ("nik", "name", "agreement", "arrears_from", "arrears_months", "arrears", "payable_until",
+                   "days_left", "payment_code", "contribution_months")
 STATEMENT_COLUMNS = ("sponsor", "sponsor_name", "agreement", "status", "billed", "cancelled", "settled",
                      "received", "payments", "credit", "refunds", "outstanding")
 
@@ -96,6 +101,47 @@ def protection_ending(session: Session, at: dt.date, *, days: int = 30, unmask: 
         yield {"nik": w.nik if unmask else mask_nik(w.nik), "name": w.name,
                "agreement": agreements.get((worker_id, last_paid.index), ""), "protected_until": end.isoformat(),
                "days_left": (end - at).days, "contribution_months": months_paid, "last_paid_month": str(last_paid)}
+
+
+def lapsing(session: Session, at: dt.date, *, days: int = 30, unmask: bool = False, actor: str = "",
+            params: ParameterSet | None = None, next_working_day: NextWorkingDay | None = None) -> Iterator[Row]:
+    """Workers in arrears whose membership ends between ``at`` and ``at + days`` unless the oldest
+    month in arrears is paid: on the last day of that month's arrears window (rules.md 2.3). The
+    arrears are the months of the running membership unpaid past their due date; the row names the
+    oldest one's bill, so that the branch can chase its sponsor, and sums them all."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidInput("days", days)
+    params = params or default_parameters()
+    working_day = next_working_day or lokal.next_working_day
+    until = at + dt.timedelta(days=days)
+    grace: int = params.at("contribution.arrears_grace_months", at).value
+    # A month's window ends on the last day of month + grace - 1: the months whose window ends in
+    # [at, until] are these.
+    first, last = Month.of(at) - (grace - 1), Month.of(until) - (grace - 1)
+    found: list[tuple[dt.date, int, Row]] = []
+    for worker_id, lines in repo.lapse_candidates(session, at=at, first_month=first.index, last_month=last.index):
+        paid_on = {Month.from_index(x.month): x.paid_on for x in lines if x.status == "paid" and x.paid_on}
+        history = contribution_history(paid_on, at, params=params)
+        arrears = [x for x in lines if history.months.get(Month.from_index(x.month)) is MonthState.GRACE
+                   and due_date(Month.from_index(x.month), next_working_day=working_day, params=params).date < at]
+        if not arrears:
+            continue
+        oldest = arrears[0]
+        deadline = history.arrears_deadline(Month.from_index(oldest.month))
+        if at <= deadline <= until:
+            found.append((deadline, worker_id, {
+                "agreement": oldest.agreement, "arrears_from": str(Month.from_index(oldest.month)),
+                "arrears_months": len(arrears), "arrears": sum(x.amount for x in arrears),
+                "payable_until": deadline.isoformat(), "days_left": (deadline - at).days,
+                "payment_code": oldest.payment_code, "contribution_months": history.contribution_months}))
+    found.sort(key=lambda x: (x[0], x[1]))
+    people = repo.workers_by_ids(session, [f[1] for f in found])
+    if unmask and found:
+        audit.record(session, actor=actor, action="list.unmask", subject_type="list", subject_id=0,
+                     detail=f"lapsing at={at.isoformat()} days={days} rows={len(found)}")
+    for _deadline, worker_id, row in found:
+        w = people[worker_id]
+        yield {"nik": w.nik if unmask else mask_nik(w.nik), "name": w.name, **row}
 
 
 def statements(session: Session, sponsor: str | None = None) -> list[Row]:

@@ -596,6 +596,35 @@ def protection_end_candidates(session: Session, *, at: dt.date, first_month: int
         yield current, months
 
 
+def lapse_candidates(session: Session, *, at: dt.date, first_month: int, last_month: int
+                     ) -> Iterator[tuple[int, list[LedgerMonth]]]:
+    """Workers with a live line in [first_month, last_month] that was unpaid on ``at`` (still due, or
+    paid only after ``at``), each with all its live lines, in worker and month order.
+
+    A necessary condition only (the rules decide whether the month is arrears of a running
+    membership). Workers with a recorded death are left out."""
+    candidates = (
+        "SELECT DISTINCT c.worker_id FROM contribution_lines c "
+        "WHERE c.month BETWEEN :first AND :last AND c.void_seq = 0 "
+        "AND (c.status = 'due' OR (c.status = 'paid' AND c.paid_on > :at)) "
+        "AND NOT EXISTS (SELECT 1 FROM worker_deaths d WHERE d.worker_id = c.worker_id)")
+    rows = session.execute(text(
+        "SELECT l.worker_id, l.month, l.status, l.amount, l.paid_on, b.payment_code, a.code "
+        "FROM contribution_lines l JOIN bills b ON b.id = l.bill_id JOIN agreements a ON a.id = b.agreement_id "
+        f"WHERE l.void_seq = 0 AND l.worker_id IN ({candidates}) ORDER BY l.worker_id, l.month"),
+        {"at": at, "first": first_month, "last": last_month})
+    current: int | None = None
+    lines: list[LedgerMonth] = []
+    for wid, month, status, amount, paid_on, code, agreement in rows:
+        if wid != current:
+            if current is not None:
+                yield current, lines
+            current, lines = int(wid), []
+        lines.append(LedgerMonth(int(month), str(status), int(amount), _date(paid_on), str(code), str(agreement)))
+    if current is not None:
+        yield current, lines
+
+
 def workers_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Worker]:
     out: dict[int, Worker] = {}
     for i in range(0, len(ids), 500):
