@@ -81,8 +81,14 @@ class TestWorkerAndEnrolCommands:
 
         shown = cli("worker", "show", number)
         assert mask_nik(number) in shown.out and number not in shown.stdout
+        flat = " ".join(shown.out.split())
+        assert "Rp0 → dasar Rp1.000.000 (kelompok 1)" in flat  # the default declared income and its bracket
+        assert "Euis (Suami/istri (janda/duda))" in flat and "KADIN-2026 2026-01–2026-12 (aktif)" in flat
+        english = " ".join(cli("worker", "show", number, "--lang", "en").out.split())
+        assert "Euis (Spouse (widow/widower))" in english and "(active)" in english
         unmasked = cli("worker", "show", number, "--unmask", "--by", "auditor", "--json").json()
         assert unmasked["nik"] == number
+        assert (unmasked["declared_income"], unmasked["income_bracket"]) == (0, {"number": 1, "base": 1_000_000})
         assert database.scalar("SELECT actor FROM audit_log") == "auditor"
 
     def test_a_birth_date_that_disagrees_with_the_nik_is_refused_showing_both(self, database, cli):

@@ -40,6 +40,14 @@ class TestAValidWorker:
             assert w.declared_income == expected
             assert make_worker(s, income=2_500_000).declared_income == 2_500_000
 
+    def test_the_view_names_the_bracket_of_the_declared_income(self, database):
+        with database.session() as s:
+            for income, bracket in ((None, {"number": 1, "base": 1_000_000}),
+                                    (2_499_999, {"number": 8, "base": 2_400_000}),
+                                    (2_500_000, {"number": 9, "base": 2_600_000})):
+                w = make_worker(s, income=income)
+                assert workers.describe(s, w, today=TODAY)["income_bracket"] == bracket
+
     def test_a_domicile_outside_the_nik_region_is_fine(self, database):
         with database.session() as s:
             w = make_worker(s, nik_=nik(kecamatan="01"), desa=DESA_BANDUNG)

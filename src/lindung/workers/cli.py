@@ -15,6 +15,7 @@ from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import t
 from lindung.kit.money import rp
+from lindung.rules.catalogues import relationships
 from lindung.workers import service as workers
 
 app = typer.Typer(help="Pekerja (peserta) / workers.", no_args_is_help=True)
@@ -91,10 +92,13 @@ def render_worker(w: dict[str, Any], lang: str) -> None:
         ("birth_date", w["birth_date"]),
         ("domicile", f"{w['domicile']['name']}, {w['domicile']['district']} ({w['domicile']['code']})"),
         ("occupation", occ["label_en"] if lang == "en" else occ["label_id"]),
-        ("income", rp(w["declared_income"])),
+        ("income", t("registry.income_bracket", lang, income=rp(w["declared_income"]),
+                     base=rp(w["income_bracket"]["base"]), bracket=w["income_bracket"]["number"])),
         ("phone", w["phone"] or "-"),
-        ("heirs", "; ".join(f"{h['name']} ({h['relationship']})" for h in w["heirs"]) or "-"),
-        ("enrolments", "; ".join(f"{e['agreement']} {e['from']}–{e['to']} ({e['status']})"
+        ("heirs", "; ".join(f"{h['name']} ({relationships()[h['relationship']].label(lang)})"
+                            for h in w["heirs"]) or "-"),
+        ("enrolments", "; ".join(f"{e['agreement']} {e['from']}–{e['to']} "
+                                 f"({t('registry.enrolment_status.' + e['status'], lang)})"
                                  for e in w["enrolments"]) or "-"),
     ]
     for key, value in rows:

@@ -30,7 +30,9 @@ from lindung.regions.models import LEVEL_VILLAGE
 from lindung.rules.catalogues import match_relationship
 from lindung.rules.catalogues import occupation as find_occupation
 from lindung.rules.catalogues import relationships as catalogue_relationships
+from lindung.rules.contributions import choose_base
 from lindung.rules.params import ParameterSet, default_parameters
+from lindung.rules.period import Month
 from lindung.workers import repository
 from lindung.workers.models import Heir, Worker
 
@@ -182,17 +184,24 @@ def get(session: Session, nik: str, *, today: dt.date | None = None) -> Worker:
     return found
 
 
-def view(session: Session, nik: str, *, unmask: bool, actor: str) -> dict[str, Any]:
+def view(session: Session, nik: str, *, unmask: bool, actor: str, today: dt.date | None = None) -> dict[str, Any]:
     """What ``worker show`` prints. An unmasked view is written to the audit log (by id, not NIK)."""
     worker = get(session, nik)
     if unmask:
         audit.record(session, actor=actor, action="worker.unmask", subject_type="worker",
                      subject_id=worker.id)
-    return describe(session, worker, unmask=unmask)
+    return describe(session, worker, unmask=unmask, today=today)
 
 
-def describe(session: Session, worker: Worker, *, unmask: bool = False) -> dict[str, Any]:
+def describe(session: Session, worker: Worker, *, unmask: bool = False, today: dt.date | None = None,
+             params: ParameterSet | None = None) -> dict[str, Any]:
+    """The worker as the CLI and the API show it. ``income_bracket`` is the bracket the declared
+    income falls in on ``today`` (default: the current date), i.e. the dasar if the worker paid
+    for themself; a sponsored worker's contribution follows the agreement's package."""
     from lindung.enrolment import repository as enrolments
+
+    bracket = choose_base(Month.of(today or dt.date.today()), income=worker.declared_income, params=params).bracket
+    assert bracket is not None
 
     domicile = regions_repo.get(session, worker.domicile_code)
     district = regions_repo.get(session, domicile.parent_code) if domicile and domicile.parent_code else None
@@ -214,6 +223,7 @@ def describe(session: Session, worker: Worker, *, unmask: bool = False) -> dict[
                        "label_en": occ.label_en if occ else None,
                        "transport": bool(occ.transport) if occ else None},
         "declared_income": worker.declared_income,
+        "income_bracket": {"number": bracket.number, "base": bracket.base},
         "phone": worker.phone if unmask else mask_phone(worker.phone),
         "heirs": [{"name": h.name, "relationship": h.relationship_code,
                    "nik": show(h.nik) if h.nik else None} for h in worker.heirs],
