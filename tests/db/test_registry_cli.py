@@ -44,6 +44,27 @@ class TestSponsorAndAgreementCommands:
         assert "Rp201.600.000" in cli("agreement", "show", "KADIN-2026").out
         assert "Perkiraan biaya" in cli("agreement", "show", "KADIN-2026").out
         assert "Cost estimate" in cli("agreement", "show", "KADIN-2026", "--lang", "en").out
+        assert "asosiasi" in cli("sponsor", "list").out and "association" not in cli("sponsor", "list").out
+        assert "association" in cli("sponsor", "list", "--lang", "en").out
+
+    def test_the_agreement_list_fits_80_columns_and_never_cuts_a_code_or_an_amount(self, database, cli):
+        from rich.console import Console
+
+        from lindung.sponsors.cli import agreements_table
+
+        setup_kadin(cli)
+        cli("sponsor", "add", "--code", "PEMKAB-BEKASI", "--name", "Pemerintah Kabupaten Bekasi", "--funding", "apbd")
+        cli("agreement", "add", "--code", "BEKASI-TANI-2026", "--sponsor", "PEMKAB-BEKASI", "--quota", "26000",
+            "--budget", "5241600000", "--start", "2026-01", "--months", "12", "--by", "ani")
+        rows = cli("agreement", "list", "--json").json()
+        for lang in ("id", "en"):
+            console = Console(width=80, record=True, highlight=False)
+            console.print(agreements_table(rows, lang))
+            text = console.export_text()
+            assert max(map(len, text.splitlines())) <= 80 and "…" not in text
+            for piece in ("BEKASI-TANI-2026", "PEMKAB-BEKASI", "KADIN-2026", "0/26.000", "Rp5.241.600.000",
+                          "Rp201.600.000", "2026-01–2026-12"):
+                assert piece in text, (lang, piece)
 
     def test_a_budget_short_of_the_expected_cost_is_pointed_out(self, database, cli):
         setup_kadin(cli)  # Rp201.600.000 covers the expected Rp126.000.000: no note

@@ -66,7 +66,8 @@ def sponsor_list(json_out: bool = JsonOption, lang: str | None = LangOption) -> 
     for col in ("code", "name", "type", "funding"):
         table.add_column(t(f"registry.col.{col}", lg))
     for x in out:
-        table.add_row(x["code"], escape(x["name"]), x["type"], funding_source(x["funding"]).label(lg))
+        table.add_row(x["code"], escape(x["name"]), t(f"registry.sponsor_type.{x['type']}", lg),
+                      funding_source(x["funding"]).label(lg))
     out_console.print(table)
 
 
@@ -191,15 +192,22 @@ def _status(status: str, lang: str) -> str:
 
 
 def agreements_table(rows: list[dict[str, Any]], lang: str) -> Table:
+    """One agreement per row in four columns that fit an 80-column terminal: codes and amounts are
+    never cut (people copy them), so each column stacks two short lines instead of folding words."""
     table = Table(title=t("registry.agreements", lang), title_justify="left", box=box.SIMPLE_HEAD)
-    for col, right in (("code", False), ("sponsor", False), ("status", False), ("period", False),
-                       ("quota_use", True), ("committed", True), ("budget", True)):
-        table.add_column(t(f"registry.col.{col}", lang), justify="right" if right else "left", no_wrap=True)
+
+    def header(*cols: str) -> str:
+        return "\n".join(t(f"registry.col.{c}", lang) for c in cols)
+
+    table.add_column(header("code", "sponsor"), no_wrap=True)
+    table.add_column(header("status", "period"), no_wrap=True)
+    table.add_column(header("quota_use"), justify="right", no_wrap=True)
+    table.add_column(header("committed", "budget"), justify="right", no_wrap=True)
     for a in rows:
-        table.add_row(a["code"], a["sponsor"]["code"], _status(a["status"], lang),
-                      f"{a['start']} – {a['end']}",
-                      f"{a['use']['enrolled']:,} / {a['quota']:,}".replace(",", "."),
-                      rp(a["use"]["committed"]), rp(a["budget"]))
+        table.add_row(f"{a['code']}\n[dim]{escape(a['sponsor']['code'])}[/dim]",
+                      f"{_status(a['status'], lang)}\n{a['start']}–{a['end']}",
+                      f"{a['use']['enrolled']:,}/{a['quota']:,}".replace(",", "."),
+                      f"{rp(a['use']['committed'])}\n/ {rp(a['budget'])}")
     return table
 
 
