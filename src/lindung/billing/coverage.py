@@ -104,6 +104,15 @@ class Coverage:
         }
 
 
+def arrears_of(history: ContributionHistory, at: dt.date, *, next_working_day: NextWorkingDay,
+               params: ParameterSet | None = None) -> tuple[tuple[Month, dt.date], ...]:
+    """The months of the running membership unpaid past their due date on ``at`` (the rules' grace
+    state), oldest first, each with the last day it may still be paid."""
+    return tuple((m, history.arrears_deadline(m)) for m, state in sorted(history.months.items())
+                 if state is MonthState.GRACE
+                 and due_date(m, next_working_day=next_working_day, params=params).date < at)
+
+
 def coverage(session: Session, nik: str, *, at: dt.date, unmask: bool = False, actor: str = "",
              params: ParameterSet | None = None, next_working_day: NextWorkingDay | None = None) -> Coverage:
     worker = workers.get(session, nik, today=at)
@@ -116,8 +125,7 @@ def coverage(session: Session, nik: str, *, at: dt.date, unmask: bool = False, a
     working_day = next_working_day or lokal.next_working_day
     decision = covered_at(at, paid_on, next_working_day=working_day, params=params)
     history = contribution_history(paid_on, at, params=params)
-    arrears = tuple((m, history.arrears_deadline(m)) for m, state in sorted(history.months.items())
-                    if state is MonthState.GRACE and due_date(m, next_working_day=working_day, params=params).date < at)
+    arrears = arrears_of(history, at, next_working_day=working_day, params=params)
     by_month = {line.month: line for line in ledger}
     now = Month.of(at)
     first = min([*by_month, *(m.index for m in history.months)], default=now.index)

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
 from lindung.billing import repository as repo
+from lindung.billing.coverage import arrears_of
 from lindung.kit import lokal
 from lindung.kit.errors import InvalidInput
 from lindung.kit.privacy import mask_nik
-from lindung.rules.coverage import MonthState, contribution_history, due_date
+from lindung.rules.coverage import contribution_history, due_date
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
@@ -122,15 +123,18 @@ def lapsing(session: Session, at: dt.date, *, days: int = 30, unmask: bool = Fal
     for worker_id, lines in repo.lapse_candidates(session, at=at, first_month=first.index, last_month=last.index):
         paid_on = {Month.from_index(x.month): x.paid_on for x in lines if x.status == "paid" and x.paid_on}
         history = contribution_history(paid_on, at, params=params)
-        arrears = [x for x in lines if history.months.get(Month.from_index(x.month)) is MonthState.GRACE
-                   and due_date(Month.from_index(x.month), next_working_day=working_day, params=params).date < at]
+        owed = arrears_of(history, at, next_working_day=working_day, params=params)
+        # The membership ends when the oldest month owed can no longer be paid; the row sums the
+        # billed months owed and names the oldest one's bill (a month never billed has none to chase).
+        billed = {x.month: x for x in lines}
+        arrears = [billed[m.index] for m, _until in owed if m.index in billed]
         if not arrears:
             continue
         oldest = arrears[0]
-        deadline = history.arrears_deadline(Month.from_index(oldest.month))
+        deadline = owed[0][1]
         if at <= deadline <= until:
             found.append((deadline, worker_id, {
-                "agreement": oldest.agreement, "arrears_from": str(Month.from_index(oldest.month)),
+                "agreement": oldest.agreement, "arrears_from": str(owed[0][0]),
                 "arrears_months": len(arrears), "arrears": sum(x.amount for x in arrears),
                 "payable_until": deadline.isoformat(), "days_left": (deadline - at).days,
                 "payment_code": oldest.payment_code, "contribution_months": history.contribution_months}))
