@@ -4,10 +4,11 @@ sponsor spreadsheets use) and funding sources. Loaded strictly, like the paramet
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from lindung.kit.errors import InvalidInput, ParameterError
 from lindung.rules.params import strict_yaml
@@ -70,13 +71,25 @@ def occupations() -> dict[str, Occupation]:
     return out
 
 
+class _Labelled(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def label_id(self) -> str: ...
+    @property
+    def label_en(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+
+def _folded_labels(entries: Iterable[_Labelled]) -> dict[str, str]:
+    """Folded code, labels and aliases of each catalogue entry -> its code."""
+    return {fold_label(text): e.code for e in entries for text in (e.code, e.label_id, e.label_en, *e.aliases)}
+
+
 @cache
 def _occupation_labels() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for occ in occupations().values():
-        for label in (occ.code, occ.label_id, occ.label_en, *occ.aliases):
-            out[fold_label(label)] = occ.code
-    return out
+    return _folded_labels(occupations().values())
 
 
 def match_occupation(label: str) -> Occupation | None:
@@ -132,12 +145,7 @@ def relationships() -> dict[str, Relationship]:
 
 @cache
 def _relationship_labels() -> dict[str, str]:
-    """Folded code, label or alias -> relationship code."""
-    out: dict[str, str] = {}
-    for rel in relationships().values():
-        for text in (rel.code, rel.label_id, rel.label_en, *rel.aliases):
-            out[fold_label(text)] = rel.code
-    return out
+    return _folded_labels(relationships().values())
 
 
 def match_relationship(label: str) -> Relationship | None:
