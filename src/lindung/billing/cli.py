@@ -39,6 +39,8 @@ app.add_typer(lists_app, name="billing")
 ByOption = typer.Option(None, "--by", help="Petugas / officer (bawaan: LINDUNG_USER).")
 OutOption = typer.Option(None, "--out", help="Tulis CSV ke berkas ini (bawaan: layar) / CSV file.")
 AtOption = typer.Option(None, "--at", help="Tanggal (bawaan: hari ini) / date (default today).")
+DaysOption = typer.Option(30, "--days", min=0, help="Jangka hari / window in days.")
+UnmaskOption = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit) / full NIKs (audited).")
 
 
 def _date(value: str | None, field: str) -> dt.date:
@@ -273,8 +275,8 @@ def unpaid(at: str | None = AtOption, out: str | None = OutOption, lang: str | N
 @lists_app.command("ending")
 def ending(
     at: str | None = AtOption,
-    days: int = typer.Option(30, "--days", min=0, help="Jangka hari / window in days."),
-    unmask: bool = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit)."),
+    days: int = DaysOption,
+    unmask: bool = UnmaskOption,
     by: str | None = ByOption,
     out: str | None = OutOption,
     lang: str | None = LangOption,
@@ -289,8 +291,8 @@ def ending(
 @lists_app.command("lapsing")
 def lapsing(
     at: str | None = AtOption,
-    days: int = typer.Option(30, "--days", min=0, help="Jangka hari / window in days."),
-    unmask: bool = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit)."),
+    days: int = DaysOption,
+    unmask: bool = UnmaskOption,
     by: str | None = ByOption,
     out: str | None = OutOption,
     lang: str | None = LangOption,
