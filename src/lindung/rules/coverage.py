@@ -186,8 +186,8 @@ def contribution_history(paid_on: Mapping[Month, dt.date], as_of: dt.date, *,
     start: Month | None = None
     last_paid: Month | None = None
     count = 0
-    m = first
-    while m <= max(last, max(known)):
+    m, end = first, max(last, max(known))
+    while m <= end:
         paid = known.get(m)
         deadline = arrears_deadline(m, window)
         if paid is not None and paid <= deadline:
