@@ -237,9 +237,14 @@ def run_engine(dialect: str, args: argparse.Namespace, tmp: Path) -> dict[str, f
         coverage_probe(db, f"after {args.repeats} months", args.workers // 2, (START + args.repeats - 1).day(20))
         bare_m, bill_m = statistics.median(bare_times), statistics.median(bill_times)
         ratio = bill_m / bare_m
+        # Also the median of each repeat's own ratio: its two measurements run back to back on the same
+        # ledger, so a slow spell of the machine weighs on both sides (the ratio of medians can pair a
+        # fast bare insert with a slow bill run from different repeats).
+        paired = statistics.median(b / a for a, b in zip(bare_times, bill_times, strict=True))
         say(f"  MEDIAN over {args.repeats} repeats: bare INSERT … SELECT {bare_m:.2f} s, bill run {bill_m:.2f} s, "
-            f"ratio {ratio:.2f} (target ≤ 3): {'OK' if ratio <= 3 else 'NOT MET'}")
-        return {"bare": bare_m, "bill": bill_m, "ratio": ratio}
+            f"ratio of medians {ratio:.2f}, median of the repeats' ratios {paired:.2f} (target ≤ 3): "
+            f"{'OK' if max(ratio, paired) <= 3 else 'NOT MET'}")
+        return {"bare": bare_m, "bill": bill_m, "ratio": ratio, "paired": paired}
     finally:
         db.close()
 
@@ -285,10 +290,10 @@ def main() -> int:
     say("\n=== summary ===")
     for dialect, r in results.items():
         say(f"  {dialect:10s} one month, {args.workers:,} workers: bill run {r['bill']:.2f} s vs bare "
-            f"{r['bare']:.2f} s = {r['ratio']:.2f}× (target ≤ 3×)")
+            f"{r['bare']:.2f} s = {r['ratio']:.2f}× (median of the repeats' ratios {r['paired']:.2f}×; target ≤ 3×)")
     if "sqlite" in results:
         say(f"  sqlite     12-month prepaid bill, {args.prepaid_workers:,} workers: {prepaid:.2f} s (target < 5 s)")
-    ok = all(r["ratio"] <= 3 for r in results.values()) and ("sqlite" not in results or prepaid < 5)
+    ok = all(max(r["ratio"], r["paired"]) <= 3 for r in results.values()) and ("sqlite" not in results or prepaid < 5)
     return 0 if ok else 1
 
 
