@@ -112,6 +112,24 @@ class TestWorkerAndEnrolCommands:
         assert (unmasked["declared_income"], unmasked["income_bracket"]) == (0, {"number": 1, "base": 1_000_000})
         assert database.scalar("SELECT actor FROM audit_log") == "auditor"
 
+    def test_update_a_worker_in_both_languages_with_json(self, database, cli):
+        number = nik(serial=79)
+        assert cli("worker", "add", "--nik", number, "--name", "Asep", "--desa", DESA_TARUMAJAYA,
+                   "--occupation", "pedagang", "--heir", "Euis:istri").exit_code == 0
+        r = cli("worker", "update", number, "--phone", "0813-1111-2222", "--heir", "Euis:istri", "--heir",
+                "Dina:anak", "--by", "budi")
+        assert r.exit_code == 0, r.stderr
+        assert f"Pekerja {mask_nik(number)} (Asep) diperbarui: telepon, ahli waris." in r.out
+        assert number not in r.stdout
+        again = cli("worker", "update", number, "--phone", "081311112222", "--lang", "en")
+        assert "nothing changed" in again.out
+        out = cli("worker", "update", number, "--no-heirs", "--occupation", "Tukang Ojek", "--json").json()
+        assert (out["changed"], out["heirs"], out["occupation"]["code"]) == (["occupation", "heirs"], [], "ojek")
+        nothing = cli("worker", "update", number, "--lang", "en")
+        assert nothing.exit_code == 2 and "No change given" in nothing.err
+        both = cli("worker", "update", number, "--heir", "X:anak", "--no-heirs")
+        assert both.exit_code == 2 and "Traceback" not in both.err
+
     def test_a_birth_date_that_disagrees_with_the_nik_is_refused_showing_both(self, database, cli):
         number = nik(serial=78)
         r = cli("worker", "add", "--nik", number, "--name", "Asep", "--desa", DESA_TARUMAJAYA,

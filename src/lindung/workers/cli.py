@@ -63,6 +63,43 @@ def worker_add(
         out_console.print(t("registry.worker_review", lg))
 
 
+@app.command("update")
+def worker_update(
+    nik: str = typer.Argument(..., help="NIK."),
+    name: str | None = typer.Option(None, "--name", help="Nama lengkap."),
+    desa: str | None = typer.Option(None, "--desa", help="Kode desa/kelurahan domisili."),
+    occupation: str | None = typer.Option(None, "--occupation", help="Kode atau nama pekerjaan."),
+    income: str | None = typer.Option(None, "--income", help="Penghasilan sebulan."),
+    phone: str | None = typer.Option(None, "--phone", help="Nomor telepon ('' menghapus)."),
+    heir: list[str] | None = typer.Option(
+        None, "--heir", help="Ahli waris NAMA:HUBUNGAN[:NIK], mengganti seluruh daftar (boleh berulang)."),
+    no_heirs: bool = typer.Option(False, "--no-heirs", help="Hapus seluruh daftar ahli waris."),
+    by: str | None = typer.Option(None, "--by", help="Petugas yang mengubah."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Perbarui data pekerja (bukan NIK) / update a worker's data (not the NIK)."""
+    import datetime as dt
+
+    lg = lang_of(lang)
+    if heir and no_heirs:
+        raise InvalidInput("heir", "--heir + --no-heirs")
+    heirs = tuple(parse_heir(h) for h in heir) if heir else (() if no_heirs else None)
+    changes = workers.WorkerChanges(name=name, domicile=desa, occupation=occupation,
+                                    income=int_arg(income, "income"), phone=phone, heirs=heirs)
+    with unit_of_work() as s:
+        worker, fields = workers.update(s, nik, changes, by=actor(by), today=dt.date.today())
+        out = workers.describe(s, worker)
+    if json_out:
+        print_json({**out, "changed": list(fields)})
+        return
+    if fields:
+        out_console.print(t("registry.worker_updated", lg, nik=out["nik"], name=escape(out["name"]),
+                            fields=", ".join(t(f"registry.col.{f}", lg).lower() for f in fields)))
+    else:
+        out_console.print(t("registry.worker_unchanged", lg, nik=out["nik"], name=escape(out["name"])))
+
+
 @app.command("show")
 def worker_show(
     nik: str = typer.Argument(..., help="NIK."),

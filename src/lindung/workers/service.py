@@ -130,28 +130,11 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
             raise NikMismatch("sex", sex, facts.sex, nik)
     if data.birth_date is not None and data.birth_date != facts.birth_date:
         raise NikMismatch("birth_date", data.birth_date.isoformat(), facts.birth_date.isoformat(), nik)
-    name = " ".join(str(data.name).split())
-    if not name or len(name) > 200:
-        raise InvalidInput("name", data.name)
+    name = _clean_name(data.name)
     domicile = regions.resolve(session, data.domicile, field="domicile", level=LEVEL_VILLAGE)
     occ = find_occupation(data.occupation)
-    income = lowest_income(today, params) if data.income is None else data.income
-    if isinstance(income, bool) or not isinstance(income, int) or income < 0:
-        raise InvalidInput("income", income)
-    relationships = heir_relationships(today, params)
-    heirs: list[Heir] = []
-    for i, h in enumerate(data.heirs, start=1):
-        heir_name = " ".join(str(h.name).split())
-        if not heir_name:
-            raise InvalidInput("heir", h.name, reason="heir_name")
-        # A code or any label of the catalogue: "suami", "Istri", "anak kandung", "spouse".
-        found = match_relationship(str(h.relationship))
-        rel = found.code if found is not None else ""
-        if rel not in relationships:
-            raise InvalidInput("relationship", h.relationship, known=", ".join(
-                f"{code} ({catalogue_relationships()[code].label('id').lower()})" for code in relationships))
-        heir_nik = check_nik(h.nik, reference=today, field="heir_nik").nik if h.nik else None
-        heirs.append(Heir(position=i, name=heir_name, relationship_code=rel, nik=heir_nik))
+    income = _checked_income(lowest_income(today, params) if data.income is None else data.income)
+    heirs = _heirs(data.heirs, today, params)
     if repository.by_nik(session, nik) is not None:
         raise WorkerExists(nik=mask_nik(nik))
     district_known = (facts.district_code is not None
@@ -173,6 +156,98 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
 
 class WorkerExists(Conflict):
     code = "worker.exists"
+
+
+def _clean_name(text: str) -> str:
+    name = " ".join(str(text).split())
+    if not name or len(name) > 200:
+        raise InvalidInput("name", text)
+    return name
+
+
+def _checked_income(income: object) -> int:
+    if isinstance(income, bool) or not isinstance(income, int) or income < 0:
+        raise InvalidInput("income", income)
+    return income
+
+
+def _heirs(given: tuple[HeirInput, ...], today: dt.date, params: ParameterSet | None) -> list[Heir]:
+    """Heirs in the order given; a relationship is a code or any label of the catalogue ("suami",
+    "Istri", "anak kandung", "spouse") and must be one of ``heirs.priority``."""
+    relationships = heir_relationships(today, params)
+    heirs: list[Heir] = []
+    for i, h in enumerate(given, start=1):
+        heir_name = " ".join(str(h.name).split())
+        if not heir_name:
+            raise InvalidInput("heir", h.name, reason="heir_name")
+        found = match_relationship(str(h.relationship))
+        rel = found.code if found is not None else ""
+        if rel not in relationships:
+            raise InvalidInput("relationship", h.relationship, known=", ".join(
+                f"{code} ({catalogue_relationships()[code].label('id').lower()})" for code in relationships))
+        heir_nik = check_nik(h.nik, reference=today, field="heir_nik").nik if h.nik else None
+        heirs.append(Heir(position=i, name=heir_name, relationship_code=rel, nik=heir_nik))
+    return heirs
+
+
+@dataclass(frozen=True)
+class WorkerChanges:
+    """What an officer corrects or updates; ``None`` leaves a field as it is. ``phone=""`` clears the
+    phone; ``heirs`` replaces the whole list (``()`` clears it). The NIK, and the sex and birth date it
+    holds, are not editable: another NIK is another person."""
+
+    name: str | None = None
+    domicile: str | None = None
+    occupation: str | None = None
+    income: int | None = None
+    phone: str | None = None
+    heirs: tuple[HeirInput, ...] | None = None
+
+    def empty(self) -> bool:
+        return all(getattr(self, f) is None for f in ("name", "domicile", "occupation", "income", "phone", "heirs"))
+
+
+UPDATABLE = ("name", "domicile", "occupation", "income", "phone", "heirs")
+
+
+def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today: dt.date,
+           params: ParameterSet | None = None) -> tuple[Worker, tuple[str, ...]]:
+    """Apply ``changes`` to the registry row (flushes); returns the worker and the fields that changed.
+
+    Everything is checked as at registration, before anything is written. Enrolments keep the
+    occupation and sector they were accepted with, and issued bills their prices: an edit changes
+    what comes next, never what was billed or decided. The audit log names the fields, not values."""
+    if changes.empty():
+        raise InvalidInput("changes", "", known=", ".join(UPDATABLE))
+    worker = get(session, nik, today=today)
+    new: dict[str, Any] = {}
+    if changes.name is not None:
+        new["name"] = _clean_name(changes.name)
+    if changes.domicile is not None:
+        new["domicile_code"] = regions.resolve(session, changes.domicile, field="domicile", level=LEVEL_VILLAGE).code
+    if changes.occupation is not None:
+        new["occupation_code"] = find_occupation(changes.occupation).code
+    if changes.income is not None:
+        new["declared_income"] = _checked_income(changes.income)
+    if changes.phone is not None:
+        new["phone"] = normalize_phone(changes.phone)
+    heirs = _heirs(changes.heirs, today, params) if changes.heirs is not None else None
+    changed = [column for column, value in new.items() if getattr(worker, column) != value]
+    for column in changed:
+        setattr(worker, column, new[column])
+    names = {"domicile_code": "domicile", "occupation_code": "occupation", "declared_income": "income"}
+    fields = [names.get(c, c) for c in changed]
+    if heirs is not None and [(h.name, h.relationship_code, h.nik) for h in heirs] != [
+            (h.name, h.relationship_code, h.nik) for h in worker.heirs]:
+        worker.heirs.clear()
+        session.flush()  # the old rows go before the new ones take their positions
+        worker.heirs.extend(heirs)
+        fields.append("heirs")
+    if fields:
+        audit.record(session, actor=by, action="worker.update", subject_type="worker", subject_id=worker.id,
+                     detail="changed: " + ", ".join(fields))
+    session.flush()
+    return worker, tuple(fields)
 
 
 def get(session: Session, nik: str, *, today: dt.date | None = None) -> Worker:
