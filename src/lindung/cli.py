@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from lindung.audit.cli import audit_log as audit_command
 from lindung.billing.cli import app as billing_app
 from lindung.demo import demo as demo_command
 from lindung.enrolment.cli import enrol as enrol_command
@@ -32,6 +33,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(billing_app)  # bill, pay, coverage and billing …
 app.command("enrol")(enrol_command)
 app.command("demo")(demo_command)
+app.command("audit")(audit_command)
 
 
 def main() -> None:

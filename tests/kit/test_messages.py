@@ -28,6 +28,29 @@ def test_every_message_has_both_languages_with_the_same_fields():
     assert not problems, "\n".join(problems)
 
 
+def test_every_invalid_input_raised_in_the_code_has_a_message():
+    """``InvalidInput("field", …)`` renders ``invalid.<reason or field>``: a missing one would show the
+    bare code to an officer (it happened: ``invalid.until``)."""
+    import re
+    from pathlib import Path
+
+    import lindung
+
+    missing = []
+    for path in Path(lindung.__file__).parent.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r'InvalidInput\(\s*"(\w+)"', text):
+            depth, end = 1, m.end()
+            while depth and end < len(text):  # the call's own text, to its closing parenthesis
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                end += 1
+            reason = re.search(r'reason\s*=\s*"(\w+)"', text[m.start():end])
+            code = f"invalid.{reason.group(1) if reason else m.group(1)}"
+            if code not in catalogue():
+                missing.append(f"{path.name}: {code}")
+    assert not missing, missing
+
+
 def test_render_in_each_language():
     assert t("invalid.month", "id", value="2026-13").startswith("Bulan tidak valid: '2026-13'")
     assert t("invalid.month", "en", value="2026-13").startswith("Invalid month: '2026-13'")

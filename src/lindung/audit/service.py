@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,3 +24,22 @@ def entries_for(session: Session, subject_type: str, subject_id: int) -> list[Au
     return list(session.scalars(
         select(AuditEntry).where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
         .order_by(AuditEntry.id)))
+
+
+def entries(session: Session, *, actor: str | None = None, action: str | None = None,
+            since: dt.date | None = None, until: dt.date | None = None,
+            subject: tuple[str, int] | None = None, limit: int = 100) -> list[AuditEntry]:
+    """The newest ``limit`` entries that match: ``action`` is a prefix ("worker." for every worker
+    action), ``since``/``until`` whole days (UTC), ``subject`` a (type, id) pair."""
+    query = select(AuditEntry)
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    if action:
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    if since is not None:
+        query = query.where(AuditEntry.at >= dt.datetime.combine(since, dt.time(), dt.UTC))
+    if until is not None:
+        query = query.where(AuditEntry.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC))
+    if subject is not None:
+        query = query.where(AuditEntry.subject_type == subject[0], AuditEntry.subject_id == subject[1])
+    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))

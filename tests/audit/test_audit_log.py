@@ -1,0 +1,60 @@
+"""Reading the audit log: filters, newest first, workers looked up by NIK and never shown by it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import update
+
+from lindung.audit import service as audit
+from lindung.audit.models import AuditEntry
+from tests.factories import make_worker
+
+
+def seed(database) -> str:
+    """Three entries by two people over two days, two of them about one worker; returns its NIK."""
+    with database.session() as s:
+        w = make_worker(s)
+        a = audit.record(s, actor="ani", action="worker.unmask", subject_type="worker", subject_id=w.id)
+        b = audit.record(s, actor="budi", action="worker.update", subject_type="worker", subject_id=w.id,
+                         detail="changed: phone")
+        c = audit.record(s, actor="ani", action="bill.issue", subject_type="bill", subject_id=7, detail="x")
+        for entry, day in ((a, 1), (b, 2), (c, 2)):
+            s.execute(update(AuditEntry).where(AuditEntry.id == entry.id).values(
+                at=dt.datetime(2026, 11, day, 9, 30, tzinfo=dt.UTC)))
+        return w.nik
+
+
+def actions(rows) -> list[str]:
+    return [r.action for r in rows]
+
+
+class TestFilters:
+    def test_newest_first_and_each_filter(self, database):
+        seed(database)
+        with database.session(readonly=True) as s:
+            assert actions(audit.entries(s)) == ["bill.issue", "worker.update", "worker.unmask"]
+            assert actions(audit.entries(s, actor="ani")) == ["bill.issue", "worker.unmask"]
+            assert actions(audit.entries(s, action="worker.")) == ["worker.update", "worker.unmask"]
+            assert actions(audit.entries(s, action="worker%")) == []  # a prefix, not a pattern
+            assert actions(audit.entries(s, since=dt.date(2026, 11, 2))) == ["bill.issue", "worker.update"]
+            assert actions(audit.entries(s, until=dt.date(2026, 11, 1))) == ["worker.unmask"]
+            assert actions(audit.entries(s, subject=("bill", 7))) == ["bill.issue"]
+            assert actions(audit.entries(s, limit=1)) == ["bill.issue"]
+
+
+class TestTheCommand:
+    def test_by_worker_nik_json_and_english(self, database, cli):
+        number = seed(database)
+        out = cli("audit", "--worker", number, "--json").json()
+        assert [(r["actor"], r["action"], r["detail"]) for r in out] == [
+            ("budi", "worker.update", "changed: phone"), ("ani", "worker.unmask", "")]
+        shown = cli("audit", "--worker", number, "--lang", "en")
+        assert shown.exit_code == 0 and "Audit log (2 entries, newest first)" in shown.out
+        assert number not in shown.stdout
+        assert "Log audit (3 entri" in cli("audit").out
+
+    def test_bad_dates_are_refused(self, database, cli):
+        assert cli("audit", "--since", "2026-13-01").exit_code == 2
+        r = cli("audit", "--since", "2026-11-02", "--until", "2026-11-01", "--lang", "en")
+        assert r.exit_code == 2 and "The end date 2026-11-01 is before the start date." in r.err
