@@ -117,3 +117,24 @@ class TestWhatWasAcceptedStaysAsItWas:
             after = s.scalars(select(Enrolment)).one()
             assert (after.occupation_code, after.sector, after.committed_cost) == kept
         assert kept[:2] == ("pedagang", "other") and row(database, number).occupation_code == "ojek"
+
+
+class TestTwoOfficersAtOnce:
+    def test_two_heir_lists_written_at_once_leave_one_of_them_whole(self, postgres_database):
+        from tests.racing import race
+
+        with postgres_database.session() as s:
+            number = make_worker(s, heirs=(workers.HeirInput("Euis", "istri"),)).nik
+
+        lists = [(workers.HeirInput("Euis", "istri"), workers.HeirInput("Dina", "anak")),
+                 (workers.HeirInput("Euis", "istri"), workers.HeirInput("Odih", "ayah"),
+                  workers.HeirInput("Eti", "ibu"))]
+        for _ in range(5):
+            results = race(postgres_database, [
+                lambda s, h=h: workers.update(s, number, workers.WorkerChanges(heirs=h), by=CHECKER, today=TODAY)
+                for h in lists])
+            assert not [r for r in results if isinstance(r, Exception)], results
+            got = [(name, rel) for _pos, name, rel, _nik in heirs_of(postgres_database, number)]
+            assert got in ([("Euis", "spouse"), ("Dina", "child")],
+                           [("Euis", "spouse"), ("Odih", "parent"), ("Eti", "parent")])
+            assert [p for p, *_ in heirs_of(postgres_database, number)] == list(range(1, len(got) + 1))

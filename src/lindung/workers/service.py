@@ -190,6 +190,9 @@ def _heirs(given: tuple[HeirInput, ...], today: dt.date, params: ParameterSet | 
     return heirs
 
 
+UPDATABLE = ("name", "domicile", "occupation", "income", "phone", "heirs")
+
+
 @dataclass(frozen=True)
 class WorkerChanges:
     """What an officer corrects or updates; ``None`` leaves a field as it is. ``phone=""`` clears the
@@ -204,10 +207,7 @@ class WorkerChanges:
     heirs: tuple[HeirInput, ...] | None = None
 
     def empty(self) -> bool:
-        return all(getattr(self, f) is None for f in ("name", "domicile", "occupation", "income", "phone", "heirs"))
-
-
-UPDATABLE = ("name", "domicile", "occupation", "income", "phone", "heirs")
+        return all(getattr(self, f) is None for f in UPDATABLE)
 
 
 def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today: dt.date,
@@ -220,6 +220,9 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today
     if changes.empty():
         raise InvalidInput("changes", "", known=", ".join(UPDATABLE))
     worker = get(session, nik, today=today)
+    # Two officers updating one worker at once: the second waits here and then sees the first's
+    # heirs (SQLite's BEGIN IMMEDIATE serialises writers anyway).
+    session.refresh(worker, with_for_update=True)
     new: dict[str, Any] = {}
     if changes.name is not None:
         new["name"] = _clean_name(changes.name)
