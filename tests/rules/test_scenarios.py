@@ -156,7 +156,9 @@ def call_covered_at(i: dict[str, Any]) -> dict[str, Any]:
 
 def call_history(i: dict[str, Any]) -> dict[str, Any]:
     h = coverage.contribution_history(_paid(i["paid"]), i["as_of"], params=PARAMS)
+    arrears = coverage.arrears_of(h, i["as_of"], next_working_day=next_working_day, params=PARAMS)
     return {"contribution_months": h.contribution_months, "protected_until": h.protected_until,
+            "arrears": {str(m): until for m, until in arrears},
             "memberships": len(h.memberships),
             "states": {str(m): s.value for m, s in h.months.items()}}
 

@@ -6,8 +6,8 @@ unique index on ``(worker_id, month)``); the rules decide everything else:
 - ``rules.coverage.covered_at(at, paid_on)`` — the event decision (rules.md 2.3, Decision);
 - ``rules.coverage.contribution_history(paid_on, at)`` — month states, memberships, lapse after
   the arrears window, the masa iur of the current membership and ``protected_until``;
-- the arrears: months of the current membership unpaid past their due date (``rules.coverage.due_date``)
-  whose window is still open, each with the last day it may be paid. ``protected_until`` is the end
+- ``rules.coverage.arrears_of(history, at)`` — months of the current membership unpaid past their due
+  date whose window is still open, each with the last day it may be paid. ``protected_until`` is the end
   of the unbroken paid run, so a worker whose November is unpaid and December paid is protected in
   December yet "without a break only until 31 October": the arrears say why, and until when November
   can still be paid.
@@ -32,9 +32,9 @@ from lindung.rules.coverage import (
     ContributionHistory,
     EventCoverage,
     MonthState,
+    arrears_of,
     contribution_history,
     covered_at,
-    due_date,
 )
 from lindung.rules.params import ParameterSet
 from lindung.rules.period import Month
@@ -102,15 +102,6 @@ class Coverage:
             "arrears": [{"month": str(m), "payable_until": until.isoformat()} for m, until in self.arrears],
             "months": [m.to_dict() for m in self.months],
         }
-
-
-def arrears_of(history: ContributionHistory, at: dt.date, *, next_working_day: NextWorkingDay,
-               params: ParameterSet | None = None) -> tuple[tuple[Month, dt.date], ...]:
-    """The months of the running membership unpaid past their due date on ``at`` (the rules' grace
-    state), oldest first, each with the last day it may still be paid."""
-    return tuple((m, history.arrears_deadline(m)) for m, state in sorted(history.months.items())
-                 if state is MonthState.GRACE
-                 and due_date(m, next_working_day=next_working_day, params=params).date < at)
 
 
 def coverage(session: Session, nik: str, *, at: dt.date, unmask: bool = False, actor: str = "",

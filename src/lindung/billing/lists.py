@@ -23,11 +23,10 @@ from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
 from lindung.billing import repository as repo
-from lindung.billing.coverage import arrears_of
 from lindung.kit import lokal
 from lindung.kit.errors import InvalidInput
 from lindung.kit.privacy import mask_nik
-from lindung.rules.coverage import contribution_history, due_date
+from lindung.rules.coverage import arrears_of, contribution_history, due_date
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors

@@ -212,3 +212,12 @@ def contribution_history(paid_on: Mapping[Month, dt.date], as_of: dt.date, *,
     if start is not None:
         memberships.append(Membership(start, None, None, count))
     return ContributionHistory(as_of, states, tuple(memberships), grace)
+
+
+def arrears_of(history: ContributionHistory, at: dt.date, *, next_working_day: NextWorkingDay | None = None,
+               params: ParameterSet | None = None) -> tuple[tuple[Month, dt.date], ...]:
+    """The months of the running membership unpaid past their due date on ``at`` (the grace state),
+    oldest first, each with the last day it may still be paid (rules.md 2.3)."""
+    return tuple((m, history.arrears_deadline(m)) for m, state in sorted(history.months.items())
+                 if state is MonthState.GRACE
+                 and due_date(m, next_working_day=next_working_day, params=params).date < at)
