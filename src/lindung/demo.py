@@ -24,6 +24,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from lindung import demo_billing
+from lindung.billing.cli import arrears_sentence
 from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment import service as enrolment
 from lindung.enrolment.errors import QuotaExceeded
@@ -385,9 +386,8 @@ def _print_billing(money: dict[str, Any], lang: str) -> None:
                  + " " + t("coverage.masa_iur", lang, months=w["contribution_months"],
                            start=w["membership_start"] or "-"), 2)
             if w["arrears"]:
-                _say(t("coverage.arrears", lang, months="; ".join(
-                    t("coverage.arrears_month", lang, month=a["month"],
-                      until=format_date(dt.date.fromisoformat(a["payable_until"]), lang)) for a in w["arrears"])), 2)
+                _say(arrears_sentence(((a["month"], dt.date.fromisoformat(a["payable_until"])) for a in w["arrears"]),
+                                      lang), 2)
 
 
 def _print_next(out: dict[str, Any], lang: str) -> None:

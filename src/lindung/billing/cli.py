@@ -194,6 +194,12 @@ def coverage(
     render_coverage(report, lg)
 
 
+def arrears_sentence(arrears: Iterable[tuple[str, dt.date]], lang: str) -> str:
+    """"Tunggakan …: 2026-11 (masih dapat dibayar sampai 31 Januari 2027)." for (month, payable until)."""
+    return t("coverage.arrears", lang, months="; ".join(
+        t("coverage.arrears_month", lang, month=month, until=format_date(until, lang)) for month, until in arrears))
+
+
 def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
     d = c.decision
     who = f"{escape(c.name)} ({c.nik})"
@@ -210,8 +216,7 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
     else:
         out_console.print(t("coverage.until_none", lang))
     if c.arrears:
-        out_console.print(t("coverage.arrears", lang, months="; ".join(
-            t("coverage.arrears_month", lang, month=str(m), until=format_date(until, lang)) for m, until in c.arrears)))
+        out_console.print(arrears_sentence(((str(m), until) for m, until in c.arrears), lang))
     current = h.current
     out_console.print(t("coverage.masa_iur", lang, months=h.contribution_months,
                         start=str(current.start) if current else "-"))
