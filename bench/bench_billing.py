@@ -43,6 +43,7 @@ from typing import TypeVar
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.engine import make_url
 
+from lindung.audit import service as audit
 from lindung.billing import coverage as coverage_service
 from lindung.billing import repository as billing_repo
 from lindung.billing import service as billing
@@ -119,32 +120,32 @@ def seed(db: Scratch, *, workers: int, agreements: int, cycle: int, months: int,
             status="active", drafted_by="bench.maker", drafted_at=now, approved_by="bench.checker",
             approved_at=now, activated_at=now, ended_at=None, estimate_list_price=0, estimate_expected=0,
             enrolled_count=0, committed_cost=0) for i in ids])
+        origin = audit.provenance(s, actor="bench", source="bench").id
     last_id = first_id + workers - 1
     with db.engine.begin() as conn:
         if pg:
             numbers = "generate_series(CAST(:a AS INTEGER), CAST(:b AS INTEGER)) AS g(i)"
             nik = "'32' || lpad(i::text, 14, '0')"
-            ts, yes, no, prefix = "now()", "true", "false", ""
+            no, prefix = "false", ""
         else:
             conn.exec_driver_sql("PRAGMA cache_size = -200000")
             numbers = "seq"
             nik = "printf('32%014d', i)"
-            ts, yes, no = "'2026-01-01 00:00:00.000000'", "1", "0"
+            no = "0"
             prefix = "WITH RECURSIVE seq(i) AS (SELECT :a UNION ALL SELECT i + 1 FROM seq WHERE i < :b) "
         conn.execute(text(
-            f"{prefix}INSERT INTO workers (id, nik, name, sex, birth_date, nik_province_code, nik_regency_code, "
-            "nik_district_code, needs_review, domicile_code, occupation_code, declared_income, created_by, "
-            f"created_at) SELECT i, {nik}, 'Pekerja ' || i, 'L', '1990-01-01', '32', '32.16', '32.16.01', {no}, "
-            f"'{DESA}', CASE WHEN i % 5 = 0 THEN 'ojek' ELSE 'petani' END, 0, 'bench', {ts} FROM {numbers}"),
-            {"a": first_id, "b": last_id})
+            f"{prefix}INSERT INTO workers (id, nik, name, sex, birth_date, needs_review, domicile_code, "
+            f"occupation_code, declared_income, provenance_id) SELECT i, {nik}, 'Pekerja ' || i, 'L', "
+            f"'1990-01-01', {no}, '{DESA}', CASE WHEN i % 5 = 0 THEN 'ojek' ELSE 'petani' END, 0, :origin "
+            f"FROM {numbers}"), {"a": first_id, "b": last_id, "origin": origin})
         conn.execute(text(
             "INSERT INTO enrolments (worker_id, agreement_id, first_month, last_month, occupation_code, sector, "
-            "committed_cost, status, enrolled_by, enrolled_at) "
+            "committed_cost, status, provenance_id) "
             "SELECT w.id, :a0 + (w.id - :w0) / :per, a.start_month, a.end_month, w.occupation_code, "
-            "CASE WHEN w.occupation_code = 'ojek' THEN 'transport' ELSE 'other' END, 0, 'active', 'bench', "
-            f"{ts} FROM workers w JOIN agreements a ON a.id = :a0 + (w.id - :w0) / :per "
+            "CASE WHEN w.occupation_code = 'ojek' THEN 'transport' ELSE 'other' END, 0, 'active', :origin "
+            "FROM workers w JOIN agreements a ON a.id = :a0 + (w.id - :w0) / :per "
             "WHERE w.id BETWEEN :w0 AND :w1 ORDER BY w.id"),
-            {"a0": ids[0], "w0": first_id, "w1": last_id, "per": per})
+            {"a0": ids[0], "w0": first_id, "w1": last_id, "per": per, "origin": origin})
         conn.execute(text("UPDATE agreements SET enrolled_count = (SELECT count(*) FROM enrolments e "
                           "WHERE e.agreement_id = agreements.id) WHERE id BETWEEN :a AND :b"),
                      {"a": ids[0], "b": ids[-1]})
@@ -152,7 +153,6 @@ def seed(db: Scratch, *, workers: int, agreements: int, cycle: int, months: int,
             conn.execute(text("SELECT setval(pg_get_serial_sequence('workers', 'id'), (SELECT max(id) FROM workers))"))
             conn.execute(text("SELECT setval(pg_get_serial_sequence('agreements', 'id'), "
                               "(SELECT max(id) FROM agreements))"))
-    _ = yes
     analyze(db)
     return ids
 

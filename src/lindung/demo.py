@@ -24,6 +24,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from lindung import demo_billing
+from lindung.audit import service as audit
 from lindung.billing.cli import arrears_sentence
 from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment import service as enrolment
@@ -31,7 +32,7 @@ from lindung.enrolment.errors import QuotaExceeded
 from lindung.enrolment.models import Enrolment
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
-from lindung.kit.db import database_label, ensure_database, get_engine, session_scope, utcnow
+from lindung.kit.db import database_label, ensure_database, get_engine, session_scope
 from lindung.kit.i18n import format_date, t
 from lindung.kit.lokal import REGIONS_DECREE, parse_nik
 from lindung.kit.money import rp
@@ -199,15 +200,12 @@ def _enrol_cohort(session: Session, agreement_code: str, rows: list[dict[str, An
     transport = {o.code for o in occupations().values() if o.transport}
     costs = enrolment.span_costs(agreement, Month.from_index(agreement.start_month))
     income = workers.lowest_income(today)
-    now = utcnow()
+    origin = audit.provenance(session, actor=OFFICER, source="demo").id
     created = session.execute(
         insert(Worker).returning(Worker.id, sort_by_parameter_order=True),
         [{"nik": r["nik"], "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"],
-          "nik_province_code": r["nik"][:2], "nik_regency_code": f"{r['nik'][:2]}.{r['nik'][2:4]}",
-          "nik_district_code": f"{r['nik'][:2]}.{r['nik'][2:4]}.{r['nik'][4:6]}", "needs_review": False,
-          "domicile_code": r["domicile_code"], "occupation_code": r["occupation_code"],
-          "declared_income": income, "phone": r["phone"], "source": "demo", "created_by": OFFICER,
-          "created_at": now} for r in rows]).scalars().all()
+          "needs_review": False, "domicile_code": r["domicile_code"], "occupation_code": r["occupation_code"],
+          "declared_income": income, "phone": r["phone"], "provenance_id": origin} for r in rows]).scalars().all()
     heirs = [{"worker_id": wid, "position": 1, "name": r["spouse"], "relationship_code": "spouse", "nik": None}
              for wid, r in zip(created, rows, strict=True) if r["spouse"]]
     if heirs:
@@ -219,8 +217,8 @@ def _enrol_cohort(session: Session, agreement_code: str, rows: list[dict[str, An
     session.execute(insert(Enrolment), [
         {"worker_id": wid, "agreement_id": agreement.id, "first_month": agreement.start_month,
          "last_month": agreement.end_month, "occupation_code": r["occupation_code"], "sector": sector,
-         "committed_cost": costs[sector], "status": "active", "enrolled_by": OFFICER, "enrolled_at": now,
-         "source": "demo"} for wid, r, sector in zip(created, rows, sectors, strict=True)])
+         "committed_cost": costs[sector], "status": "active", "provenance_id": origin}
+        for wid, r, sector in zip(created, rows, sectors, strict=True)])
     session.expire(agreement)
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from lindung.kit import db as kitdb
 from lindung.kit.lokal import REGIONS_DECREE
 from lindung.models import metadata
+from lindung.workers.models import Worker
 from tests.conftest import ENGINES
 
 
@@ -79,3 +83,74 @@ class TestOccupationsAreSeeded:
         assert database.scalar("SELECT occupation_code FROM occupation_aliases WHERE alias = 'ojol'") == "ojek"
         assert database.scalar(
             "SELECT occupation_code FROM occupation_aliases WHERE alias = 'buruh harian lepas'") == "buruh_harian"
+
+
+class TestProvenanceMigration:
+    """2026_12_02_provenance moves who/when/source off every worker and enrolment row into one
+    provenance per distinct triple, and drops the NIK's region codes (read off the NIK now)."""
+
+    BEFORE = "2026_11_26_billing"
+
+    @pytest.mark.parametrize("empty_database", ENGINES, indirect=True)
+    def test_existing_rows_keep_who_wrote_them_and_their_heirs(self, empty_database):
+        _dialect, url = empty_database
+        engine = kitdb.get_engine(url)
+        kitdb.upgrade(engine, self.BEFORE)
+        at1, at2 = "2026-01-05 08:00:00+00:00", "2026-02-01 09:30:00+00:00"
+        with engine.begin() as conn:
+            for wid, nik, by, at, source in ((1, "3216014107950001", "ani", at1, "import:kadin.csv"),
+                                             (2, "3216010101900002", "ani", at1, "import:kadin.csv"),
+                                             (3, "3216015505850003", "budi", at2, None)):
+                conn.execute(text(
+                    "INSERT INTO workers (id, nik, name, sex, birth_date, nik_province_code, nik_regency_code, "
+                    "nik_district_code, needs_review, domicile_code, occupation_code, declared_income, source, "
+                    "created_by, created_at) VALUES (:id, :nik, 'W', :sex, '1990-01-01', '32', '32.16', "
+                    "'32.16.01', false, '32.16.01.2001', 'petani', 0, :source, :by, :at)"),
+                    {"id": wid, "nik": nik, "sex": "P" if nik[6] >= "4" else "L", "source": source, "by": by,
+                     "at": at})
+            conn.execute(text("INSERT INTO heirs (worker_id, position, name, relationship_code) "
+                              "VALUES (1, 1, 'Suami', 'spouse')"))
+            conn.execute(text(
+                "INSERT INTO enrolments (worker_id, agreement_id, first_month, last_month, occupation_code, "
+                "sector, committed_cost, status, enrolled_by, enrolled_at, source) VALUES "
+                "(1, 1, 24313, 24324, 'petani', 'other', 201600, 'active', 'ani', :at, 'import:kadin.csv'), "
+                "(3, 1, 24314, 24324, 'petani', 'other', 184800, 'active', 'cici', :at2, 'cli')"),
+                {"at": at1, "at2": at2})
+
+        kitdb.upgrade(engine)
+
+        with engine.connect() as conn:
+            origin = dict(conn.execute(text(
+                "SELECT w.id, p.actor || '|' || COALESCE(p.source, '-') FROM workers w "
+                "JOIN provenances p ON p.id = w.provenance_id")).all())
+            assert origin == {1: "ani|import:kadin.csv", 2: "ani|import:kadin.csv", 3: "budi|-"}
+            assert conn.execute(text(
+                "SELECT COUNT(DISTINCT provenance_id) FROM workers WHERE id IN (1, 2)")).scalar() == 1
+            enrolled = conn.execute(text(
+                "SELECT e.worker_id, p.actor, p.source FROM enrolments e JOIN provenances p "
+                "ON p.id = e.provenance_id ORDER BY e.worker_id")).all()
+            assert [tuple(r) for r in enrolled] == [(1, "ani", "import:kadin.csv"), (3, "cici", "cli")]
+            assert conn.execute(text("SELECT COUNT(*) FROM provenances")).scalar() == 3
+            # The table rebuild on SQLite must not take the heirs with it (foreign keys cascade).
+            assert conn.execute(text("SELECT name FROM heirs WHERE worker_id = 1")).scalar() == "Suami"
+            columns = {c["name"] for c in inspect(conn).get_columns("workers")}
+            assert "created_by" not in columns and "nik_district_code" not in columns
+        with kitdb.session_scope(engine) as s:
+            worker = s.get(Worker, 1)
+            assert worker is not None
+            assert (worker.nik_province_code, worker.nik_regency_code, worker.nik_district_code) == (
+                "32", "32.16", "32.16.01")
+            assert (worker.created_by, worker.source) == ("ani", "import:kadin.csv")
+            assert worker.created_at == dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC)
+
+        command.downgrade(kitdb.alembic_config(engine), self.BEFORE)
+        with engine.connect() as conn:
+            back = conn.execute(text(
+                "SELECT id, created_by, source, nik_district_code FROM workers ORDER BY id")).all()
+            assert [tuple(r) for r in back] == [(1, "ani", "import:kadin.csv", "32.16.01"),
+                                                (2, "ani", "import:kadin.csv", "32.16.01"),
+                                                (3, "budi", None, "32.16.01")]
+            assert conn.execute(text("SELECT enrolled_by FROM enrolments ORDER BY worker_id")).scalars().all() == [
+                "ani", "cici"]
+            assert conn.execute(text("SELECT COUNT(*) FROM heirs")).scalar() == 1
+        engine.dispose()

@@ -187,8 +187,8 @@ class TestTheDatabaseRefusesOverlapsWrittenBehindTheService:
         def write(s, code: str) -> int:
             s.execute(text(
                 "INSERT INTO enrolments (worker_id, agreement_id, first_month, last_month, occupation_code, "
-                "sector, committed_cost, status, enrolled_by, enrolled_at) SELECT :w, id, start_month, "
-                "end_month, 'pedagang', 'other', 0, 'active', 'x', now() FROM agreements WHERE code = :c"),
+                "sector, committed_cost, status, provenance_id) SELECT :w, id, start_month, "
+                "end_month, 'pedagang', 'other', 0, 'active', 0 FROM agreements WHERE code = :c"),
                 {"w": worker_id, "c": code})
             time.sleep(0.05)  # hold the transaction open a little, as a slow writer would
             return 1

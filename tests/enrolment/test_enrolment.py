@@ -201,9 +201,9 @@ class TestNeverCoveredTwiceForTheSameMonth:
         with pytest.raises(IntegrityError, match="ex_enrolments_no_overlap"), postgres_database.session() as s:
             s.execute(text(
                 "INSERT INTO enrolments (worker_id, agreement_id, first_month, last_month, occupation_code, "
-                "sector, committed_cost, status, enrolled_by, enrolled_at) "
+                "sector, committed_cost, status, provenance_id) "
                 "SELECT worker_id, (SELECT id FROM agreements WHERE code = 'CSR-2026'), first_month + 3, "
-                "last_month, occupation_code, sector, 0, 'active', 'x', enrolled_at FROM enrolments"))
+                "last_month, occupation_code, sector, 0, 'active', provenance_id FROM enrolments"))
 
 
 class TestTargetGroup:

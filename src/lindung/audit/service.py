@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lindung.audit.models import AuditEntry
+from lindung.audit.models import AuditEntry, Provenance
 from lindung.kit.db import utcnow
 
 
@@ -18,6 +18,15 @@ def record(session: Session, *, actor: str, action: str, subject_type: str, subj
     session.add(entry)
     session.flush()
     return entry
+
+
+def provenance(session: Session, *, actor: str, source: str | None = None,
+               at: dt.datetime | None = None) -> Provenance:
+    """A new provenance row (flushed: its id names the rows written under it)."""
+    row = Provenance(actor=actor, at=at or utcnow(), source=source)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def entries_for(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:

@@ -50,7 +50,6 @@ from lindung.enrolment.errors import AgreementNotOpen, AgreementPeriodOver, Budg
 from lindung.enrolment.importer_read import SheetSource, open_sheet
 from lindung.enrolment.importer_rows import RowError, RowValidator, StagedRow
 from lindung.enrolment.service import default_first_month, span_costs
-from lindung.kit.db import utcnow
 from lindung.kit.i18n import t
 from lindung.kit.money import rp
 from lindung.rules.contributions import OTHER, TRANSPORT
@@ -269,7 +268,8 @@ class _Merger:
         self.enrolled_before, self.committed_before = enrolled, committed
         self.places, self.money = quota - enrolled, budget - committed
         self.how = repo.Enrolling(
-            agreement_id=agreement.id, first=first.index, last=last.index, by=by, at=utcnow(), source=source,
+            agreement_id=agreement.id, first=first.index, last=last.index,
+            provenance_id=audit.provenance(session, actor=by, source=source).id,
             lowest_income=lowest_income(today, params), review_reason=REVIEW_NIK_DISTRICT_UNKNOWN,
             max_worker_id=self.before.max_worker_id)
         self.offered = self.offered_cost = 0  # candidates of earlier ranges, before quota and budget

@@ -30,16 +30,14 @@ reason is the state, see ``REFUSALS``), and after the merge the remaining 0s are
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from lindung.enrolment.importer_rows import STAGED_COLUMNS, RowError, StagedRow
-from lindung.kit.db import UtcDateTime
 
 ROWS = "lindung_import_rows"
 ERRORS = "lindung_import_errors"
@@ -279,23 +277,20 @@ def refuse_beyond(session: Session, lo: int, hi: int, places: int, money: int) -
         {"places": places, "money": money, "lo": lo, "hi": hi})
 
 
-_WORKER_COLUMNS = (
-    "nik, name, sex, birth_date, nik_province_code, nik_regency_code, nik_district_code, needs_review, "
-    "review_reason, domicile_code, occupation_code, declared_income, phone, source, created_by, created_at")
+_WORKER_COLUMNS = ("nik, name, sex, birth_date, needs_review, review_reason, domicile_code, occupation_code, "
+                   "declared_income, phone, provenance_id")
 
 
 def _worker_values(review_reason: str) -> str:
-    district = "substr(r.nik, 1, 2) || '.' || substr(r.nik, 3, 2) || '.' || substr(r.nik, 5, 2)"
     return (
-        "r.nik, r.name, r.sex, r.birth_date, substr(r.nik, 1, 2), "
-        "substr(r.nik, 1, 2) || '.' || substr(r.nik, 3, 2), " + district + ", "
+        "r.nik, r.name, r.sex, r.birth_date, "
         f"NOT r.district_known, CASE WHEN r.district_known THEN NULL ELSE '{review_reason}' END, "
-        "r.desa_code, r.occupation_code, COALESCE(r.income, :lowest_income), r.phone, :source, :by, :at")
+        "r.desa_code, r.occupation_code, COALESCE(r.income, :lowest_income), r.phone, :provenance")
 
 
 _ENROLMENT_COLUMNS = ("worker_id, agreement_id, first_month, last_month, occupation_code, sector, "
-                      "committed_cost, status, enrolled_by, enrolled_at, source")
-_ENROLMENT_VALUES = ":aid, :first, :last, r.occupation_code, p.sector, p.cost, 'active', :by, :at, :source"
+                      "committed_cost, status, provenance_id")
+_ENROLMENT_VALUES = ":aid, :first, :last, r.occupation_code, p.sector, p.cost, 'active', :provenance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,17 +300,16 @@ class Enrolling:
     agreement_id: int
     first: int
     last: int
-    by: str
-    at: dt.datetime
-    source: str | None
+    provenance_id: int
+    """Who imported, when, from which file (one ``provenances`` row for the whole import)."""
     lowest_income: int
     review_reason: str
     max_worker_id: int
 
     def params(self, lo: int, hi: int) -> dict[str, Any]:
-        return {"aid": self.agreement_id, "first": self.first, "last": self.last, "by": self.by, "at": self.at,
-                "source": self.source, "lowest_income": self.lowest_income, "base": self.max_worker_id,
-                "lo": lo, "hi": hi}
+        return {"aid": self.agreement_id, "first": self.first, "last": self.last,
+                "provenance": self.provenance_id, "lowest_income": self.lowest_income,
+                "base": self.max_worker_id, "lo": lo, "hi": hi}
 
 
 def insert(session: Session, lo: int, hi: int, how: Enrolling, *, existing: bool) -> int:
@@ -323,12 +317,11 @@ def insert(session: Session, lo: int, hi: int, how: Enrolling, *, existing: bool
     ``existing``: some candidates are workers registered before (enrolled by the id matched).
     Returns how many workers were created."""
     params = how.params(lo, hi)
-    at_type = bindparam("at", type_=UtcDateTime())
     if existing:
         session.execute(text(
             f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT r.worker_id, {_ENROLMENT_VALUES} "
             f"{_PRICED} WHERE r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE} "
-            "AND r.worker_id IS NOT NULL ORDER BY r.worker_id").bindparams(at_type), params)
+            "AND r.worker_id IS NOT NULL ORDER BY r.worker_id"), params)
     new = f"r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE} AND r.worker_id IS NULL"
     if _is_pg(session):
         # Ids from the sequence, in NIK order; the enrolments take them from RETURNING.
@@ -338,18 +331,17 @@ def insert(session: Session, lo: int, hi: int, how: Enrolling, *, existing: bool
             "RETURNING id, occupation_code) "
             f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT r.id, {_ENROLMENT_VALUES} "
             f"FROM created r JOIN occupations o ON o.code = r.occupation_code "
-            f"JOIN {PRICES} p ON p.transport = o.transport ORDER BY r.id").bindparams(at_type), params)
+            f"JOIN {PRICES} p ON p.transport = o.transport ORDER BY r.id"), params)
         return _count(result)
     # SQLite: the write transaction (BEGIN IMMEDIATE) excludes every other writer, so the ids
     # max(id) + row number are free; workers and enrolments both go in file order, and the
     # enrolments name their workers without looking them up again.
     result = session.execute(text(
         f"INSERT INTO workers (id, {_WORKER_COLUMNS}) SELECT :base + r.row_no, "
-        f"{_worker_values(how.review_reason)} FROM {ROWS} r WHERE {new} ORDER BY r.row_no"
-        ).bindparams(at_type), params)
+        f"{_worker_values(how.review_reason)} FROM {ROWS} r WHERE {new} ORDER BY r.row_no"), params)
     session.execute(text(
         f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT :base + r.row_no, {_ENROLMENT_VALUES} "
-        f"{_PRICED} WHERE {new} ORDER BY r.row_no").bindparams(at_type), params)
+        f"{_PRICED} WHERE {new} ORDER BY r.row_no"), params)
     return _count(result)
 
 

@@ -23,7 +23,9 @@ This replaced an exclusion constraint (``btree_gist``, ``worker_id WITH =, int4r
 last_month, '[]') WITH &&``): its GiST index cost ~34 µs per inserted enrolment, 8,5 s of a
 250.000-row import and more as the table grows, against an import budget of about 1 s.
 
-``worker_id``, ``agreement_id`` and ``occupation_code`` carry no foreign keys, on purpose: every
+``worker_id``, ``agreement_id``, ``occupation_code`` and ``provenance_id`` (who enrolled, when, from
+what: shared by every enrolment of one bulk import, see ``workers.models.Worker``) carry no foreign
+keys, on purpose: every
 writer takes them from rows it has just read, locked or inserted in the same transaction (the
 worker, the agreement it locked, the worker's occupation), nothing deletes workers, agreements or
 occupations, and on PostgreSQL each foreign key is a trigger call per inserted row (the three cost
@@ -38,6 +40,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
+from lindung.audit.models import Provenance
 from lindung.kit.db import Base, UtcDateTime
 from lindung.sponsors.models import Agreement
 from lindung.workers.models import Worker
@@ -70,9 +73,7 @@ class Enrolment(Base):
     sector: Mapped[str] = mapped_column(String(16))
     committed_cost: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default="active")
-    enrolled_by: Mapped[str] = mapped_column(String(100))
-    enrolled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    source: Mapped[str | None] = mapped_column(String(100))
+    provenance_id: Mapped[int] = mapped_column(Integer)  # provenances.id
     cancelled_by: Mapped[str | None] = mapped_column(String(100))
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
@@ -80,3 +81,17 @@ class Enrolment(Base):
                                           viewonly=True)
     agreement: Mapped[Agreement] = relationship(
         primaryjoin=lambda: foreign(Enrolment.agreement_id) == Agreement.id, viewonly=True)
+    provenance: Mapped[Provenance] = relationship(
+        primaryjoin=lambda: foreign(Enrolment.provenance_id) == Provenance.id, viewonly=True)
+
+    @property
+    def enrolled_by(self) -> str:
+        return self.provenance.actor
+
+    @property
+    def enrolled_at(self) -> dt.datetime:
+        return self.provenance.at
+
+    @property
+    def source(self) -> str | None:
+        return self.provenance.source

@@ -29,6 +29,7 @@ from functools import lru_cache
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lindung.audit import service as audit
 from lindung.enrolment import repository
 from lindung.enrolment.errors import (
     AgreementNotOpen,
@@ -41,7 +42,6 @@ from lindung.enrolment.errors import (
     WorkerDeceased,
 )
 from lindung.enrolment.models import Enrolment
-from lindung.kit.db import utcnow
 from lindung.kit.errors import InvalidInput, ParameterError
 from lindung.kit.money import rp
 from lindung.kit.privacy import mask_nik
@@ -158,7 +158,7 @@ def enrol(session: Session, nik: str, agreement_code: str, *, by: str, today: dt
     enrolment = Enrolment(
         worker_id=worker.id, agreement_id=agreement.id, first_month=first.index, last_month=end.index,
         occupation_code=worker.occupation_code, sector=sector, committed_cost=cost, status="active",
-        enrolled_by=by, enrolled_at=utcnow(), source=source)
+        provenance_id=audit.provenance(session, actor=by, source=source).id)
     try:
         with session.begin_nested():
             session.add(enrolment)

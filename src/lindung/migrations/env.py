@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import text
 
@@ -23,14 +25,30 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine") or get_engine()
     with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table (copy, DROP, rename). With foreign keys on, that DROP
+            # would delete the rows that reference it by cascade (heirs of workers) or fail; SQLite
+            # only lets the pragma change outside a transaction, so it is switched off before the
+            # migration's transaction begins, every reference is checked before it commits, and the
+            # pragma is back on for whoever uses this pooled connection next.
+            raw: Any = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys = OFF")
+        else:
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
-        context.configure(connection=connection, target_metadata=metadata,
-                          render_as_batch=connection.dialect.name == "sqlite",
-                          transaction_per_migration=False)
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+        try:
+            context.configure(connection=connection, target_metadata=metadata, render_as_batch=sqlite,
+                              transaction_per_migration=False)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"migration left a broken reference in table {broken[0]}")
+            connection.commit()
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

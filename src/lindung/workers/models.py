@@ -15,9 +15,10 @@ from sqlalchemy import (
     SmallInteger,
     String,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from lindung.kit.db import Base, UtcDateTime, byte_ordered_string
+from lindung.audit.models import Provenance
+from lindung.kit.db import Base, byte_ordered_string
 
 
 class Occupation(Base):
@@ -43,14 +44,22 @@ class OccupationAlias(Base):
 class Worker(Base):
     """One person, one NIK, across all sponsors.
 
-    ``nik_*`` are the codes the NIK encodes (region of first registration); ``needs_review`` is set
-    when the NIK's kecamatan is not in the region list (regions split: flagged, never rejected).
+    ``nik_*_code`` are the codes the NIK encodes (region of first registration), read off its first
+    six digits, not stored; ``needs_review`` is set when the NIK's kecamatan is not in the region
+    list (regions split: flagged, never rejected). Who registered the worker, when and from what
+    (``created_by``, ``created_at``, ``source``) is the row's ``provenance``, shared by every worker
+    of one bulk import: a row holds what differs from person to person. Narrow rows are what keeps a
+    bulk import's writes cheap (on SQLite the page cache then holds the NIK index's pages instead
+    of spilling them; measured on 1.000.000 rows: workers and enrolments inserted and committed in
+    3,9 s instead of 6,5 s).
 
     ``domicile_code`` (a desa in ``regions``) and ``occupation_code`` (in ``occupations``) carry no
     foreign key and no index, on purpose: both reference tables are loaded by migrations and never
     changed by the application, every writer checks the code against them before it writes (the
     workers service by looking the row up, the bulk import against the regions table and the
     catalogue the occupations table is loaded from), and no query looks workers up by either code.
+    ``provenance_id`` has none either: every writer inserts the provenance in the same transaction
+    just before the rows, and nothing deletes provenances.
     On PostgreSQL each foreign key is a trigger call per inserted row (measured: the two cost 1,5 s
     of a 250.000-row import, the two indexes another 0,7 s). The unique NIK index is compared byte
     for byte (``byte_ordered_string``). Sex is checked with ``=``/``OR``, which SQLite evaluates
@@ -69,21 +78,48 @@ class Worker(Base):
     name: Mapped[str] = mapped_column(String(200))
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[dt.date] = mapped_column(Date)
-    nik_province_code: Mapped[str] = mapped_column(String(2))
-    nik_regency_code: Mapped[str] = mapped_column(String(5))
-    nik_district_code: Mapped[str] = mapped_column(String(8))
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     review_reason: Mapped[str | None] = mapped_column(String(64))
     domicile_code: Mapped[str] = mapped_column(String(13))  # regions.code (a desa)
     occupation_code: Mapped[str] = mapped_column(String(32))  # occupations.code
     declared_income: Mapped[int] = mapped_column(BigInteger)
     phone: Mapped[str | None] = mapped_column(String(20))
-    source: Mapped[str | None] = mapped_column(String(100))
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    provenance_id: Mapped[int] = mapped_column(Integer)  # provenances.id
 
     heirs: Mapped[list[Heir]] = relationship(
         back_populates="worker", cascade="all, delete-orphan", order_by="Heir.position")
+    provenance: Mapped[Provenance] = relationship(
+        primaryjoin=lambda: foreign(Worker.provenance_id) == Provenance.id, viewonly=True)
+
+    @property
+    def nik_province_code(self) -> str:
+        return nik_region_codes(self.nik)[0]
+
+    @property
+    def nik_regency_code(self) -> str:
+        return nik_region_codes(self.nik)[1]
+
+    @property
+    def nik_district_code(self) -> str:
+        return nik_region_codes(self.nik)[2]
+
+    @property
+    def created_by(self) -> str:
+        return self.provenance.actor
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return self.provenance.at
+
+    @property
+    def source(self) -> str | None:
+        return self.provenance.source
+
+
+def nik_region_codes(nik: str) -> tuple[str, str, str]:
+    """The province, regency and district codes (dotted, as in ``regions``) a NIK's first six
+    digits name: the region where it was first issued."""
+    return nik[:2], f"{nik[:2]}.{nik[2:4]}", f"{nik[:2]}.{nik[2:4]}.{nik[4:6]}"
 
 
 class Heir(Base):

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
-from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.kit.i18n import t
 from lindung.kit.lokal import NikFacts, parse_nik
@@ -139,15 +138,13 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
         raise WorkerExists(nik=mask_nik(nik))
     district_known = (facts.district_code is not None
                       and regions_repo.get(session, facts.district_code) is not None)
+    origin = audit.provenance(session, actor=by, source=data.source)
     worker = Worker(
         nik=nik, name=name, sex=facts.sex, birth_date=facts.birth_date,
-        nik_province_code=facts.province_code, nik_regency_code=facts.regency_code,
-        nik_district_code=facts.district_code,
         needs_review=not district_known,
         review_reason=None if district_known else REVIEW_NIK_DISTRICT_UNKNOWN,
         domicile_code=domicile.code, occupation_code=occ.code, declared_income=income,
-        phone=normalize_phone(data.phone), source=data.source, created_by=by, created_at=utcnow(),
-        heirs=heirs,
+        phone=normalize_phone(data.phone), provenance_id=origin.id, provenance=origin, heirs=heirs,
     )
     session.add(worker)
     session.flush()
