@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+from lindung.kit.i18n import format_date
 from lindung.kit.privacy import mask_nik
 from tests.factories import DESA_TARUMAJAYA, nik
 
@@ -91,11 +95,12 @@ class TestWorkerAndEnrolCommands:
         cli("agreement", "approve", "KADIN-2026", "--by", "budi")
         number = nik(serial=77)
         r = cli("worker", "add", "--nik", number, "--name", "Asep Saputra", "--desa", DESA_TARUMAJAYA.replace(".", ""),
-                "--occupation", "Tukang Ojek", "--birth", "17/05/1990", "--heir", "Euis:spouse", "--json")
+                "--occupation", "Tukang Ojek", "--birth", "17/05/1990", "--heir", "Euis:spouse", "--by", "ani",
+                "--json")
         assert r.exit_code == 0, r.stderr
         assert r.json()["nik"] == mask_nik(number) and r.json()["occupation"]["code"] == "ojek"
 
-        r = cli("enrol", number, "--agreement", "KADIN-2026", "--from", "2026-01", "--json")
+        r = cli("enrol", number, "--agreement", "KADIN-2026", "--from", "2026-01", "--by", "cici", "--json")
         assert r.exit_code == 0, r.stderr
         assert (r.json()["committed_cost"], r.json()["sector"]) == (100_800, "transport")
         assert r.json()["agreement_use"]["enrolled"] == 1
@@ -105,10 +110,15 @@ class TestWorkerAndEnrolCommands:
         flat = " ".join(shown.out.split())
         assert "Rp0 → dasar Rp1.000.000 (kelompok 1)" in flat  # the default declared income and its bracket
         assert "Euis (Suami/istri (janda/duda))" in flat and "KADIN-2026 2026-01–2026-12 (aktif)" in flat
+        today = format_date(dt.datetime.now(dt.UTC).date())
+        assert re.search(rf"Didaftarkan │ {today} \d\d:\d\d UTC oleh ani \(cli\)", flat), flat
         english = " ".join(cli("worker", "show", number, "--lang", "en").out.split())
         assert "Euis (Spouse (widow/widower))" in english and "(active)" in english
         unmasked = cli("worker", "show", number, "--unmask", "--by", "auditor", "--json").json()
         assert unmasked["nik"] == number
+        assert (unmasked["registered"]["by"], unmasked["registered"]["source"]) == ("ani", "cli")
+        enrolled = unmasked["enrolments"][0]["enrolled"]
+        assert (enrolled["by"], enrolled["source"]) == ("cici", "cli")
         assert (unmasked["declared_income"], unmasked["income_bracket"]) == (0, {"number": 1, "base": 1_000_000})
         assert database.scalar("SELECT actor FROM audit_log") == "auditor"
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.orm import Session
 
+from lindung.audit.models import Provenance
 from lindung.enrolment.models import Enrolment
 from lindung.rules.period import Month
 from lindung.sponsors.models import Agreement
@@ -124,8 +125,11 @@ def totals(session: Session, agreement_id: int) -> tuple[int, int]:
 
 def describe_for_worker(session: Session, worker_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(Enrolment, Agreement.code).join(Agreement, Agreement.id == Enrolment.agreement_id)
+        select(Enrolment, Agreement.code, Provenance).join(Agreement, Agreement.id == Enrolment.agreement_id)
+        .join(Provenance, Provenance.id == Enrolment.provenance_id)
         .where(Enrolment.worker_id == worker_id).order_by(Enrolment.first_month, Enrolment.id)).all()
     return [{"agreement": code, "from": str(Month.from_index(e.first_month)),
              "to": str(Month.from_index(e.last_month)), "status": e.status,
-             "committed_cost": e.committed_cost} for e, code in rows]
+             "committed_cost": e.committed_cost,
+             "enrolled": {"by": origin.actor, "at": origin.at.isoformat(), "source": origin.source}}
+            for e, code, origin in rows]

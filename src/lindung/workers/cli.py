@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import typer
@@ -13,7 +14,7 @@ from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
-from lindung.kit.i18n import t
+from lindung.kit.i18n import format_date, t
 from lindung.kit.money import rp
 from lindung.rules.catalogues import relationships
 from lindung.workers import service as workers
@@ -118,6 +119,15 @@ def worker_show(
     render_worker(out, lg)
 
 
+def registered_sentence(origin: dict[str, Any], lang: str) -> str:
+    """'10 Januari 2026 08:15 UTC oleh ani (import:kadin.csv)': who registered the worker, when (in
+    UTC, as the audit log), from what."""
+    at = dt.datetime.fromisoformat(origin["at"]).astimezone(dt.UTC)
+    when = f"{format_date(at.date(), lang)} {at:%H:%M} UTC"
+    source = f" ({origin['source']})" if origin["source"] else ""
+    return t("registry.registered_value", lang, at=when, by=origin["by"], source=source)
+
+
 def render_worker(w: dict[str, Any], lang: str) -> None:
     table = Table(show_header=False, title=escape(w["name"]), title_justify="left")
     table.add_column()
@@ -137,6 +147,7 @@ def render_worker(w: dict[str, Any], lang: str) -> None:
         ("enrolments", "; ".join(f"{e['agreement']} {e['from']}–{e['to']} "
                                  f"({t('registry.enrolment_status.' + e['status'], lang)})"
                                  for e in w["enrolments"]) or "-"),
+        ("registered", registered_sentence(w["registered"], lang)),
     ]
     for key, value in rows:
         table.add_row(t(f"registry.col.{key}", lang), escape(str(value)))
