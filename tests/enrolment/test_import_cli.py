@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from lindung.kit.money import rp
 from tests.enrolment.import_files import person, write_csv
 from tests.factories import make_agreement
 
@@ -100,6 +102,64 @@ class TestTheCommand:
                      str(tmp_path / "e.csv"))
         for r in rows:
             assert r["NIK"] not in result.stdout + result.stderr + caplog.text
+
+
+
+class TestACheckOnly:
+    """``--check``: every check against the registry as it is, the report, and nothing saved."""
+
+    STATE = ("SELECT (SELECT COUNT(*) FROM workers), (SELECT COUNT(*) FROM enrolments), "
+             "(SELECT COUNT(*) FROM provenances), enrolled_count, committed_cost FROM agreements "
+             "WHERE code = 'KADIN-2026'")
+
+    def state(self, database: Any) -> tuple[Any, ...]:
+        with database.session(readonly=True) as s:
+            return tuple(s.execute(text(self.STATE)).one())
+
+    def test_says_what_an_import_would_do_and_saves_nothing(self, kadin, cli, tmp_path):
+        first = person()
+        rows = [first, person(occupation="Tukang Ojek"), {**person(), "NIK": first["NIK"]},
+                person(occupation="Astronot")]
+        path = write_csv(tmp_path / "kadin.csv", rows)
+        before = self.state(kadin)
+        report = tmp_path / "cek.csv"
+        result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--check", "--errors",
+                     str(report), "--by", "ani")
+        assert result.exit_code == 0, result.stderr
+        said = " ".join(result.stdout.split())
+        assert self.state(kadin) == before
+        checked = read_report(report)
+        assert [r[:3] for r in checked[1:]] == [["4", "NIK", first["NIK"]], ["5", "Pekerjaan", "Astronot"]]
+        with kadin.session(readonly=True) as s:
+            assert s.execute(text("SELECT actor, action, detail FROM audit_log")).one() == (
+                "ani", "enrolment.import_check", "kadin.csv: read 4, would enrol 2, already 0, refused 2")
+
+        # The real import then does what the check said, and a check after it finds nothing to add.
+        done = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--errors",
+                   str(tmp_path / "real.csv"), "--json").json()
+        assert (done["read"], done["enrolled"], done["already_enrolled"], done["refused"]) == (4, 2, 0, 2)
+        assert done["committed_cost"] > 0 and self.state(kadin)[4] == done["committed_cost"]
+        # (the cost depends on today's month: the span runs from it to the agreement's end)
+        assert (f"Pemeriksaan KADIN-2026 (tidak ada yang disimpan): dibaca 4, akan didaftarkan 2 "
+                f"({rp(done['committed_cost'])}), sudah terdaftar 0, ditolak 2.") in said
+        assert read_report(tmp_path / "real.csv") == checked
+        again = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--dry-run", "--json",
+                    "--lang", "en").json()
+        assert (again["enrolled"], again["already_enrolled"], again["refused"], again["dry_run"]) == (
+            0, 2, 2, True)
+        assert self.state(kadin)[:2] == (2, 2)
+
+    def test_in_english_and_against_the_quota_left(self, cli, database, tmp_path):
+        with database.session() as s:
+            make_agreement(s, quota=1, budget=201_600)
+        path = write_csv(tmp_path / "kadin.csv", [person(), person()])
+        result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--check", "--lang", "en")
+        assert result.exit_code == 0, result.stderr
+        assert self.state(database)[:2] == (0, 0)
+        cost = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--json").json()["committed_cost"]
+        assert (f"Check against KADIN-2026 (nothing saved): read 2, would enrol 1 ({rp(cost)}), already "
+                "enrolled 0, refused 1.") in " ".join(result.stdout.split())
+        assert self.state(database)[:2] == (1, 1)
 
 
 CHILD = """

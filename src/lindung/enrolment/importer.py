@@ -339,6 +339,16 @@ class _Merger:
                              new_workers=self.new_workers, committed_cost=self.cost)
 
 
+def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:
+    """The audit entry of a dry run (``--check``), written after its own transaction was rolled back:
+    who checked which file against which agreement, and what an import would have done."""
+    agreement = sponsors.get_agreement(session, summary.agreement)
+    audit.record(session, actor=sponsors.normalize_person(by), action="enrolment.import_check",
+                 subject_type="agreement", subject_id=agreement.id,
+                 detail=f"{summary.file}: read {summary.read}, would enrol {summary.enrolled}, "
+                        f"already {summary.already_enrolled}, refused {summary.refused}")
+
+
 def render_error(error: RowError, lang: str = "id") -> tuple[int, str, str, str]:
     """(row, column, value, reason in ``lang``) for the error file."""
     row, column, value, code, detail = error

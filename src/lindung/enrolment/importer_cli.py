@@ -13,12 +13,13 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lindung.enrolment.importer import ImportSummary, import_workers, render_error
+from lindung.enrolment.importer import ImportSummary, import_workers, record_check, render_error
 from lindung.enrolment.importer_rows import RowError
 from lindung.kit.cli import LangOption, err_console, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption, actor
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import t
+from lindung.kit.money import rp
 
 app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX) / import sponsor files.", no_args_is_help=True)
 
@@ -59,10 +60,18 @@ def workers(
     agreement: str = typer.Option(..., "--agreement", help="Kode perjanjian."),
     errors: Path | None = typer.Option(None, "--errors", help="Tulis baris yang ditolak ke CSV ini."),
     by: str | None = typer.Option(None, "--by", help="Petugas."),
+    dry_run: bool = typer.Option(
+        False, "--check", "--dry-run",
+        help="Periksa saja: semua pemeriksaan (termasuk kuota, anggaran, duplikat, tumpang tindih) dan "
+             "laporan baris yang ditolak, tanpa menyimpan apa pun / check only, save nothing."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Daftarkan pekerja dari berkas sponsor / enrol workers from a sponsor's spreadsheet."""
+    """Daftarkan pekerja dari berkas sponsor / enrol workers from a sponsor's spreadsheet.
+
+    With --check the whole import runs, against the registry as it is, in a transaction that is then
+    rolled back: the summary and the error file say what an import would do now, and nothing is saved
+    (an audit entry records who checked which file)."""
     lg = lang_of(lang)
     report = _ErrorFile(errors, lg)
     show_bar = not json_out and err_console.is_terminal
@@ -73,28 +82,37 @@ def workers(
     def on_progress(done: int, total: int) -> None:
         progress.update(task, completed=done, total=max(total, done) or None)
 
+    who = actor(by)
     try:
-        with progress, unit_of_work() as session:
-            summary = import_workers(session, file, agreement, by=actor(by), today=dt.date.today(),
+        with progress, unit_of_work(dry_run=dry_run) as session:
+            summary = import_workers(session, file, agreement, by=who, today=dt.date.today(),
                                      on_progress=on_progress, on_errors=report)
     except BaseException:
         report.discard()
         raise
+    if dry_run:
+        with unit_of_work() as session:
+            record_check(session, summary, by=who)
     report.publish()
-    _print(summary, report, lg, json_out)
+    _print(summary, report, lg, json_out, dry_run=dry_run)
     if summary.read == 0:
         raise typer.Exit(1)
 
 
-def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool) -> None:
+def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool, *, dry_run: bool) -> None:
     counts = {"read": summary.read, "enrolled": summary.enrolled,
               "already_enrolled": summary.already_enrolled, "refused": summary.refused}
     if json_out:
         print_json({**counts, "agreement": summary.agreement, "file": summary.file,
                     "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
-                    "errors_file": str(report.path) if report.path is not None else None})
+                    "errors_file": str(report.path) if report.path is not None else None,
+                    "dry_run": dry_run})
         return
-    out_console.print(t("import.summary", lang, agreement=summary.agreement, **counts))
+    if dry_run:
+        out_console.print(t("import.summary_dry_run", lang, agreement=summary.agreement,
+                            cost=rp(summary.committed_cost), **counts))
+    else:
+        out_console.print(t("import.summary", lang, agreement=summary.agreement, **counts))
     if summary.read == 0:
         out_console.print(t("import.nothing_read", lang))
     elif summary.refused and report.path is not None:

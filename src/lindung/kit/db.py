@@ -170,10 +170,13 @@ def is_sqlite(bind: Engine | Connection | Session) -> bool:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None, *, readonly: bool = False) -> Iterator[Session]:
+def session_scope(engine: Engine | None = None, *, readonly: bool = False,
+                  dry_run: bool = False) -> Iterator[Session]:
     """One use case, one transaction: commit at the end of the block, roll back if it raises.
 
     ``readonly=True`` opens a deferred transaction on SQLite (no write lock) and never commits.
+    ``dry_run=True`` writes as usual, under the same locks, and rolls everything back at the end: the
+    use case runs every check against the real data and leaves nothing behind.
     """
     engine = engine or get_engine()
     if readonly:
@@ -181,7 +184,7 @@ def session_scope(engine: Engine | None = None, *, readonly: bool = False) -> It
     session = Session(engine, expire_on_commit=False)
     try:
         yield session
-        if readonly:
+        if readonly or dry_run:
             session.rollback()
         else:
             session.commit()
@@ -261,6 +264,7 @@ def database_label(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def unit_of_work(*, readonly: bool = False) -> AbstractContextManager[Session]:
-    """What a command runs its use case in: the configured database, migrated if new, one transaction."""
-    return session_scope(ensure_database(get_engine()), readonly=readonly)
+def unit_of_work(*, readonly: bool = False, dry_run: bool = False) -> AbstractContextManager[Session]:
+    """What a command runs its use case in: the configured database, migrated if new, one transaction
+    (rolled back at the end for a ``dry_run``)."""
+    return session_scope(ensure_database(get_engine()), readonly=readonly, dry_run=dry_run)
