@@ -140,8 +140,8 @@ class TestProvenanceMigration:
             assert worker is not None
             assert (worker.nik_province_code, worker.nik_regency_code, worker.nik_district_code) == (
                 "32", "32.16", "32.16.01")
-            assert (worker.created_by, worker.source) == ("ani", "import:kadin.csv")
-            assert worker.created_at == dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC)
+            assert (worker.provenance.actor, worker.provenance.source) == ("ani", "import:kadin.csv")
+            assert worker.provenance.at == dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC)
 
         command.downgrade(kitdb.alembic_config(engine), self.BEFORE)
         with engine.connect() as conn:

@@ -108,8 +108,7 @@ class TestValidRowsAreEnrolled:
             assert (ojek.first_month, ojek.last_month) == (Month(2026, 1).index, Month(2026, 12).index)
             # One provenance for the whole import: who, when, which file.
             assert {w.provenance_id for w in by_nik.values()} == {e.provenance_id for e in enrolments.values()}
-            assert (siti.created_by, siti.source, ojek.enrolled_by, ojek.source) == (
-                MAKER, "import:kadin.csv", MAKER, "import:kadin.csv")
+            assert (siti.provenance.actor, siti.provenance.source) == (MAKER, "import:kadin.csv")
             a = sponsors.get_agreement(s, "KADIN-2026")
             assert (a.enrolled_count, a.committed_cost) == enrolment_repo.totals(s, a.id)
 

@@ -83,15 +83,3 @@ class Enrolment(Base):
         primaryjoin=lambda: foreign(Enrolment.agreement_id) == Agreement.id, viewonly=True)
     provenance: Mapped[Provenance] = relationship(
         primaryjoin=lambda: foreign(Enrolment.provenance_id) == Provenance.id, viewonly=True)
-
-    @property
-    def enrolled_by(self) -> str:
-        return self.provenance.actor
-
-    @property
-    def enrolled_at(self) -> dt.datetime:
-        return self.provenance.at
-
-    @property
-    def source(self) -> str | None:
-        return self.provenance.source

@@ -46,12 +46,11 @@ class Worker(Base):
 
     ``nik_*_code`` are the codes the NIK encodes (region of first registration), read off its first
     six digits, not stored; ``needs_review`` is set when the NIK's kecamatan is not in the region
-    list (regions split: flagged, never rejected). Who registered the worker, when and from what
-    (``created_by``, ``created_at``, ``source``) is the row's ``provenance``, shared by every worker
-    of one bulk import: a row holds what differs from person to person. Narrow rows are what keeps a
-    bulk import's writes cheap (on SQLite the page cache then holds the NIK index's pages instead
-    of spilling them; measured on 1.000.000 rows: workers and enrolments inserted and committed in
-    3,9 s instead of 6,5 s).
+    list (regions split: flagged, never rejected). Who registered the worker, when and from what is
+    the row's ``provenance`` (actor, at, source), shared by every worker of one bulk import: a row
+    holds what differs from person to person. Narrow rows are what keeps a bulk import's writes cheap
+    (on SQLite the page cache then holds the NIK index's pages instead of spilling them; measured on
+    1.000.000 rows: workers and enrolments inserted and committed in 3,9 s instead of 6,5 s).
 
     ``domicile_code`` (a desa in ``regions``) and ``occupation_code`` (in ``occupations``) carry no
     foreign key and no index, on purpose: both reference tables are loaded by migrations and never
@@ -102,18 +101,6 @@ class Worker(Base):
     @property
     def nik_district_code(self) -> str:
         return nik_region_codes(self.nik)[2]
-
-    @property
-    def created_by(self) -> str:
-        return self.provenance.actor
-
-    @property
-    def created_at(self) -> dt.datetime:
-        return self.provenance.at
-
-    @property
-    def source(self) -> str | None:
-        return self.provenance.source
 
 
 def nik_region_codes(nik: str) -> tuple[str, str, str]:

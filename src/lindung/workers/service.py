@@ -303,5 +303,6 @@ def describe(session: Session, worker: Worker, *, unmask: bool = False, today: d
         "heirs": [{"name": h.name, "relationship": h.relationship_code,
                    "nik": show(h.nik) if h.nik else None} for h in worker.heirs],
         "enrolments": enrolments.describe_for_worker(session, worker.id),
-        "registered": {"by": worker.created_by, "at": worker.created_at.isoformat(), "source": worker.source},
+        "registered": {"by": worker.provenance.actor, "at": worker.provenance.at.isoformat(),
+                       "source": worker.provenance.source},
     }
