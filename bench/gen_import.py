@@ -90,3 +90,15 @@ def write_csv(path: Path, rows: int, *, bad_share: float = 0.01, seed: int = 7, 
                 spoiled[kind] = spoiled.get(kind, 0) + 1
             w.writerow(row)
     return spoiled
+
+
+def write_xlsx(csv_path: Path, path: Path) -> None:
+    """The same rows as ``csv_path`` in a workbook (every cell text, as sponsors' sheets keep NIKs)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    with csv_path.open(encoding="utf-8", newline="") as f:
+        for row in csv.reader(f):
+            sheet.append(row)
+    book.save(path)
