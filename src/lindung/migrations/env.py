@@ -34,6 +34,8 @@ def run_migrations_online() -> None:
             # pragma is back on for whoever uses this pooled connection next.
             raw: Any = connection.connection.driver_connection
             raw.execute("PRAGMA foreign_keys = OFF")
+            if raw.execute("PRAGMA foreign_keys").fetchone()[0] != 0:  # a no-op inside a transaction
+                raise RuntimeError("SQLite foreign keys could not be switched off for the migration")
         else:
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         try:
