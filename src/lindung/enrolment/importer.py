@@ -183,13 +183,19 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
     connection = repo.dbapi_connection(session)
     staged: list[StagedRow] = []
     errors: list[RowError] = []
+    # The batches read stay alive until their range is staged. Freed one by one, a batch's cells
+    # left the few that staged rows point at (NIK, name, phone) scattered over half-empty memory
+    # pools, and every later batch was read and validated that much slower (1.000.000 rows: 8,2 s
+    # against 5,8 s); freed together, whole pools come back. It costs a range of raw rows in memory
+    # (~60 MiB at 100.000 rows), the same at any file size.
+    held: list[list[Any]] = []
     lo = 0  # first row number of the range being gathered (0: none yet)
     hi = 0
     pending: Future[None] | None = None
     analyzed = False
 
     def hand_over(merge_here: bool) -> None:
-        nonlocal staged, errors, lo, pending, analyzed
+        nonlocal staged, errors, held, lo, pending, analyzed
         wait()
         with clock.timed("stage"):
             repo.stage_rows(session, staged)
@@ -203,7 +209,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
                     merger.merge(lo, hi)
             else:
                 pending = helper.submit(merge, lo, hi)
-        staged, errors, lo = [], [], 0
+        staged, errors, held, lo = [], [], [], 0
 
     def merge(lo: int, hi: int) -> None:
         with clock.timed("merge (in the merge thread, meanwhile)", lap=False):
@@ -229,6 +235,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
                 lo = batch[0][0]
             hi = batch[-1][0]
             validator.validate(batch, staged, errors)
+            held.append(batch)
             clock.lap("read, validate")
             gathered += len(batch)
             if on_progress is not None:
