@@ -162,6 +162,60 @@ class TestACheckOnly:
         assert self.state(database)[:2] == (1, 1)
 
 
+
+def run_in_a_terminal(args: list[str], env: dict[str, str], timeout: float = 120) -> tuple[int, str]:
+    """Run ``lindung ARGS`` with a pseudo-terminal as its stdout and stderr, as an officer would;
+    returns the exit code and everything it wrote there (escape codes included)."""
+    import pty
+    import select
+
+    lindung = Path(sys.executable).with_name("lindung")
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen([str(lindung), *args], stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
+                             env={**env, "TERM": "xterm-256color", "COLUMNS": "100"}, close_fds=True)
+    os.close(terminal)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 0.2)
+            if ready:
+                try:
+                    data = os.read(controller, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            elif child.poll() is not None:
+                break
+    finally:
+        os.close(controller)
+        code = child.wait(timeout=30)
+    return code, b"".join(chunks).decode("utf-8", "replace")
+
+
+class TestOnATerminal:
+    def test_a_progress_bar_shows_while_importing_and_checking(self, kadin, tmp_path):
+        path = write_csv(tmp_path / "kadin.csv", [person() for _ in range(900)])
+        env = {**os.environ, "LINDUNG_DATABASE_URL": kadin.url}
+        code, shown = run_in_a_terminal(["import", "workers", str(path), "--agreement", "KADIN-2026",
+                                         "--check"], env)
+        assert code == 0, shown
+        assert "Memeriksa kadin.csv" in shown and "━" in shown  # the bar, drawn on the terminal
+        assert "tidak ada yang disimpan" in shown
+        code, shown = run_in_a_terminal(["import", "workers", str(path), "--agreement", "KADIN-2026",
+                                         "--lang", "en"], env)
+        assert code == 0, shown
+        assert "Importing kadin.csv" in shown and "━" in shown
+        assert "enrolled 900" in " ".join(shown.split())
+        # Piped (not a terminal), as in the other tests here: no bar, only the summary.
+        piped = subprocess.run([str(Path(sys.executable).with_name("lindung")), "import", "workers", str(path),
+                                "--agreement", "KADIN-2026"], env=env, capture_output=True, text=True,
+                               timeout=120)
+        assert "━" not in piped.stdout + piped.stderr and "sudah terdaftar 900" in piped.stdout
+
+
 CHILD = """
 import datetime as dt, os, sys, time
 from lindung.enrolment.importer import import_workers

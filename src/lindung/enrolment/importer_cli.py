@@ -77,7 +77,8 @@ def workers(
     show_bar = not json_out and err_console.is_terminal
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err_console, transient=True, disable=not show_bar)
-    task = progress.add_task(t("import.progress", lg, file=file.name), total=None)
+    task = progress.add_task(t("import.progress_check" if dry_run else "import.progress", lg, file=file.name),
+                             total=None)
 
     def on_progress(done: int, total: int) -> None:
         progress.update(task, completed=done, total=max(total, done) or None)
