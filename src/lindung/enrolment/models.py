@@ -25,12 +25,11 @@ last_month, '[]') WITH &&``): its GiST index cost ~34 µs per inserted enrolment
 
 ``worker_id``, ``agreement_id``, ``occupation_code`` and ``provenance_id`` (who enrolled, when, from
 what: shared by every enrolment of one bulk import, see ``workers.models.Worker``) carry no foreign
-keys, on purpose: every
-writer takes them from rows it has just read, locked or inserted in the same transaction (the
-worker, the agreement it locked, the worker's occupation), nothing deletes workers, agreements or
-occupations, and on PostgreSQL each foreign key is a trigger call per inserted row (the three cost
-about 2,4 s of a 250.000-row import). Indexes: (worker_id, first_month) for overlaps and coverage,
-(agreement_id, status) for billing.
+keys, on purpose: every writer takes them from rows it has just read, locked or inserted in the same
+transaction (the worker, the agreement it locked, the worker's occupation, the provenance it wrote),
+nothing deletes workers, agreements, occupations or provenances, and on PostgreSQL each foreign key is
+a trigger call per inserted row (the first three cost about 2,4 s of a 250.000-row import).
+Indexes: (worker_id, first_month) for overlaps and coverage, (agreement_id, status) for billing.
 """
 
 from __future__ import annotations
