@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -287,10 +287,7 @@ def ending(
     lang: str | None = LangOption,
 ) -> None:
     """Pekerja yang perlindungannya berakhir dalam N hari (CSV) / workers whose protection ends soon."""
-    lg = lang_of(lang)
-    with unit_of_work(readonly=not unmask) as s:
-        rows = list(lists.protection_ending(s, _date(at, "at"), days=days, unmask=unmask, actor=actor(by)))
-    write_csv(rows, lists.ENDING_COLUMNS, out, lg)
+    _worker_list(lists.protection_ending, lists.ENDING_COLUMNS, at, days, unmask, by, out, lang)
 
 
 @lists_app.command("lapsing")
@@ -304,10 +301,15 @@ def lapsing(
 ) -> None:
     """Pekerja menunggak yang kepesertaannya berakhir dalam N hari bila tidak dibayar (CSV) / workers in
     arrears whose membership ends soon unless paid."""
-    lg = lang_of(lang)
+    _worker_list(lists.lapsing, lists.LAPSING_COLUMNS, at, days, unmask, by, out, lang)
+
+
+def _worker_list(make: Callable[..., Iterable[dict[str, Any]]], columns: Sequence[str], at: str | None, days: int,
+                 unmask: bool, by: str | None, out: str | None, lang: str | None) -> None:
+    """A list of workers as CSV: read-only unless NIKs are unmasked (then audited, so written)."""
     with unit_of_work(readonly=not unmask) as s:
-        rows = list(lists.lapsing(s, _date(at, "at"), days=days, unmask=unmask, actor=actor(by)))
-    write_csv(rows, lists.LAPSING_COLUMNS, out, lg)
+        rows = list(make(s, _date(at, "at"), days=days, unmask=unmask, actor=actor(by)))
+    write_csv(rows, columns, out, lang_of(lang))
 
 
 @lists_app.command("statement")

@@ -80,8 +80,6 @@ def worker_update(
     lang: str | None = LangOption,
 ) -> None:
     """Perbarui data pekerja (bukan NIK) / update a worker's data (not the NIK)."""
-    import datetime as dt
-
     lg = lang_of(lang)
     if heir and no_heirs:
         raise InvalidInput("heir", "--heir + --no-heirs")
