@@ -1,9 +1,11 @@
 """Bulk enrolment from sponsor spreadsheets, on SQLite and PostgreSQL: what lands, what is refused
 and why, and that nothing is ever half-imported.
 
-Every scenario runs twice per engine: with the file merged as one range of rows, and row by row
-(one row per batch and per range, each range merged in the importer's merge thread), which must
-give exactly the same outcome: every check depends only on the row and on the rows before it."""
+Every scenario runs three times per engine: with the file merged as one range of rows; row by row
+(one row per batch and per range, each range merged in the importer's merge thread); and row by
+row with a filter of NIKs so small that every row after the first is suspected of repeating an
+earlier NIK, so that the database decides every duplicate. All three must give exactly the same
+outcome: every check depends only on the row and on the rows before it."""
 
 from __future__ import annotations
 
@@ -41,11 +43,13 @@ PRICE_OTHER = 126_000  # Kadin (discount applies): Jan–Mar 16.800, Apr–Dec 8
 PRICE_TRANSPORT = 12 * 8_400  # transport sector: discounted the whole year
 
 
-@pytest.fixture(autouse=True, params=["whole file", "row by row"])
+@pytest.fixture(autouse=True, params=["whole file", "row by row", "row by row, every NIK a suspect"])
 def ranges(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "row by row":
+    if str(request.param).startswith("row by row"):
         monkeypatch.setattr(importer, "BATCH_ROWS", 1)
         monkeypatch.setattr(importer, "MERGE_ROWS", 1)
+    if str(request.param).endswith("a suspect"):
+        monkeypatch.setattr(importer, "NIK_FILTER_BITS", 0)
     return str(request.param)
 
 
@@ -243,6 +247,36 @@ class TestADuplicateNamesTheFirstRowOfItsNik:
                                                         (6, "import.duplicate_in_file", "4"),
                                                         (7, "import.duplicate_in_file", "2")]
         assert counts(database)[1:3] == (2, 2)
+
+    def test_the_first_row_counts_when_it_was_a_registered_worker(self, database, tmp_path):
+        setup(database)
+        with database.session() as s:
+            number = make_worker(s).nik
+        row = person(nik_text=number, born=dt.date(1990, 5, 17))
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", [person(), row, person(), row]))
+        assert (summary.enrolled, summary.new_workers, summary.refused) == (3, 2, 1)
+        assert [(e[0], e[3], e[4]) for e in errors] == [(5, "import.duplicate_in_file", "3")]
+
+    def test_the_first_row_counts_when_it_overlapped_another_agreement(self, database, tmp_path):
+        with database.session() as s:
+            make_agreement(s)
+            make_agreement(s, "TANI-2026", sponsor="PEMKAB", funding="apbd")
+        row = person()
+        run_import(database, write_csv(tmp_path / "kadin.csv", [row]))
+        summary, errors = run_import(database, write_csv(tmp_path / "pemkab.csv", [person(), row, row]),
+                                     agreement="TANI-2026")
+        assert (summary.enrolled, summary.refused) == (1, 2)
+        assert [(e[0], e[3], e[4]) for e in errors] == [(3, "import.overlap", "KADIN-2026"),
+                                                        (4, "import.duplicate_in_file", "3")]
+
+    def test_a_row_refused_by_validation_is_not_the_first(self, database, tmp_path):
+        setup(database)
+        twin = person()
+        rows = [{**twin, "Tgl Lahir": "31-02-1990"}, person(), twin, twin]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, summary.refused) == (2, 2)
+        assert [(e[0], e[3], e[4]) for e in errors if e[3] == "import.duplicate_in_file"] == [
+            (5, "import.duplicate_in_file", "4")]
 
 
 class TestExcelFiles:

@@ -36,9 +36,12 @@ import datetime as dt
 import gc
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -59,11 +62,20 @@ from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
 from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, lowest_income
 
+_ROW_NO = itemgetter(0)
+_NIK = itemgetter(1)
+DUPLICATE_IN_FILE = repo.REFUSALS[repo.DUPLICATE]
+
 BATCH_ROWS = 20_000
 """Rows read and validated at a time."""
 MERGE_ROWS = 100_000
 """Rows staged and merged at a time (whole batches): big enough that the merge thread's few
 statements per range cost little, small enough to keep memory flat."""
+
+NIK_FILTER_BITS = 24
+"""The importer's table of NIKs met in earlier ranges has 2^24 one-byte slots (16 MiB), whatever
+the file's size. With a million rows about 3% of new NIKs are wrongly suspected (and cleared by the
+database with one index probe each); fewer slots give more suspects, never a wrong answer."""
 
 Progress = Callable[[int, int], None]
 """(rows read so far, rough total or 0): called after every batch; raising from it aborts."""
@@ -180,6 +192,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
     the merge thread, which merges it while this thread validates the next ones."""
     desa, districts = repo.region_keys(session)
     validator = RowValidator(sheet.header, desa, districts, reference=today)
+    niks = _FileNiks(NIK_FILTER_BITS, sheet.header.names["nik"])
     connection = repo.dbapi_connection(session)
     staged: list[StagedRow] = []
     errors: list[RowError] = []
@@ -200,6 +213,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
         with clock.timed("stage"):
             repo.stage_rows(session, staged)
             repo.stage_errors(session, errors)
+            repo.stage_suspects(session, niks.suspects)
             if not analyzed:
                 repo.analyze(session)
                 analyzed = True
@@ -210,6 +224,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
             else:
                 pending = helper.submit(merge, lo, hi)
         staged, errors, held, lo = [], [], [], 0
+        niks.next_range()
 
     def merge(lo: int, hi: int) -> None:
         with clock.timed("merge (in the merge thread, meanwhile)", lap=False):
@@ -234,7 +249,9 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
             if not lo:
                 lo = batch[0][0]
             hi = batch[-1][0]
+            start = len(staged)
             validator.validate(batch, staged, errors)
+            niks.sift(staged, start, errors)
             held.append(batch)
             clock.lap("read, validate")
             gathered += len(batch)
@@ -256,7 +273,64 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
         helper.shutdown(wait=True)
         if collecting:
             gc.enable()
+    validator.counts.refused += niks.refused
     return validator
+
+
+class _FileNiks:
+    """Which staged rows repeat a NIK of an earlier staged row, without keeping the file's NIKs.
+
+    Within a range, exactly: a dictionary of the range's NIKs (with their first row), emptied at
+    each range, refuses a NIK that came again at once, naming its first row. Across ranges, by a
+    table of ``2^bits`` one-byte slots, one per NIK by its hash: a NIK whose slot is empty is new
+    to the file; one whose slot is taken is only a suspect, and the merge asks the database, where
+    each NIK of an earlier range now is (a worker this import created, or ``SEEN``). So memory stays
+    the same at any size of file, and the database looks at a few rows instead of remembering every
+    NIK of the file. Each step is a ``map`` over a batch's column (C loops), as in validation."""
+
+    def __init__(self, bits: int, nik_column: str) -> None:
+        self.mask = (1 << bits) - 1
+        self.slots = bytearray(1 << bits)
+        self.column = nik_column
+        self.first: dict[str, int] = {}
+        self.suspects: list[int] = []
+        self.refused = 0
+
+    def next_range(self) -> None:
+        self.first = {}
+        self.suspects = []
+
+    def sift(self, staged: list[StagedRow], start: int, errors: list[RowError]) -> None:
+        """Look at ``staged[start:]`` (one batch's valid rows) in file order: a NIK already in this
+        range moves its row to ``errors``; one whose slot was taken makes its row a suspect."""
+        batch = staged[start:]
+        if not batch:
+            return
+        batch.sort(key=_ROW_NO)  # rows that a column check flagged were validated after the rest
+        row_nos = list(map(_ROW_NO, batch))
+        niks = list(map(_NIK, batch))
+        first = self.first
+        if len(set(niks)) == len(niks) and first.keys().isdisjoint(niks):
+            first.update(zip(niks, row_nos, strict=True))
+        else:  # a NIK came again within the range (rare): row by row
+            kept: list[StagedRow] = []
+            for row_no, nik, row in zip(row_nos, niks, batch, strict=True):
+                earlier = first.setdefault(nik, row_no)
+                if earlier == row_no:
+                    kept.append(row)
+                else:
+                    errors.append((row_no, self.column, nik, DUPLICATE_IN_FILE, str(earlier)))
+                    self.refused += 1
+            staged[start:] = batch = kept
+            row_nos = list(map(_ROW_NO, batch))
+            niks = list(map(_NIK, batch))
+            if not batch:
+                return
+        # Python's string hash: random per process, fixed within it, cached by each string.
+        slots = list(map(self.mask.__and__, map(hash, niks)))
+        taken = itemgetter(*slots)(self.slots) if len(slots) > 1 else (self.slots[slots[0]],)
+        self.suspects.extend(compress(row_nos, taken))
+        deque(map(self.slots.__setitem__, slots, repeat(1)), maxlen=0)
 
 
 class _Merger:
@@ -281,6 +355,7 @@ class _Merger:
             max_worker_id=self.before.max_worker_id)
         self.offered = self.offered_cost = 0  # candidates of earlier ranges, before quota and budget
         self.enrolled = self.cost = self.new_workers = 0
+        self.duplicates = 0  # rows refused for a NIK of an earlier range
         self._stopped = False
         self.seconds = 0.0
 
@@ -297,7 +372,7 @@ class _Merger:
         s, b, timed = self.session, self.before, self.clock.timed
         self._go_on()
         with timed("· duplicates", lap=False):
-            repo.refuse_duplicates(s, lo, hi)
+            self.duplicates += repo.refuse_duplicates(s, lo, hi, b.max_worker_id)
         existing = False
         if b.max_worker_id:
             self._go_on()
@@ -326,6 +401,8 @@ class _Merger:
                 self.new_workers += repo.insert(s, lo, hi, self.how, existing=existing)
             self.enrolled += count
             self.cost += cost
+        with timed("· duplicates", lap=False):
+            repo.remember(s, lo, hi)
 
     def finish(self, sheet: SheetSource, *, read: int, refused_early: int, file: str) -> ImportSummary:
         s = self.session
@@ -337,6 +414,8 @@ class _Merger:
                 raise QuotaExceeded(agreement=self.code, quota=quota, enrolled=enrolled)
             raise BudgetExceeded(agreement=self.code, budget=rp(budget), committed=rp(committed),
                                  cost=rp(self.cost), left=rp(budget - committed))
+        if self.duplicates:
+            repo.name_first_rows(s)
         repo.collect_refusals(s, sheet.header.names["nik"])
         states = repo.outcome(s)
         already = states.get(repo.ALREADY, 0)

@@ -43,6 +43,7 @@ ROWS = "lindung_import_rows"
 ERRORS = "lindung_import_errors"
 PRICES = "lindung_import_prices"
 SEEN = "lindung_import_seen"
+SUSPECTS = "lindung_import_suspects"
 
 CANDIDATE, ALREADY = 0, 1
 DUPLICATE, MISMATCH, OVERLAP, NOT_OCCUPATION, NOT_REGION, QUOTA, BUDGET = 10, 11, 12, 13, 14, 15, 16
@@ -81,14 +82,14 @@ def create_staging(session: Session) -> None:
         "desa_code VARCHAR(13) NOT NULL, phone VARCHAR(20), income BIGINT, district_known BOOLEAN NOT NULL, "
         "worker_id INTEGER, "
         f"state SMALLINT NOT NULL DEFAULT 0, detail TEXT){on_commit}"))
-    # The first row of each NIK, the NIK as an integer key (a staged NIK is 16 ASCII digits), and the
-    # last range in which it came again: filled range by range in NIK order, it costs less than an
-    # index on the staged rows kept up row by row, and the few NIKs seen again are found by the
-    # partial index.
+    # The NIKs of staged rows that did not become a new worker (matched a registered worker, or were
+    # refused by the merge), as integer keys (a staged NIK is 16 ASCII digits): with the new workers'
+    # unique NIK index they are every NIK met in earlier ranges, for the few rows the importer's
+    # filter suspects of coming again (``SUSPECTS``). In the usual file nearly every row becomes a
+    # new worker, and this stays nearly empty.
     key = "BIGINT" if pg else "INTEGER"  # SQLite: the rowid itself
-    session.execute(text(f"{temp} {SEEN} (nik {key} PRIMARY KEY, first_row INTEGER NOT NULL, "
-                         f"again INTEGER){on_commit}"))
-    session.execute(text(f"CREATE INDEX {SEEN}_again ON {SEEN} (again) WHERE again IS NOT NULL"))
+    session.execute(text(f"{temp} {SEEN} (nik {key} PRIMARY KEY){on_commit}"))
+    session.execute(text(f"{temp} {SUSPECTS} (row_no INTEGER PRIMARY KEY){on_commit}"))
     serial = "BIGSERIAL" if pg else "INTEGER"
     session.execute(text(
         f"{temp} {ERRORS} (seq {serial} PRIMARY KEY, row_no INTEGER NOT NULL, column_name TEXT NOT NULL, "
@@ -99,7 +100,7 @@ def create_staging(session: Session) -> None:
 
 
 def drop_staging(session: Session) -> None:
-    for table in (ROWS, ERRORS, PRICES, SEEN):
+    for table in (ROWS, ERRORS, PRICES, SEEN, SUSPECTS):
         session.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -159,21 +160,49 @@ def before(session: Session, agreement_id: int) -> Before:
     return Before(int(max_id), bool(occupations), bool(regions))
 
 
-def refuse_duplicates(session: Session, lo: int, hi: int) -> None:
-    """A NIK that came earlier in the file: every later row is refused naming the first one.
+def stage_suspects(session: Session, row_nos: Sequence[int]) -> None:
+    """The rows whose NIK the importer's filter may have met in an earlier range."""
+    if not row_nos:
+        return
+    raw = _raw(session)
+    if _is_pg(session):
+        with raw.cursor() as cur, cur.copy(f"COPY {SUSPECTS} (row_no) FROM STDIN") as copy:
+            for row_no in row_nos:
+                copy.write_row((row_no,))
+        return
+    raw.executemany(f"INSERT INTO {SUSPECTS} (row_no) VALUES (?)", [(r,) for r in row_nos])
 
-    One pass notes each NIK of the range with its first row, marking the NIKs met before (in this
-    range or an earlier one) with the range; then only the rows of those few NIKs are looked at."""
-    params = {"lo": lo, "hi": hi}
+
+def refuse_duplicates(session: Session, lo: int, hi: int, max_worker_id: int) -> int:
+    """A suspect row of the range whose NIK came in an earlier range is refused; its detail (the
+    first row) is filled in by ``name_first_rows`` at the end. A NIK met in an earlier range is a
+    worker this import created (id above ``max_worker_id``) or in ``SEEN`` (``remember``); the
+    importer found the NIKs that came again within the range itself. Returns how many were refused."""
+    result = session.execute(text(
+        f"UPDATE {ROWS} SET state = {DUPLICATE} WHERE row_no IN ("
+        f"SELECT row_no FROM {SUSPECTS} WHERE row_no BETWEEN :lo AND :hi) AND ("
+        f"EXISTS (SELECT 1 FROM workers w WHERE w.nik = {ROWS}.nik AND w.id > :max_id) OR "
+        f"EXISTS (SELECT 1 FROM {SEEN} s WHERE s.nik = CAST({ROWS}.nik AS BIGINT)))"),
+        {"lo": lo, "hi": hi, "max_id": max_worker_id})
+    return _count(result)
+
+
+def remember(session: Session, lo: int, hi: int) -> None:
+    """After a range is merged: the NIKs of its rows that did not become a new worker."""
     session.execute(text(
-        f"INSERT INTO {SEEN} (nik, first_row, again) SELECT CAST(nik AS BIGINT), MIN(row_no), "
-        f"CASE WHEN COUNT(*) > 1 THEN :lo END FROM {ROWS} WHERE {_RANGE} GROUP BY 1 ORDER BY 1 "
-        "ON CONFLICT (nik) DO UPDATE SET again = :lo"), params)
-    again = f"SELECT nik FROM {SEEN} WHERE again = :lo"  # (the IN keeps SQLite from probing every row)
+        f"INSERT INTO {SEEN} (nik) SELECT CAST(nik AS BIGINT) FROM {ROWS} WHERE {_RANGE} "
+        f"AND state <> {DUPLICATE} AND (state <> {CANDIDATE} OR worker_id IS NOT NULL) "
+        "ON CONFLICT (nik) DO NOTHING"), {"lo": lo, "hi": hi})
+
+
+def name_first_rows(session: Session) -> None:
+    """Each row refused by ``refuse_duplicates`` names the first staged row of its NIK: one pass
+    over the staged rows, at the end, for the few NIKs concerned."""
     session.execute(text(
-        f"UPDATE {ROWS} SET state = {DUPLICATE}, detail = CAST(s.first_row AS TEXT) FROM {SEEN} s "
-        f"WHERE s.again = :lo AND s.nik = CAST({ROWS}.nik AS BIGINT) AND s.first_row < {ROWS}.row_no "
-        f"AND {_RANGE} AND CAST({ROWS}.nik AS BIGINT) IN ({again})"), params)
+        f"UPDATE {ROWS} SET detail = CAST(f.first_row AS TEXT) FROM ("
+        f"SELECT nik, MIN(row_no) AS first_row FROM {ROWS} WHERE nik IN ("
+        f"SELECT nik FROM {ROWS} WHERE state = {DUPLICATE}) GROUP BY nik) f "
+        f"WHERE {ROWS}.state = {DUPLICATE} AND {ROWS}.nik = f.nik"))
 
 
 def analyze(session: Session) -> None:
