@@ -25,6 +25,7 @@ from lindung.enrolment.importer import ImportSummary, import_workers
 from lindung.enrolment.models import Enrolment
 from lindung.kit.db import session_scope
 from lindung.sponsors import service as sponsors
+from lindung.workers.models import Worker
 from tests.enrolment.import_files import person, write_csv
 from tests.factories import MAKER, TODAY, enrol, make_agreement, make_worker
 
@@ -198,3 +199,39 @@ class TestTheDatabaseRefusesOverlapsWrittenBehindTheService:
         assert results.count(1) == 1, results
         with postgres_database.session(readonly=True) as s:
             assert s.scalar(select(func.count()).select_from(Enrolment)) == 1
+
+
+class TestAWorkerRegisteredWhileAnImportRuns:
+    """PostgreSQL lets a worker be registered by another connection while an import runs (the import
+    locks enrolments, not the registry). If the file names that worker after it was registered, the
+    import must not take it for a row of its own file: it fails as a whole (the NIK is taken),
+    nothing of it remains, and the registration stands."""
+
+    def test_it_is_never_reported_as_a_duplicate_in_the_file(self, postgres_database, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch):
+        from lindung.enrolment import importer
+
+        monkeypatch.setattr(importer, "NIK_FILTER_BITS", 0)  # every row after the first a suspect
+        with postgres_database.session() as s:
+            make_agreement(s)
+            make_worker(s)  # the registry is not empty
+        late = person()
+        path = write_csv(tmp_path / "f.csv", [person(), person(), late])
+        other = postgres_database.new_engine()
+
+        def register_meanwhile(read: int, _total: int) -> None:
+            if read == 1:  # after the first row, before the merge of the third
+                with session_scope(other) as s:
+                    make_worker(s, nik_=late["NIK"])
+
+        try:
+            with pytest.raises(IntegrityError, match="uq_workers_nik"), postgres_database.session() as s:
+                import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY, batch_rows=1, merge_rows=1,
+                               on_progress=register_meanwhile)
+        finally:
+            other.dispose()
+        with postgres_database.session(readonly=True) as s:
+            assert s.scalar(select(func.count()).select_from(Enrolment)) == 0
+            assert sponsors.get_agreement(s, "KADIN-2026").enrolled_count == 0
+            registered = s.scalars(select(Worker.nik)).all()
+        assert late["NIK"] in registered and len(registered) == 2

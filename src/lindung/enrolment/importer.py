@@ -220,7 +220,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
         if lo:
             if merge_here:
                 with clock.timed("merge the last range"):
-                    merger.merge(lo, hi)
+                    merger.merge(lo, hi, last=True)
             else:
                 pending = helper.submit(merge, lo, hi)
         staged, errors, held, lo = [], [], [], 0
@@ -366,13 +366,13 @@ class _Merger:
         if self._stopped:
             raise KeyboardInterrupt
 
-    def merge(self, lo: int, hi: int) -> None:
-        """Merge the staged rows ``lo``..``hi`` (runs in the merge thread or, for the last range, in
-        the importing one; never both at once)."""
+    def merge(self, lo: int, hi: int, *, last: bool = False) -> None:
+        """Merge the staged rows ``lo``..``hi`` (runs in the merge thread or, for the ``last`` range,
+        in the importing one; never both at once)."""
         s, b, timed = self.session, self.before, self.clock.timed
         self._go_on()
         with timed("· duplicates", lap=False):
-            self.duplicates += repo.refuse_duplicates(s, lo, hi, b.max_worker_id)
+            self.duplicates += repo.refuse_duplicates(s, lo, hi, self.how.provenance_id)
         existing = False
         if b.max_worker_id:
             self._go_on()
@@ -401,8 +401,9 @@ class _Merger:
                 self.new_workers += repo.insert(s, lo, hi, self.how, existing=existing)
             self.enrolled += count
             self.cost += cost
-        with timed("· duplicates", lap=False):
-            repo.remember(s, lo, hi)
+        if not last:  # no later range asks
+            with timed("· duplicates", lap=False):
+                repo.remember(s, lo, hi)
 
     def finish(self, sheet: SheetSource, *, read: int, refused_early: int, file: str) -> ImportSummary:
         s = self.session

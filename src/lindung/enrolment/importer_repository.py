@@ -173,17 +173,18 @@ def stage_suspects(session: Session, row_nos: Sequence[int]) -> None:
     raw.executemany(f"INSERT INTO {SUSPECTS} (row_no) VALUES (?)", [(r,) for r in row_nos])
 
 
-def refuse_duplicates(session: Session, lo: int, hi: int, max_worker_id: int) -> int:
+def refuse_duplicates(session: Session, lo: int, hi: int, provenance_id: int) -> int:
     """A suspect row of the range whose NIK came in an earlier range is refused; its detail (the
     first row) is filled in by ``name_first_rows`` at the end. A NIK met in an earlier range is a
-    worker this import created (id above ``max_worker_id``) or in ``SEEN`` (``remember``); the
-    importer found the NIKs that came again within the range itself. Returns how many were refused."""
+    worker this import created (its provenance: not a worker another transaction registered
+    meanwhile) or in ``SEEN`` (``remember``); the importer found the NIKs that came again within the
+    range itself. Returns how many were refused."""
     result = session.execute(text(
         f"UPDATE {ROWS} SET state = {DUPLICATE} WHERE row_no IN ("
         f"SELECT row_no FROM {SUSPECTS} WHERE row_no BETWEEN :lo AND :hi) AND ("
-        f"EXISTS (SELECT 1 FROM workers w WHERE w.nik = {ROWS}.nik AND w.id > :max_id) OR "
+        f"EXISTS (SELECT 1 FROM workers w WHERE w.nik = {ROWS}.nik AND w.provenance_id = :provenance) OR "
         f"EXISTS (SELECT 1 FROM {SEEN} s WHERE s.nik = CAST({ROWS}.nik AS BIGINT)))"),
-        {"lo": lo, "hi": hi, "max_id": max_worker_id})
+        {"lo": lo, "hi": hi, "provenance": provenance_id})
     return _count(result)
 
 
