@@ -5,12 +5,13 @@
 2. The agreement row is locked, then the ``enrolments`` table against every other writer
    (``enrolment.repository.lock_for_bulk_enrolment``), so that the overlap check below holds
    until the import commits.
-3. Rows are validated in batches, column at a time (``importer_rows``); valid rows go into a TEMP
+3. Rows are validated in batches, column at a time (``importer_rows``), and a NIK that came earlier
+   in the file is refused or, across ranges, suspected (``_FileNiks``); valid rows go into a TEMP
    staging table (``executemany`` on SQLite, ``COPY`` on PostgreSQL), refused rows into a TEMP
    error table, ``MERGE_ROWS`` at a time.
 4. Each range of staged rows is merged with set-based SQL (``importer_repository``) in a second
    thread while this one validates the next rows: the database works in C without Python's global
-   lock, so reading and merging use both cores. Duplicates within the file, workers already
+   lock, so reading and merging use both cores. The suspected duplicates, workers already
    registered (birth date and sex must agree), rows already enrolled in this agreement (counted,
    not refused: importing the same file again adds nothing), overlaps with another agreement
    (refused naming it), the target group, then quota and budget in file order; new workers and
@@ -25,8 +26,9 @@
 The service never commits: the caller's unit of work does, and rolls everything back if anything
 raises (including KeyboardInterrupt: the statement the merge thread is running is cancelled first);
 a killed process leaves an open transaction that the database discards. Memory stays flat whatever
-the size of the file: at most two ranges of rows are in Python at a time. NIKs are never logged;
-the error rows carry the values of the sponsor's own file.
+the size of the file: at most two ranges of rows are in Python at a time, and the duplicate filter
+(``_FileNiks``) is a fixed 16 MiB. NIKs are never logged; the error rows carry the values of the
+sponsor's own file.
 """
 
 from __future__ import annotations
