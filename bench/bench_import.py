@@ -378,8 +378,13 @@ def main() -> None:
                 line = (f"{engine.name:<10} {n:>9,} rows | raw load {mr:6.2f} s | import {mi:6.2f} s | "
                         f"ratio {mi / mr:4.2f}x (target <= 2.5x) | import peak {statistics.median(peaks):5.0f}"
                         f" MiB (raw load {statistics.median(raw_peaks):4.0f} MiB) | medians of {args.repeat}")
+                # Each run's raw load, import and floor run back to back: the median of the runs' own
+                # ratios is less moved by the machine's speed changing between runs.
+                own = statistics.median(i / r for i, r in zip(imp, raw, strict=True))
+                own_floor = statistics.median(f / r for f, r in zip(floor, raw, strict=True))
                 floor_line = (f"{'':<10} {'':>9}      | floor {mf:6.2f} s: floor/raw {mf / mr:4.2f}x, "
-                              f"import/floor {mi / mf:4.2f}x")
+                              f"import/floor {mi / mf:4.2f}x | median of the runs' own ratios: "
+                              f"import/raw {own:4.2f}x, floor/raw {own_floor:4.2f}x")
                 print(line, flush=True)
                 print(floor_line, flush=True)
                 print(f"           summary: {summary}", flush=True)
