@@ -116,6 +116,18 @@ class TestValidRowsAreEnrolled:
             a = sponsors.get_agreement(s, "KADIN-2026")
             assert (a.enrolled_count, a.committed_cost) == enrolment_repo.totals(s, a.id)
 
+    def test_names_are_kept_as_written_whatever_their_characters(self, database, tmp_path):
+        # On PostgreSQL the staged rows go in by COPY, whose text format reads a backslash as an
+        # escape and "\N" as NULL: what the sponsor wrote must land unchanged all the same.
+        names = ["Ahmad \\N", "Ni Komang Ayu\\Sari", "I Gede O'Neil", "Dewi Ñandú “Ucu”", "Siti\\tAminah"]
+        rows = [person(name=name) for name in names]
+        setup(database)
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, errors) == (len(names), [])
+        with database.session(readonly=True) as s:
+            stored = {w.nik: w.name for w in s.scalars(select(Worker))}
+        assert [stored[r["NIK"]] for r in rows] == names
+
     def test_a_worker_already_registered_is_enrolled_without_a_second_worker(self, database, tmp_path):
         setup(database)
         with database.session() as s:
