@@ -76,6 +76,16 @@ def counts(database: Any) -> tuple[int, int, int, int]:
         return int(workers or 0), int(enrolled or 0), a.enrolled_count, a.committed_cost
 
 
+def covered_by_kadin(database: Any, tmp_path: Path) -> dict[str, Any]:
+    """A worker's row, imported into KADIN-2026; TANI-2026 (another sponsor, same months) is open."""
+    with database.session() as s:
+        make_agreement(s)
+        make_agreement(s, "TANI-2026", sponsor="PEMKAB", funding="apbd")
+    row = person()
+    run_import(database, write_csv(tmp_path / "kadin.csv", [row]))
+    return row
+
+
 def reasons(errors: list[RowError]) -> dict[int, list[tuple[str, str, str, str]]]:
     out: dict[int, list[tuple[str, str, str, str]]] = {}
     for row, column, value, code, detail in errors:
@@ -270,11 +280,7 @@ class TestADuplicateNamesTheFirstRowOfItsNik:
         assert [(e[0], e[3], e[4]) for e in errors] == [(5, "import.duplicate_in_file", "3")]
 
     def test_the_first_row_counts_when_it_overlapped_another_agreement(self, database, tmp_path):
-        with database.session() as s:
-            make_agreement(s)
-            make_agreement(s, "TANI-2026", sponsor="PEMKAB", funding="apbd")
-        row = person()
-        run_import(database, write_csv(tmp_path / "kadin.csv", [row]))
+        row = covered_by_kadin(database, tmp_path)
         summary, errors = run_import(database, write_csv(tmp_path / "pemkab.csv", [person(), row, row]),
                                      agreement="TANI-2026")
         assert (summary.enrolled, summary.refused) == (1, 2)
@@ -327,11 +333,7 @@ class TestImportingTheSameFileAgainAddsNothing:
 
 class TestOneWorkerOneCoverage:
     def test_a_worker_of_another_sponsor_is_refused_naming_the_first_agreement(self, database, tmp_path):
-        with database.session() as s:
-            make_agreement(s)
-            make_agreement(s, "TANI-2026", sponsor="PEMKAB", funding="apbd")
-        row = person()
-        run_import(database, write_csv(tmp_path / "kadin.csv", [row]))
+        row = covered_by_kadin(database, tmp_path)
         summary, errors = run_import(database, write_csv(tmp_path / "pemkab.csv", [row, person()]),
                                      agreement="TANI-2026")
         assert (summary.enrolled, summary.refused) == (1, 1)
