@@ -478,7 +478,8 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
         sim.append(f"lindung simulate benefit jkk-death --date {day} --income {base} --child sma:3")
     groups.append({"group": "simulate", "commands": sim})
     groups.append({"group": "registry", "commands": [
-        "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en"]})
+        "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en",
+        f"lindung agreement workers {demo_billing.CSR_FISHERS} --out peserta-nelayan.csv"]})
     return [g for g in groups if g["commands"]]
 
 

@@ -6,13 +6,10 @@ the batches it finished and a rerun issues only what is missing).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -22,7 +19,16 @@ from rich.table import Table
 from lindung.billing import coverage as coverage_service
 from lindung.billing import ends, lists
 from lindung.billing import service as billing
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cli import (
+    ByOption,
+    LangOption,
+    OutOption,
+    UnmaskOption,
+    lang_of,
+    out_console,
+    print_json,
+    write_csv,
+)
 from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
@@ -36,11 +42,8 @@ lists_app = typer.Typer(help="Daftar, tanda bukti dan berakhirnya kepesertaan / 
                         no_args_is_help=True)
 app.add_typer(lists_app, name="billing")
 
-ByOption = typer.Option(None, "--by", help="Petugas / officer (bawaan: LINDUNG_USER).")
-OutOption = typer.Option(None, "--out", help="Tulis CSV ke berkas ini (bawaan: layar) / CSV file.")
 AtOption = typer.Option(None, "--at", help="Tanggal (bawaan: hari ini) / date (default today).")
 DaysOption = typer.Option(30, "--days", min=0, help="Jangka hari / window in days.")
-UnmaskOption = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit) / full NIKs (audited).")
 
 
 def _date(value: str | None, field: str) -> dt.date:
@@ -235,28 +238,6 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
 
 
 # --- lists (CSV) --------------------------------------------------------------------------------
-
-
-@contextmanager
-def _csv_target(out: str | None) -> Iterator[IO[str]]:
-    if out is None:
-        yield sys.stdout
-        return
-    with Path(out).open("w", encoding="utf-8", newline="") as fh:
-        yield fh
-
-
-def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: str | None, lang: str) -> int:
-    n = 0
-    with _csv_target(out) as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-            n += 1
-    if out is not None:
-        out_console.print(t("billing.rows_written", lang, rows=n, file=out))
-    return n
 
 
 @lists_app.command("overdue")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
 
 import typer
 from rich.console import Console
 
 from lindung.kit.errors import LindungError
+from lindung.kit.i18n import t
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
@@ -22,6 +27,11 @@ def default_lang() -> str:
 
 
 LangOption = typer.Option(None, "--lang", help="id (bawaan) atau en.", show_default=False)
+
+
+ByOption = typer.Option(None, "--by", help="Petugas / officer (bawaan: LINDUNG_USER).")
+OutOption = typer.Option(None, "--out", help="Tulis CSV ke berkas ini (bawaan: layar) / CSV file.")
+UnmaskOption = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit) / full NIKs (audited).")
 
 
 def lang_of(value: str | None) -> str:
@@ -55,3 +65,26 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     return 0
+
+
+@contextmanager
+def _csv_target(out: str | None) -> Iterator[IO[str]]:
+    if out is None:
+        yield sys.stdout
+        return
+    with Path(out).open("w", encoding="utf-8", newline="") as fh:
+        yield fh
+
+
+def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: str | None, lang: str) -> int:
+    """A list as CSV on the screen or into ``out`` (then says how many rows went there)."""
+    n = 0
+    with _csv_target(out) as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+    if out is not None:
+        out_console.print(t("list.rows_written", lang, rows=n, file=out))
+    return n

@@ -9,7 +9,8 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.enrolment import roster
+from lindung.kit.cli import ByOption, LangOption, OutOption, UnmaskOption, lang_of, out_console, print_json, write_csv
 from lindung.kit.cliargs import JsonOption, actor, int_arg, month_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
@@ -171,6 +172,23 @@ def agreement_show(code: str = typer.Argument(..., help="Kode perjanjian."), jso
         print_json(out)
         return
     render_agreement(out, lg)
+
+
+@agreement_app.command("workers")
+def agreement_workers(
+    code: str = typer.Argument(..., help="Kode perjanjian."),
+    status: str = typer.Option("active", "--status", help="active (bawaan), cancelled atau all."),
+    unmask: bool = UnmaskOption,
+    by: str | None = ByOption,
+    out: str | None = OutOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Pekerja yang ditanggung perjanjian (CSV) / the workers an agreement covers."""
+    lg = lang_of(lang)
+    # Read-only unless NIKs are unmasked: then the unmasking is audited, in the same transaction.
+    with unit_of_work(readonly=not unmask) as s:
+        write_csv(roster.roster(s, code, status=status.strip().lower(), unmask=unmask, actor=actor(by)),
+                  roster.ROSTER_COLUMNS, out, lg)
 
 
 @agreement_app.command("list")
