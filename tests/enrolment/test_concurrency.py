@@ -204,8 +204,9 @@ class TestTheDatabaseRefusesOverlapsWrittenBehindTheService:
 class TestAWorkerRegisteredWhileAnImportRuns:
     """PostgreSQL lets a worker be registered by another connection while an import runs (the import
     locks enrolments, not the registry). If the file names that worker after it was registered, the
-    import must not take it for a row of its own file: it fails as a whole (the NIK is taken),
-    nothing of it remains, and the registration stands."""
+    import must not take it for a row of its own file: it is refused as a whole with a message that
+    says why and to run it again, nothing of it remains, and the registration stands; run again, it
+    enrols that worker as registered."""
 
     def test_it_is_never_reported_as_a_duplicate_in_the_file(self, postgres_database, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch):
@@ -225,13 +226,17 @@ class TestAWorkerRegisteredWhileAnImportRuns:
                     make_worker(s, nik_=late["NIK"])
 
         try:
-            with pytest.raises(IntegrityError, match="uq_workers_nik"), postgres_database.session() as s:
+            with pytest.raises(errors.RegisteredDuringImport) as refused, postgres_database.session() as s:
                 import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY, batch_rows=1, merge_rows=1,
                                on_progress=register_meanwhile)
         finally:
             other.dispose()
+        assert "Jalankan impor sekali lagi" in refused.value.message("id")
         with postgres_database.session(readonly=True) as s:
             assert s.scalar(select(func.count()).select_from(Enrolment)) == 0
             assert sponsors.get_agreement(s, "KADIN-2026").enrolled_count == 0
             registered = s.scalars(select(Worker.nik)).all()
         assert late["NIK"] in registered and len(registered) == 2
+        with postgres_database.session() as s:
+            again = import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY)
+        assert (again.enrolled, again.new_workers, again.refused) == (3, 2, 0)

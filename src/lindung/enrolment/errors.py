@@ -45,3 +45,11 @@ class WorkerDeceased(Conflict):
     """A death is recorded for the worker: no new enrolment, under any agreement."""
 
     code = "enrolment.worker_deceased"
+
+
+class RegisteredDuringImport(Conflict):
+    """PostgreSQL: another connection registered a worker whose NIK is in the file while the import
+    ran (the import locks enrolments, not the registry); nothing of the import is saved, and run
+    again it finds that worker registered."""
+
+    code = "enrolment.registered_during_import"

@@ -46,12 +46,19 @@ from itertools import compress, repeat
 from operator import itemgetter
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
 from lindung.enrolment import importer_repository as repo
 from lindung.enrolment import repository as enrolments
-from lindung.enrolment.errors import AgreementNotOpen, AgreementPeriodOver, BudgetExceeded, QuotaExceeded
+from lindung.enrolment.errors import (
+    AgreementNotOpen,
+    AgreementPeriodOver,
+    BudgetExceeded,
+    QuotaExceeded,
+    RegisteredDuringImport,
+)
 from lindung.enrolment.importer_read import SheetSource, open_sheet
 from lindung.enrolment.importer_rows import RowError, RowValidator, StagedRow
 from lindung.enrolment.service import default_first_month, span_costs
@@ -142,8 +149,13 @@ def import_workers(
         merger = _Merger(session, agreement, first, last, by=by, today=today, source=source, params=params,
                          clock=clock)
         clock.lap("prepare")
-        validator = _stage_and_merge(session, sheet, today, on_progress, batch_rows or BATCH_ROWS,
-                                     merge_rows or MERGE_ROWS, merger, clock)
+        try:
+            validator = _stage_and_merge(session, sheet, today, on_progress, batch_rows or BATCH_ROWS,
+                                         merge_rows or MERGE_ROWS, merger, clock)
+        except IntegrityError as error:
+            if not _nik_taken(error):
+                raise
+            raise RegisteredDuringImport(agreement=agreement.code) from error
         summary = merger.finish(sheet, read=validator.counts.read, refused_early=validator.counts.refused,
                                 file=os.path.basename(os.fspath(path)))
         clock.lap("counters, refusals")
@@ -159,6 +171,13 @@ def import_workers(
                         f"already {summary.already_enrolled}, refused {summary.refused}")
     clock.lap("clean up")
     return summary
+
+
+def _nik_taken(error: IntegrityError) -> bool:
+    """The unique NIK index refused a new worker: only a worker registered by another connection
+    after the import began can do that (every NIK registered before is matched, every NIK of the
+    file comes once)."""
+    return "uq_workers_nik" in str(error.orig) or "workers.nik" in str(error.orig)
 
 
 class _Clock:
