@@ -174,10 +174,12 @@ def import_workers(
 
 
 def _nik_taken(error: IntegrityError) -> bool:
-    """The unique NIK index refused a new worker: only a worker registered by another connection
-    after the import began can do that (every NIK registered before is matched, every NIK of the
-    file comes once)."""
-    return "uq_workers_nik" in str(error.orig) or "workers.nik" in str(error.orig)
+    """PostgreSQL's unique NIK index refused a new worker: only a worker registered by another
+    connection after the import began can do that (every NIK registered before is matched, every NIK
+    of the file comes once; on SQLite the write lock keeps other writers out). Read from the
+    constraint the server names, not from the message's wording."""
+    diag = getattr(error.orig, "diag", None)
+    return getattr(diag, "constraint_name", None) == "uq_workers_nik"
 
 
 class _Clock:

@@ -104,32 +104,29 @@ def drop_staging(session: Session) -> None:
         session.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
-def stage_rows(session: Session, rows: Sequence[StagedRow]) -> None:
+def _load(session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Rows into a staging table by the driver's fastest path: ``COPY`` on PostgreSQL,
+    ``executemany`` on SQLite."""
     if not rows:
         return
     raw = _raw(session)
-    columns = ", ".join(STAGED_COLUMNS)
+    names = ", ".join(columns)
     if _is_pg(session):
-        with raw.cursor() as cur, cur.copy(f"COPY {ROWS} ({columns}) FROM STDIN") as copy:
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             write = copy.write_row
             for row in rows:
                 write(row)
         return
-    marks = ", ".join("?" for _ in STAGED_COLUMNS)
-    raw.executemany(f"INSERT INTO {ROWS} ({columns}) VALUES ({marks})", rows)
+    marks = ", ".join("?" for _ in columns)
+    raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def stage_rows(session: Session, rows: Sequence[StagedRow]) -> None:
+    _load(session, ROWS, STAGED_COLUMNS, rows)
 
 
 def stage_errors(session: Session, errors: Sequence[RowError]) -> None:
-    if not errors:
-        return
-    raw = _raw(session)
-    columns = "row_no, column_name, value, code, detail"
-    if _is_pg(session):
-        with raw.cursor() as cur, cur.copy(f"COPY {ERRORS} ({columns}) FROM STDIN") as copy:
-            for error in errors:
-                copy.write_row(error)
-        return
-    raw.executemany(f"INSERT INTO {ERRORS} ({columns}) VALUES (?, ?, ?, ?, ?)", errors)
+    _load(session, ERRORS, ("row_no", "column_name", "value", "code", "detail"), errors)
 
 
 def set_prices(session: Session, costs: dict[str, int], transport_sector: str, other_sector: str) -> None:
@@ -162,15 +159,7 @@ def before(session: Session, agreement_id: int) -> Before:
 
 def stage_suspects(session: Session, row_nos: Sequence[int]) -> None:
     """The rows whose NIK the importer's filter may have met in an earlier range."""
-    if not row_nos:
-        return
-    raw = _raw(session)
-    if _is_pg(session):
-        with raw.cursor() as cur, cur.copy(f"COPY {SUSPECTS} (row_no) FROM STDIN") as copy:
-            for row_no in row_nos:
-                copy.write_row((row_no,))
-        return
-    raw.executemany(f"INSERT INTO {SUSPECTS} (row_no) VALUES (?)", [(r,) for r in row_nos])
+    _load(session, SUSPECTS, ("row_no",), [(r,) for r in row_nos])
 
 
 def refuse_duplicates(session: Session, lo: int, hi: int, provenance_id: int) -> int:
