@@ -244,6 +244,13 @@ class CliResult:
         return " ".join(self.stderr.split())
 
 
+@pytest.fixture(autouse=True)
+def _default_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts from the defaults (Indonesian, the branch in WIB), whatever the shell sets."""
+    monkeypatch.delenv("LINDUNG_LANG", raising=False)
+    monkeypatch.delenv("LINDUNG_TIMEZONE", raising=False)
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> object:
     """``cli("sponsor", "add", ...)`` runs ``lindung`` in-process (through ``run_app``, so domain

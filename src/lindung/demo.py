@@ -30,6 +30,7 @@ from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment import service as enrolment
 from lindung.enrolment.errors import QuotaExceeded
 from lindung.enrolment.models import Enrolment
+from lindung.kit import clock
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import database_label, ensure_database, get_engine, session_scope
@@ -256,7 +257,7 @@ def demo(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Siapkan data contoh Kabupaten Bekasi dan tampilkan tur singkat / load the demo data and a tour."""
     lg = lang_of(lang)
     engine = ensure_database(get_engine())
-    today = dt.date.today()
+    today = clock.today()
     with session_scope(engine) as s:
         added = load(s, today)
     with session_scope(engine) as s:

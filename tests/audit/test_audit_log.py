@@ -58,3 +58,35 @@ class TestTheCommand:
         assert cli("audit", "--since", "2026-13-01").exit_code == 2
         r = cli("audit", "--since", "2026-11-02", "--until", "2026-11-01", "--lang", "en")
         assert r.exit_code == 2 and "The end date 2026-11-01 is before the start date." in r.err
+
+
+class TestTheBranchZone:
+    """Entries are stored in UTC and read in the branch's zone (``LINDUNG_TIMEZONE``, WIB by default)."""
+
+    def test_days_and_times_are_the_branchs(self, database, cli, monkeypatch):
+        with database.session() as s:
+            e = audit.record(s, actor="ani", action="bill.pay", subject_type="bill", subject_id=3)
+            # 03:00 WIB on 3 November is still 2 November in UTC.
+            s.execute(update(AuditEntry).where(AuditEntry.id == e.id).values(
+                at=dt.datetime(2026, 11, 2, 20, 0, tzinfo=dt.UTC)))
+        with database.session(readonly=True) as s:
+            assert actions(audit.entries(s, since=dt.date(2026, 11, 3))) == ["bill.pay"]
+            assert actions(audit.entries(s, until=dt.date(2026, 11, 2))) == []
+        assert "2026-11-03 03:00:00 WIB" in cli("audit").out
+        assert cli("audit", "--json").json()[0]["at"] == "2026-11-02T20:00:00+00:00"
+
+        monkeypatch.setenv("LINDUNG_TIMEZONE", "UTC")
+        with database.session(readonly=True) as s:
+            assert actions(audit.entries(s, since=dt.date(2026, 11, 3))) == []
+            assert actions(audit.entries(s, until=dt.date(2026, 11, 2))) == ["bill.pay"]
+        assert "2026-11-02 20:00:00 UTC" in cli("audit").out
+
+    def test_a_wrong_zone_stops_every_command_with_a_clear_message(self, database, cli, monkeypatch):
+        monkeypatch.setenv("LINDUNG_TIMEZONE", "Asia/Bekasi")
+        r = cli("sponsor", "add", "--code", "KADIN", "--name", "Kadin", "--funding", "kadin")
+        assert r.exit_code == 2
+        assert "LINDUNG_TIMEZONE='Asia/Bekasi' bukan zona waktu yang dikenal" in r.err and "Traceback" not in r.err
+        assert "is not a known time zone" in cli("audit", "--lang", "en").err
+        monkeypatch.delenv("LINDUNG_TIMEZONE")
+        assert cli("sponsor", "list", "--json").json() == []  # nothing was written
+

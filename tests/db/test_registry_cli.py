@@ -41,6 +41,12 @@ class TestSponsorAndAgreementCommands:
             "enrolled": 0, "quota_left": 1000, "committed": 0, "budget_left": 201_600_000}
         listed = cli("agreement", "list", "--json").json()
         assert [a["code"] for a in listed] == ["KADIN-2026"]
+        # Who drafted and approved, and when, in the branch's zone (JSON keeps the stored UTC time).
+        flat = " ".join(cli("agreement", "show", "KADIN-2026").out.split())
+        wib = dt.timezone(dt.timedelta(hours=7))
+        for who, key, label in (("ani", "drafted_at", "Disusun oleh"), ("budi", "approved_at", "Disetujui oleh")):
+            at = dt.datetime.fromisoformat(shown[key]).astimezone(wib)
+            assert f"{label} │ {who}, {format_date(at.date())} {at:%H:%M} WIB" in flat
 
     def test_human_output_is_indonesian_by_default_and_english_on_request(self, database, cli):
         setup_kadin(cli)
@@ -110,7 +116,8 @@ class TestWorkerAndEnrolCommands:
         assert "Rp0 → dasar Rp1.000.000 (kelompok 1)" in flat  # the default declared income and its bracket
         assert "Euis (Suami/istri (janda/duda))" in flat and "KADIN-2026 2026-01–2026-12 (aktif)" in flat
         at = dt.datetime.fromisoformat(cli("worker", "show", number, "--json").json()["registered"]["at"])
-        assert f"Didaftarkan │ {format_date(at.date())} {at:%H:%M} UTC oleh ani (cli)" in flat
+        wib = at.astimezone(dt.timezone(dt.timedelta(hours=7)))  # the branch's zone by default
+        assert f"Didaftarkan │ {format_date(wib.date())} {wib:%H:%M} WIB oleh ani (cli)" in flat
         english = " ".join(cli("worker", "show", number, "--lang", "en").out.split())
         assert "Euis (Spouse (widow/widower))" in english and "(active)" in english
         unmasked = cli("worker", "show", number, "--unmask", "--by", "auditor", "--json").json()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from lindung import demo, demo_billing
+from lindung.kit import clock
 from lindung.kit import db as kitdb
 from tests.conftest import ENGINES, PG_SKIP_REASON, TestDatabase, _PostgresServer, _unique
 
@@ -108,4 +109,4 @@ def story_database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 @pytest.fixture(params=ENGINES)
 def demo_database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestDatabase]:
     """A database where the demo ran today, as ``lindung demo`` would have (both engines)."""
-    yield from _clone(request.param, dt.date.today(), request, monkeypatch)
+    yield from _clone(request.param, clock.today(), request, monkeypatch)

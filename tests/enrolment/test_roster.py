@@ -65,7 +65,9 @@ class TestTheRoster:
             "source": "import:kadin.csv"}
         assert (by_name["Wati"]["phone"], by_name["Wati"]["committed_cost"]) == ("", str(PRICE_OTHER))
         assert by_name["Asep"]["needs_review"] == "yes"
-        assert by_name["Asep"]["enrolled_at"].endswith("Z")
+        enrolled_at = dt.datetime.fromisoformat(by_name["Asep"]["enrolled_at"])  # the branch's time, WIB
+        assert enrolled_at.utcoffset() == dt.timedelta(hours=7)
+        assert abs(enrolled_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=10)
         with database.session(readonly=True) as s:  # reading a masked list leaves no trace
             assert s.scalars(select(AuditEntry).where(AuditEntry.action == "list.unmask")).all() == []
 

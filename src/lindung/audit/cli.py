@@ -3,6 +3,7 @@ every unmasked NIK is there). Subjects are ids; a worker is looked up by NIK and
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import typer
@@ -10,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.audit import service as audit
+from lindung.kit import clock
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.dates import parse_date
@@ -29,7 +31,7 @@ def audit_log(
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Log audit, terbaru dahulu / the audit log, newest first."""
+    """Log audit, terbaru dahulu, waktu di zona cabang / the audit log, newest first, in the branch's zone."""
     lg = lang_of(lang)
     first = parse_date(since, "since") if since else None
     last = parse_date(until, "until") if until else None
@@ -49,6 +51,6 @@ def audit_log(
     for col in ("at", "actor", "action", "subject", "detail"):
         table.add_column(t(f"audit.col.{col}", lg), no_wrap=col in ("at", "action", "subject"), overflow="fold")
     for r in rows:
-        table.add_row(r["at"][:19].replace("T", " "), escape(r["actor"]), r["action"],
+        table.add_row(clock.format_stamp(dt.datetime.fromisoformat(r["at"])), escape(r["actor"]), r["action"],
                       f"{r['subject_type']} {r['subject_id']}", escape(r["detail"]))
     out_console.print(table)

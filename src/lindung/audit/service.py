@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lindung.audit.models import AuditEntry, Provenance
+from lindung.kit import clock
 from lindung.kit.db import utcnow
 
 
@@ -39,16 +40,16 @@ def entries(session: Session, *, actor: str | None = None, action: str | None = 
             since: dt.date | None = None, until: dt.date | None = None,
             subject: tuple[str, int] | None = None, limit: int = 100) -> list[AuditEntry]:
     """The newest ``limit`` entries that match: ``action`` is a prefix ("worker." for every worker
-    action), ``since``/``until`` whole days (UTC), ``subject`` a (type, id) pair."""
+    action), ``since``/``until`` whole days of the branch's zone (``kit.clock``), ``subject`` a (type, id) pair."""
     query = select(AuditEntry)
     if actor:
         query = query.where(AuditEntry.actor == actor)
     if action:
         query = query.where(AuditEntry.action.startswith(action, autoescape=True))
     if since is not None:
-        query = query.where(AuditEntry.at >= dt.datetime.combine(since, dt.time(), dt.UTC))
+        query = query.where(AuditEntry.at >= clock.day_start(since))
     if until is not None:
-        query = query.where(AuditEntry.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC))
+        query = query.where(AuditEntry.at < clock.day_start(until + dt.timedelta(days=1)))
     if subject is not None:
         query = query.where(AuditEntry.subject_type == subject[0], AuditEntry.subject_id == subject[1])
     return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))

@@ -19,6 +19,7 @@ from rich.table import Table
 from lindung.billing import coverage as coverage_service
 from lindung.billing import ends, lists
 from lindung.billing import service as billing
+from lindung.kit import clock
 from lindung.kit.cli import (
     ByOption,
     LangOption,
@@ -47,7 +48,7 @@ DaysOption = typer.Option(30, "--days", min=0, help="Jangka hari / window in day
 
 
 def _date(value: str | None, field: str) -> dt.date:
-    return parse_date(value, field) if value else dt.date.today()
+    return parse_date(value, field) if value else clock.today()
 
 
 def _amount(value: str) -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import typer
 
 from lindung.enrolment import service as enrolment
+from lindung.kit import clock
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption, actor, month_arg
 from lindung.kit.db import unit_of_work
@@ -29,7 +29,7 @@ def enrol(
     """Daftarkan pekerja ke perjanjian sponsor / enrol a worker under an agreement."""
     lg = lang_of(lang)
     with unit_of_work() as s:
-        e = enrolment.enrol(s, nik, agreement, by=actor(by), today=dt.date.today(),
+        e = enrolment.enrol(s, nik, agreement, by=actor(by), today=clock.today(),
                             first=month_arg(from_month), source="cli")
         a = sponsors.get_agreement(s, agreement)
         out: dict[str, Any] = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import os
 import sys
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from lindung.enrolment.importer import ImportSummary, import_workers, record_check, render_error
 from lindung.enrolment.importer_rows import RowError
+from lindung.kit import clock
 from lindung.kit.cli import LangOption, err_console, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption, actor
 from lindung.kit.db import unit_of_work
@@ -86,7 +86,7 @@ def workers(
     who = actor(by)
     try:
         with progress, unit_of_work(dry_run=dry_run) as session:
-            summary = import_workers(session, file, agreement, by=who, today=dt.date.today(),
+            summary = import_workers(session, file, agreement, by=who, today=clock.today(),
                                      on_progress=on_progress, on_errors=report)
     except BaseException:
         report.discard()

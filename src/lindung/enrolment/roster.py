@@ -2,8 +2,9 @@
 
 After a sponsor's file is imported, the sponsor's staff ask the branch for the list back (to hand out
 cards, to check a village's list, to show their board); the branch asks it to see a cohort whole.
-Rows stream in desa, name order; NIKs and phone numbers are masked unless unmasked, which is audited
-(UU 27/2022 PDP), as for the branch's other worker lists.
+Rows stream in desa, name order; the enrolment time is the branch's (ISO 8601 with its offset). NIKs
+and phone numbers are masked unless unmasked, which is audited (UU 27/2022 PDP), as for the branch's
+other worker lists.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.sql import Executable
 from lindung.audit import service as audit
 from lindung.audit.models import Provenance
 from lindung.enrolment.models import Enrolment
+from lindung.kit import clock
 from lindung.kit.errors import InvalidInput
 from lindung.kit.privacy import mask_nik, mask_phone
 from lindung.regions.models import Region
@@ -68,5 +70,5 @@ def _rows(session: Session, query: Executable, *, unmask: bool, batch: int) -> I
                "occupation": occupation, "sector": sector, "first_month": str(Month.from_index(first)),
                "last_month": str(Month.from_index(last)), "status": status, "committed_cost": cost,
                "needs_review": "yes" if review else "no",
-               "enrolled_at": at.strftime("%Y-%m-%dT%H:%M:%SZ") if at is not None else "",
+               "enrolled_at": clock.local(at).isoformat(timespec="seconds") if at is not None else "",
                "enrolled_by": by or "", "source": source or ""}

@@ -14,6 +14,7 @@ from typing import IO, Any
 import typer
 from rich.console import Console
 
+from lindung.kit import clock
 from lindung.kit.errors import LindungError
 from lindung.kit.i18n import t
 
@@ -56,6 +57,7 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
         if i + 1 < len(argv):
             lang = "en" if argv[i + 1].lower().startswith("en") else "id"
     try:
+        clock.zone()  # a wrong LINDUNG_TIMEZONE is said before any command runs
         app(args=argv, prog_name="lindung")
     except LindungError as exc:
         label = "Error" if lang == "en" else "Galat"

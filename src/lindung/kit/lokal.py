@@ -18,6 +18,8 @@ import lokal
 from lokal import wilayah as _wilayah
 from lokal.provinces import PROVINCES as _PROVINCES
 
+from lindung.kit import clock
+
 
 def rupiah(amount: int) -> str:
     return str(lokal.format_rupiah(amount))
@@ -136,7 +138,7 @@ def nik_checker(reference: dt.date | None = None) -> Callable[[str], NikStructur
     spaces, Unicode digits, wrong length) goes to lokal-id itself. No region lookup: the result is
     (digits, error codes, ISO birth date, sex), with the error codes of ``NikFacts.errors``.
     """
-    century_pivot = (reference or dt.date.today()).year % 100
+    century_pivot = (reference or clock.today()).year % 100
     provinces = frozenset(_PROVINCES)
     births: dict[str, tuple[str | None, str | None]] = {}
 
@@ -194,7 +196,7 @@ def nik_column_checker(reference: dt.date | None = None) -> Callable[[Sequence[s
     so lokal-id) says.
     """
     check = nik_checker(reference)
-    century_pivot = (reference or dt.date.today()).year % 100
+    century_pivot = (reference or clock.today()).year % 100
     provinces = frozenset(_PROVINCES)
     region_part, birth_part, serial_part = itemgetter(slice(0, 6)), itemgetter(slice(6, 12)), \
         itemgetter(slice(12, 16))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import typer
@@ -10,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.enrolment import roster
+from lindung.kit import clock
 from lindung.kit.cli import ByOption, LangOption, OutOption, UnmaskOption, lang_of, out_console, print_json, write_csv
 from lindung.kit.cliargs import JsonOption, actor, int_arg, month_arg
 from lindung.kit.db import unit_of_work
@@ -251,8 +253,8 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
                             price=rp(a["estimate"]["monthly_list_price"] or 0), months=a["months"],
                             total=rp(a["estimate"]["list_price"]))),
         ("estimate_expected", rp(a["estimate"]["expected"])),
-        ("drafted_by", a["drafted_by"]),
-        ("approved_by", a["approved_by"] or "-"),
+        ("drafted_by", _by_at(a["drafted_by"], a["drafted_at"], lang)),
+        ("approved_by", _by_at(a["approved_by"], a["approved_at"], lang) if a["approved_by"] else "-"),
     ]
     for key, value in rows:
         table.add_row(t(f"registry.col.{key}", lang), escape(str(value)))
@@ -260,6 +262,11 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
     if a["estimate"]["budget_shortfall"]:
         out_console.print(t("registry.budget_short", lang, budget=rp(a["budget"]),
                             expected=rp(a["estimate"]["expected"]), short=rp(a["estimate"]["budget_shortfall"])))
+
+
+def _by_at(person: str, at: str, lang: str) -> str:
+    """'budi, 2 Desember 2026 09:14 WIB': who and when, in the branch's zone."""
+    return f"{person}, {clock.format_time(dt.datetime.fromisoformat(at), lang)}"
 
 
 def describe_month(index: int) -> str:

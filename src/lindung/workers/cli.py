@@ -9,12 +9,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from lindung.kit import clock
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
-from lindung.kit.i18n import format_date, t
+from lindung.kit.i18n import t
 from lindung.kit.money import rp
 from lindung.rules.catalogues import relationships
 from lindung.workers import service as workers
@@ -46,7 +47,6 @@ def worker_add(
     lang: str | None = LangOption,
 ) -> None:
     """Daftarkan pekerja / register a worker."""
-    import datetime as dt
 
     lg = lang_of(lang)
     data = workers.WorkerInput(
@@ -54,7 +54,7 @@ def worker_add(
         birth_date=parse_date(birth, "birth_date") if birth else None, income=int_arg(income, "income"),
         phone=phone, heirs=tuple(parse_heir(h) for h in heir or ()), source="cli")
     with unit_of_work() as s:
-        worker = workers.register(s, data, by=actor(by), today=dt.date.today())
+        worker = workers.register(s, data, by=actor(by), today=clock.today())
         out = workers.describe(s, worker)
     if json_out:
         print_json(out)
@@ -87,7 +87,7 @@ def worker_update(
     changes = workers.WorkerChanges(name=name, domicile=desa, occupation=occupation,
                                     income=int_arg(income, "income"), phone=phone, heirs=heirs)
     with unit_of_work() as s:
-        worker, fields = workers.update(s, nik, changes, by=actor(by), today=dt.date.today())
+        worker, fields = workers.update(s, nik, changes, by=actor(by), today=clock.today())
         out = workers.describe(s, worker)
     if json_out:
         print_json({**out, "changed": list(fields)})
@@ -118,10 +118,9 @@ def worker_show(
 
 
 def registered_sentence(origin: dict[str, Any], lang: str) -> str:
-    """'10 Januari 2026 08:15 UTC oleh ani (import:kadin.csv)': who registered the worker, when (in
-    UTC, as the audit log), from what."""
-    at = dt.datetime.fromisoformat(origin["at"]).astimezone(dt.UTC)
-    when = f"{format_date(at.date(), lang)} {at:%H:%M} UTC"
+    """'10 Januari 2026 15:15 WIB oleh ani (import:kadin.csv)': who registered the worker, when (in
+    the branch's zone, ``kit.clock``), from what."""
+    when = clock.format_time(dt.datetime.fromisoformat(origin["at"]), lang)
     source = f" ({origin['source']})" if origin["source"] else ""
     return t("registry.registered_value", lang, at=when, by=origin["by"], source=source)
 

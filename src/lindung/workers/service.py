@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
+from lindung.kit import clock
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.kit.i18n import t
 from lindung.kit.lokal import NikFacts, parse_nik
@@ -275,7 +276,7 @@ def describe(session: Session, worker: Worker, *, unmask: bool = False, today: d
     for themself; a sponsored worker's contribution follows the agreement's package."""
     from lindung.enrolment import repository as enrolments
 
-    bracket = choose_base(Month.of(today or dt.date.today()), income=worker.declared_income, params=params).bracket
+    bracket = choose_base(Month.of(today or clock.today()), income=worker.declared_income, params=params).bracket
     assert bracket is not None
 
     domicile = regions_repo.get(session, worker.domicile_code)
