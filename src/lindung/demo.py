@@ -126,10 +126,15 @@ def demo_agreements() -> tuple[DemoAgreement, ...]:
 
 
 class _People:
-    """Deterministic made-up people with structurally valid, unique NIKs."""
+    """Deterministic made-up people with structurally valid, unique NIKs.
+
+    The serial (the NIK's last four digits, what a masked NIK shows) is drawn from its own generator:
+    a low number, as in a real kecamatan, but not 0001 for everybody, so that masked lists can be
+    told apart."""
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
+        self.serial_rng = random.Random(seed + 1)
         self.serials: dict[str, int] = {}
 
     def person(self, desa: str, today: dt.date) -> tuple[str, str, str, dt.date]:
@@ -141,7 +146,8 @@ class _People:
         kecamatan = desa.split(".")[2]
         day = born.day + (40 if sex == "P" else 0)
         prefix = f"3216{kecamatan}{day:02d}{born:%m%y}"
-        self.serials[prefix] = serial = self.serials.get(prefix, 0) + 1
+        step = self.serial_rng.randint(1, 5) if prefix in self.serials else self.serial_rng.randint(1, 60)
+        self.serials[prefix] = serial = self.serials.get(prefix, 0) + step
         nik = f"{prefix}{serial:04d}"
         assert parse_nik(nik, reference=today).valid
         return nik, name, sex, born

@@ -245,6 +245,8 @@ class TestTheDemoCommand:
         assert sixteen_digits - codes == {w["full_nik_synthetic"]}  # the synthetic NIK, said to be so
         assert "sintetis" in shown
         assert "Coba berikutnya" in shown and "lindung pay --code" in shown
+        serials = re.findall(r"\b3216\*{8}(\d{4})\b", r.stdout)  # masked NIKs show their serial
+        assert len(serials) >= 5 and len(set(serials)) > 1, serials  # and can be told apart
 
     def test_the_tour_reads_in_english_and_fits_eighty_columns(self, demo_database, cli, monkeypatch):
         monkeypatch.setenv("COLUMNS", "80")
