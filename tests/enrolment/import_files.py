@@ -50,6 +50,21 @@ def _quote(text: str, delimiter: str) -> str:
     return text
 
 
+def write_workbook(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:
+    """A workbook of several worksheets (name -> rows of cells), in the order given."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    assert wb.active is not None
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+    wb.save(path)
+    return path
+
+
 def write_xlsx(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
     """Rows of cells as given (str, int, float, date): what Excel would have stored."""
     from openpyxl import Workbook

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from lindung.kit.money import rp
-from tests.enrolment.import_files import person, write_csv
+from tests.enrolment.import_files import cells, person, write_csv, write_workbook
 from tests.factories import make_agreement
 
 
@@ -103,6 +103,36 @@ class TestTheCommand:
         for r in rows:
             assert r["NIK"] not in result.stdout + result.stderr + caplog.text
 
+
+
+class TestAWorkbookOfSeveralLists:
+    """A regency sends one workbook with a worksheet per kecamatan: none is left out unnoticed."""
+
+    def test_each_sheet_is_imported_on_its_own_and_a_bare_import_saves_nothing(self, kadin, cli, tmp_path):
+        tambun, cibitung = [person(), person()], [person(), person(occupation="Astronot"), person()]
+        path = write_workbook(tmp_path / "pemkab.xlsx", {
+            "Petunjuk": [["Isi NIK sebagai teks"]], "Tambun": cells(tambun), "Cibitung": cells(cibitung)})
+
+        bare = cli("import", "workers", str(path), "--agreement", "KADIN-2026")
+        assert bare.exit_code == 2
+        assert "punya 2 lembar berisi daftar pekerja: 'Tambun', 'Cibitung'" in bare.err
+        assert cli("agreement", "show", "KADIN-2026", "--json").json()["use"]["enrolled"] == 0
+
+        out = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--sheet", "cibitung", "--json").json()
+        assert (out["sheet"], out["file"], out["read"], out["enrolled"], out["refused"]) == (
+            "Cibitung", "pemkab.xlsx [Cibitung]", 3, 2, 1)
+        shown = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--sheet", "Tambun")
+        assert shown.exit_code == 0, shown.stderr
+        assert "Dibaca dari lembar 'Tambun'." in shown.out and "didaftarkan 2" in shown.out
+        # Which worksheet a worker came from stays with the worker.
+        registered = cli("worker", "show", tambun[0]["NIK"], "--json").json()["registered"]
+        assert registered["source"] == "import:pemkab.xlsx [Tambun]"
+        assert cli("agreement", "show", "KADIN-2026", "--json").json()["use"]["enrolled"] == 4
+
+        unknown = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--sheet", "Cikarang",
+                      "--lang", "en")
+        assert unknown.exit_code == 2
+        assert "has no worksheet 'Cikarang'. Its worksheets: 'Petunjuk', 'Tambun', 'Cibitung'." in unknown.err
 
 
 class TestACheckOnly:

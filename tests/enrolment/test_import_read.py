@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from lindung.enrolment.importer_read import ImportFileError, NumberCell, open_sheet
-from tests.enrolment.import_files import write_xlsx
+from tests.enrolment.import_files import write_workbook, write_xlsx
 
 
 def rows_of(path):
@@ -71,6 +71,72 @@ class TestCsvText:
         sheet, rows = rows_of(path)
         assert sheet.header.row == 3
         assert rows == [(4, ["1", "a", "b", "c", "d", "e"])]
+
+
+class TestWorkbooksOfSeveralSheets:
+    HEADER = ("NIK", "Nama", "Tgl Lahir", "L/P", "Pekerjaan", "Kode Desa")
+    INSTRUCTIONS = (("Petunjuk pengisian",), ("Isi satu pekerja per baris; NIK sebagai teks.",))
+
+    def test_the_one_sheet_with_a_list_is_read_wherever_it_is(self, tmp_path):
+        path = write_workbook(tmp_path / "f.xlsx", {
+            "Petunjuk": self.INSTRUCTIONS, "Data": [["Daftar 2026"], self.HEADER, ["1", "a", "b", "c", "d", "e"]],
+            "Pilihan": [["Petani"], ["Nelayan"]]})
+        sheet, rows = rows_of(path)
+        assert (sheet.sheet, sheet.header.row, rows) == ("Data", 2, [(3, ["1", "a", "b", "c", "d", "e"])])
+
+    def test_a_single_sheet_is_not_named(self, tmp_path):
+        sheet, _rows = rows_of(write_workbook(tmp_path / "f.xlsx", {"Lembar1": [self.HEADER]}))
+        assert sheet.sheet is None
+
+    def test_several_lists_are_refused_naming_them_so_that_none_is_left_out(self, tmp_path):
+        path = write_workbook(tmp_path / "f.xlsx", {
+            "Petunjuk": self.INSTRUCTIONS, "Tambun": [self.HEADER, ["1"] * 6], "Cibitung": [self.HEADER, ["2"] * 6]})
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(path)
+        assert caught.value.message() == (
+            "Berkas f.xlsx punya 2 lembar berisi daftar pekerja: 'Tambun', 'Cibitung'. Impor tiap lembar "
+            "sendiri-sendiri dengan --sheet NAMA; tidak ada yang disimpan.")
+        assert "Import each on its own with --sheet NAME" in caught.value.message("en")
+
+    @pytest.mark.parametrize(("wanted", "read"), [("Cibitung", "2"), (" cibitung ", "2"), ("Tambun", "1")])
+    def test_a_sheet_is_chosen_by_name(self, tmp_path, wanted, read):
+        path = write_workbook(tmp_path / "f.xlsx", {
+            "Tambun": [self.HEADER, ["1"] * 6], "Cibitung": [self.HEADER, ["2"] * 6]})
+        sheet = open_sheet(path, wanted)
+        assert sheet.sheet == wanted.strip().capitalize()
+        assert list(sheet.rows) == [(2, [read] * 6)]
+
+    def test_an_unknown_sheet_names_those_there_are(self, tmp_path):
+        path = write_workbook(tmp_path / "f.xlsx", {"Tambun": [self.HEADER], "Cibitung": [self.HEADER]})
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(path, "Tambon")
+        assert caught.value.message("en") == (
+            "File f.xlsx has no worksheet 'Tambon'. Its worksheets: 'Tambun', 'Cibitung'.")
+
+    def test_a_chosen_sheet_without_a_list_says_what_it_lacks(self, tmp_path):
+        path = write_workbook(tmp_path / "f.xlsx", {"Petunjuk": self.INSTRUCTIONS, "Data": [self.HEADER[:4]]})
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(path, "Data")
+        assert caught.value.message() == (
+            "Berkas f.xlsx [Data] tidak punya kolom wajib: Pekerjaan, Kode Desa (baris judul: baris 1).")
+
+    def test_when_no_sheet_has_a_list_the_nearest_says_what_it_lacks(self, tmp_path):
+        path = write_workbook(tmp_path / "f.xlsx", {"Petunjuk": self.INSTRUCTIONS, "Data": [self.HEADER[:5]]})
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(path)
+        assert caught.value.code == "import.missing_columns"
+        assert caught.value.context["file"] == "f.xlsx [Data]" and caught.value.context["columns"] == "Kode Desa"
+        only_text = write_workbook(tmp_path / "g.xlsx", {"A": self.INSTRUCTIONS, "B": [["x"]]})
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(only_text)
+        assert caught.value.code == "import.no_header"
+
+    def test_a_csv_has_no_sheets(self, tmp_path):
+        path = tmp_path / "f.csv"
+        path.write_text(",".join(self.HEADER) + "\n", encoding="utf-8")
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(path, "Data")
+        assert caught.value.message("en") == "File f.csv is a CSV file and has no worksheets; leave out --sheet Data."
 
 
 class TestXlsxCells:

@@ -100,6 +100,8 @@ class ImportSummary:
     refused: int
     new_workers: int
     committed_cost: int
+    sheet: str | None = None
+    """The worksheet read, when the workbook has more than one."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,18 +121,20 @@ def import_workers(
     batch_rows: int | None = None,
     merge_rows: int | None = None,
     phases: dict[str, float] | None = None,
+    sheet: str | None = None,
 ) -> ImportSummary:
     """Import a sponsor file into ``agreement_code`` (flushes; the caller's unit of work commits).
 
     ``on_errors`` receives every refused row (row, column, value, message code, detail) in file
     order, while the staging tables still exist; without it they are only counted. ``batch_rows``
     and ``merge_rows`` default to ``BATCH_ROWS`` and ``MERGE_ROWS``. ``phases``, when given,
-    receives the seconds spent in each phase (the benchmark prints them).
+    receives the seconds spent in each phase (the benchmark prints them). ``sheet`` names the
+    worksheet of a workbook (``importer_read.open_sheet``).
     """
     clock = _Clock(phases)
     params = params or default_parameters()
     by = sponsors.normalize_person(by)
-    sheet = open_sheet(path)
+    opened = open_sheet(path, sheet)
     agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
     if agreement.status not in sponsors.OPEN_STATUSES:
         raise AgreementNotOpen(agreement=agreement.code, status=agreement.status)
@@ -139,7 +143,8 @@ def import_workers(
     if first > last:
         raise AgreementPeriodOver(agreement=agreement.code, end=str(last))
     enrolments.lock_for_bulk_enrolment(session)
-    source = source or f"import:{os.path.basename(os.fspath(path))}"[:100]
+    file = os.path.basename(os.fspath(path)) + (f" [{opened.sheet}]" if opened.sheet else "")
+    source = source or f"import:{file}"[:100]
 
     # The TEMP tables are created inside the transaction: if anything below raises, the caller's
     # rollback removes them with everything else.
@@ -150,14 +155,14 @@ def import_workers(
                          clock=clock)
         clock.lap("prepare")
         try:
-            validator = _stage_and_merge(session, sheet, today, on_progress, batch_rows or BATCH_ROWS,
+            validator = _stage_and_merge(session, opened, today, on_progress, batch_rows or BATCH_ROWS,
                                          merge_rows or MERGE_ROWS, merger, clock)
         except IntegrityError as error:
             if not _nik_taken(error):
                 raise
             raise RegisteredDuringImport(agreement=agreement.code) from error
-        summary = merger.finish(sheet, read=validator.counts.read, refused_early=validator.counts.refused,
-                                file=os.path.basename(os.fspath(path)))
+        summary = merger.finish(opened, read=validator.counts.read, refused_early=validator.counts.refused,
+                                file=file)
         clock.lap("counters, refusals")
         if on_errors is not None:
             on_errors(repo.iter_errors(session))
@@ -446,7 +451,7 @@ class _Merger:
         refused_late = sum(n for state, n in states.items() if state >= repo.DUPLICATE)
         return ImportSummary(agreement=self.code, file=file, read=read, enrolled=self.enrolled,
                              already_enrolled=already, refused=refused_early + refused_late,
-                             new_workers=self.new_workers, committed_cost=self.cost)
+                             new_workers=self.new_workers, committed_cost=self.cost, sheet=sheet.sheet)
 
 
 def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:

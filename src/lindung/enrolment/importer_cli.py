@@ -1,4 +1,4 @@
-"""``lindung import workers FILE --agreement CODE [--errors OUT.csv] [--lang en] [--json]``."""
+"""``lindung import workers FILE --agreement CODE [--sheet NAME] [--errors OUT.csv] [--check] [--lang en] [--json]``."""
 
 from __future__ import annotations
 
@@ -59,6 +59,9 @@ def workers(
     file: Path = typer.Argument(..., help="Berkas CSV atau XLSX dari sponsor."),
     agreement: str = typer.Option(..., "--agreement", help="Kode perjanjian."),
     errors: Path | None = typer.Option(None, "--errors", help="Tulis baris yang ditolak ke CSV ini."),
+    sheet: str | None = typer.Option(
+        None, "--sheet", help="Lembar XLSX yang dibaca (bawaan: satu-satunya lembar berisi daftar pekerja) / "
+                              "the worksheet to read."),
     by: str | None = typer.Option(None, "--by", help="Petugas."),
     dry_run: bool = typer.Option(
         False, "--check", "--dry-run",
@@ -87,7 +90,7 @@ def workers(
     try:
         with progress, unit_of_work(dry_run=dry_run) as session:
             summary = import_workers(session, file, agreement, by=who, today=clock.today(),
-                                     on_progress=on_progress, on_errors=report)
+                                     on_progress=on_progress, on_errors=report, sheet=sheet)
     except BaseException:
         report.discard()
         raise
@@ -104,11 +107,13 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
     counts = {"read": summary.read, "enrolled": summary.enrolled,
               "already_enrolled": summary.already_enrolled, "refused": summary.refused}
     if json_out:
-        print_json({**counts, "agreement": summary.agreement, "file": summary.file,
+        print_json({**counts, "agreement": summary.agreement, "file": summary.file, "sheet": summary.sheet,
                     "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
                     "errors_file": str(report.path) if report.path is not None else None,
                     "dry_run": dry_run})
         return
+    if summary.sheet:
+        out_console.print(t("import.sheet_read", lang, sheet=summary.sheet))
     if dry_run:
         out_console.print(t("import.summary_dry_run", lang, agreement=summary.agreement,
                             cost=rp(summary.committed_cost), **counts))

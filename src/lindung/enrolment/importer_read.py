@@ -100,6 +100,8 @@ class SheetSource:
     """Rough number of data rows (for a progress bar); 0 when unknown."""
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None
+    """The worksheet read, when the workbook has more than one."""
 
     def batches(self, size: int) -> Iterator[list[Row]]:
         """The data rows in lists of at most ``size`` (blank rows left out)."""
@@ -126,8 +128,13 @@ def match_header(cells: Sequence[str]) -> tuple[dict[str, int], dict[str, str]]:
     return columns, names
 
 
-def open_sheet(path: str | os.PathLike[str]) -> SheetSource:
-    """Open a sponsor file; raises ImportFileError when it is not a readable CSV or XLSX."""
+def open_sheet(path: str | os.PathLike[str], sheet: str | None = None) -> SheetSource:
+    """Open a sponsor file; raises ImportFileError when it is not a readable CSV or XLSX.
+
+    ``sheet`` names the worksheet of a workbook to read. Without it, the one worksheet that holds
+    a worker list (its header is found) is read, wherever it sits among the others (instructions,
+    a summary, lookup lists); a workbook with several such worksheets is refused naming them, so
+    that no list is left out unnoticed: each is imported on its own with ``sheet``."""
     p = Path(path)
     try:
         with p.open("rb") as f:
@@ -137,9 +144,11 @@ def open_sheet(path: str | os.PathLike[str]) -> SheetSource:
     except IsADirectoryError:
         raise ImportFileError("import.file_missing", file=str(p)) from None
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        return _open_xlsx(p)
+        return _open_xlsx(p, sheet)
     if p.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
         raise ImportFileError("import.broken_file", file=p.name)
+    if sheet is not None:
+        raise ImportFileError("import.sheet_of_csv", file=p.name, sheet=sheet)
     return _open_csv(p)
 
 
@@ -257,29 +266,64 @@ def _non_blank(numbered: Iterator[Row]) -> Iterator[Row]:
 
 # --------------------------------------------------------------------------------------------- XLSX
 
-def _open_xlsx(path: Path) -> SheetSource:
+def _open_xlsx(path: Path, wanted: str | None) -> SheetSource:
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        if not book.sheet_names:
-            raise ImportFileError("import.no_header", file=path.name)
-        sheet = book.get_sheet_by_index(0)
-        start_row = int(sheet.start[0]) if sheet.start is not None else 0
-        total = int(sheet.height)
-        raw = sheet.iter_rows()
-    except ImportFileError:
-        raise
+        names = [str(name) for name in book.sheet_names]
     except Exception:  # calamine raises its own zip/xml/parse errors: all mean "broken file"
         raise ImportFileError("import.broken_file", file=path.name) from None
-    rows = _xlsx_rows(raw, start_row, path.name)
-    header = _find_header(rows, path.name)
+    if not names:
+        raise ImportFileError("import.no_header", file=path.name)
+    several = len(names) > 1
+    if wanted is not None:
+        names = [_sheet_named(names, wanted, path.name)]
+    found: list[tuple[str, Header, Iterator[Row], int]] = []
+    refused: list[ImportFileError] = []
+    for name in names:
+        label = f"{path.name} [{name}]" if several else path.name
+        try:
+            sheet = book.get_sheet_by_name(name)
+            start_row = int(sheet.start[0]) if sheet.start is not None else 0
+            total = int(sheet.height)
+            raw = sheet.iter_rows()
+        except Exception:
+            raise ImportFileError("import.broken_file", file=label) from None
+        rows = _xlsx_rows(raw, start_row, path.name)
+        try:
+            header = _find_header(rows, label)
+        except ImportFileError as error:
+            if error.code == "import.broken_file":
+                raise
+            refused.append(error)
+            continue
+        found.append((name, header, rows, max(total - (header.row - start_row), 0)))
+    if len(found) > 1:
+        raise ImportFileError("import.several_sheets", file=path.name, count=len(found),
+                              sheets=", ".join(f"'{name}'" for name, *_ in found))
+    if not found:
+        # The worksheet that came nearest (some columns found) says what is missing.
+        raise next((e for e in refused if e.code == "import.missing_columns"), refused[0])
+    name, header, rows, total_hint = found[0]
 
     def batches(size: int) -> Iterator[list[Row]]:
         while chunk := list(islice(rows, size)):
             yield chunk
 
-    return SheetSource("xlsx", header, batches, max(total - (header.row - start_row), 0))
+    return SheetSource("xlsx", header, batches, total_hint, sheet=name if several else None)
+
+
+def _sheet_named(names: Sequence[str], wanted: str, file: str) -> str:
+    """The worksheet called ``wanted``: exactly, else the one whose name differs only in case or
+    surrounding spaces."""
+    if wanted in names:
+        return wanted
+    folded = [name for name in names if name.strip().casefold() == wanted.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    raise ImportFileError("import.unknown_sheet", file=file, sheet=wanted,
+                          sheets=", ".join(f"'{name}'" for name in names))
 
 
 def _xlsx_rows(raw: Iterator[list[Any]], start_row: int, file: str) -> Iterator[Row]:
