@@ -162,6 +162,44 @@ class TestValidRowsAreEnrolled:
             assert (w.needs_review, w.review_reason) == (True, "nik_district_unknown")
 
 
+class TestADesaWrittenAsAName:
+    """Sponsors often write the desa's name and its kecamatan instead of the Kemendagri code: a name is
+    taken when exactly one desa fits (``regions.names``), otherwise the row is refused saying why."""
+
+    HEADER = ("No", "NIK", "Nama Lengkap", "Tgl Lahir", "L/P", "Pekerjaan", "Desa", "Kecamatan")
+
+    def test_the_one_desa_that_fits_is_taken_and_the_rest_refused_saying_why(self, database, tmp_path):
+        setup(database)
+        rows = []
+        for desa, kecamatan, nik_kecamatan in (
+                ("Sukamurni", "Kec. Sukakarya", "01"),  # row 2: the kecamatan places it in Kabupaten Bekasi
+                ("Desa Sagara Makmur", "", "01"),  # row 3: only one desa of that name in Indonesia
+                ("SUKAMURNI", "", "14"),  # row 4: three Sukamurni, one in the NIK's kecamatan (Sukakarya)
+                ("Sukamurni", "", "01"),  # row 5: three Sukamurni, none in Tarumajaya: refused
+                ("Sukamurni", "Tarumajaya", "01"),  # row 6: not in that kecamatan: refused
+                ("Atlantis", "", "01"),  # row 7: no such desa
+                ("32.16.01.2001", "Sukakarya", "01")):  # row 8: a code is a code, the kecamatan unread
+            row = person(nik_text=nik(kecamatan=nik_kecamatan))
+            row.update({"Desa": desa, "Kecamatan": kecamatan})
+            rows.append(row)
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows, header=self.HEADER))
+        assert (summary.read, summary.enrolled, summary.refused) == (7, 4, 3)
+        assert errors == [(5, "Desa", "Sukamurni", "import.desa_ambiguous", "3"),
+                          (6, "Desa", "Sukamurni", "import.desa_not_there", "Tarumajaya"),
+                          (7, "Desa", "Atlantis", "import.desa_unknown", "")]
+        with database.session(readonly=True) as s:
+            domiciles = {w.nik: w.domicile_code for w in s.scalars(select(Worker))}
+        assert [domiciles.get(r["NIK"]) for r in rows] == [
+            "32.16.14.2001", "32.16.01.2001", "32.16.14.2001", None, None, None, "32.16.01.2001"]
+
+    def test_the_refusals_read_in_both_languages(self):
+        assert importer.render_error((5, "Desa", "Sukamurni", "import.desa_ambiguous", "3"))[3] == (
+            "Nama desa/kelurahan 'Sukamurni' ada di 3 tempat; tulis kode desa Kemendagri (mis. 32.16.14.2001) "
+            "atau tambahkan kolom Kecamatan.")
+        assert importer.render_error((6, "Desa", "Sukamurni", "import.desa_not_there", "Tarumajaya"), "en")[3] == (
+            "There is no desa/kelurahan named 'Sukamurni' in Tarumajaya.")
+
+
 class TestThreeDateFormsAndEveryEncoding:
     @pytest.mark.parametrize("form", ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"])
     def test_each_accepted_date_form(self, database, tmp_path, form):

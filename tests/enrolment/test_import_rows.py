@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from lindung.enrolment.importer_read import NumberCell, match_header
 from lindung.enrolment.importer_rows import RowValidator, parse_income
 from lindung.kit.lokal import all_regions, nik_checker, nik_column_checker, parse_nik
+from lindung.regions.names import DesaNames
 
 REFERENCES = (dt.date(2026, 1, 10), dt.date(2030, 6, 1), dt.date(1999, 12, 31))
 
@@ -85,13 +86,19 @@ def _bekasi() -> tuple[dict[str, str], frozenset[str]]:
     return desa, frozenset(c.replace(".", "") for c in regions if c.count(".") == 2)
 
 
+@cache
+def _names() -> DesaNames:
+    return DesaNames([(r.code, r.name, r.level, r.kind) for r in all_regions() if r.level >= 2])
+
+
 def _validator() -> RowValidator:
-    header = ["NIK", "Nama", "Tgl Lahir", "JK", "Pekerjaan", "Kode Desa", "No HP", "Penghasilan"]
+    header = ["NIK", "Nama", "Tgl Lahir", "JK", "Pekerjaan", "Kode Desa", "No HP", "Penghasilan", "Kecamatan"]
     columns, names = match_header(header)
     from lindung.enrolment.importer_read import Header
 
     desa, districts = _bekasi()
-    return RowValidator(Header(1, columns, names), desa, districts, reference=dt.date(2026, 1, 10))
+    return RowValidator(Header(1, columns, names), desa, districts, reference=dt.date(2026, 1, 10),
+                        desa_names=_names())
 
 
 _CELLS = st.fixed_dictionaries({
@@ -103,7 +110,9 @@ _CELLS = st.fixed_dictionaries({
                               "1990-5-17"]),
     "sex": st.sampled_from(["L", "P", "l", "Laki-laki", "perempuan", "X", ""]),
     "occupation": st.sampled_from(["Petani", "Tukang Ojek", "ART", "PKL", "Astronot", ""]),
-    "desa": st.sampled_from(["32.16.01.2001", "3216012001", "32.16.99.9999", "", " 32.16.13.2001 "]),
+    "desa": st.sampled_from(["32.16.01.2001", "3216012001", "32.16.99.9999", "", " 32.16.13.2001 ", "Sukamurni",
+                             "Desa Sagara Makmur", "Atlantis"]),
+    "kecamatan": st.sampled_from(["", "Sukakarya", "Tarumajaya", "32.16.14"]),
     "phone": st.sampled_from(["081234567890", "0812-3456-7890", "", "abc", "+6281234567890", "12"]),
     "income": st.sampled_from(["", "1500000", "1.500.000", "Rp 2.000.000", "sejuta", "-5"]),
 })
@@ -117,7 +126,7 @@ class TestColumnAndRowValidationAgree:
         for i, r in enumerate(rows, start=2):
             nik = NumberCell(r["nik"]) if r["nik_number"] and r["nik"] else r["nik"]
             raw.append((i, [nik, r["name"], r["birth"], r["sex"], r["occupation"], r["desa"], r["phone"],
-                            r["income"]]))
+                            r["income"], r["kecamatan"]]))
         column_staged: list = []
         column_errors: list = []
         _validator().validate(raw, column_staged, column_errors)

@@ -218,8 +218,8 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
                      batch_rows: int, merge_rows: int, merger: _Merger, clock: _Clock) -> RowValidator:
     """Validate batch after batch; every ``merge_rows`` rows, stage them and hand their range to
     the merge thread, which merges it while this thread validates the next ones."""
-    desa, districts = repo.region_keys(session)
-    validator = RowValidator(sheet.header, desa, districts, reference=today)
+    desa, districts, desa_names = repo.region_keys(session)
+    validator = RowValidator(sheet.header, desa, districts, reference=today, desa_names=desa_names)
     niks = _FileNiks(NIK_FILTER_BITS, sheet.header.names["nik"])
     connection = repo.dbapi_connection(session)
     staged: list[StagedRow] = []

@@ -35,7 +35,8 @@ Row = tuple[int, Sequence[str]]
 """(row number as seen in the spreadsheet, cells as text)."""
 
 REQUIRED = ("nik", "name", "birth_date", "sex", "occupation", "desa")
-OPTIONAL = ("phone", "income")
+OPTIONAL = ("phone", "income", "kecamatan", "regency")
+"""``kecamatan`` and ``regency`` (kabupaten/kota) are read only to place a desa written as a name."""
 FIELDS = REQUIRED + OPTIONAL
 
 # Header aliases, folded like occupation labels (case, spaces, dots, dashes, slashes, underscores).
@@ -48,14 +49,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "sex": ("l p", "lp", "jenis kelamin", "jk", "kelamin", "sex", "gender", "jenis kelamin l p"),
     "occupation": ("pekerjaan", "jenis pekerjaan", "profesi", "pekerjaan utama", "occupation"),
     "desa": ("kode desa", "kode wilayah", "desa", "kode kelurahan", "kelurahan", "desa kelurahan",
-             "kode desa kelurahan", "kode kemendagri", "village code"),
+             "kode desa kelurahan", "kode kemendagri", "village code", "nama desa", "nama kelurahan",
+             "nama desa kelurahan", "village"),
     "phone": ("no hp", "nomor hp", "hp", "no telepon", "nomor telepon", "telepon", "no telp", "telp",
               "no wa", "nomor wa", "whatsapp", "handphone", "phone"),
     "income": ("penghasilan", "penghasilan per bulan", "penghasilan bulanan", "pendapatan",
                "pendapatan per bulan", "income", "monthly income"),
+    "kecamatan": ("kecamatan", "kec", "nama kecamatan", "kode kecamatan", "district", "subdistrict"),
+    "regency": ("kabupaten", "kabupaten kota", "kab kota", "kota kabupaten", "kab", "kota", "nama kabupaten",
+                "regency", "regency city"),
 }
 DISPLAY = {"nik": "NIK", "name": "Nama Lengkap", "birth_date": "Tgl Lahir", "sex": "L/P",
-           "occupation": "Pekerjaan", "desa": "Kode Desa", "phone": "No HP", "income": "Penghasilan"}
+           "occupation": "Pekerjaan", "desa": "Kode Desa", "phone": "No HP", "income": "Penghasilan",
+           "kecamatan": "Kecamatan", "regency": "Kabupaten/Kota"}
 """The name of each field in messages when the file has no column for it."""
 _ALIAS_TO_FIELD = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 

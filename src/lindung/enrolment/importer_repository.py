@@ -38,6 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from lindung.enrolment.importer_rows import STAGED_COLUMNS, RowError, StagedRow
+from lindung.regions.names import DesaNames
 
 ROWS = "lindung_import_rows"
 ERRORS = "lindung_import_errors"
@@ -388,16 +389,19 @@ def iter_errors(session: Session, batch: int = 5000) -> Iterator[RowError]:
         yield int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4])
 
 
-def region_keys(session: Session) -> tuple[dict[str, str], frozenset[str]]:
-    """(undotted desa/kelurahan code -> the code as stored, undotted kecamatan codes)."""
+def region_keys(session: Session) -> tuple[dict[str, str], frozenset[str], DesaNames]:
+    """(undotted desa/kelurahan code -> the code as stored, undotted kecamatan codes, the desa names
+    with their kecamatan and kabupaten/kota for a desa written as a name), in one read of the list."""
     desa: dict[str, str] = {}
     districts: set[str] = set()
-    for code, level in session.execute(text("SELECT code, level FROM regions WHERE level >= 3")):
+    listed = session.execute(text("SELECT code, name, level, kind FROM regions WHERE level >= 2"))
+    rows: list[tuple[str, str, int, str]] = [(code, name, level, kind) for code, name, level, kind in listed]
+    for code, _name, level, _kind in rows:
         if level == 4:
             desa[code.replace(".", "")] = code
-        else:
+        elif level == 3:
             districts.add(code.replace(".", ""))
-    return desa, frozenset(districts)
+    return desa, frozenset(districts), DesaNames(rows)
 
 
 def dbapi_connection(session: Session) -> Any:

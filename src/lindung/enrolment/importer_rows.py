@@ -25,6 +25,7 @@ from lindung.enrolment.importer_read import Header, NumberCell, Row
 from lindung.kit.dates import try_parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import nik_checker, nik_column_checker
+from lindung.regions.names import DesaNames
 from lindung.rules.catalogues import fold_label, match_occupation
 from lindung.workers.service import normalize_phone as workers_phone
 
@@ -136,13 +137,16 @@ class RowValidator:
     """Turns raw rows into staged rows or row errors. Reference data comes in once, at creation."""
 
     def __init__(self, header: Header, desa_codes: Mapping[str, str], district_keys: Set[str], *,
-                 reference: dt.date | None = None) -> None:
+                 reference: dt.date | None = None, desa_names: DesaNames | None = None) -> None:
         """``desa_codes``: key (``desa_key``) -> the code as the regions table stores it;
         ``district_keys``: the six digits of every kecamatan in the region list (a NIK whose
-        kecamatan is not there is accepted and flagged for review: codes change when regions split).
+        kecamatan is not there is accepted and flagged for review: codes change when regions split);
+        ``desa_names``: places a desa written as a name (``regions.names``); without it only codes
+        are accepted.
         """
         self.header = header
         self.desa_codes = desa_codes
+        self.desa_names = desa_names
         self._districts = _Cache(lambda six: six in district_keys)
         self.check_nik = nik_checker(reference)
         self.check_niks = nik_column_checker(reference)
@@ -263,6 +267,8 @@ class RowValidator:
         i_nik, i_name, i_birth = cols["nik"], cols["name"], cols["birth_date"]
         i_sex, i_occ, i_desa = cols["sex"], cols["occupation"], cols["desa"]
         i_phone, i_income = cols.get("phone"), cols.get("income")
+        i_kecamatan, i_regency = cols.get("kecamatan"), cols.get("regency")
+        desa_names = self.desa_names
         c_nik, c_name, c_birth = names["nik"], names["name"], names["birth_date"]
         c_sex, c_occ, c_desa = names["sex"], names["occupation"], names["desa"]
         c_phone, c_income = names.get("phone", ""), names.get("income", "")
@@ -280,6 +286,7 @@ class RowValidator:
             raw_nik = cells[i_nik]
             nik_text = raw_nik.strip()
             nik: str | None = None
+            nik_valid = False
             nik_birth = nik_sex = None
             if type(raw_nik) is NumberCell:
                 bad = [(row_no, c_nik, nik_text, "import.nik_number", "")]
@@ -287,6 +294,7 @@ class RowValidator:
                 bad = [(row_no, c_nik, "", "import.nik_missing", "")]
             else:
                 nik, nik_errors, nik_birth, nik_sex = check_nik(nik_text)
+                nik_valid = not nik_errors
                 if nik_errors:
                     bad = [(row_no, c_nik, nik_text, _NIK_CODES.get(e, "import.nik_format"),
                             nik_text[:2] if e == "province" else "") for e in nik_errors]
@@ -331,10 +339,15 @@ class RowValidator:
             raw = cells[i_desa]
             desa = desas[raw]
             if desa is None:
-                bad = bad or []
                 value = raw.strip()
-                bad.append((row_no, c_desa, value, "import.desa_unknown" if value else "import.desa_missing",
-                            ""))
+                problem, detail = ("import.desa_unknown" if value else "import.desa_missing"), ""
+                if value and desa_names is not None and not desa_key(value).isdigit():  # a name
+                    desa, problem, detail = desa_names.resolve(
+                        value, cells[i_kecamatan] if i_kecamatan is not None else "",
+                        cells[i_regency] if i_regency is not None else "", nik if nik and nik_valid else "")
+                if desa is None:
+                    bad = bad or []
+                    bad.append((row_no, c_desa, value, problem, detail))
 
             phone: str | None = None
             if i_phone is not None:

@@ -1,0 +1,63 @@
+"""A desa written as a name is placed only when exactly one desa of the Kemendagri list fits the row."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from lindung.kit.lokal import all_regions
+from lindung.regions.names import AMBIGUOUS, NOT_THERE, UNKNOWN, DesaNames
+
+# There are three desa called Sukamurni: 32.05.19.2018 (kec. Cilawu, Garut), 32.16.14.2001 (kec. Sukakarya,
+# Kabupaten Bekasi) and 36.03.01.2013 (kec. Balaraja, Tangerang). Kota Bekasi has none.
+BEKASI_SUKAMURNI = "32.16.14.2001"
+
+
+@cache
+def names() -> DesaNames:
+    return DesaNames([(r.code, r.name, r.level, r.kind) for r in all_regions() if r.level >= 2])
+
+
+def test_the_list_has_the_three_sukamurni_this_file_relies_on() -> None:
+    assert sorted(r.code for r in all_regions() if r.level == 4 and r.name == "Sukamurni") == [
+        "32.05.19.2018", BEKASI_SUKAMURNI, "36.03.01.2013"]
+
+
+def test_a_name_that_fits_several_places_is_refused_with_how_many() -> None:
+    assert names().resolve("Sukamurni") == (None, AMBIGUOUS, "3")
+
+
+@pytest.mark.parametrize("kecamatan", ["Sukakarya", "SUKAKARYA", "Kec. Sukakarya", "kecamatan sukakarya",
+                                       "32.16.14", "321614"])
+def test_the_kecamatan_beside_it_places_it(kecamatan: str) -> None:
+    assert names().resolve("Sukamurni", kecamatan) == (BEKASI_SUKAMURNI, "", "")
+
+
+@pytest.mark.parametrize(("desa", "regency", "expected"), [
+    ("Desa Sukamurni", "Kab. Bekasi", (BEKASI_SUKAMURNI, "", "")),
+    ("Ds. Sukamurni", "Kabupaten Bekasi", (BEKASI_SUKAMURNI, "", "")),
+    ("sukamurni", "Bekasi", (BEKASI_SUKAMURNI, "", "")),  # the regency or the city: only one has it
+    ("Sukamurni", "3216", (BEKASI_SUKAMURNI, "", "")),
+    ("Sukamurni", "Kota Bekasi", (None, NOT_THERE, "Kota Bekasi")),
+])
+def test_the_kabupaten_or_kota_beside_it_places_it(desa: str, regency: str, expected: tuple[object, ...]) -> None:
+    assert names().resolve(desa, "", regency) == expected
+
+
+def test_a_kecamatan_that_has_no_such_desa_is_said() -> None:
+    assert names().resolve("Sukamurni", "Tarumajaya") == (None, NOT_THERE, "Tarumajaya")
+    assert names().resolve("Sukamurni", "Sukakarya", "Kota Bekasi") == (None, NOT_THERE, "Sukakarya, Kota Bekasi")
+
+
+def test_the_niks_kecamatan_settles_a_name_that_fits_several_places() -> None:
+    assert names().resolve("Sukamurni", nik="3216141705900001") == (BEKASI_SUKAMURNI, "", "")
+    assert names().resolve("Sukamurni", nik="3171011705900001") == (None, AMBIGUOUS, "3")  # Jakarta: no help
+    # what the row says outweighs the NIK: a worker registered in Sukakarya who lives in Cilawu
+    assert names().resolve("Sukamurni", "Cilawu", nik="3216141705900001") == ("32.05.19.2018", "", "")
+
+
+def test_a_name_found_once_needs_nothing_else_and_an_unknown_one_is_said() -> None:
+    assert names().resolve("Sagara Makmur") == ("32.16.01.2001", "", "")
+    assert names().resolve("Kelurahan Jatimurni") == ("32.75.12.1004", "", "")
+    assert names().resolve("Atlantis") == (None, UNKNOWN, "")
