@@ -134,6 +134,58 @@ class TestOneWorkerPerNik:
             assert workers.get(s, spaced).nik == number
 
 
+class TestADomicileGivenByName:
+    """At the counter an officer knows the desa's name, seldom its code: 'Sukamurni, Sukakarya'."""
+
+    @pytest.mark.parametrize(("desa", "nik_kecamatan"), [
+        ("Sukamurni, Sukakarya", "01"), ("Desa Sukamurni, Kec. Sukakarya, Kab. Bekasi", "01"),
+        ("sukamurni", "14"),  # three Sukamurni; the NIK's kecamatan (Sukakarya) holds one
+    ])
+    def test_the_one_desa_that_fits_is_the_domicile(self, database, desa, nik_kecamatan):
+        with database.session() as s:
+            w = make_worker(s, nik_=nik(kecamatan=nik_kecamatan), desa=desa)
+            assert w.domicile_code == "32.16.14.2001"
+
+    def test_a_name_that_fits_several_places_lists_them_with_their_codes(self, database):
+        with database.session() as s, pytest.raises(InvalidInput) as exc:
+            make_worker(s, nik_=nik(kecamatan="01"), desa="Sukamurni")
+        assert exc.value.message() == (
+            "Desa/kelurahan 'Sukamurni' ada di 3 tempat: 32.05.19.2018 Sukamurni (Cilawu, Kabupaten Garut); "
+            "32.16.14.2001 Sukamurni (Sukakarya, Kabupaten Bekasi); 36.03.01.2013 Sukamurni (Balaraja, "
+            "Kabupaten Tangerang). Tulis kodenya, atau tambahkan kecamatan: 'Desa, Kecamatan'.")
+        assert database.scalar("SELECT count(*) FROM workers") == 0
+
+    @pytest.mark.parametrize(("desa", "code", "english"), [
+        ("Sukamurni, Tarumajaya", "invalid.desa_not_there",
+         "There is no desa/kelurahan named 'Sukamurni' in Tarumajaya."),
+        ("Atlantis", "invalid.desa_name_unknown", "No desa/kelurahan is named 'Atlantis' in the Kemendagri list."),
+        (", Sukakarya", "invalid.region", None),
+    ])
+    def test_a_name_that_fits_nowhere_is_refused_saying_so(self, database, desa, code, english):
+        with database.session() as s, pytest.raises(InvalidInput) as exc:
+            make_worker(s, nik_=nik(kecamatan="01"), desa=desa)
+        assert exc.value.code == code
+        if english:
+            assert exc.value.message("en") == english
+
+    def test_a_common_name_lists_ten_places_and_how_many_more(self, database):
+        with database.session() as s, pytest.raises(InvalidInput) as exc:
+            make_worker(s, nik_=nik(kecamatan="01"), desa="Sukamaju")
+        count = exc.value.context["count"]
+        assert count > 10
+        assert exc.value.context["places"].count(";") == 10 and exc.value.context["places"].endswith(
+            f"… (+{count - 10})")
+
+    def test_the_command_takes_a_name_too(self, database, cli):
+        number = nik(kecamatan="01")
+        r = cli("worker", "add", "--nik", number, "--name", "Euis", "--desa", "Sukamurni, Sukakarya",
+                "--occupation", "Petani", "--json")
+        assert r.exit_code == 0, r.stderr
+        assert r.json()["domicile"]["code"] == "32.16.14.2001"
+        r = cli("worker", "update", number, "--desa", "Sukamurni", "--lang", "en")
+        assert r.exit_code == 2 and "fits 3 places: 32.05.19.2018 Sukamurni (Cilawu, Kabupaten Garut);" in r.err
+
+
 class TestOtherFieldsAreChecked:
     @pytest.mark.parametrize(("field", "value", "code"), [
         ("occupation", "astronot", "invalid.occupation"),

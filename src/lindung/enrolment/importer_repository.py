@@ -38,6 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from lindung.enrolment.importer_rows import STAGED_COLUMNS, RowError, StagedRow
+from lindung.regions import repository as regions_repo
 from lindung.regions.names import DesaNames
 
 ROWS = "lindung_import_rows"
@@ -394,8 +395,7 @@ def region_keys(session: Session) -> tuple[dict[str, str], frozenset[str], DesaN
     with their kecamatan and kabupaten/kota for a desa written as a name), in one read of the list."""
     desa: dict[str, str] = {}
     districts: set[str] = set()
-    listed = session.execute(text("SELECT code, name, level, kind FROM regions WHERE level >= 2"))
-    rows: list[tuple[str, str, int, str]] = [(code, name, level, kind) for code, name, level, kind in listed]
+    rows = regions_repo.name_rows(session)
     for code, _name, level, _kind in rows:
         if level == 4:
             desa[code.replace(".", "")] = code

@@ -49,11 +49,25 @@ def _undotted(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A desa with where it lies, for a person to choose from."""
+
+    code: str
+    name: str
+    kecamatan: str
+    regency: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} ({self.kecamatan}, {self.regency})"
+
+
+@dataclass(frozen=True, slots=True)
 class _Desa:
     code: str
     kecamatan: str  # undotted, 6 digits
     kecamatan_name: str  # folded
     regency: str  # undotted, 4 digits
+    name: str  # as listed
 
 
 class DesaNames:
@@ -64,6 +78,7 @@ class DesaNames:
         self._rows = list(rows)
         self._desa: dict[str, list[_Desa]] | None = None
         self._regencies: dict[str, list[tuple[str, str]]] = {}
+        self._listed: dict[str, str] = {}  # undotted kecamatan or kabupaten/kota code -> its name as listed
         self._cache: dict[tuple[str, str, str, str], Resolution] = {}
 
     def _index(self) -> dict[str, list[_Desa]]:
@@ -74,7 +89,9 @@ class DesaNames:
         for code, name, level, kind in self._rows:
             if level == 4:
                 desa_rows.append((code, name))
-            elif level == 3:
+                continue
+            self._listed[_undotted(code)] = name
+            if level == 3:
                 kecamatan_names[_undotted(code)] = _strip_words(fold_label(name), KECAMATAN_WORDS)
             elif level == 2:
                 bare = _strip_words(fold_label(name), REGENCY_WORDS)
@@ -83,7 +100,7 @@ class DesaNames:
         for code, name in desa_rows:
             key = _undotted(code)
             index.setdefault(_strip_words(fold_label(name), DESA_WORDS), []).append(
-                _Desa(code, key[:6], kecamatan_names.get(key[:6], ""), key[:4]))
+                _Desa(code, key[:6], kecamatan_names.get(key[:6], ""), key[:4], name))
         self._desa = index
         return index
 
@@ -96,10 +113,28 @@ class DesaNames:
             found = self._cache[key] = self._resolve(desa, kecamatan, regency, nik[:6])
         return found
 
+    def places(self, desa: str, kecamatan: str = "", regency: str = "", nik: str = "") -> list[Place]:
+        """Every desa the row can mean, by code (none: no such name there; one: it is resolved)."""
+        _where, candidates = self._fitting(desa, kecamatan, regency, nik[:6])
+        return [Place(d.code, d.name, self._listed.get(d.kecamatan, ""), self._listed.get(d.regency, ""))
+                for d in sorted(candidates, key=lambda d: d.code)]
+
     def _resolve(self, desa: str, kecamatan: str, regency: str, nik_kecamatan: str) -> Resolution:
+        where, candidates = self._fitting(desa, kecamatan, regency, nik_kecamatan)
+        if where is None:
+            return None, UNKNOWN, ""
+        if not candidates:
+            return None, NOT_THERE, ", ".join(where)
+        if len(candidates) > 1:
+            return None, AMBIGUOUS, str(len(candidates))
+        return candidates[0].code, "", ""
+
+    def _fitting(self, desa: str, kecamatan: str, regency: str, nik_kecamatan: str
+                 ) -> tuple[list[str] | None, list[_Desa]]:
+        """(what the row said of where, or None when no desa has the name; the desa that fit)."""
         candidates = self._index().get(_strip_words(fold_label(desa), DESA_WORDS), [])
         if not candidates:
-            return None, UNKNOWN, ""
+            return None, []
         where: list[str] = []
         if kecamatan.strip():
             code = _undotted(kecamatan)
@@ -120,12 +155,8 @@ class DesaNames:
                 codes = {c for c, k in self._regencies.get(bare, []) if kind is None or k == kind}
                 candidates = [d for d in candidates if d.regency in codes]
             where.append(regency.strip())
-        if not candidates:
-            return None, NOT_THERE, ", ".join(where)
         if len(candidates) > 1 and nik_kecamatan:
             mine = [d for d in candidates if d.kecamatan == nik_kecamatan]
             if len(mine) == 1:
                 candidates = mine
-        if len(candidates) > 1:
-            return None, AMBIGUOUS, str(len(candidates))
-        return candidates[0].code, "", ""
+        return where, candidates

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from lindung.regions.models import Region
@@ -32,3 +32,11 @@ def villages_under(session: Session, code: str, limit: int | None = None) -> lis
 
 def children(session: Session, code: str) -> list[Region]:
     return list(session.scalars(select(Region).where(Region.parent_code == code).order_by(Region.code)))
+
+
+def name_rows(session: Session) -> list[tuple[str, str, int, str]]:
+    """(code, name, level, kind) of every kabupaten/kota, kecamatan and desa/kelurahan: what
+    ``regions.names.DesaNames`` is built from (one read of ~91.000 rows)."""
+    listed = session.execute(text("SELECT code, name, level, kind FROM regions WHERE level >= 2"))
+    return [(code, name, level, kind) for code, name, level, kind in listed]
+

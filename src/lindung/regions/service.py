@@ -10,6 +10,7 @@ from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import normalize_region_code
 from lindung.regions import repository
 from lindung.regions.models import LEVEL_VILLAGE, Region
+from lindung.regions.names import AMBIGUOUS, NOT_THERE, DesaNames
 
 _DOTTED = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$")
 
@@ -33,6 +34,37 @@ def resolve(session: Session, code: str, *, field: str = "region", level: int | 
         raise InvalidInput(field, code, reason="not_village" if level == LEVEL_VILLAGE else "region_level",
                            name=region.name)
     return region
+
+
+_CODE_LIKE = re.compile(r"^[\d.\-\s]*\d[\d.\-\s]*$")
+PLACES_SHOWN = 10
+
+
+def village(session: Session, text: str, *, nik: str = "", field: str = "domicile") -> Region:
+    """A desa/kelurahan given by its code (dotted or not) or by its name, which may be followed by its
+    kecamatan and kabupaten/kota: 'Sukamurni', 'Sukamurni, Sukakarya', 'Sukamurni, Sukakarya, Bekasi'.
+    A name is taken when exactly one desa fits (``regions.names``, the NIK's kecamatan settling a
+    name that fits several); otherwise the error lists the places it could be, with their codes."""
+    if _CODE_LIKE.match(str(text)):
+        return resolve(session, text, field=field, level=LEVEL_VILLAGE)
+    desa, kecamatan, regency = ([part.strip() for part in str(text).split(",")] + ["", ""])[:3]
+    if not desa:
+        raise InvalidInput(field, text, reason="region")
+    names = DesaNames(repository.name_rows(session))
+    code, problem, detail = names.resolve(desa, kecamatan, regency, nik)
+    if code is not None:
+        region = repository.get(session, code)
+        assert region is not None
+        return region
+    if problem == AMBIGUOUS:
+        places = names.places(desa, kecamatan, regency, nik)
+        shown = "; ".join(map(str, places[:PLACES_SHOWN]))
+        more = len(places) - PLACES_SHOWN
+        raise InvalidInput(field, text, reason="desa_ambiguous", count=len(places),
+                           places=shown + (f"; … (+{more})" if more > 0 else ""))
+    if problem == NOT_THERE:
+        raise InvalidInput(field, text, reason="desa_not_there", desa=desa, where=detail)
+    raise InvalidInput(field, text, reason="desa_name_unknown", desa=desa)
 
 
 def contains(area_code: str, code: str) -> bool:

@@ -35,7 +35,8 @@ def parse_heir(text: str) -> workers.HeirInput:
 def worker_add(
     nik: str = typer.Option(..., "--nik", help="NIK 16 digit."),
     name: str = typer.Option(..., "--name", help="Nama lengkap."),
-    desa: str = typer.Option(..., "--desa", help="Kode desa/kelurahan domisili (bertitik atau tidak)."),
+    desa: str = typer.Option(..., "--desa", help="Desa/kelurahan domisili: kode (bertitik atau tidak) atau nama, "
+                                                 "mis. 'Sukamurni, Sukakarya[, Bekasi]'."),
     occupation: str = typer.Option(..., "--occupation", help="Kode atau nama pekerjaan."),
     sex: str | None = typer.Option(None, "--sex", help="L atau P (harus sesuai NIK)."),
     birth: str | None = typer.Option(None, "--birth", help="Tanggal lahir (harus sesuai NIK)."),
@@ -68,7 +69,8 @@ def worker_add(
 def worker_update(
     nik: str = typer.Argument(..., help="NIK."),
     name: str | None = typer.Option(None, "--name", help="Nama lengkap."),
-    desa: str | None = typer.Option(None, "--desa", help="Kode desa/kelurahan domisili."),
+    desa: str | None = typer.Option(None, "--desa", help="Desa/kelurahan domisili: kode atau nama "
+                                                        "('Sukamurni, Sukakarya')."),
     occupation: str | None = typer.Option(None, "--occupation", help="Kode atau nama pekerjaan."),
     income: str | None = typer.Option(None, "--income", help="Penghasilan sebulan."),
     phone: str | None = typer.Option(None, "--phone", help="Nomor telepon ('' menghapus)."),

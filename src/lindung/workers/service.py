@@ -26,7 +26,6 @@ from lindung.kit.lokal import NikFacts, parse_nik
 from lindung.kit.privacy import mask_nik, mask_phone
 from lindung.regions import repository as regions_repo
 from lindung.regions import service as regions
-from lindung.regions.models import LEVEL_VILLAGE
 from lindung.rules.catalogues import match_relationship
 from lindung.rules.catalogues import occupation as find_occupation
 from lindung.rules.catalogues import relationships as catalogue_relationships
@@ -131,7 +130,7 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
     if data.birth_date is not None and data.birth_date != facts.birth_date:
         raise NikMismatch("birth_date", data.birth_date.isoformat(), facts.birth_date.isoformat(), nik)
     name = _clean_name(data.name)
-    domicile = regions.resolve(session, data.domicile, field="domicile", level=LEVEL_VILLAGE)
+    domicile = regions.village(session, data.domicile, nik=nik)
     occ = find_occupation(data.occupation)
     income = _checked_income(lowest_income(today, params) if data.income is None else data.income)
     heirs = _heirs(data.heirs, today, params)
@@ -225,7 +224,7 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today
     if changes.name is not None:
         new["name"] = _clean_name(changes.name)
     if changes.domicile is not None:
-        new["domicile_code"] = regions.resolve(session, changes.domicile, field="domicile", level=LEVEL_VILLAGE).code
+        new["domicile_code"] = regions.village(session, changes.domicile, nik=worker.nik).code
     if changes.occupation is not None:
         new["occupation_code"] = find_occupation(changes.occupation).code
     if changes.income is not None:
