@@ -486,7 +486,8 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
     groups.append({"group": "simulate", "commands": sim})
     groups.append({"group": "registry", "commands": [
         "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en",
-        f"lindung agreement workers {demo_billing.CSR_FISHERS} --out peserta-nelayan.csv"]})
+        f"lindung agreement workers {demo_billing.CSR_FISHERS} --out peserta-nelayan.csv",
+        f"lindung import template --agreement {demo_billing.CSR_FISHERS} --out templat-nelayan.xlsx"]})
     return [g for g in groups if g["commands"]]
 
 

@@ -14,8 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from lindung.enrolment.importer import ImportSummary, import_workers, record_check, render_error
 from lindung.enrolment.importer_rows import RowError
+from lindung.enrolment.template import write_template
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, err_console, lang_of, out_console, print_json
+from lindung.kit.cli import LangOption, check_writable, err_console, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption, actor
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import t
@@ -76,6 +77,7 @@ def workers(
     rolled back: the summary and the error file say what an import would do now, and nothing is saved
     (an audit entry records who checked which file)."""
     lg = lang_of(lang)
+    check_writable(errors, "--errors")
     report = _ErrorFile(errors, lg)
     show_bar = not json_out and err_console.is_terminal
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -126,3 +128,30 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
     elif summary.refused:
         out_console.print(t("import.errors_hint", lang))
     sys.stdout.flush()
+
+
+@app.command("template")
+def template(
+    agreement: str | None = typer.Option(
+        None, "--agreement", help="Kode perjanjian: sasaran pekerjaan dan desanya masuk templat / the agreement."),
+    out: Path | None = typer.Option(None, "--out", help="Berkas XLSX (bawaan: templat-peserta[-KODE].xlsx)."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Templat XLSX untuk sponsor / the XLSX template a sponsor fills in.
+
+    Worksheet 'Data' has the header the import reads, NIK, date, desa and phone columns as text (so Excel
+    keeps every digit), drop-downs for sex and occupation; 'Petunjuk' says how to fill it in; with an
+    agreement, its target occupations and (when it targets regions) its desa with their codes."""
+    lg = lang_of(lang)
+    target = out or Path(f"templat-peserta{'-' + agreement.strip().upper() if agreement else ''}.xlsx")
+    check_writable(target, "--out")
+    with unit_of_work(readonly=True) as session:
+        info = write_template(session, target, agreement_code=agreement, lang=lg)
+    if json_out:
+        print_json({"file": info.path, "agreement": info.agreement, "occupations": info.occupations,
+                    "villages": info.villages})
+        return
+    villages = t("template.villages", lg, n=info.villages) if info.villages else ""
+    out_console.print(t("template.written", lg, file=info.path, occupations=info.occupations, villages=villages))
+

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from lindung.kit import clock
-from lindung.kit.errors import LindungError
+from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import t
 
 err_console = Console(stderr=True, highlight=False)
@@ -69,6 +69,21 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     return 0
 
 
+def check_writable(path: str | os.PathLike[str] | None, option: str) -> None:
+    """Refuse, before any work, a file a command could not write: its folder missing, the path a
+    folder, or no permission (InvalidInput naming the option)."""
+    if path is None:
+        return
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise InvalidInput("out", str(path), reason="out_is_folder", option=option)
+    if not folder.is_dir():
+        raise InvalidInput("out", str(path), reason="out_no_folder", option=option, folder=str(folder))
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise InvalidInput("out", str(path), reason="out_denied", option=option)
+
+
 @contextmanager
 def _csv_target(out: str | None) -> Iterator[IO[str]]:
     if out is None:
@@ -80,6 +95,7 @@ def _csv_target(out: str | None) -> Iterator[IO[str]]:
 
 def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: str | None, lang: str) -> int:
     """A list as CSV on the screen or into ``out`` (then says how many rows went there)."""
+    check_writable(out, "--out")
     n = 0
     with _csv_target(out) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")

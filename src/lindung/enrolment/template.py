@@ -1,0 +1,167 @@
+"""The spreadsheet a sponsor fills in: ``lindung import template [--agreement CODE]``.
+
+Most defects of sponsor files start in Excel: a NIK typed into a number cell loses its last digits,
+a date typed in a US-locale Excel swaps day and month, an occupation is spelled in a way nobody
+recognises. The template prevents them where they start:
+
+- worksheet ``Data`` (the one the importer reads: the others have no worker header) has the header
+  ``importer_read`` expects; NIK, birth date, desa code and phone columns are text cells, so Excel
+  keeps what is typed; sex and occupation are drop-down lists, the occupations those of the
+  catalogue (or the agreement's target group);
+- worksheet ``Petunjuk`` says how to fill each column, and for an agreement its code, sponsor,
+  period and the places left in its quota;
+- worksheet ``Pekerjaan`` lists the occupations with their codes; with an agreement that targets
+  regions, worksheet ``Desa`` lists every desa/kelurahan of the target with its code, kecamatan and
+  kabupaten/kota, and the desa column takes only those codes.
+
+Written with openpyxl (the importer reads with python-calamine, which only reads).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy.orm import Session
+
+from lindung.enrolment.importer_read import DISPLAY
+from lindung.kit.i18n import t
+from lindung.regions import repository as regions_repo
+from lindung.rules.catalogues import Occupation, occupations
+from lindung.rules.period import Month
+from lindung.sponsors import service as sponsors
+
+DATA_SHEET = "Data"
+COLUMNS = ("nik", "name", "birth_date", "sex", "occupation", "desa", "phone", "income")
+TEXT_COLUMNS = ("nik", "birth_date", "desa", "phone")
+"""Cells formatted as text ('@'): Excel keeps the digits and the date as typed."""
+WIDTHS = {"nik": 20, "name": 32, "birth_date": 13, "sex": 6, "occupation": 24, "desa": 16, "phone": 16,
+          "income": 14}
+DATA_ROWS = 30_000
+"""Rows that carry the drop-downs and checks (a regency's list is 26.000)."""
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateInfo:
+    path: str
+    agreement: str | None
+    occupations: int
+    villages: int
+
+
+def write_template(session: Session, path: str | os.PathLike[str], *, agreement_code: str | None = None,
+                   lang: str = "id") -> TemplateInfo:
+    """Write the template to ``path`` (an unknown agreement fails before anything is written)."""
+    agreement = sponsors.get_agreement(session, agreement_code) if agreement_code else None
+    catalogue = occupations()
+    targets = sorted(o.occupation_code for o in agreement.target_occupations) if agreement else []
+    listed = [catalogue[c] for c in targets] if targets else sorted(catalogue.values(), key=lambda o: o.label_id)
+    villages = _villages(session, [r.region_code for r in agreement.target_regions]) if agreement else []
+
+    book = Workbook()
+    data = book.active
+    assert data is not None
+    data.title = DATA_SHEET
+    _data_sheet(data, listed, len(villages), lang)
+    _instructions(book.create_sheet("Petunjuk"), agreement, lang)
+    _table(book.create_sheet("Pekerjaan"), (t("template.col.occupation", lang), t("template.col.code", lang),
+                                            t("template.col.transport", lang)),
+           [(o.label_id, o.code, t("ui.yes" if o.transport else "ui.no", lang)) for o in listed])
+    if villages:
+        _table(book.create_sheet("Desa"), (t("template.col.code", lang), t("template.col.desa", lang),
+                                           "Kecamatan", t("template.col.regency", lang)), villages)
+    book.save(os.fspath(path))
+    return TemplateInfo(os.fspath(path), agreement.code if agreement else None, len(listed), len(villages))
+
+
+def _data_sheet(sheet: Any, listed: list[Occupation], villages: int, lang: str) -> None:
+    for i, field in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=i, value=DISPLAY[field])
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        letter = get_column_letter(i)
+        sheet.column_dimensions[letter].width = WIDTHS[field]
+        if field in TEXT_COLUMNS:  # the column's own format: Excel gives it to every cell typed there
+            sheet.column_dimensions[letter].number_format = "@"
+    sheet.freeze_panes = "A2"
+    letter = {field: get_column_letter(i) for i, field in enumerate(COLUMNS, start=1)}
+
+    def rows(field: str) -> str:
+        return f"{letter[field]}2:{letter[field]}{DATA_ROWS + 1}"
+
+    sex = DataValidation(type="list", formula1='"L,P"', allow_blank=True, showErrorMessage=True,
+                         errorTitle="L/P", error=t("template.error.sex", lang))
+    sex.add(rows("sex"))
+    occupation = DataValidation(type="list", formula1=f"=Pekerjaan!$A$2:$A${len(listed) + 1}", allow_blank=True,
+                                showErrorMessage=True, errorTitle=DISPLAY["occupation"],
+                                error=t("template.error.occupation", lang))
+    occupation.add(rows("occupation"))
+    nik = DataValidation(type="textLength", operator="equal", formula1="16", allow_blank=True,
+                         showErrorMessage=True, showInputMessage=True, promptTitle="NIK",
+                         prompt=t("template.prompt.nik", lang), errorTitle="NIK", error=t("template.error.nik", lang))
+    nik.add(rows("nik"))
+    birth = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=DISPLAY["birth_date"],
+                           prompt=t("template.prompt.birth_date", lang))
+    birth.add(rows("birth_date"))
+    for validation in (sex, occupation, nik, birth):
+        sheet.add_data_validation(validation)
+    if villages:
+        desa = DataValidation(type="list", formula1=f"=Desa!$A$2:$A${villages + 1}", allow_blank=True,
+                              showErrorMessage=True, errorTitle=DISPLAY["desa"], error=t("template.error.desa", lang))
+        desa.add(rows("desa"))
+        sheet.add_data_validation(desa)
+
+
+def _instructions(sheet: Any, agreement: Any, lang: str) -> None:
+    lines: list[str] = [t("template.title", lang), ""]
+    if agreement is not None:
+        lines += [t("template.agreement", lang, agreement=agreement.code, sponsor=agreement.sponsor.name,
+                    start=str(Month.from_index(agreement.start_month)), end=str(Month.from_index(agreement.end_month)),
+                    left=agreement.quota - agreement.enrolled_count), ""]
+    lines += [t(f"template.rule.{n}", lang) for n in range(1, 9)]
+    sheet.column_dimensions["A"].width = 110
+    for i, line in enumerate(lines, start=1):
+        cell = sheet.cell(row=i, column=1, value=line)
+        if i == 1:
+            cell.font = Font(bold=True, size=13)
+
+
+def _table(sheet: Any, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for row in rows:
+        sheet.append(list(row))
+    for i, name in enumerate(header, start=1):
+        width = max([len(str(name)), *(len(str(r[i - 1])) for r in rows[:2000])]) + 2
+        sheet.column_dimensions[get_column_letter(i)].width = min(width, 40)
+    sheet.freeze_panes = "A2"
+
+
+def _villages(session: Session, targets: list[str]) -> list[tuple[str, str, str, str]]:
+    """(code, desa, kecamatan, kabupaten/kota) of every desa/kelurahan in the target regions, by code."""
+    if not targets:
+        return []
+    names: dict[str, str] = {}
+    found: dict[str, str] = {}
+    for code in targets:
+        region = regions_repo.get(session, code)
+        if region is not None and region.level == 4:
+            found[region.code] = region.name
+        for desa in regions_repo.villages_under(session, code):
+            found[desa.code] = desa.name
+
+    def name(code: str) -> str:
+        if code not in names:
+            region = regions_repo.get(session, code)
+            names[code] = region.name if region is not None else ""
+        return names[code]
+
+    return [(code, desa, name(code.rsplit(".", 1)[0]), name(code[:5])) for code, desa in sorted(found.items())]
