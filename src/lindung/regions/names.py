@@ -29,6 +29,9 @@ DESA_WORDS = ("desa kelurahan ", "desa ", "ds ", "kelurahan ", "kel ")
 KECAMATAN_WORDS = ("kecamatan ", "kec ")
 REGENCY_WORDS = {"kabupaten ": "kabupaten", "kab ": "kabupaten", "kota ": "kota", "kotamadya ": "kota"}
 
+CACHE_LIMIT = 100_000
+"""Answers kept per distinct (desa, kecamatan, kabupaten/kota, NIK kecamatan) as written."""
+
 UNKNOWN = "import.desa_unknown"
 NOT_THERE = "import.desa_not_there"
 AMBIGUOUS = "import.desa_ambiguous"
@@ -110,6 +113,8 @@ class DesaNames:
         key = (desa, kecamatan, regency, nik[:6])
         found = self._cache.get(key)
         if found is None:
+            if len(self._cache) >= CACHE_LIMIT:  # a file of ever different texts stays bounded
+                self._cache.clear()
             found = self._cache[key] = self._resolve(desa, kecamatan, regency, nik[:6])
         return found
 
