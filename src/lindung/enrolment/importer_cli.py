@@ -10,14 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
+from lindung.enrolment import imports
 from lindung.enrolment.importer import ImportSummary, import_workers, record_check, render_error
 from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.template import write_template
 from lindung.kit import clock
 from lindung.kit.cli import LangOption, check_writable, err_console, lang_of, out_console, print_json
-from lindung.kit.cliargs import JsonOption, actor
+from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import t
 from lindung.kit.money import rp
@@ -154,4 +157,55 @@ def template(
         return
     villages = t("template.villages", lg, n=info.villages) if info.villages else ""
     out_console.print(t("template.written", lg, file=info.path, occupations=info.occupations, villages=villages))
+
+
+@app.command("list")
+def import_list(
+    agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini / only this agreement."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="Paling banyak / at most."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Impor yang sudah dilakukan, terbaru dahulu / the imports made, newest first.
+
+    Each with its number (for ``import undo``), when and by whom, the file, the agreement, and its
+    enrolments now: active, cancelled, and the rupiah they commit."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as session:
+        rows = imports.history(session, agreement, limit=limit)
+    if json_out:
+        print_json([r.to_dict() for r in rows])
+        return
+    table = Table(title=t("import.list_title", lg, n=len(rows)), title_justify="left")
+    for col in ("id", "at", "by", "file", "agreement", "active", "cancelled", "committed"):
+        table.add_column(t(f"import.col.{col}", lg), overflow="fold",
+                         justify="right" if col in ("id", "active", "cancelled", "committed") else "left")
+    for r in rows:
+        table.add_row(str(r.id), clock.format_stamp(r.at), escape(r.by), escape(r.file), r.agreement,
+                      str(r.active), str(r.cancelled), rp(r.committed_cost))
+    out_console.print(table)
+
+
+@app.command("undo")
+def import_undo(
+    number: str = typer.Argument(..., help="Nomor impor (lindung import list) / the import's number."),
+    by: str | None = typer.Option(None, "--by", help="Petugas."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Batalkan impor yang belum ditagih / take back an import not yet billed.
+
+    Its active enrolments are cancelled and their places and rupiah go back to the agreement; the
+    workers it registered stay in the registry. Refused once any of them was billed or cut short:
+    end those through billing instead."""
+    lg = lang_of(lang)
+    import_id = int_arg(number, "import")
+    assert import_id is not None
+    with unit_of_work() as session:
+        result = imports.undo(session, import_id, by=actor(by))
+    if json_out:
+        print_json(result.to_dict())
+        return
+    out_console.print(t("import.undone", lg, number=result.import_id, file=escape(result.file),
+                        agreement=result.agreement, n=result.cancelled, cost=rp(result.released_cost)))
 
