@@ -30,6 +30,26 @@ class TestHeaderNames:
                                         "desa": 5, "phone": 6, "income": 7}
         assert rows == [(2, ["1", "2", "3", "4", "5", "6", "7", "8", "9"])]
 
+    @pytest.mark.parametrize(("header", "desa", "kecamatan"), [
+        ("NIK,Nama,Tgl Lahir,JK,Pekerjaan,Kode Desa,Nama Desa,Kode Kecamatan,Kecamatan", 5, 7),
+        ("NIK,Nama,Tgl Lahir,JK,Pekerjaan,Desa,Kode Desa,Kecamatan,Kode Kecamatan", 6, 8),
+        ("NIK,Nama,Tgl Lahir,JK,Pekerjaan,Kelurahan,Kode Kelurahan,Kecamatan", 6, 7),
+    ])
+    def test_a_region_given_by_code_and_by_name_reads_the_code(self, tmp_path, header, desa, kecamatan):
+        path = tmp_path / "f.csv"
+        path.write_text(header + "\n", encoding="utf-8")
+        sheet = open_sheet(path)
+        assert (sheet.header.columns["desa"], sheet.header.columns["kecamatan"]) == (desa, kecamatan)
+
+    @pytest.mark.parametrize("header", ["NIK,Nama,Tgl Lahir,JK,Pekerjaan,Desa,Kelurahan",
+                                        "NIK,Nama,Tgl Lahir,JK,Pekerjaan,Kode Desa,Kode Wilayah"])
+    def test_two_region_columns_of_one_kind_are_an_error(self, tmp_path, header):
+        path = tmp_path / "f.csv"
+        path.write_text(header + "\n", encoding="utf-8")
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(path)
+        assert caught.value.code == "import.duplicate_column"
+
     def test_two_columns_for_one_field_is_an_error(self, tmp_path):
         path = tmp_path / "f.csv"
         path.write_text("NIK,No KTP,Nama,Tgl Lahir,L/P,Pekerjaan,Kode Desa\n", encoding="utf-8")

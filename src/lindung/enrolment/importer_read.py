@@ -59,6 +59,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "regency": ("kabupaten", "kabupaten kota", "kab kota", "kota kabupaten", "kab", "kota", "nama kabupaten",
                 "regency", "regency city"),
 }
+CODE_ALIASES = frozenset({"kode desa", "kode wilayah", "kode kelurahan", "kode desa kelurahan", "kode kemendagri",
+                          "village code", "kode kecamatan"})
+"""Aliases of a region column that holds codes: beside a column of names for the same field, they win."""
 DISPLAY = {"nik": "NIK", "name": "Nama Lengkap", "birth_date": "Tgl Lahir", "sex": "L/P",
            "occupation": "Pekerjaan", "desa": "Kode Desa", "phone": "No HP", "income": "Penghasilan",
            "kecamatan": "Kecamatan", "regency": "Kabupaten/Kota"}
@@ -119,16 +122,25 @@ class SheetSource:
 
 
 def match_header(cells: Sequence[str]) -> tuple[dict[str, int], dict[str, str]]:
-    """The fields found in a header row: field -> column, field -> original text."""
+    """The fields found in a header row: field -> column, field -> original text.
+
+    Two columns for one field are an error (which one holds the NIK?), except a desa or kecamatan
+    given both by code and by name ("Kode Desa" and "Nama Desa", as government lists have): the code
+    column is read, the name column left aside."""
     columns: dict[str, int] = {}
     names: dict[str, str] = {}
     for i, cell in enumerate(cells):
         text = str(cell).replace("\ufeff", "").strip()
-        field = _ALIAS_TO_FIELD.get(fold_label(text)) if text else None
+        folded = fold_label(text) if text else ""
+        field = _ALIAS_TO_FIELD.get(folded) if text else None
         if field is None:
             continue
         if field in columns:
-            raise ImportFileError("import.duplicate_column", column=text, other=names[field])
+            code_now, code_before = folded in CODE_ALIASES, fold_label(names[field]) in CODE_ALIASES
+            if code_before and not code_now:
+                continue
+            if not (code_now and not code_before):
+                raise ImportFileError("import.duplicate_column", column=text, other=names[field])
         columns[field] = i
         names[field] = text
     return columns, names
