@@ -34,6 +34,7 @@ class TestHeaderNames:
         ("NIK,Nama,Tgl Lahir,JK,Pekerjaan,Kode Desa,Nama Desa,Kode Kecamatan,Kecamatan", 5, 7),
         ("NIK,Nama,Tgl Lahir,JK,Pekerjaan,Desa,Kode Desa,Kecamatan,Kode Kecamatan", 6, 8),
         ("NIK,Nama,Tgl Lahir,JK,Pekerjaan,Kelurahan,Kode Kelurahan,Kecamatan", 6, 7),
+        ("NIK,Nama,Tgl Lahir,JK,Pekerjaan,Kode Desa,Kecamatan,Kec,Kab,Kota", 5, 6),  # helpers: the first
     ])
     def test_a_region_given_by_code_and_by_name_reads_the_code(self, tmp_path, header, desa, kecamatan):
         path = tmp_path / "f.csv"

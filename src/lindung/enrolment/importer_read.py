@@ -36,6 +36,7 @@ Row = tuple[int, Sequence[str]]
 
 REQUIRED = ("nik", "name", "birth_date", "sex", "occupation", "desa")
 OPTIONAL = ("phone", "income", "kecamatan", "regency")
+HELPERS = frozenset({"kecamatan", "regency"})
 """``kecamatan`` and ``regency`` (kabupaten/kota) are read only to place a desa written as a name."""
 FIELDS = REQUIRED + OPTIONAL
 
@@ -126,7 +127,8 @@ def match_header(cells: Sequence[str]) -> tuple[dict[str, int], dict[str, str]]:
 
     Two columns for one field are an error (which one holds the NIK?), except a desa or kecamatan
     given both by code and by name ("Kode Desa" and "Nama Desa", as government lists have): the code
-    column is read, the name column left aside."""
+    column is read, the name column left aside; of two kecamatan or kabupaten/kota columns of one
+    kind, the first."""
     columns: dict[str, int] = {}
     names: dict[str, str] = {}
     for i, cell in enumerate(cells):
@@ -140,6 +142,8 @@ def match_header(cells: Sequence[str]) -> tuple[dict[str, int], dict[str, str]]:
             if code_before and not code_now:
                 continue
             if not (code_now and not code_before):
+                if field in HELPERS:  # only there to place a desa named in words: the first one will do
+                    continue
                 raise ImportFileError("import.duplicate_column", column=text, other=names[field])
         columns[field] = i
         names[field] = text
