@@ -26,6 +26,7 @@ from lindung.enrolment.models import Enrolment
 from lindung.kit.db import session_scope
 from lindung.sponsors import service as sponsors
 from lindung.workers.models import Worker
+from tests.billing.checks import assert_counters_match_lines
 from tests.enrolment.import_files import person, write_csv
 from tests.factories import MAKER, TODAY, enrol, make_agreement, make_worker
 
@@ -240,3 +241,55 @@ class TestAWorkerRegisteredWhileAnImportRuns:
         with postgres_database.session() as s:
             again = import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY)
         assert (again.enrolled, again.new_workers, again.refused) == (3, 2, 0)
+
+
+class TestAnImportTakenBackWhileABillRuns:
+    """PostgreSQL: ``import undo`` and a bill run for the same agreement at once. Whichever comes first,
+    no contribution line names a cancelled enrolment and the agreement's counters equal its rows: both
+    lock the agreement row, so the bill run waits for the undo, or the undo sees its lines and refuses.
+    (Without the undo's row lock the bill run bills the enrolments it is cancelling: tried.)"""
+
+    @pytest.mark.parametrize("late", ["none", "bill", "undo"])
+    def test_never_a_bill_for_a_cancelled_enrolment(self, postgres_database, tmp_path: Path, late: str):
+        from lindung.billing import service as billing
+        from lindung.enrolment import imports
+        from lindung.rules.period import Month
+
+        with postgres_database.session() as s:
+            make_agreement(s, activate=True)
+            make_worker(s)  # a worker enrolled one at a time keeps the bill from being empty
+            enrol(s, s.scalars(select(Worker.nik)).one(), "KADIN-2026")
+        path = write_csv(tmp_path / "f.csv", [person() for _ in range(20)])
+        with postgres_database.session() as s:
+            import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY)
+            number = imports.history(s, "KADIN-2026")[0].id
+        def undo(s: Session) -> object:
+            if late == "undo":
+                time.sleep(0.5)
+            result = imports.undo(s, number, by="budi")
+            if late == "bill":
+                time.sleep(0.6)  # still uncommitted while the bill run starts: it must wait for the ledger
+            return result
+
+        def bill(s: Session) -> object:
+            if late == "bill":
+                time.sleep(0.2)
+            return billing.issue_bills(s, Month(2026, 1), today=TODAY, by=MAKER)
+
+        undone, billed = race(postgres_database, [undo, bill])
+        assert not isinstance(billed, Exception), billed
+        assert isinstance(undone, imports.UndoResult | imports.ImportNotUndoable), undone
+        if late == "bill":  # the undo came first: the bill run waited for it and billed the one left
+            assert isinstance(undone, imports.UndoResult)
+        if late == "undo":  # the bill came first: the undo saw its lines and changed nothing
+            assert isinstance(undone, imports.ImportNotUndoable)
+        with postgres_database.session(readonly=True) as s:
+            stray = s.execute(text(
+                "SELECT COUNT(*) FROM contribution_lines l JOIN enrolments e ON e.id = l.enrolment_id "
+                "WHERE e.status = 'cancelled'")).scalar_one()
+            assert stray == 0
+            agreement = sponsors.get_agreement(s, "KADIN-2026")
+            assert (agreement.enrolled_count, agreement.committed_cost) == enrolment_repo.totals(s, agreement.id)
+            lines = s.execute(text("SELECT COUNT(*) FROM contribution_lines")).scalar_one()
+            assert_counters_match_lines(s)
+        assert lines == (1 if isinstance(undone, imports.UndoResult) else 21) * 12  # yearly billing, 12 months

@@ -95,11 +95,11 @@ def undo(session: Session, import_id: int, *, by: str) -> UndoResult:
         "WHERE e.provenance_id = :p AND e.status = 'active' ORDER BY a.code"), params)]
     if not codes:
         raise ImportNotUndoable("import.undo_nothing", value=import_id, file=file)
-    for code in codes:  # the same locks as an import, agreement rows in code order
+    # The same locks as an import, agreement rows in code order: a bill run locks the agreement rows
+    # too, so it either billed before (and the check below sees its lines) or waits for this to commit.
+    for code in codes:
         sponsors.get_agreement(session, code, for_update=True)
     enrolments.lock_for_bulk_enrolment(session)
-    if session.get_bind().dialect.name == "postgresql":  # no bill run adds lines meanwhile
-        session.execute(text("LOCK TABLE contribution_lines IN SHARE ROW EXCLUSIVE MODE"))
     mine = "SELECT id FROM enrolments WHERE provenance_id = :p AND status = 'active'"
     billed = session.execute(text(
         f"SELECT COUNT(DISTINCT enrolment_id) FROM contribution_lines WHERE enrolment_id IN ({mine})"),
