@@ -13,6 +13,7 @@ from lindung.enrolment.cli import enrol as enrol_command
 from lindung.enrolment.importer_cli import app as import_app
 from lindung.kit.cli import run_app
 from lindung.kit.db_cli import app as db_app
+from lindung.regions.cli import app as region_app
 from lindung.simulator.cli import app as simulate_app
 from lindung.sponsors.cli import agreement_app, sponsor_app
 from lindung.workers.cli import app as worker_app
@@ -30,6 +31,7 @@ app.add_typer(sponsor_app, name="sponsor")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(worker_app, name="worker")
 app.add_typer(import_app, name="import")
+app.add_typer(region_app, name="region")
 app.add_typer(billing_app)  # bill, pay, coverage and billing …
 app.command("enrol")(enrol_command)
 app.command("demo")(demo_command)

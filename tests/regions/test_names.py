@@ -61,3 +61,20 @@ def test_a_name_found_once_needs_nothing_else_and_an_unknown_one_is_said() -> No
     assert names().resolve("Sagara Makmur") == ("32.16.01.2001", "", "")
     assert names().resolve("Kelurahan Jatimurni") == ("32.75.12.1004", "", "")
     assert names().resolve("Atlantis") == (None, UNKNOWN, "")
+
+
+class TestTheCommand:
+    def test_finds_every_place_of_a_name_with_codes_and_postal_codes(self, database, cli):
+        r = cli("region", "find", "Sukamurni")
+        assert r.exit_code == 0, r.stderr
+        assert "Desa/kelurahan 'Sukamurni': 3 tempat" in r.out
+        assert [p["code"] for p in cli("region", "find", "Sukamurni", "--json").json()] == [
+            "32.05.19.2018", BEKASI_SUKAMURNI, "36.03.01.2013"]
+        assert cli("region", "find", "desa sukamurni, kec. sukakarya", "--json").json() == [
+            {"code": BEKASI_SUKAMURNI, "name": "Sukamurni", "kecamatan": "Sukakarya", "regency": "Kabupaten Bekasi",
+             "postal_code": "17630"}]
+
+    def test_a_name_found_nowhere_says_so(self, database, cli):
+        r = cli("region", "find", "Atlantis", "--lang", "en")
+        assert r.exit_code == 0 and "No desa/kelurahan 'Atlantis' in the Kemendagri list." in r.out
+        assert cli("region", "find", "Atlantis", "--json").json() == []
