@@ -33,7 +33,7 @@ IMPORT_SOURCE = "import:"
 
 
 class ImportNotUndoable(Conflict):
-    code = "import.undo_refused"
+    code = "import.undo_billed"
 
 
 @dataclass(frozen=True, slots=True)
