@@ -245,10 +245,19 @@ class CliResult:
 
 
 @pytest.fixture(autouse=True)
-def _default_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts from the defaults (Indonesian, the branch in WIB), whatever the shell sets."""
+def _default_settings(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts from the defaults (Indonesian, the branch in WIB), whatever the shell sets,
+    and on the branch's day the factories assume (``tests.factories.TODAY``, inside their agreements'
+    year): a command that takes "today" from the clock gives the same answer on any real date, instead
+    of failing once the real year has moved past the test agreements. Tests marked ``real_clock`` (the
+    demo, which runs on the real date, and the clock's own tests) keep the real one."""
     monkeypatch.delenv("LINDUNG_LANG", raising=False)
     monkeypatch.delenv("LINDUNG_TIMEZONE", raising=False)
+    if request.node.get_closest_marker("real_clock") is None:
+        from lindung.kit import clock
+        from tests.factories import TODAY
+
+        monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 @pytest.fixture

@@ -179,6 +179,7 @@ class TestListsAsCsv:
 
 
 class TestEndsFromTheCommandLine:
+    @pytest.mark.real_clock  # the real date: its dates are past, as the command demands
     def test_death_leave_and_end_agreement(self, database, kadin, cli):
         cli("bill", "2026-02", "--on", "2026-02-02")
         died = cli("billing", "death", kadin[3], "--date", "2026-01-20", "--on", "2026-02-03", "--json")

@@ -154,3 +154,20 @@ class TestProvenanceMigration:
                 "ani", "cici"]
             assert conn.execute(text("SELECT COUNT(*) FROM heirs")).scalar() == 1
         engine.dispose()
+
+
+class TestImportProposalsMigration:
+    @pytest.mark.parametrize("empty_database", ENGINES, indirect=True)
+    def test_it_goes_down_and_up_again(self, empty_database):
+        from alembic import command
+
+        _dialect, url = empty_database
+        engine = kitdb.get_engine(url)
+        kitdb.ensure_database(engine)
+        assert "import_proposals" in inspect(engine).get_table_names()
+        command.downgrade(kitdb.alembic_config(engine), "2026_12_02_provenance")
+        assert "import_proposals" not in inspect(engine).get_table_names()
+        assert kitdb.current_revisions(engine) == {"2026_12_02_provenance"}
+        kitdb.upgrade(engine)
+        assert "import_proposals" in inspect(engine).get_table_names()
+        assert kitdb.current_revisions(engine) == kitdb.head_revisions()

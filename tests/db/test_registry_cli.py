@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from lindung.kit.i18n import format_date
 from lindung.kit.privacy import mask_nik
 from tests.factories import DESA_TARUMAJAYA, nik
@@ -159,6 +161,7 @@ class TestDbAndDemoCommands:
         r = cli("db", "upgrade", "--json")
         assert r.exit_code == 0 and r.json()["changed"] is False
 
+    @pytest.mark.real_clock  # the demo runs on the real date
     def test_the_demo_loads_bekasi_once(self, database, cli):
         first = cli("demo", "--json")
         assert first.exit_code == 0, first.stderr

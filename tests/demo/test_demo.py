@@ -27,6 +27,8 @@ from lindung.sponsors import repository as sponsors_repo
 from tests.billing.checks import assert_counters_match_lines
 from tests.demo.conftest import STORY_DAY, run_demo
 
+pytestmark = pytest.mark.real_clock
+
 
 def table_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:

@@ -8,6 +8,8 @@ import pytest
 
 from lindung.kit import clock
 
+pytestmark = pytest.mark.real_clock
+
 # 08:15 UTC on 10 January 2026; Indonesia's zones are UTC+7, +8 and +9 (no summer time).
 AT = dt.datetime(2026, 1, 10, 8, 15, tzinfo=dt.UTC)
 

@@ -102,6 +102,8 @@ class ImportSummary:
     committed_cost: int
     sheet: str | None = None
     """The worksheet read, when the workbook has more than one."""
+    import_id: int = 0
+    """The import's number (its provenance: ``lindung import list``); meaningless after a dry run."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -451,7 +453,8 @@ class _Merger:
         refused_late = sum(n for state, n in states.items() if state >= repo.DUPLICATE)
         return ImportSummary(agreement=self.code, file=file, read=read, enrolled=self.enrolled,
                              already_enrolled=already, refused=refused_early + refused_late,
-                             new_workers=self.new_workers, committed_cost=self.cost, sheet=sheet.sheet)
+                             new_workers=self.new_workers, committed_cost=self.cost, sheet=sheet.sheet,
+                             import_id=self.how.provenance_id)
 
 
 def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lindung.enrolment import imports
+from lindung.enrolment import imports, proposals
 from lindung.enrolment.importer import ImportSummary, import_workers, record_check, render_error
 from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.template import write_template
@@ -71,6 +71,10 @@ def workers(
         False, "--check", "--dry-run",
         help="Periksa saja: semua pemeriksaan (termasuk kuota, anggaran, duplikat, tumpang tindih) dan "
              "laporan baris yang ditolak, tanpa menyimpan apa pun / check only, save nothing."),
+    propose: bool = typer.Option(
+        False, "--propose",
+        help="Periksa dan ajukan untuk disetujui orang lain (lindung import approve) / check, then propose "
+             "for another person's approval."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
@@ -81,6 +85,7 @@ def workers(
     (an audit entry records who checked which file)."""
     lg = lang_of(lang)
     check_writable(errors, "--errors")
+    dry_run = dry_run or propose  # a proposal is checked first; the import waits for the approval
     report = _ErrorFile(errors, lg)
     show_bar = not json_out and err_console.is_terminal
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -99,6 +104,16 @@ def workers(
     except BaseException:
         report.discard()
         raise
+    if propose and summary.read:
+        with unit_of_work() as session:
+            proposal = proposals.propose(session, file, summary, by=who, sheet=sheet)
+        report.publish()
+        if json_out:
+            print_json(proposal.to_dict())
+            return
+        _print(summary, report, lg, False, dry_run=True)
+        out_console.print(t("import.proposed", lg, number=proposal.id, agreement=proposal.agreement))
+        return
     if dry_run:
         with unit_of_work() as session:
             record_check(session, summary, by=who)
@@ -113,6 +128,7 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
               "already_enrolled": summary.already_enrolled, "refused": summary.refused}
     if json_out:
         print_json({**counts, "agreement": summary.agreement, "file": summary.file, "sheet": summary.sheet,
+                    "import_id": None if dry_run else summary.import_id,
                     "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
                     "errors_file": str(report.path) if report.path is not None else None,
                     "dry_run": dry_run})
@@ -178,7 +194,7 @@ def import_list(
         return
     table = Table(title=t("import.list_title", lg, n=len(rows)), title_justify="left")
     for col in ("id", "at", "by", "file", "agreement", "active", "cancelled", "committed"):
-        table.add_column(t(f"import.col.{col}", lg), overflow="fold",
+        table.add_column(t(f"import.col.{col}", lg), overflow="fold", no_wrap=col in ("id", "agreement"),
                          justify="right" if col in ("id", "active", "cancelled", "committed") else "left")
     for r in rows:
         table.add_row(str(r.id), clock.format_stamp(r.at), escape(r.by), escape(r.file), r.agreement,
@@ -208,4 +224,79 @@ def import_undo(
         return
     out_console.print(t("import.undone", lg, number=result.import_id, file=escape(result.file),
                         agreement=result.agreement, n=result.cancelled, cost=rp(result.released_cost)))
+
+
+@app.command("approve")
+def import_approve(
+    number: str = typer.Argument(..., help="Nomor usulan (lindung import proposals) / the proposal's number."),
+    by: str | None = typer.Option(None, "--by", help="Yang menyetujui (bukan pengusul) / who approves."),
+    errors: Path | None = typer.Option(None, "--errors", help="Tulis baris yang ditolak ke CSV ini."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Setujui usulan impor: berkasnya diimpor sekarang / approve a proposed import: its file is imported now.
+
+    By someone other than who proposed it; every check runs again against the registry, quota and budget
+    as they are now, in the transaction that marks the proposal approved."""
+    lg = lang_of(lang)
+    check_writable(errors, "--errors")
+    proposal_id = int_arg(number, "proposal")
+    assert proposal_id is not None
+    report = _ErrorFile(errors, lg)
+    try:
+        with unit_of_work() as session:
+            _view, summary = proposals.approve(session, proposal_id, by=actor(by), today=clock.today(),
+                                               on_errors=report)
+    except BaseException:
+        report.discard()
+        raise
+    report.publish()
+    _print(summary, report, lg, json_out, dry_run=False)
+
+
+@app.command("reject")
+def import_reject(
+    number: str = typer.Argument(..., help="Nomor usulan / the proposal's number."),
+    by: str | None = typer.Option(None, "--by", help="Petugas."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Tolak (atau tarik kembali) usulan impor / reject (or withdraw) a proposed import."""
+    lg = lang_of(lang)
+    proposal_id = int_arg(number, "proposal")
+    assert proposal_id is not None
+    with unit_of_work() as session:
+        view = proposals.reject(session, proposal_id, by=actor(by))
+    if json_out:
+        print_json(view.to_dict())
+        return
+    out_console.print(t("import.rejected", lg, number=view.id, file=escape(view.file),
+                        by=escape(view.decided_by or "")))
+
+
+@app.command("proposals")
+def import_proposals(
+    agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini / only this agreement."),
+    every: bool = typer.Option(False, "--all", help="Juga yang sudah diputuskan / decided ones too."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Usulan impor yang menunggu persetujuan / proposed imports awaiting approval."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as session:
+        rows = proposals.listing(session, agreement_code=agreement, status=None if every else "proposed")
+    if json_out:
+        print_json([r.to_dict() for r in rows])
+        return
+    table = Table(title=t("import.proposals_title", lg, n=len(rows)), title_justify="left")
+    for col in ("id", "at", "by", "file", "agreement", "would_enrol", "refused", "status"):
+        table.add_column(t(f"import.pcol.{col}", lg), overflow="fold", no_wrap=col in ("id", "agreement", "status"),
+                         justify="right" if col in ("id", "would_enrol", "refused") else "left")
+    for r in rows:
+        status = t(f"import.proposal_status.{r.status}", lg)
+        table.add_row(str(r.id), clock.format_stamp(r.proposed_at), escape(r.proposed_by),
+                      escape(r.file + (f" [{r.sheet}]" if r.sheet else "")), r.agreement,
+                      f"{r.would_enrol}\n{rp(r.would_cost)}", str(r.refused),
+                      status + (f" ({escape(r.decided_by)})" if r.decided_by else ""))
+    out_console.print(table)
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from lindung.audit.models import Provenance
@@ -82,3 +82,40 @@ class Enrolment(Base):
         primaryjoin=lambda: foreign(Enrolment.agreement_id) == Agreement.id, viewonly=True)
     provenance: Mapped[Provenance] = relationship(
         primaryjoin=lambda: foreign(Enrolment.provenance_id) == Provenance.id, viewonly=True)
+
+
+PROPOSAL_STATUSES = ("proposed", "approved", "rejected")
+
+
+class ImportProposal(Base):
+    """A bulk enrolment proposed by one officer and carried out only when another person approves it
+    (maker-checker, product.md). The file itself is kept (``content``, with its SHA-256), so that what
+    is approved is exactly what was checked; the check's counts at proposal are kept beside it.
+    ``provenance_id`` names the import it became (its number in ``lindung import list``)."""
+
+    __tablename__ = "import_proposals"
+    __table_args__ = (
+        CheckConstraint("status IN ('proposed', 'approved', 'rejected')", name="status"),
+        Index("ix_import_proposals_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(Integer, ForeignKey("agreements.id"))
+    file_name: Mapped[str] = mapped_column(String(200))
+    sheet: Mapped[str | None] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    read: Mapped[int] = mapped_column(Integer)
+    would_enrol: Mapped[int] = mapped_column(Integer)
+    would_cost: Mapped[int] = mapped_column(BigInteger)
+    already_enrolled: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    provenance_id: Mapped[int | None] = mapped_column(Integer)  # provenances.id of the import it became
+
+    agreement: Mapped[Agreement] = relationship(viewonly=True)
+

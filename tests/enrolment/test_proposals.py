@@ -1,0 +1,105 @@
+"""Maker-checker for bulk enrolment: ``import workers --propose``, ``import approve|reject|proposals``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, text
+
+from lindung.audit.models import AuditEntry
+from lindung.enrolment.models import Enrolment
+from lindung.workers.models import Worker
+from tests.enrolment.import_files import person, write_csv
+from tests.factories import make_agreement
+
+ANI, BUDI = "ani.petugas", "budi.supervisor"
+
+
+def enrolled(database: Any) -> int:
+    return int(database.scalar("SELECT count(*) FROM enrolments"))
+
+
+class TestProposingAndApproving:
+    def test_nothing_is_enrolled_until_another_person_approves_the_very_file_checked(self, database, cli, tmp_path):
+        with database.session() as s:
+            make_agreement(s)
+        path = write_csv(tmp_path / "kadin.csv", [person(), person(occupation="Pengemudi Ojek"),
+                                                  person(occupation="Astronot")])
+        r = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--propose", "--by", ANI,
+                "--errors", str(tmp_path / "ditolak.csv"))
+        assert r.exit_code == 0, r.stderr
+        assert "akan didaftarkan 2 (Rp226.800)" in r.out and "lindung import approve 1 --by NAMA" in r.out
+        assert (tmp_path / "ditolak.csv").exists()  # the sponsor can fix its file meanwhile
+        assert enrolled(database) == 0 and database.scalar("SELECT count(*) FROM workers") == 0
+
+        path.write_text("the sponsor's file changed afterwards", encoding="utf-8")  # the kept copy counts
+        waiting = cli("import", "proposals", "--json").json()
+        assert [(p["id"], p["would_enrol"], p["would_cost"], p["refused"], p["status"], p["proposed_by"])
+                for p in waiting] == [(1, 2, 226_800, 1, "proposed", ANI)]
+        shown = cli("import", "proposals")
+        assert "Usulan impor (1, terbaru dahulu)" in shown.out and "menunggu" in shown.out
+
+        own = cli("import", "approve", "1", "--by", ANI, "--lang", "en")
+        assert own.exit_code == 4 and "it must be approved by someone else" in own.err
+        assert enrolled(database) == 0
+
+        r = cli("import", "approve", "1", "--by", BUDI, "--json")
+        assert r.exit_code == 0, r.stderr
+        out = r.json()
+        assert (out["enrolled"], out["refused"], out["committed_cost"]) == (2, 1, 226_800)
+        with database.session(readonly=True) as s:
+            assert len(s.scalars(select(Enrolment).where(Enrolment.provenance_id == out["import_id"])).all()) == 2
+            assert s.scalars(select(Worker.provenance_id)).all() == [out["import_id"]] * 2
+            actions = [(e.action, e.actor) for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        assert ("enrolment.import_proposed", ANI) in actions and ("enrolment.import_approved", BUDI) in actions
+        imports = cli("import", "list", "--json").json()
+        assert [(i["id"], i["by"], i["file"]) for i in imports] == [(out["import_id"], ANI, "kadin.csv")]
+        decided = cli("import", "proposals", "--all", "--json").json()[0]
+        assert (decided["status"], decided["decided_by"], decided["import_id"]) == ("approved", BUDI, out["import_id"])
+        assert cli("import", "proposals", "--json").json() == []
+
+        again = cli("import", "approve", "1", "--by", "cici")
+        assert again.exit_code == 4 and "Usulan impor 1 sudah disetujui oleh budi.supervisor." in again.err
+
+    def test_the_approval_checks_again_against_the_registry_as_it_is_then(self, database, cli, tmp_path):
+        with database.session() as s:
+            make_agreement(s, quota=2)
+        first, second = [person(), person()], [person(), person()]
+        cli("import", "workers", str(write_csv(tmp_path / "a.csv", first)), "--agreement", "KADIN-2026",
+            "--propose", "--by", ANI)
+        direct = cli("import", "workers", str(write_csv(tmp_path / "b.csv", second)), "--agreement",
+                     "KADIN-2026", "--json").json()
+        assert direct["enrolled"] == 2  # the quota is now full
+        out = cli("import", "approve", "1", "--by", BUDI, "--json").json()
+        assert (out["enrolled"], out["refused"]) == (0, 2)
+
+    def test_a_rejected_or_withdrawn_proposal_enrols_nothing(self, database, cli, tmp_path):
+        with database.session() as s:
+            make_agreement(s)
+        cli("import", "workers", str(write_csv(tmp_path / "a.csv", [person()])), "--agreement", "KADIN-2026",
+            "--propose", "--by", ANI)
+        r = cli("import", "reject", "1", "--by", ANI, "--lang", "en")  # the proposer may withdraw it
+        assert r.exit_code == 0 and "Import proposal 1 (a.csv) rejected by ani.petugas" in r.out
+        assert cli("import", "approve", "1", "--by", BUDI).exit_code == 4
+        assert enrolled(database) == 0
+
+    def test_a_kept_file_that_was_altered_is_not_imported(self, database, cli, tmp_path):
+        with database.session() as s:
+            make_agreement(s)
+        cli("import", "workers", str(write_csv(tmp_path / "a.csv", [person()])), "--agreement", "KADIN-2026",
+            "--propose", "--by", ANI)
+        with database.session() as s:
+            s.execute(text("UPDATE import_proposals SET content = :c"), {"c": b"NIK,Nama\n"})
+        r = cli("import", "approve", "1", "--by", BUDI, "--lang", "en")
+        assert r.exit_code == 4 and "its SHA-256 differs" in r.err
+        assert cli("import", "proposals", "--json").json()[0]["status"] == "proposed"
+
+    def test_unknown_numbers_and_an_unreadable_file(self, database, cli, tmp_path):
+        with database.session() as s:
+            make_agreement(s)
+        assert cli("import", "approve", "9", "--by", BUDI).exit_code == 3
+        assert cli("import", "reject", "x", "--by", BUDI).exit_code == 2
+        empty = tmp_path / "kosong.csv"
+        empty.write_text("", encoding="utf-8")
+        r = cli("import", "workers", str(empty), "--agreement", "KADIN-2026", "--propose", "--by", ANI)
+        assert r.exit_code == 2 and cli("import", "proposals", "--json").json() == []
