@@ -293,3 +293,26 @@ class TestAnImportTakenBackWhileABillRuns:
             lines = s.execute(text("SELECT COUNT(*) FROM contribution_lines")).scalar_one()
             assert_counters_match_lines(s)
         assert lines == (1 if isinstance(undone, imports.UndoResult) else 21) * 12  # yearly billing, 12 months
+
+
+class TestTwoApprovalsOfOneProposalAtOnce:
+    def test_the_file_is_imported_once(self, database, tmp_path: Path):
+        from lindung.enrolment import proposals
+
+        with database.session() as s:
+            make_agreement(s)
+        path = write_csv(tmp_path / "f.csv", [person() for _ in range(5)])
+        with database.session() as s:
+            checked = import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY)
+            s.rollback()  # what --check does: the import run, then nothing kept
+        with database.session() as s:
+            number = proposals.propose(s, path, checked, by=MAKER).id
+        jobs: list[Callable[[Session], object]] = [
+            lambda s, who=who: proposals.approve(s, number, by=who, today=TODAY) for who in ("budi", "cici")]
+        outcomes = race(database, jobs)
+        approved = [o for o in outcomes if isinstance(o, tuple)]
+        refused = [o for o in outcomes if isinstance(o, proposals.ProposalDecided)]
+        assert (len(approved), len(refused)) == (1, 1), outcomes
+        with database.session(readonly=True) as s:
+            assert s.scalar(select(func.count()).select_from(Enrolment)) == 5
+            assert sponsors.get_agreement(s, "KADIN-2026").enrolled_count == 5
