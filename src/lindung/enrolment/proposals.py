@@ -138,7 +138,8 @@ def approve(session: Session, proposal_id: int, *, by: str, today: dt.date,
     agreement = session.get(Agreement, proposal.agreement_id)
     assert agreement is not None
     with tempfile.TemporaryDirectory(prefix="lindung-proposal-") as folder:
-        path = Path(folder) / proposal.file_name
+        name = Path(proposal.file_name).name
+        path = Path(folder) / (name if name not in ("", ".", "..") else "proposal")
         path.write_bytes(proposal.content)
         # The import is the proposer's (its provenance says who made the list); the approval is recorded
         # on the proposal and in the audit log.
