@@ -149,6 +149,13 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
     sys.stdout.flush()
 
 
+def _number(text: str, field: str) -> int:
+    """An import's or a proposal's number as typed ('12'); InvalidInput naming ``field`` otherwise."""
+    value = int_arg(text, field)
+    assert value is not None  # a typed argument is never None
+    return value
+
+
 @app.command("template")
 def template(
     agreement: str | None = typer.Option(
@@ -215,10 +222,8 @@ def import_undo(
     workers it registered stay in the registry. Refused once any of them was billed or cut short:
     end those through billing instead."""
     lg = lang_of(lang)
-    import_id = int_arg(number, "import")
-    assert import_id is not None
     with unit_of_work() as session:
-        result = imports.undo(session, import_id, by=actor(by))
+        result = imports.undo(session, _number(number, "import"), by=actor(by))
     if json_out:
         print_json(result.to_dict())
         return
@@ -240,8 +245,7 @@ def import_approve(
     as they are now, in the transaction that marks the proposal approved."""
     lg = lang_of(lang)
     check_writable(errors, "--errors")
-    proposal_id = int_arg(number, "proposal")
-    assert proposal_id is not None
+    proposal_id = _number(number, "proposal")
     report = _ErrorFile(errors, lg)
     try:
         with unit_of_work() as session:
@@ -263,10 +267,8 @@ def import_reject(
 ) -> None:
     """Tolak (atau tarik kembali) usulan impor / reject (or withdraw) a proposed import."""
     lg = lang_of(lang)
-    proposal_id = int_arg(number, "proposal")
-    assert proposal_id is not None
     with unit_of_work() as session:
-        view = proposals.reject(session, proposal_id, by=actor(by))
+        view = proposals.reject(session, _number(number, "proposal"), by=actor(by))
     if json_out:
         print_json(view.to_dict())
         return
