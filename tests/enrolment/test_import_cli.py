@@ -50,8 +50,12 @@ class TestTheCommand:
         assert result.exit_code == 0
         assert "dibaca 2, didaftarkan 1, sudah terdaftar 0, ditolak 1" in " ".join(result.stdout.split())
         assert "--errors" in result.stdout
+        number = cli("import", "list", "--json").json()[0]["id"]
+        assert f"Nomor impor: {number} (lindung import list; membatalkan sebelum ditagih: lindung import undo " \
+               f"{number})" in result.out
         result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--lang", "en")
         assert "read 2, enrolled 0, already enrolled 1, refused 1" in " ".join(result.stdout.split())
+        assert "Import number" not in result.out  # nothing enrolled: nothing to find again
 
     def test_the_error_file_in_indonesian(self, kadin, cli, tmp_path):
         rows = [person(), person(nik_text="3216011705"), person(birth_text="18-05-1990")]

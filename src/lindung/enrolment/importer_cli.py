@@ -140,6 +140,8 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
                             cost=rp(summary.committed_cost), **counts))
     else:
         out_console.print(t("import.summary", lang, agreement=summary.agreement, **counts))
+        if summary.enrolled:  # the number to find it again (import list) or take it back (import undo)
+            out_console.print(t("import.number", lang, number=summary.import_id))
     if summary.read == 0:
         out_console.print(t("import.nothing_read", lang))
     elif summary.refused and report.path is not None:
