@@ -25,7 +25,7 @@ from lindung.enrolment.importer_read import Header, NumberCell, Row
 from lindung.kit.dates import try_parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import nik_checker, nik_column_checker
-from lindung.regions.names import DesaNames
+from lindung.regions.names import DesaNames, written_as_code
 from lindung.rules.catalogues import fold_label, match_occupation
 from lindung.workers.service import normalize_phone as workers_phone
 
@@ -341,7 +341,7 @@ class RowValidator:
             if desa is None:
                 value = raw.strip()
                 problem, detail = ("import.desa_unknown" if value else "import.desa_missing"), ""
-                if value and desa_names is not None and not desa_key(value).isdigit():  # a name
+                if value and desa_names is not None and not written_as_code(value):
                     desa, problem, detail = desa_names.resolve(
                         value, cells[i_kecamatan] if i_kecamatan is not None else "",
                         cells[i_regency] if i_regency is not None else "", nik if nik and nik_valid else "")

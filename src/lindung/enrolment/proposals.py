@@ -22,7 +22,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +76,8 @@ class ProposalView:
     import_id: int | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "agreement": self.agreement, "file": self.file, "sheet": self.sheet,
-                "read": self.read, "would_enrol": self.would_enrol, "would_cost": self.would_cost,
-                "already_enrolled": self.already_enrolled, "refused": self.refused, "status": self.status,
-                "proposed_by": self.proposed_by, "proposed_at": self.proposed_at.isoformat(timespec="seconds"),
-                "decided_by": self.decided_by,
-                "decided_at": self.decided_at.isoformat(timespec="seconds") if self.decided_at else None,
-                "import_id": self.import_id}
+        decided = self.decided_at.isoformat(timespec="seconds") if self.decided_at else None
+        return {**asdict(self), "proposed_at": self.proposed_at.isoformat(timespec="seconds"), "decided_at": decided}
 
 
 def _view(p: ImportProposal, code: str) -> ProposalView:

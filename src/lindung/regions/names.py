@@ -20,6 +20,7 @@ region rows; the name index is made at the first name asked, so files written in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,14 @@ AMBIGUOUS = "import.desa_ambiguous"
 
 Resolution = tuple[str | None, str, str]
 """(the desa's code as stored, or None; the message code when None; its detail)."""
+
+
+_CODE_LIKE = re.compile(r"^[\d.\-\s]*\d[\d.\-\s]*$")
+
+
+def written_as_code(text: str) -> bool:
+    """Digits with dots, dashes or spaces ('32.16.14.2001', '3216142001'): a code, not a name."""
+    return bool(_CODE_LIKE.match(str(text)))
 
 
 def _strip_words(folded: str, words: Iterable[str]) -> str:

@@ -10,7 +10,7 @@ from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import normalize_region_code
 from lindung.regions import repository
 from lindung.regions.models import LEVEL_VILLAGE, Region
-from lindung.regions.names import AMBIGUOUS, NOT_THERE, DesaNames
+from lindung.regions.names import AMBIGUOUS, NOT_THERE, DesaNames, written_as_code
 
 _DOTTED = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$")
 
@@ -36,7 +36,6 @@ def resolve(session: Session, code: str, *, field: str = "region", level: int | 
     return region
 
 
-_CODE_LIKE = re.compile(r"^[\d.\-\s]*\d[\d.\-\s]*$")
 PLACES_SHOWN = 10
 
 
@@ -45,7 +44,7 @@ def village(session: Session, text: str, *, nik: str = "", field: str = "domicil
     kecamatan and kabupaten/kota: 'Sukamurni', 'Sukamurni, Sukakarya', 'Sukamurni, Sukakarya, Bekasi'.
     A name is taken when exactly one desa fits (``regions.names``, the NIK's kecamatan settling a
     name that fits several); otherwise the error lists the places it could be, with their codes."""
-    if _CODE_LIKE.match(str(text)):
+    if written_as_code(text):
         return resolve(session, text, field=field, level=LEVEL_VILLAGE)
     desa, kecamatan, regency = ([part.strip() for part in str(text).split(",")] + ["", ""])[:3]
     if not desa:
