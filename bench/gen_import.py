@@ -17,6 +17,8 @@ LAST = ["Saputra", "Hidayat", "Kurniawan", "Nurhayati", "Rahmawati", "Setiawan",
 LABELS = ["Petani", "Buruh Tani", "Tukang Ojek", "Ojol", "Buruh Harian Lepas", "ART", "PKL", "Nelayan",
           "pedagang pasar", "Pemulung", "Marbot", "Kurir", "Supir Angkot", "Tukang Bangunan", "Serabutan"]
 HEADER = ["No", "NIK", "Nama Lengkap", "Tgl Lahir", "L/P", "Pekerjaan", "Kode Desa", "No HP", "Penghasilan"]
+HEIR_HEADER = ["Nama Ahli Waris", "Hubungan", "NIK Ahli Waris"]
+KIN = ["Istri", "Suami", "Anak", "anak kandung", "Orang Tua", "Ibu", "Saudara"]
 BAD_KINDS = ("nik_format", "nik_province", "birth_mismatch", "sex_mismatch", "desa_unknown",
              "occupation_unknown", "date_invalid", "duplicate", "income_invalid", "nik_serial")
 EPOCH = dt.date(1960, 1, 1)
@@ -71,24 +73,38 @@ def spoil(row: list[str], kind: str, earlier_nik: str) -> None:
         row[8] = "sejuta"
 
 
+def heir_cells(i: int, rng: random.Random, worker_nik: str) -> list[str]:
+    """Most rows name an heir, a third of them with the heir's NIK (a woman born ten years later in
+    the worker's kecamatan); one row in ten names none."""
+    if i % 10 == 9:
+        return ["", "", ""]
+    number = ""
+    if i % 3 == 0:
+        day = EPOCH + dt.timedelta(days=(i + 3650) % DAYS)
+        number = f"{worker_nik[:6]}{day.day + 40:02d}{day.month:02d}{day.year % 100:02d}{i % 9999 + 1:04d}"
+    return [f"{rng.choice(FIRST)} {rng.choice(LAST)}".strip(), KIN[i % len(KIN)], number]
+
+
 def write_csv(path: Path, rows: int, *, bad_share: float = 0.01, seed: int = 7, delimiter: str = ",",
-              encoding: str = "utf-8") -> dict[str, int]:
-    """Write the file; returns how many rows were spoiled, by kind."""
+              encoding: str = "utf-8", heirs: bool = False) -> dict[str, int]:
+    """Write the file; returns how many rows were spoiled, by kind. ``heirs``: with heir columns (the
+    worker rows are the same)."""
     rng = random.Random(seed)
+    heir_rng = random.Random(seed + 1)
     desa = bekasi_desa()
     districts = _districts(desa)
     every = int(1 / bad_share) if bad_share > 0 else 0
     spoiled: dict[str, int] = {}
     with path.open("w", encoding=encoding, newline="") as f:
         w = csv.writer(f, delimiter=delimiter)
-        w.writerow(HEADER)
+        w.writerow(HEADER + HEIR_HEADER if heirs else HEADER)
         for i in range(rows):
             row = worker_row(i, rng, desa, districts)
             if every and i % every == every - 1:
                 kind = BAD_KINDS[(i // every) % len(BAD_KINDS)]
                 spoil(row, kind, worker_row(i // 2, rng, desa, districts)[1])
                 spoiled[kind] = spoiled.get(kind, 0) + 1
-            w.writerow(row)
+            w.writerow(row + heir_cells(i, heir_rng, row[1]) if heirs else row)
     return spoiled
 
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from lindung.kit.money import rp
-from tests.enrolment.import_files import cells, person, write_csv, write_workbook
+from tests.enrolment.import_files import HEADER, cells, person, write_csv, write_workbook
 from tests.factories import make_agreement
 
 
@@ -56,6 +56,23 @@ class TestTheCommand:
         result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--lang", "en")
         assert "read 2, enrolled 0, already enrolled 1, refused 1" in " ".join(result.stdout.split())
         assert "Import number" not in result.out  # nothing enrolled: nothing to find again
+
+    def test_the_heirs_recorded_and_those_kept_are_said(self, kadin, cli, tmp_path):
+        header = (*HEADER, "Nama Ahli Waris", "Hubungan")
+        rows = [{**person(), "Nama Ahli Waris": "Siti", "Hubungan": "Istri"},
+                {**person(), "Nama Ahli Waris": "Ujang", "Hubungan": "Anak"}]
+        path = write_csv(tmp_path / "kadin.csv", rows, header=header)
+        check = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--check")
+        assert "Ahli waris yang akan dicatat: 2." in check.out
+        result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--json")
+        assert (result.json()["heirs"], result.json()["heirs_kept"]) == (2, 0)
+        changed = [{**rows[0], "Nama Ahli Waris": "Euis"}, rows[1]]
+        again = cli("import", "workers", str(write_csv(tmp_path / "lagi.csv", changed, header=header)),
+                    "--agreement", "KADIN-2026", "--lang", "en")
+        assert "The file's heir was not used for 1 worker(s) who already have other heirs" in " ".join(
+            again.out.split())
+        shown = cli("worker", "show", rows[0]["NIK"], "--json").json()
+        assert [(h["name"], h["relationship"]) for h in shown["heirs"]] == [("Siti", "spouse")]
 
     def test_the_error_file_in_indonesian(self, kadin, cli, tmp_path):
         rows = [person(), person(nik_text="3216011705"), person(birth_text="18-05-1990")]

@@ -91,9 +91,12 @@ def _names() -> DesaNames:
     return DesaNames([(r.code, r.name, r.level, r.kind) for r in all_regions() if r.level >= 2])
 
 
-def _validator() -> RowValidator:
-    header = ["NIK", "Nama", "Tgl Lahir", "JK", "Pekerjaan", "Kode Desa", "No HP", "Penghasilan", "Kecamatan"]
-    columns, names = match_header(header)
+_HEADER = ["NIK", "Nama", "Tgl Lahir", "JK", "Pekerjaan", "Kode Desa", "No HP", "Penghasilan", "Kecamatan"]
+_HEIR_HEADER = ["Nama Ahli Waris", "Hubungan", "NIK Ahli Waris"]
+
+
+def _validator(heirs: bool = False) -> RowValidator:
+    columns, names = match_header(_HEADER + _HEIR_HEADER if heirs else _HEADER)
     from lindung.enrolment.importer_read import Header
 
     desa, districts = _bekasi()
@@ -115,27 +118,56 @@ _CELLS = st.fixed_dictionaries({
     "kecamatan": st.sampled_from(["", "Sukakarya", "Tarumajaya", "32.16.14"]),
     "phone": st.sampled_from(["081234567890", "0812-3456-7890", "", "abc", "+6281234567890", "12"]),
     "income": st.sampled_from(["", "1500000", "1.500.000", "Rp 2.000.000", "sejuta", "-5"]),
+    "heir_name": st.sampled_from(["", "Siti Aminah", "  Iis ", "y" * 201]),
+    "heir_relationship": st.sampled_from(["", "Istri", "anak kandung", "spouse", "Tetangga", "pengurus pemakaman"]),
+    "heir_nik": st.sampled_from(["", "3216015203920001", "3216011705900001", "1234", "3216.0152.0392.0001"]),
+    "heir_nik_number": st.booleans(),
 })
 
 
 class TestColumnAndRowValidationAgree:
+    @pytest.mark.parametrize("heirs", [False, True], ids=["no heir columns", "heir columns"])
     @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.lists(_CELLS, min_size=1, max_size=30))
-    def test_same_staged_rows_and_errors(self, rows):
+    @given(rows=st.lists(_CELLS, min_size=1, max_size=30))
+    def test_same_staged_rows_and_errors(self, heirs, rows):
         raw = []
         for i, r in enumerate(rows, start=2):
             nik = NumberCell(r["nik"]) if r["nik_number"] and r["nik"] else r["nik"]
-            raw.append((i, [nik, r["name"], r["birth"], r["sex"], r["occupation"], r["desa"], r["phone"],
-                            r["income"], r["kecamatan"]]))
+            cells = [nik, r["name"], r["birth"], r["sex"], r["occupation"], r["desa"], r["phone"], r["income"],
+                     r["kecamatan"]]
+            if heirs:
+                heir_nik = r["heir_nik"]
+                cells += [r["heir_name"], r["heir_relationship"],
+                          NumberCell(heir_nik) if r["heir_nik_number"] and heir_nik else heir_nik]
+            raw.append((i, cells))
         column_staged: list = []
         column_errors: list = []
-        _validator().validate(raw, column_staged, column_errors)
+        by_column = _validator(heirs)
+        by_column.validate(raw, column_staged, column_errors)
         row_staged: list = []
         row_errors: list = []
-        reference = _validator()
+        reference = _validator(heirs)
         reference.validate_rows(raw, row_staged, row_errors)
         assert sorted(column_staged) == sorted(row_staged)
         assert sorted(column_errors) == sorted(row_errors)
+        assert sorted(by_column.heirs) == sorted(reference.heirs)
+        # An heir is kept for exactly the staged rows that name one.
+        assert {h[0] for h in reference.heirs} <= {s[0] for s in row_staged}
+
+    def test_the_heirs_of_valid_rows_are_collected_by_either_path(self):
+        good = ["3216011705900001", "Asep", "17-05-1990", "L", "Petani", "3216012001", "", "", "",
+                " Siti  Aminah ", "Istri", "3216015203920001"]
+        bad_heir = ["3216011705900002", "Ujang", "17-05-1990", "L", "Petani", "3216012001", "", "", "",
+                    "Iis", "Tetangga", ""]
+        no_heir = ["3216011705900003", "Dedi", "17-05-1990", "L", "Petani", "3216012001"]
+        for validate in ("validate", "validate_rows"):
+            v = _validator(heirs=True)
+            staged: list = []
+            errors: list = []
+            getattr(v, validate)([(2, good), (3, bad_heir), (4, no_heir)], staged, errors)
+            assert [row[0] for row in staged] == [2, 4]
+            assert v.heirs == [(2, "Siti Aminah", "spouse", "3216015203920001")]
+            assert [(e[0], e[1], e[3]) for e in errors] == [(3, "Hubungan", "import.heir_relationship_unknown")]
 
     def test_short_rows_are_padded(self):
         staged: list = []

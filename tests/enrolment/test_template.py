@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 from lindung.enrolment.importer_read import DISPLAY
 from lindung.enrolment.template import COLUMNS, TEXT_COLUMNS
 from lindung.kit.lokal import all_regions
-from lindung.rules.catalogues import match_occupation, occupations
+from lindung.rules.catalogues import match_occupation, match_relationship, occupations
+from lindung.workers.service import heir_relationships
 from tests.enrolment.import_files import person
-from tests.factories import make_agreement
+from tests.factories import TODAY, make_agreement
 
 TARUMAJAYA = "32.16.01"
 
@@ -30,7 +31,7 @@ class TestTheTemplate:
         assert r.exit_code == 0, r.stderr
         assert r.json() == {"file": str(out), "agreement": None, "occupations": len(occupations()), "villages": 0}
         book = load_workbook(out)
-        assert book.sheetnames == ["Data", "Petunjuk", "Pekerjaan"]
+        assert book.sheetnames == ["Data", "Petunjuk", "Pekerjaan", "Hubungan"]
         data = book["Data"]
         assert [c.value for c in data[1]] == [DISPLAY[f] for f in COLUMNS]
         for i, field in enumerate(COLUMNS):
@@ -45,6 +46,13 @@ class TestTheTemplate:
         assert len(listed) == len(occupations())
         assert all(match_occupation(label).code == code for label, code in listed)  # type: ignore[union-attr]
         assert "Templat daftar pekerja" in book["Petunjuk"]["A1"].value
+        # The heir's relationship: what an heir may be (heirs.priority), each label read back to its code.
+        kin = [(row[0].value, row[1].value) for row in book["Hubungan"].iter_rows(min_row=2)]
+        assert [code for _label, code in kin] == list(heir_relationships(TODAY))
+        assert "funeral_organiser" not in dict(kin).values()
+        assert all(match_relationship(label).code == code for label, code in kin)  # type: ignore[union-attr]
+        assert rules["J"].formula1 == f"=Hubungan!$A$2:$A${len(kin) + 1}"
+        assert (rules["K"].type, rules["K"].formula1) == ("textLength", "16")
 
     def test_an_agreement_brings_its_target_group_and_its_desa(self, database, cli, tmp_path):
         with database.session() as s:
@@ -55,7 +63,7 @@ class TestTheTemplate:
         expected = sorted(x.code for x in all_regions() if x.level == 4 and x.code.startswith(TARUMAJAYA + "."))
         assert f"Template written to {tmp_path / 't.xlsx'}: 2 occupations, {len(expected)} target desa" in r.out
         book = load_workbook(tmp_path / "t.xlsx")
-        assert book.sheetnames == ["Data", "Petunjuk", "Pekerjaan", "Desa"]
+        assert book.sheetnames == ["Data", "Petunjuk", "Pekerjaan", "Hubungan", "Desa"]
         assert [row[1].value for row in book["Pekerjaan"].iter_rows(min_row=2)] == ["buruh_tani", "petani"]
         desa = [[c.value for c in row] for row in book["Desa"].iter_rows(min_row=2)]
         assert [d[0] for d in desa] == expected
@@ -71,12 +79,14 @@ class TestTheTemplate:
         assert cli("import", "template", "--agreement", "KADIN-2026", "--out", str(path)).exit_code == 0
         book = load_workbook(path)
         rows = [person(), person(occupation="Pengemudi Ojek"), person(occupation="Astronot")]
-        for r in rows:  # as Excel keeps what is typed into text cells: strings
+        kin = [row[0].value for row in book["Hubungan"].iter_rows(min_row=2)]
+        for i, r in enumerate(rows):  # as Excel keeps what is typed into text cells: strings
             book["Data"].append([r["NIK"], r["Nama Lengkap"], r["Tgl Lahir"], r["L/P"], r["Pekerjaan"],
-                                 r["Kode Desa"], r["No HP"], ""])
+                                 r["Kode Desa"], r["No HP"], "", "Siti Aminah" if i == 0 else "",
+                                 kin[0] if i == 0 else "", ""])
         book.save(path)
         out = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--json").json()
-        assert (out["sheet"], out["read"], out["enrolled"], out["refused"]) == ("Data", 3, 2, 1)
+        assert (out["sheet"], out["read"], out["enrolled"], out["refused"], out["heirs"]) == ("Data", 3, 2, 1, 1)
 
 
 class TestWhatCannotBeDone:

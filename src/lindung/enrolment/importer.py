@@ -69,7 +69,7 @@ from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
-from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, lowest_income
+from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, heir_relationships, lowest_income
 
 _ROW_NO = itemgetter(0)
 _NIK = itemgetter(1)
@@ -104,6 +104,10 @@ class ImportSummary:
     """The worksheet read, when the workbook has more than one."""
     import_id: int = 0
     """The import's number (its provenance: ``lindung import list``); meaningless after a dry run."""
+    heirs: int = 0
+    """Heirs recorded from the file's heir columns (for workers who had none)."""
+    heirs_kept: int = 0
+    """Workers whose heirs in the registry differ from the file's: the registry's were kept."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -175,7 +179,8 @@ def import_workers(
     audit.record(session, actor=by, action="enrolment.import", subject_type="agreement",
                  subject_id=agreement.id,
                  detail=f"{summary.file}: read {summary.read}, enrolled {summary.enrolled}, "
-                        f"already {summary.already_enrolled}, refused {summary.refused}")
+                        f"already {summary.already_enrolled}, refused {summary.refused}"
+                        + (f", heirs {summary.heirs}" if summary.heirs else ""))
     clock.lap("clean up")
     return summary
 
@@ -221,7 +226,8 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
     """Validate batch after batch; every ``merge_rows`` rows, stage them and hand their range to
     the merge thread, which merges it while this thread validates the next ones."""
     desa, districts, desa_names = repo.region_keys(session)
-    validator = RowValidator(sheet.header, desa, districts, reference=today, desa_names=desa_names)
+    validator = RowValidator(sheet.header, desa, districts, reference=today, desa_names=desa_names,
+                             relationships_allowed=heir_relationships(today, merger.params))
     niks = _FileNiks(NIK_FILTER_BITS, sheet.header.names["nik"])
     connection = repo.dbapi_connection(session)
     staged: list[StagedRow] = []
@@ -244,6 +250,10 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
             repo.stage_rows(session, staged)
             repo.stage_errors(session, errors)
             repo.stage_suspects(session, niks.suspects)
+            if validator.heirs:
+                repo.stage_heirs(session, validator.heirs)
+                merger.heirs_staged += len(validator.heirs)
+                validator.heirs = []
             if not analyzed:
                 repo.analyze(session)
                 analyzed = True
@@ -370,6 +380,8 @@ class _Merger:
                  today: dt.date, source: str, params: ParameterSet, clock: _Clock) -> None:
         self.session = session
         self.clock = clock
+        self.params = params
+        self.heirs_staged = 0
         self.agreement_id, self.code = agreement.id, agreement.code
         self.first, self.last = first, last
         costs = span_costs(agreement, first, params)
@@ -445,6 +457,7 @@ class _Merger:
                 raise QuotaExceeded(agreement=self.code, quota=quota, enrolled=enrolled)
             raise BudgetExceeded(agreement=self.code, budget=rp(budget), committed=rp(committed),
                                  cost=rp(self.cost), left=rp(budget - committed))
+        heirs = repo.record_heirs(s) if self.heirs_staged else repo.HeirsRecorded(0, 0)
         if self.duplicates:
             repo.name_first_rows(s)
         repo.collect_refusals(s, sheet.header.names["nik"])
@@ -454,7 +467,7 @@ class _Merger:
         return ImportSummary(agreement=self.code, file=file, read=read, enrolled=self.enrolled,
                              already_enrolled=already, refused=refused_early + refused_late,
                              new_workers=self.new_workers, committed_cost=self.cost, sheet=sheet.sheet,
-                             import_id=self.how.provenance_id)
+                             import_id=self.how.provenance_id, heirs=heirs.added, heirs_kept=heirs.kept)
 
 
 def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:

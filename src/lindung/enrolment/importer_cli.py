@@ -130,6 +130,7 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
         print_json({**counts, "agreement": summary.agreement, "file": summary.file, "sheet": summary.sheet,
                     "import_id": None if dry_run else summary.import_id,
                     "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
+                    "heirs": summary.heirs, "heirs_kept": summary.heirs_kept,
                     "errors_file": str(report.path) if report.path is not None else None,
                     "dry_run": dry_run})
         return
@@ -142,6 +143,11 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
         out_console.print(t("import.summary", lang, agreement=summary.agreement, **counts))
         if summary.enrolled:  # the number to find it again (import list) or take it back (import undo)
             out_console.print(t("import.number", lang, number=summary.import_id))
+    if summary.heirs:
+        out_console.print(t("import.heirs_recorded_dry_run" if dry_run else "import.heirs_recorded", lang,
+                            heirs=summary.heirs))
+    if summary.heirs_kept:
+        out_console.print(t("import.heirs_kept", lang, kept=summary.heirs_kept))
     if summary.read == 0:
         out_console.print(t("import.nothing_read", lang))
     elif summary.refused and report.path is not None:

@@ -35,9 +35,11 @@ Row = tuple[int, Sequence[str]]
 """(row number as seen in the spreadsheet, cells as text)."""
 
 REQUIRED = ("nik", "name", "birth_date", "sex", "occupation", "desa")
-OPTIONAL = ("phone", "income", "kecamatan", "regency")
+OPTIONAL = ("phone", "income", "kecamatan", "regency", "heir_name", "heir_relationship", "heir_nik")
 HELPERS = frozenset({"kecamatan", "regency"})
 """``kecamatan`` and ``regency`` (kabupaten/kota) are read only to place a desa written as a name."""
+HEIR_FIELDS = ("heir_name", "heir_relationship", "heir_nik")
+"""One heir per row, as the sponsors' forms have it (more through ``lindung worker update --heir``)."""
 FIELDS = REQUIRED + OPTIONAL
 
 # Header aliases, folded like occupation labels (case, spaces, dots, dashes, slashes, underscores).
@@ -59,13 +61,22 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "kecamatan": ("kecamatan", "kec", "nama kecamatan", "kode kecamatan", "district", "subdistrict"),
     "regency": ("kabupaten", "kabupaten kota", "kab kota", "kota kabupaten", "kab", "kota", "nama kabupaten",
                 "regency", "regency city"),
+    "heir_name": ("ahli waris", "nama ahli waris", "ahliwaris", "nama ahliwaris", "nama ahli waris utama",
+                  "penerima manfaat", "nama penerima manfaat", "heir", "heir name", "name of heir", "beneficiary"),
+    "heir_relationship": ("hubungan", "hubungan ahli waris", "hubungan ahliwaris", "hubungan keluarga",
+                          "hubungan dengan peserta", "hubungan dengan pekerja", "status hubungan",
+                          "hubungan dengan ahli waris", "relationship", "heir relationship",
+                          "relationship to worker"),
+    "heir_nik": ("nik ahli waris", "nik ahliwaris", "no ktp ahli waris", "nomor ktp ahli waris",
+                 "nik penerima manfaat", "heir nik", "nik of heir"),
 }
 CODE_ALIASES = frozenset({"kode desa", "kode wilayah", "kode kelurahan", "kode desa kelurahan", "kode kemendagri",
                           "village code", "kode kecamatan"})
 """Aliases of a region column that holds codes: beside a column of names for the same field, they win."""
 DISPLAY = {"nik": "NIK", "name": "Nama Lengkap", "birth_date": "Tgl Lahir", "sex": "L/P",
            "occupation": "Pekerjaan", "desa": "Kode Desa", "phone": "No HP", "income": "Penghasilan",
-           "kecamatan": "Kecamatan", "regency": "Kabupaten/Kota"}
+           "kecamatan": "Kecamatan", "regency": "Kabupaten/Kota", "heir_name": "Nama Ahli Waris",
+           "heir_relationship": "Hubungan Ahli Waris", "heir_nik": "NIK Ahli Waris"}
 """The name of each field in messages when the file has no column for it."""
 _ALIAS_TO_FIELD = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 
@@ -181,6 +192,14 @@ def _find_header(rows: Iterator[Row], file: str) -> Header:
             break
         columns, names = match_header(cells)
         if all(f in columns for f in REQUIRED):
+            heir = [f for f in HEIR_FIELDS if f in columns]
+            if heir and not {"heir_name", "heir_relationship"} <= set(heir):
+                # A name without its relationship (or the reverse) is no heir Lindung can pay: say so
+                # once, not on every row.
+                raise ImportFileError("import.heir_columns", file=file, row=row_no,
+                                      given=", ".join(names[f] for f in heir),
+                                      missing=", ".join(DISPLAY[f] for f in ("heir_name", "heir_relationship")
+                                                        if f not in columns))
             return Header(row_no, columns, names)
         if columns and (best is None or len(columns) > len(best[1])):
             best = (row_no, columns)

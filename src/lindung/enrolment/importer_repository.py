@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from lindung.enrolment.importer_rows import STAGED_COLUMNS, RowError, StagedRow
+from lindung.enrolment.importer_rows import HEIR_COLUMNS, STAGED_COLUMNS, HeirRow, RowError, StagedRow
 from lindung.regions import repository as regions_repo
 from lindung.regions.names import DesaNames
 
@@ -46,6 +46,7 @@ ERRORS = "lindung_import_errors"
 PRICES = "lindung_import_prices"
 SEEN = "lindung_import_seen"
 SUSPECTS = "lindung_import_suspects"
+HEIRS = "lindung_import_heirs"
 
 CANDIDATE, ALREADY = 0, 1
 DUPLICATE, MISMATCH, OVERLAP, NOT_OCCUPATION, NOT_REGION, QUOTA, BUDGET = 10, 11, 12, 13, 14, 15, 16
@@ -99,10 +100,14 @@ def create_staging(session: Session) -> None:
     session.execute(text(
         f"{temp} {PRICES} (transport BOOLEAN NOT NULL, sector VARCHAR(16) NOT NULL, cost BIGINT NOT NULL)"
         f"{on_commit}"))
+    # The heirs the file names (only a file with heir columns puts anything here).
+    session.execute(text(
+        f"{temp} {HEIRS} (row_no INTEGER PRIMARY KEY, name TEXT NOT NULL, relationship_code VARCHAR(32) NOT NULL, "
+        f"nik VARCHAR(16)){on_commit}"))
 
 
 def drop_staging(session: Session) -> None:
-    for table in (ROWS, ERRORS, PRICES, SEEN, SUSPECTS):
+    for table in (ROWS, ERRORS, PRICES, SEEN, SUSPECTS, HEIRS):
         session.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -129,6 +134,10 @@ def stage_rows(session: Session, rows: Sequence[StagedRow]) -> None:
 
 def stage_errors(session: Session, errors: Sequence[RowError]) -> None:
     _load(session, ERRORS, ("row_no", "column_name", "value", "code", "detail"), errors)
+
+
+def stage_heirs(session: Session, heirs: Sequence[HeirRow]) -> None:
+    _load(session, HEIRS, HEIR_COLUMNS, heirs)
 
 
 def set_prices(session: Session, costs: dict[str, int], transport_sector: str, other_sector: str) -> None:
@@ -364,6 +373,31 @@ def insert(session: Session, lo: int, hi: int, how: Enrolling, *, existing: bool
         f"INSERT INTO enrolments ({_ENROLMENT_COLUMNS}) SELECT :base + r.row_no, {_ENROLMENT_VALUES} "
         f"{_PRICED} WHERE {new} ORDER BY r.row_no"), params)
     return _count(result)
+
+
+@dataclass(frozen=True, slots=True)
+class HeirsRecorded:
+    added: int
+    """Heirs written: one per worker enrolled or already enrolled whose row names an heir and who
+    had none in the registry."""
+    kept: int
+    """Workers whose heirs in the registry differ from the one the file names: the registry's stay."""
+
+
+def record_heirs(session: Session) -> HeirsRecorded:
+    """After the merge: the heir each accepted row names (enrolled now or already enrolled), for a
+    worker who has none yet; a worker's heirs in the registry are never replaced by a file (that is
+    ``lindung worker update --heir``, audited with the worker). Set-based, like the merge."""
+    accepted = (f"FROM {HEIRS} h JOIN {ROWS} r ON r.row_no = h.row_no JOIN workers w ON w.nik = r.nik "
+                f"WHERE r.state IN ({CANDIDATE}, {ALREADY})")
+    added = session.execute(text(
+        "INSERT INTO heirs (worker_id, position, name, relationship_code, nik) "
+        f"SELECT w.id, 1, h.name, h.relationship_code, h.nik {accepted} "
+        "AND NOT EXISTS (SELECT 1 FROM heirs x WHERE x.worker_id = w.id) ORDER BY w.id"))
+    kept = session.execute(text(
+        f"SELECT COUNT(*) {accepted} AND NOT EXISTS (SELECT 1 FROM heirs x WHERE x.worker_id = w.id "
+        "AND x.relationship_code = h.relationship_code AND LOWER(x.name) = LOWER(h.name))")).scalar_one()
+    return HeirsRecorded(_count(added), int(kept))
 
 
 def outcome(session: Session) -> dict[int, int]:

@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import gt, is_, itemgetter, lt, ne, not_
 from typing import TypeVar
 
 from lindung.enrolment.importer_read import Header, NumberCell, Row
+from lindung.kit import clock
 from lindung.kit.dates import try_parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import nik_checker, nik_column_checker
 from lindung.regions.names import DesaNames, written_as_code
-from lindung.rules.catalogues import fold_label, match_occupation
+from lindung.rules.catalogues import fold_label, match_occupation, match_relationship, relationships
+from lindung.workers.service import heir_relationships
 from lindung.workers.service import normalize_phone as workers_phone
 
 StagedRow = tuple[int, str, str, str, str, str, str, str | None, int | None, bool]
@@ -35,6 +37,12 @@ the NIK's kecamatan is in the region list)."""
 
 STAGED_COLUMNS = ("row_no", "nik", "name", "birth_date", "sex", "occupation_code", "desa_code", "phone",
                   "income", "district_known")
+
+HeirRow = tuple[int, str, str, str | None]
+"""(row, the heir's name, relationship code, the heir's NIK or None): a row's heir, when the file
+has heir columns and the row names one."""
+
+HEIR_COLUMNS = ("row_no", "name", "relationship_code", "nik")
 
 RowError = tuple[int, str, str, str, str]
 """(row, column as written in the file, value, message code, detail for the message)."""
@@ -110,6 +118,13 @@ def normalize_phone(text: str) -> str | None:
         return None
 
 
+def _relationship(raw: str, allowed: Set[str]) -> str | None:
+    """An heir's relationship as written ("Istri", "anak kandung", "spouse") -> its code, when an
+    heir may have it."""
+    found = match_relationship(raw)
+    return found.code if found is not None and found.code in allowed else None
+
+
 class _Cache(dict[str, _V]):
     """raw cell text -> result, computed once per distinct text by ``compute``.
 
@@ -137,12 +152,16 @@ class RowValidator:
     """Turns raw rows into staged rows or row errors. Reference data comes in once, at creation."""
 
     def __init__(self, header: Header, desa_codes: Mapping[str, str], district_keys: Set[str], *,
-                 reference: dt.date | None = None, desa_names: DesaNames | None = None) -> None:
+                 reference: dt.date | None = None, desa_names: DesaNames | None = None,
+                 relationships_allowed: Collection[str] | None = None) -> None:
         """``desa_codes``: key (``desa_key``) -> the code as the regions table stores it;
         ``district_keys``: the six digits of every kecamatan in the region list (a NIK whose
         kecamatan is not there is accepted and flagged for review: codes change when regions split);
         ``desa_names``: places a desa written as a name (``regions.names``); without it only codes
-        are accepted.
+        are accepted; ``relationships_allowed``: the relationship codes an heir may have (the
+        ``heirs.priority`` parameter on the reference day, by default).
+
+        The heirs of rows that are staged collect in ``heirs`` (the importer stages and empties it).
         """
         self.header = header
         self.desa_codes = desa_codes
@@ -156,6 +175,16 @@ class RowValidator:
         self._desa = _Cache(self._desa_code)
         self._occupations = _Cache(self._occupation)
         self._sexes = _Cache(self._sex)
+        self.heirs: list[HeirRow] = []
+        self._heir_columns: tuple[int, int, int | None] | None = None
+        if "heir_name" in header.columns:  # importer_read makes sure the relationship comes with it
+            self._heir_columns = (header.columns["heir_name"], header.columns["heir_relationship"],
+                                  header.columns.get("heir_nik"))
+            allowed = frozenset(relationships_allowed if relationships_allowed is not None
+                                else heir_relationships(reference or clock.today()))
+            catalogue = relationships()
+            self._known_relationships = ", ".join(catalogue[c].label("id") for c in catalogue if c in allowed)
+            self._relationships = _Cache(lambda raw: _relationship(raw, allowed))
 
     @staticmethod
     def _date(raw: str) -> str | None:
@@ -173,6 +202,49 @@ class RowValidator:
     @staticmethod
     def _sex(raw: str) -> str | None:
         return SEXES.get(fold_label(raw))
+
+    def heir_of(self, row_no: int, cells: Sequence[str], nik: str | None) -> tuple[HeirRow | None, list[RowError]]:
+        """The row's heir (None when its heir cells are blank) or what is wrong with it. ``nik`` is
+        the worker's valid NIK (None when it is not): an heir cannot be the worker."""
+        assert self._heir_columns is not None
+        i_name, i_rel, i_nik = self._heir_columns
+        raw_name, raw_rel = cells[i_name], cells[i_rel]
+        raw_nik = cells[i_nik] if i_nik is not None else ""
+        name = " ".join(raw_name.split())
+        rel_text, nik_text = raw_rel.strip(), raw_nik.strip()
+        if not (name or rel_text or nik_text):
+            return None, []
+        names = self.header.names
+        errors: list[RowError] = []
+        if not name:
+            errors.append((row_no, names["heir_name"], "", "import.heir_name_missing", ""))
+        elif len(name) > NAME_MAX:
+            errors.append((row_no, names["heir_name"], name[:40] + "…", "import.name_too_long", str(NAME_MAX)))
+        relationship = self._relationships[raw_rel] if rel_text else None
+        if not rel_text:
+            errors.append((row_no, names["heir_relationship"], "", "import.heir_relationship_missing",
+                           self._known_relationships))
+        elif relationship is None:
+            errors.append((row_no, names["heir_relationship"], rel_text, "import.heir_relationship_unknown",
+                           self._known_relationships))
+        heir_nik: str | None = None
+        if nik_text:
+            column = names["heir_nik"]
+            if type(raw_nik) is NumberCell:
+                errors.append((row_no, column, nik_text, "import.nik_number", ""))
+            else:
+                checked, nik_errors, _birth, _sex = self.check_nik(nik_text)
+                if nik_errors:
+                    errors.extend((row_no, column, nik_text, _NIK_CODES.get(e, "import.nik_format"),
+                                   nik_text[:2] if e == "province" else "") for e in nik_errors)
+                elif checked == nik:
+                    errors.append((row_no, column, nik_text, "import.heir_nik_self", ""))
+                else:
+                    heir_nik = checked
+        if errors:
+            return None, errors
+        assert relationship is not None
+        return (row_no, name, relationship, heir_nik), []
 
     def validate(self, rows: Sequence[Row], staged: list[StagedRow], errors: list[RowError]) -> None:
         """Append each row to ``staged`` or its problems to ``errors`` (one entry per problem).
@@ -192,7 +264,8 @@ class RowValidator:
             wanted.append(cols["phone"])
         if has_income:
             wanted.append(cols["income"])
-        width = 1 + max(wanted)
+        heir_columns = self._heir_columns
+        width = 1 + max(wanted if heir_columns is None else [*wanted, *(i for i in heir_columns if i is not None)])
         row_nos = list(map(_FIRST, rows))
         cells = list(map(_SECOND, rows))
         if min(map(len, cells)) < width:
@@ -243,6 +316,16 @@ class RowValidator:
                 raw_income = ["0" if i in bad_income else v for i, v in enumerate(raw_income)]
             incomes = list(map(int, raw_income))
 
+        heirs: dict[int, HeirRow] = {}
+        if heir_columns is not None:  # a file with heirs: row by row (one call per row, few lookups)
+            heir_of = self.heir_of
+            for i in everything:
+                heir, problems = heir_of(row_nos[i], cells[i], niks[i])
+                if problems:
+                    suspects.add(i)
+                elif heir is not None:
+                    heirs[i] = heir
+
         if suspects:
             keep = bytearray(b"\x01") * n
             for i in suspects:
@@ -251,6 +334,7 @@ class RowValidator:
             staged.extend(zip(*(compress(c, keep) for c in (
                 row_nos, niks, names, births, sexes, occupations, desas, phones, incomes)), known,
                 strict=True))
+            self.heirs.extend(heir for i, heir in heirs.items() if i not in suspects)
             before = self.counts.read
             self.validate_rows([rows[i] for i in sorted(suspects)], staged, errors)
             self.counts.read = before + n
@@ -258,6 +342,7 @@ class RowValidator:
             known = list(map(self._districts.__getitem__, map(_SIX, niks)))
             staged.extend(zip(row_nos, niks, names, births, sexes, occupations, desas,
                               phones, incomes, known, strict=False))
+            self.heirs.extend(heirs.values())
             self.counts.read += n
 
     def validate_rows(self, rows: Iterable[Row], staged: list[StagedRow], errors: list[RowError]) -> None:
@@ -273,6 +358,8 @@ class RowValidator:
         c_sex, c_occ, c_desa = names["sex"], names["occupation"], names["desa"]
         c_phone, c_income = names.get("phone", ""), names.get("income", "")
         width = 1 + max(cols.values())
+        heir_of = self.heir_of if self._heir_columns is not None else None
+        heir: HeirRow | None = None
         check_nik = self.check_nik
         dates, desas, occupations, sexes = self._dates, self._desa, self._occupations, self._sexes
         read = refused = 0
@@ -367,11 +454,19 @@ class RowValidator:
                         bad = bad or []
                         bad.append((row_no, c_income, raw.strip(), "import.income_invalid", ""))
 
+            if heir_of is not None:
+                heir, problems = heir_of(row_no, cells, nik if nik_valid else None)
+                if problems:
+                    bad = bad or []
+                    bad.extend(problems)
+
             if bad:
                 refused += 1
                 for e in bad:
                     append_error(e)
             else:
+                if heir is not None:
+                    self.heirs.append(heir)
                 append_staged((row_no, nik, name, birth, sex, occ, desa, phone, income,  # type: ignore[arg-type]
                                self._districts[nik[:6]]))  # type: ignore[index]
         self.counts.read += read

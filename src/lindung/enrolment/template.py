@@ -10,6 +10,8 @@ recognises. The template prevents them where they start:
   catalogue (or the agreement's target group);
 - worksheet ``Petunjuk`` says how to fill each column, and for an agreement its code, sponsor,
   period and the places left in its quota;
+- the heir columns (name, relationship, NIK) take one heir per worker, the relationship from a
+  drop-down of worksheet ``Hubungan`` (the relationships an heir may have, ``heirs.priority``);
 - worksheet ``Pekerjaan`` lists the occupations with their codes; with an agreement that targets
   regions, worksheet ``Desa`` lists every desa/kelurahan of the target with its code, kecamatan and
   kabupaten/kota, and the desa column takes only those codes.
@@ -30,18 +32,21 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from lindung.enrolment.importer_read import DISPLAY
+from lindung.kit import clock
 from lindung.kit.i18n import t
 from lindung.regions import repository as regions_repo
-from lindung.rules.catalogues import Occupation, occupations
+from lindung.rules.catalogues import Occupation, occupations, relationships
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
+from lindung.workers.service import heir_relationships
 
 DATA_SHEET = "Data"
-COLUMNS = ("nik", "name", "birth_date", "sex", "occupation", "desa", "phone", "income")
-TEXT_COLUMNS = ("nik", "birth_date", "desa", "phone")
+COLUMNS = ("nik", "name", "birth_date", "sex", "occupation", "desa", "phone", "income", "heir_name",
+           "heir_relationship", "heir_nik")
+TEXT_COLUMNS = ("nik", "birth_date", "desa", "phone", "heir_nik")
 """Cells formatted as text ('@'): Excel keeps the digits and the date as typed."""
 WIDTHS = {"nik": 20, "name": 32, "birth_date": 13, "sex": 6, "occupation": 24, "desa": 16, "phone": 16,
-          "income": 14}
+          "income": 14, "heir_name": 28, "heir_relationship": 24, "heir_nik": 20}
 DATA_ROWS = 30_000
 """Rows that carry the drop-downs and checks (a regency's list is 26.000)."""
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -63,16 +68,20 @@ def write_template(session: Session, path: str | os.PathLike[str], *, agreement_
     targets = sorted(o.occupation_code for o in agreement.target_occupations) if agreement else []
     listed = [catalogue[c] for c in targets] if targets else sorted(catalogue.values(), key=lambda o: o.label_id)
     villages = _villages(session, [r.region_code for r in agreement.target_regions]) if agreement else []
+    catalogue = relationships()
+    kin = [catalogue[code] for code in heir_relationships(clock.today())]
 
     book = Workbook()
     data = book.active
     assert data is not None
     data.title = DATA_SHEET
-    _data_sheet(data, listed, len(villages), lang)
+    _data_sheet(data, listed, len(villages), len(kin), lang)
     _instructions(book.create_sheet("Petunjuk"), agreement, lang)
     _table(book.create_sheet("Pekerjaan"), (t("template.col.occupation", lang), t("template.col.code", lang),
                                             t("template.col.transport", lang)),
            [(o.label_id, o.code, t("ui.yes" if o.transport else "ui.no", lang)) for o in listed])
+    _table(book.create_sheet("Hubungan"), (t("template.col.relationship", lang), t("template.col.code", lang)),
+           [(r.label_id, r.code) for r in kin])
     if villages:
         _table(book.create_sheet("Desa"), (t("template.col.code", lang), t("template.col.desa", lang),
                                            "Kecamatan", t("template.col.regency", lang)), villages)
@@ -80,7 +89,7 @@ def write_template(session: Session, path: str | os.PathLike[str], *, agreement_
     return TemplateInfo(os.fspath(path), agreement.code if agreement else None, len(listed), len(villages))
 
 
-def _data_sheet(sheet: Any, listed: list[Occupation], villages: int, lang: str) -> None:
+def _data_sheet(sheet: Any, listed: list[Occupation], villages: int, kin: int, lang: str) -> None:
     for i, field in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=i, value=DISPLAY[field])
         cell.font = Font(bold=True)
@@ -109,7 +118,15 @@ def _data_sheet(sheet: Any, listed: list[Occupation], villages: int, lang: str) 
     birth = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=DISPLAY["birth_date"],
                            prompt=t("template.prompt.birth_date", lang))
     birth.add(rows("birth_date"))
-    for validation in (sex, occupation, nik, birth):
+    relationship = DataValidation(type="list", formula1=f"=Hubungan!$A$2:$A${kin + 1}", allow_blank=True,
+                                  showErrorMessage=True, errorTitle=DISPLAY["heir_relationship"],
+                                  error=t("template.error.relationship", lang))
+    relationship.add(rows("heir_relationship"))
+    heir_nik = DataValidation(type="textLength", operator="equal", formula1="16", allow_blank=True,
+                              showErrorMessage=True, errorTitle=DISPLAY["heir_nik"],
+                              error=t("template.error.nik", lang))
+    heir_nik.add(rows("heir_nik"))
+    for validation in (sex, occupation, nik, birth, relationship, heir_nik):
         sheet.add_data_validation(validation)
     if villages:
         desa = DataValidation(type="list", formula1=f"=Desa!$A$2:$A${villages + 1}", allow_blank=True,
@@ -124,7 +141,7 @@ def _instructions(sheet: Any, agreement: Any, lang: str) -> None:
         lines += [t("template.agreement", lang, agreement=agreement.code, sponsor=agreement.sponsor.name,
                     start=str(Month.from_index(agreement.start_month)), end=str(Month.from_index(agreement.end_month)),
                     left=agreement.quota - agreement.enrolled_count), ""]
-    lines += [t(f"template.rule.{n}", lang) for n in range(1, 9)]
+    lines += [t(f"template.rule.{n}", lang) for n in range(1, 10)]
     sheet.column_dimensions["A"].width = 110
     for i, line in enumerate(lines, start=1):
         cell = sheet.cell(row=i, column=1, value=line)
