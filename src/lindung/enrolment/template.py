@@ -68,8 +68,8 @@ def write_template(session: Session, path: str | os.PathLike[str], *, agreement_
     targets = sorted(o.occupation_code for o in agreement.target_occupations) if agreement else []
     listed = [catalogue[c] for c in targets] if targets else sorted(catalogue.values(), key=lambda o: o.label_id)
     villages = _villages(session, [r.region_code for r in agreement.target_regions]) if agreement else []
-    catalogue = relationships()
-    kin = [catalogue[code] for code in heir_relationships(clock.today())]
+    kinds = relationships()
+    kin = [kinds[code] for code in heir_relationships(clock.today())]
 
     book = Workbook()
     data = book.active
