@@ -8,11 +8,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from lindung.kit.money import rp
@@ -124,6 +126,74 @@ class TestTheCommand:
         for r in rows:
             assert r["NIK"] not in result.stdout + result.stderr + caplog.text
 
+
+
+class TestTheRefusedRowsGoBackToBeCorrected:
+    """``--refused-rows``: the refused rows whole, as sent, with their reasons, in a file the import
+    reads again once corrected."""
+
+    def test_corrected_in_the_workbook_and_imported_again(self, kadin, cli, tmp_path):
+        good, astronaut = person(), person(occupation="Astronot", phone="0812 777 888")
+        wrong_birth = person(birth_text="18-05-1990", sex_text="P")
+        rows = [good, astronaut, wrong_birth, {**person(), "NIK": good["NIK"]}]
+        path = write_csv(tmp_path / "kadin.csv", rows, delimiter=";", encoding="cp1252")
+        out = tmp_path / "perbaiki.xlsx"
+        result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--refused-rows", str(out))
+        assert result.exit_code == 0, result.stderr
+        assert "untuk diperbaiki lalu diimpor lagi (3 baris):" in result.out
+        assert str(out) in "".join(result.stdout.split())  # Rich may wrap a long path
+        book = load_workbook(out)
+        sheet = book.active
+        got = [["" if c.value is None else c.value for c in row] for row in sheet.iter_rows()]
+        assert got[0] == [*HEADER, "Baris di berkas asal", "Alasan penolakan"]
+        sent = cells(rows)
+        assert [line[:-2] for line in got[1:]] == [[str(v) for v in sent[i]] for i in (2, 3, 4)]
+        assert [line[-2] for line in got[1:]] == ["3", "4", "5"]
+        assert got[1][-1] == "Pekerjaan: Pekerjaan 'Astronot' tidak dapat dipetakan ke katalog pekerjaan."
+        assert got[2][-1].startswith("Tgl Lahir: Tanggal lahir 18-05-1990 tidak sesuai dengan NIK")
+        assert "; L/P: " in got[2][-1]
+        assert got[3][-1] == "NIK: NIK ini sudah ada di baris 2 pada berkas yang sama."
+        # The sponsor corrects the two rows it can and drops the duplicate; the same file goes back in.
+        sheet_rows = [line[:-2] for line in got[1:3]]
+        sheet_rows[0][HEADER.index("Pekerjaan")] = "Petani"
+        sheet_rows[1][HEADER.index("Tgl Lahir")] = wrong_birth["Tgl Lahir"].replace("18-05", "17-05")
+        sheet_rows[1][HEADER.index("L/P")] = "L"
+        fixed = write_workbook(tmp_path / "diperbaiki.xlsx", {"Ditolak": [got[0], *(
+            [*line, n, reason] for line, n, reason in zip(sheet_rows, ("3", "4"), ("x", "y"), strict=True))]})
+        again = cli("import", "workers", str(fixed), "--agreement", "KADIN-2026", "--json").json()
+        assert (again["read"], again["enrolled"], again["already_enrolled"], again["refused"]) == (2, 2, 0, 0)
+        assert cli("agreement", "show", "KADIN-2026", "--json").json()["use"]["enrolled"] == 3
+
+    def test_as_csv_in_english_from_a_check_of_a_workbook(self, kadin, cli, tmp_path, monkeypatch):
+        temporary = tmp_path / "tmp"
+        temporary.mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+        rows = [person(), person(occupation="Astronot")]
+        path = write_workbook(tmp_path / "pemkab.xlsx", {
+            "Petunjuk": [["Isi NIK sebagai teks"]],
+            "Tambun": [["DAFTAR PEKERJA RENTAN 2026"], [], *cells(rows)]})
+        out = tmp_path / "refused.csv"
+        result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--check", "--lang", "en",
+                     "--refused-rows", str(out), "--json")
+        assert result.json()["refused_rows_file"] == str(out)
+        assert read_report(out) == [
+            [*HEADER, "Row in the original file", "Why refused"],
+            [*(str(v) for v in cells(rows)[2]), "5",
+             "Pekerjaan: Occupation 'Astronot' cannot be mapped to the occupation catalogue."]]
+        assert cli("agreement", "show", "KADIN-2026", "--json").json()["use"]["enrolled"] == 0  # a check saves nothing
+        assert list(temporary.iterdir()) == []  # the report it was written from is gone
+        assert not out.with_name(out.name + ".partial").exists()
+
+    def test_no_refusal_writes_just_the_header_and_a_bad_place_is_refused_first(self, kadin, cli, tmp_path):
+        path = write_csv(tmp_path / "kadin.csv", [person()])
+        out = tmp_path / "none.csv"
+        assert cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--refused-rows", str(out)
+                   ).exit_code == 0
+        assert read_report(out) == [[*HEADER, "Baris di berkas asal", "Alasan penolakan"]]
+        result = cli("import", "workers", str(write_csv(tmp_path / "b.csv", [person()])), "--agreement",
+                     "KADIN-2026", "--refused-rows", str(tmp_path / "no-such-folder" / "x.xlsx"))
+        assert result.exit_code == 2
+        assert cli("agreement", "show", "KADIN-2026", "--json").json()["use"]["enrolled"] == 1
 
 
 class TestAWorkbookOfSeveralLists:

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +18,13 @@ from rich.table import Table
 from lindung.enrolment import imports, proposals
 from lindung.enrolment.importer import ImportSummary, import_workers, record_check, render_error
 from lindung.enrolment.importer_rows import RowError
+from lindung.enrolment.refused_rows import is_xlsx, reasons_from_report, write_refused_rows
 from lindung.enrolment.template import write_template
 from lindung.kit import clock
 from lindung.kit.cli import LangOption, check_writable, err_console, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.db import unit_of_work
+from lindung.kit.errors import LindungError
 from lindung.kit.i18n import t
 from lindung.kit.money import rp
 
@@ -32,11 +35,19 @@ ERROR_HEADER = {"id": ("baris", "kolom", "nilai", "alasan"), "en": ("row", "colu
 
 class _ErrorFile:
     """Writes refused rows to ``OUT.csv.partial`` during the import; renamed to ``OUT.csv`` only
-    after the transaction commits, so a failed import never leaves a report of work not done."""
+    after the transaction commits, so a failed import never leaves a report of work not done.
+    ``needed``: without ``OUT.csv`` the report still goes to a temporary file (the refused rows are
+    written from it), removed by ``close``."""
 
-    def __init__(self, path: Path | None, lang: str) -> None:
+    def __init__(self, path: Path | None, lang: str, *, needed: bool = False) -> None:
         self.path, self.lang, self.count = path, lang, 0
-        self.partial = path.with_name(path.name + ".partial") if path is not None else None
+        self.partial: Path | None = None
+        if path is not None:
+            self.partial = path.with_name(path.name + ".partial")
+        elif needed:
+            handle, name = tempfile.mkstemp(prefix="lindung-errors-", suffix=".csv")
+            os.close(handle)
+            self.partial = Path(name)
 
     def __call__(self, errors: Iterator[RowError]) -> None:
         if self.partial is None:
@@ -52,10 +63,42 @@ class _ErrorFile:
         if self.partial is not None and self.path is not None and self.partial.exists():
             os.replace(self.partial, self.path)
 
+    @property
+    def written(self) -> Path | None:
+        """The report as it stands after ``publish``."""
+        return self.path if self.path is not None else self.partial
+
     def discard(self) -> None:
         if self.partial is not None:
             with contextlib.suppress(FileNotFoundError):
                 self.partial.unlink()
+
+    def close(self) -> None:
+        """Remove the temporary report (one asked for with ``--errors`` stays)."""
+        if self.path is None:
+            self.discard()
+
+
+def _refused_rows(file: Path, sheet: str | None, report: _ErrorFile, out: Path | None,
+                  lang: str) -> tuple[Path, int] | None:
+    """The refused rows as sent, with their reasons, to ``out`` (``.partial`` first, then renamed):
+    (``out``, rows written); None when not asked for. Written after the import's transaction, from
+    its error report: a failure here is said, and the import stays as saved."""
+    if out is None or report.written is None:
+        return None
+    partial = out.with_name(out.name + ".partial")
+    try:
+        count = write_refused_rows(file, sheet, reasons_from_report(report.written), partial, lang,
+                                   xlsx=is_xlsx(out))
+        os.replace(partial, out)
+    except (OSError, LindungError) as error:
+        reason = error.message(lang) if isinstance(error, LindungError) else str(error)
+        err_console.print(t("import.refused_rows_failed", lang, file=str(out), reason=reason))
+        return None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    return out, count
 
 
 @app.command("workers")
@@ -63,6 +106,10 @@ def workers(
     file: Path = typer.Argument(..., help="Berkas CSV atau XLSX dari sponsor."),
     agreement: str = typer.Option(..., "--agreement", help="Kode perjanjian."),
     errors: Path | None = typer.Option(None, "--errors", help="Tulis baris yang ditolak ke CSV ini."),
+    refused_rows: Path | None = typer.Option(
+        None, "--refused-rows",
+        help="Tulis baris yang ditolak, utuh seperti dikirim dan dengan alasannya, ke XLSX/CSV ini: diperbaiki "
+             "lalu diimpor lagi / the refused rows as sent, with their reasons, to correct and import again."),
     sheet: str | None = typer.Option(
         None, "--sheet", help="Lembar XLSX yang dibaca (bawaan: satu-satunya lembar berisi daftar pekerja) / "
                               "the worksheet to read."),
@@ -85,8 +132,9 @@ def workers(
     (an audit entry records who checked which file)."""
     lg = lang_of(lang)
     check_writable(errors, "--errors")
+    check_writable(refused_rows, "--refused-rows")
     dry_run = dry_run or propose  # a proposal is checked first; the import waits for the approval
-    report = _ErrorFile(errors, lg)
+    report = _ErrorFile(errors, lg, needed=refused_rows is not None)
     show_bar = not json_out and err_console.is_terminal
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err_console, transient=True, disable=not show_bar)
@@ -104,26 +152,32 @@ def workers(
     except BaseException:
         report.discard()
         raise
-    if propose and summary.read:
-        with unit_of_work() as session:
-            proposal = proposals.propose(session, file, summary, by=who, sheet=sheet)
-        report.publish()
-        if json_out:
-            print_json(proposal.to_dict())
+    try:
+        if propose and summary.read:
+            with unit_of_work() as session:
+                proposal = proposals.propose(session, file, summary, by=who, sheet=sheet)
+            report.publish()
+            fixes = _refused_rows(file, sheet, report, refused_rows, lg)
+            if json_out:
+                print_json(proposal.to_dict())
+                return
+            _print(summary, report, lg, False, dry_run=True, fixes=fixes)
+            out_console.print(t("import.proposed", lg, number=proposal.id, agreement=proposal.agreement))
             return
-        _print(summary, report, lg, False, dry_run=True)
-        out_console.print(t("import.proposed", lg, number=proposal.id, agreement=proposal.agreement))
-        return
-    if dry_run:
-        with unit_of_work() as session:
-            record_check(session, summary, by=who)
-    report.publish()
-    _print(summary, report, lg, json_out, dry_run=dry_run)
+        if dry_run:
+            with unit_of_work() as session:
+                record_check(session, summary, by=who)
+        report.publish()
+        fixes = _refused_rows(file, sheet, report, refused_rows, lg)
+    finally:
+        report.close()
+    _print(summary, report, lg, json_out, dry_run=dry_run, fixes=fixes)
     if summary.read == 0:
         raise typer.Exit(1)
 
 
-def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool, *, dry_run: bool) -> None:
+def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool, *, dry_run: bool,
+           fixes: tuple[Path, int] | None = None) -> None:
     counts = {"read": summary.read, "enrolled": summary.enrolled,
               "already_enrolled": summary.already_enrolled, "refused": summary.refused}
     if json_out:
@@ -132,6 +186,7 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
                     "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
                     "heirs": summary.heirs, "heirs_kept": summary.heirs_kept,
                     "errors_file": str(report.path) if report.path is not None else None,
+                    "refused_rows_file": str(fixes[0]) if fixes is not None else None,
                     "dry_run": dry_run})
         return
     if summary.sheet:
@@ -150,8 +205,11 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
         out_console.print(t("import.heirs_kept", lang, kept=summary.heirs_kept))
     if summary.read == 0:
         out_console.print(t("import.nothing_read", lang))
-    elif summary.refused and report.path is not None:
-        out_console.print(t("import.errors_written", lang, file=str(report.path)))
+    elif summary.refused and (report.path is not None or fixes is not None):
+        if report.path is not None:
+            out_console.print(t("import.errors_written", lang, file=str(report.path)))
+        if fixes is not None:
+            out_console.print(t("import.refused_rows_written", lang, file=str(fixes[0]), n=fixes[1]))
     elif summary.refused:
         out_console.print(t("import.errors_hint", lang))
     sys.stdout.flush()

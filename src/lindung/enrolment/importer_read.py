@@ -108,6 +108,8 @@ class Header:
     """field -> column index."""
     names: dict[str, str]
     """field -> the header text as the sponsor wrote it (used in the error report)."""
+    cells: tuple[str, ...] = ()
+    """The whole header row as written (the refused rows go back under it)."""
 
 
 @dataclass(slots=True)
@@ -200,7 +202,7 @@ def _find_header(rows: Iterator[Row], file: str) -> Header:
                                       given=", ".join(names[f] for f in heir),
                                       missing=", ".join(DISPLAY[f] for f in ("heir_name", "heir_relationship")
                                                         if f not in columns))
-            return Header(row_no, columns, names)
+            return Header(row_no, columns, names, tuple(str(c).replace("\ufeff", "") for c in cells))
         if columns and (best is None or len(columns) > len(best[1])):
             best = (row_no, columns)
     if best is None:
