@@ -8,16 +8,23 @@ the overlap check only after all of them (``enrolment.models`` says why this is 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import Select, and_, case, func, select, text, update
 from sqlalchemy.orm import Session
 
 from lindung.audit.models import Provenance
 from lindung.enrolment.models import Enrolment
+from lindung.regions.models import Region
 from lindung.rules.period import Month
 from lindung.sponsors.models import Agreement
 from lindung.sponsors.service import OPEN_STATUSES
+from lindung.workers.models import Worker
+
+IMPORT_SOURCE = "import:"
+"""How an import's provenance names its file (``import:kadin.xlsx``)."""
 
 
 def lock_for_enrolment(session: Session) -> None:
@@ -133,3 +140,100 @@ def describe_for_worker(session: Session, worker_id: int) -> list[dict[str, Any]
              "committed_cost": e.committed_cost,
              "enrolled": {"by": origin.actor, "at": origin.at.isoformat(), "source": origin.source}}
             for e, code, origin in rows]
+
+
+# ------------------------------------------------------------------------------------ the imports made
+
+def import_history(session: Session, agreement_id: int | None, limit: int
+                   ) -> list[tuple[int, dt.datetime, str, str, str, int, int, int]]:
+    """(import id, when, who, source, agreement code, active, cancelled, active committed cost) of the
+    newest ``limit`` imports, of one agreement or all."""
+    active = Enrolment.status == "active"
+    query = (
+        select(Provenance.id, Provenance.at, Provenance.actor, Provenance.source, Agreement.code,
+               func.sum(case((active, 1), else_=0)), func.sum(case((active, 0), else_=1)),
+               func.sum(case((active, Enrolment.committed_cost), else_=0)))
+        .join(Enrolment, Enrolment.provenance_id == Provenance.id)
+        .join(Agreement, Agreement.id == Enrolment.agreement_id)
+        .where(Provenance.source.startswith(IMPORT_SOURCE, autoescape=True))
+        .group_by(Provenance.id, Provenance.at, Provenance.actor, Provenance.source, Agreement.code)
+        .order_by(Provenance.id.desc()).limit(limit))
+    if agreement_id is not None:
+        query = query.where(Enrolment.agreement_id == agreement_id)
+    return [(int(pid), at, str(by), str(source), str(code), int(n_active), int(n_cancelled), int(cost))
+            for pid, at, by, source, code, n_active, n_cancelled, cost in session.execute(query)]
+
+
+def import_source(session: Session, import_id: int) -> str | None:
+    """The source of provenance ``import_id`` when it is an import's (``import:FILE``), else None."""
+    found = session.execute(select(Provenance.source).where(Provenance.id == import_id)).first()
+    source = str(found[0] or "") if found is not None else ""
+    return source if source.startswith(IMPORT_SOURCE) else None
+
+
+def import_agreement_codes(session: Session, import_id: int) -> list[str]:
+    """The agreements the import's active enrolments are in, by code."""
+    return [str(c) for (c,) in session.execute(
+        select(Agreement.code).distinct().join(Enrolment, Enrolment.agreement_id == Agreement.id)
+        .where(Enrolment.provenance_id == import_id, Enrolment.status == "active").order_by(Agreement.code))]
+
+
+def import_built_on(session: Session, import_id: int) -> tuple[int, int]:
+    """(active enrolments of the import that were billed, that were cut short). ``contribution_lines``
+    and ``enrolment_ends`` are billing's tables, read by name."""
+    params = {"p": import_id}
+    mine = "SELECT id FROM enrolments WHERE provenance_id = :p AND status = 'active'"
+    billed = session.execute(text(
+        f"SELECT COUNT(DISTINCT enrolment_id) FROM contribution_lines WHERE enrolment_id IN ({mine})"),
+        params).scalar_one()
+    cut = session.execute(text(f"SELECT COUNT(*) FROM enrolment_ends WHERE enrolment_id IN ({mine})"),
+                          params).scalar_one()
+    return int(billed), int(cut)
+
+
+def cancel_import(session: Session, import_id: int, *, by: str, at: dt.datetime) -> list[tuple[int, int, int]]:
+    """Cancel the import's active enrolments; returns (agreement id, enrolments, committed cost) of
+    what was cancelled, per agreement (the caller gives them back to the agreement)."""
+    per_agreement = session.execute(
+        select(Enrolment.agreement_id, func.count(), func.coalesce(func.sum(Enrolment.committed_cost), 0))
+        .where(Enrolment.provenance_id == import_id, Enrolment.status == "active")
+        .group_by(Enrolment.agreement_id).order_by(Enrolment.agreement_id)).all()
+    session.execute(
+        update(Enrolment).where(Enrolment.provenance_id == import_id, Enrolment.status == "active")
+        .values(status="cancelled", cancelled_by=by, cancelled_at=at)
+        .execution_options(synchronize_session=False))
+    return [(int(a), int(n), int(cost)) for a, n, cost in per_agreement]
+
+
+# ------------------------------------------------------------------------------------------- roster
+
+RosterRow = tuple[str, str, str, str | None, str, str | None, str, str, int, int, str, int, bool,
+                  dt.datetime | None, str | None, str | None]
+"""(nik, name, sex, phone, desa code, desa name, occupation, sector, first month, last month, status,
+committed cost, needs review, enrolled at, enrolled by, source)."""
+
+
+def _roster_query(agreement_id: int, status: str | None) -> Select[*tuple[Any, ...]]:
+    query = (
+        select(Worker.nik, Worker.name, Worker.sex, Worker.phone, Worker.domicile_code, Region.name,
+               Enrolment.occupation_code, Enrolment.sector, Enrolment.first_month, Enrolment.last_month,
+               Enrolment.status, Enrolment.committed_cost, Worker.needs_review, Provenance.at, Provenance.actor,
+               Provenance.source)
+        .join(Worker, Worker.id == Enrolment.worker_id)
+        .outerjoin(Region, Region.code == Worker.domicile_code)
+        .outerjoin(Provenance, Provenance.id == Enrolment.provenance_id)
+        .where(Enrolment.agreement_id == agreement_id)
+        .order_by(Worker.domicile_code, Worker.name, Enrolment.id))
+    return query.where(Enrolment.status == status) if status is not None else query
+
+
+def roster_count(session: Session, agreement_id: int, status: str | None) -> int:
+    """How many enrolments of the agreement (``status`` None: all) ``roster_rows`` yields."""
+    query = _roster_query(agreement_id, status).order_by(None).subquery()
+    return int(session.execute(select(func.count()).select_from(query)).scalar_one())
+
+
+def roster_rows(session: Session, agreement_id: int, status: str | None, *, batch: int) -> Iterator[RosterRow]:
+    """The agreement's enrolments with their workers, in desa, name order, ``batch`` rows at a time."""
+    for row in session.execute(_roster_query(agreement_id, status), execution_options={"yield_per": batch}):
+        yield tuple(row)

@@ -12,20 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
 
 from lindung.audit import service as audit
-from lindung.audit.models import Provenance
-from lindung.enrolment.models import Enrolment
+from lindung.enrolment import repository
 from lindung.kit import clock
 from lindung.kit.errors import InvalidInput
 from lindung.kit.privacy import mask_nik, mask_phone
-from lindung.regions.models import Region
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
-from lindung.workers.models import Worker
 
 Row = dict[str, Any]
 
@@ -43,28 +38,17 @@ def roster(session: Session, agreement_code: str, *, status: str = "active", unm
     if status not in STATUSES:
         raise InvalidInput("status", status)
     agreement = sponsors.get_agreement(session, agreement_code)
-    query = (
-        select(Worker.nik, Worker.name, Worker.sex, Worker.phone, Worker.domicile_code, Region.name,
-               Enrolment.occupation_code, Enrolment.sector, Enrolment.first_month, Enrolment.last_month,
-               Enrolment.status, Enrolment.committed_cost, Worker.needs_review, Provenance.at, Provenance.actor,
-               Provenance.source)
-        .join(Worker, Worker.id == Enrolment.worker_id)
-        .outerjoin(Region, Region.code == Worker.domicile_code)
-        .outerjoin(Provenance, Provenance.id == Enrolment.provenance_id)
-        .where(Enrolment.agreement_id == agreement.id)
-        .order_by(Worker.domicile_code, Worker.name, Enrolment.id))
-    if status != "all":
-        query = query.where(Enrolment.status == status)
+    wanted = None if status == "all" else status
     if unmask:
-        count = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        count = repository.roster_count(session, agreement.id, wanted)
         audit.record(session, actor=actor, action="list.unmask", subject_type="agreement",
                      subject_id=agreement.id, detail=f"roster {agreement.code} status={status} rows={count}")
-    return _rows(session, query, unmask=unmask, batch=batch)
+    return _rows(repository.roster_rows(session, agreement.id, wanted, batch=batch), unmask=unmask)
 
 
-def _rows(session: Session, query: Executable, *, unmask: bool, batch: int) -> Iterator[Row]:
+def _rows(rows: Iterator[repository.RosterRow], *, unmask: bool) -> Iterator[Row]:
     for (nik, name, sex, phone, desa_code, desa, occupation, sector, first, last, status, cost, review, at,
-         by, source) in session.execute(query, execution_options={"yield_per": batch}):
+         by, source) in rows:
         yield {"nik": nik if unmask else mask_nik(nik), "name": name, "sex": sex,
                "phone": (phone if unmask else mask_phone(phone)) or "", "desa_code": desa_code, "desa": desa or "",
                "occupation": occupation, "sector": sector, "first_month": str(Month.from_index(first)),
