@@ -14,8 +14,10 @@ import datetime as dt
 import random
 import shlex
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import typer
 from rich.console import RenderableType
 from rich.markup import escape
 from rich.padding import Padding
@@ -23,7 +25,7 @@ from rich.table import Table
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from lindung import demo_billing
+from lindung import demo_billing, demo_file
 from lindung.audit import service as audit
 from lindung.billing.cli import arrears_sentence
 from lindung.enrolment import repository as enrolment_repo
@@ -31,7 +33,7 @@ from lindung.enrolment import service as enrolment
 from lindung.enrolment.errors import QuotaExceeded
 from lindung.enrolment.models import Enrolment
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cli import LangOption, check_writable, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import database_label, ensure_database, get_engine, session_scope
 from lindung.kit.i18n import format_date, t
@@ -259,9 +261,17 @@ def tour(session: Session) -> dict[str, Any]:
     }
 
 
-def demo(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+def demo(
+    sample_file: Path | None = typer.Option(
+        None, "--sample-file",
+        help="Tulis juga daftar susulan petani dari Pemkab, dengan cacat yang biasa ada, untuk mencoba impor / "
+             "also write the regency's follow-up list of farmers, with the usual defects, to try the import on."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
     """Siapkan data contoh Kabupaten Bekasi dan tampilkan tur singkat / load the demo data and a tour."""
     lg = lang_of(lang)
+    check_writable(sample_file, "--sample-file")
     engine = ensure_database(get_engine())
     today = clock.today()
     with session_scope(engine) as s:
@@ -272,11 +282,29 @@ def demo(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
         shown = tour(s)
         money = demo_billing.summary(s, today)
     out = {"database": database_label(engine), "added": added, "billing_added": billed, **shown, "billing": money}
+    with session_scope(engine, readonly=True) as s:
+        out["import_open"] = import_open(s, today)
+    if sample_file is not None:
+        with session_scope(engine, readonly=True) as s:
+            written = demo_file.write_sponsor_file(s, sample_file, today)
+        out["sample_file"] = {"file": str(written.path), "rows": written.rows, "good": written.good,
+                              "agreement": written.agreement}
     out["try_next"] = next_commands(out, today)
     if json_out:
         print_json(out)
         return
     _print_tour(out, lg)
+    if sample_file is not None:
+        out_console.print("")
+        _say(t("demo.sample_file", lg, **out["sample_file"]))
+
+
+def import_open(session: Session, today: dt.date) -> bool:
+    """Whether the regency's farmers agreement still takes an import (it has months left)."""
+    agreement = sponsors_repo.agreement_by_code(session, demo_file.AGREEMENT)
+    if agreement is None or agreement.status not in sponsors.OPEN_STATUSES:
+        return False
+    return enrolment.default_first_month(agreement, today).index <= agreement.end_month
 
 
 def _print_tour(out: dict[str, Any], lang: str) -> None:
@@ -484,6 +512,13 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
                        f"{death['contribution_months']}")
         sim.append(f"lindung simulate benefit jkk-death --date {day} --income {base} --child sma:3")
     groups.append({"group": "simulate", "commands": sim})
+    if out.get("import_open"):
+        sample = f"--agreement {demo_file.AGREEMENT}"
+        groups.insert(1, {"group": "import", "commands": [
+            f"lindung demo --sample-file {SAMPLE_FILE}",
+            f"lindung import workers {SAMPLE_FILE} {sample} --check --refused-rows {REFUSED_FILE}",
+            f"lindung import workers {SAMPLE_FILE} {sample} --by {OFFICER}",
+            "lindung import list"]})
     groups.append({"group": "registry", "commands": [
         "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en",
         f"lindung agreement workers {demo_billing.CSR_FISHERS} --out peserta-nelayan.csv",
@@ -492,3 +527,5 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
 
 
 _ENDING_FILE = "akan-berakhir.csv"
+SAMPLE_FILE = "susulan-petani.csv"
+REFUSED_FILE = "perbaiki.xlsx"

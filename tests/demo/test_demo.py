@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import Engine, inspect, select, text
 
-from lindung import demo, demo_billing
+from lindung import demo, demo_billing, demo_file
 from lindung.billing import service as billing
 from lindung.billing.models import Bill, Payment
 from lindung.kit.money import rp
@@ -151,7 +152,7 @@ class TestTheStoryOnTheTwentyFifthOfNovember2026:
 
 
 @pytest.mark.parametrize("day", ["2025-12-20", "2026-01-05", "2026-03-20", "2026-05-12", "2027-08-01"])
-def test_the_story_holds_on_any_date(sqlite_database, day):
+def test_the_story_holds_on_any_date(sqlite_database, day, tmp_path):
     today = dt.date.fromisoformat(day)
     run_demo(sqlite_database, today)
     before = table_counts(sqlite_database.engine)
@@ -173,6 +174,16 @@ def test_the_story_holds_on_any_date(sqlite_database, day):
     assert (summary["death"] is not None) == (today >= dt.date(2026, 5, 10))
     out = {"billing": summary, "agreements": [{"code": "KADIN-2026", "start": "2026-01", "package": {"base": 1}}]}
     assert demo.next_commands(out, today)  # the tour can always be told
+    # The sponsor's follow-up list is offered while the regency's agreement has months left, and then
+    # its rows are what it says: the good ones new to the registry, one of each defect.
+    with sqlite_database.session(readonly=True) as s:
+        is_open = demo.import_open(s, today)
+        assert is_open == (today <= dt.date(2026, 12, 31))
+        if is_open:
+            written = demo_file.write_sponsor_file(s, Path(tmp_path) / "f.csv", today)
+            assert (written.rows, written.good) == (demo_file.GOOD_ROWS + len(demo_file.DEFECTS), demo_file.GOOD_ROWS)
+    offered = [g["group"] for g in demo.next_commands({**out, "import_open": is_open}, today)]
+    assert ("import" in offered) == is_open
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -264,17 +275,53 @@ class TestTheDemoCommand:
             assert all(len(x) <= 80 for x in lines)
             assert shlex.split(" ".join(x.removesuffix(" \\") for x in lines)) == shlex.split(command)
 
-    def test_every_try_next_command_runs_on_the_demo_data(self, demo_run, cli, tmp_path: Path, monkeypatch):
+    def test_every_try_next_command_runs_on_the_demo_data(self, demo_run, demo_database, cli, tmp_path: Path,
+                                                           monkeypatch):
         monkeypatch.chdir(tmp_path)
         tried = commands(demo_run)
-        assert {c.split()[1] for c in tried} >= {"coverage", "pay", "billing", "simulate", "bill"}
+        assert {c.split()[1] for c in tried} >= {"coverage", "pay", "billing", "simulate", "bill", "import"}
+        outputs = {}
         for command in tried:
             args = shlex.split(command)
             assert args[0] == "lindung"
             r = cli(*args[1:])
             assert r.exit_code == 0, f"{command}: {r.stderr}"
             assert r.stdout.strip(), command
+            outputs[command] = r.out
         ending = list(csv.DictReader((tmp_path / demo._ENDING_FILE).open(encoding="utf-8")))
         assert ending and all("*" in row["nik"] for row in ending)
-        again = cli("demo", "--json")  # the demo still runs after them, and adds nothing
-        assert again.exit_code == 0 and set(again.json()["billing_added"].values()) == {0}
+        # The sponsor's follow-up list: its good rows enrolled, one refusal of each kind, the refused rows
+        # back in a workbook; checked first (nothing saved), then imported.
+        check = next(out for command, out in outputs.items() if "--check" in command)
+        assert "dibaca 27, akan didaftarkan 20" in " ".join(check.split())
+        refused = list(load_workbook(tmp_path / demo.REFUSED_FILE).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert len(refused) == 1 + len(demo_file.DEFECTS)
+        reasons = [row[-1] for row in refused[1:]]
+        for reason, expected in zip(reasons, ("16 digit", "tidak sesuai dengan NIK", "di luar sasaran",
+                                              "KADIN-2026", "sudah ada di baris 8", "Tetangga", "Atlantis"),
+                                    strict=True):
+            assert expected in str(reason), (expected, reason)
+        imported = cli("import", "list", "--json").json()[0]
+        assert (imported["file"], imported["active"]) == (demo.SAMPLE_FILE, 20)
+        # The demo still runs after them and adds nothing of its own: only the bills of the farmers the
+        # list enrolled (if no bill run billed them yet), and the regency paying them, as it pays its others.
+        before = demo_database.scalar("SELECT COALESCE(MAX(id), 0) FROM bills")
+        paid_before = demo_database.scalar("SELECT COALESCE(MAX(id), 0) FROM payments")
+        again = cli("demo", "--json")
+        assert again.exit_code == 0
+        added = again.json()["billing_added"]
+        assert (added["deaths"], again.json()["added"]["workers"]) == (0, 0)
+        of_bills = ("SELECT b.id, COUNT(*), SUM(CASE WHEN e.provenance_id = :p THEN 1 ELSE 0 END) FROM bills b "
+                    "JOIN contribution_lines l ON l.bill_id = b.id JOIN enrolments e ON e.id = l.enrolment_id ")
+        with demo_database.engine.connect() as conn:
+            new_bills = conn.execute(text(of_bills + "WHERE b.id > :before GROUP BY b.id"),
+                                     {"p": imported["id"], "before": before}).all()
+            paid_bills = conn.execute(text(
+                of_bills + "WHERE b.id IN (SELECT bill_id FROM payments WHERE id > :before) GROUP BY b.id"),
+                {"p": imported["id"], "before": paid_before}).all()
+        assert len(new_bills) == added["bills"]
+        assert sum(lines for _bill, lines, _imported in new_bills) == added["worker_months"]
+        assert len(paid_bills) == added["payments"]
+        assert all(lines == imported_lines for _bill, lines, imported_lines in [*new_bills, *paid_bills])
+        third = cli("demo", "--json").json()
+        assert set(third["billing_added"].values()) == {0}

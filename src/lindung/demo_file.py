@@ -1,0 +1,129 @@
+"""The demo's sponsor file: a follow-up list of farmers the regency sends for its APBD agreement,
+with the defects sponsors' lists arrive with, to try the bulk import on (``lindung demo --sample-file``).
+
+Twenty farmers who can be enrolled — dates in the three forms, desa written as codes or as names with
+their kecamatan, most with an heir — and one row of each kind the import refuses that a regency's
+list typically has: a NIK that lost a digit, a birth date that does not agree with the NIK, an
+ojek driver in a farmers' agreement, a worker Kadin already covers, the same NIK twice, an heir's
+relationship nobody can pay, a desa that does not exist. Deterministic for the demo data, and every
+good NIK is new to the registry."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lindung.enrolment.models import Enrolment
+from lindung.kit.lokal import parse_nik
+from lindung.regions import repository as regions_repo
+from lindung.regions.names import DesaNames
+from lindung.sponsors import service as sponsors
+from lindung.workers import repository as workers_repo
+from lindung.workers.models import Worker
+
+AGREEMENT = "BEKASI-TANI-2026"
+OVERLAPPING = "KADIN-2026"
+HEADER = ("No", "NIK", "Nama Lengkap", "Tgl Lahir", "L/P", "Pekerjaan", "Desa", "Kecamatan", "No HP",
+          "Nama Ahli Waris", "Hubungan")
+GOOD_ROWS = 20
+DEFECTS = ("nik_format", "birth_date_mismatch", "not_target_occupation", "overlap", "duplicate_in_file",
+           "heir_relationship_unknown", "desa_unknown")
+"""One row of each, in this order, after the good ones (the refusal each one gets)."""
+SEED = 3216 + 26
+_NAMES = ("Ujang", "Dadang", "Entin", "Oneng", "Karta", "Sarip", "Enok", "Juju", "Odih", "Warsih", "Carman",
+          "Tarsiah", "Rasta", "Kasmi", "Dulah", "Rukiah")
+_FAMILY = ("Sanjaya", "Sudrajat", "Wiharja", "Kartika", "Suhara", "Marta", "Sarmili", "Nurdin")
+_KIN = ("Istri", "Suami", "Anak", "anak kandung", "Ibu")
+_FARMING = ("Petani", "petani padi", "Buruh Tani", "Petani")
+
+
+@dataclass(frozen=True, slots=True)
+class SampleFile:
+    path: Path
+    rows: int
+    good: int
+    agreement: str
+
+
+def write_sponsor_file(session: Session, path: Path, today: dt.date) -> SampleFile:
+    """Write the list to ``path`` (CSV, semicolons, UTF-8 with a BOM, as Excel saves it here)."""
+    sponsors.get_agreement(session, AGREEMENT)  # the demo data must be there
+    rng = random.Random(SEED)
+    people = _people(session, rng, today, GOOD_ROWS + 5)
+    good, spare = people[:GOOD_ROWS], people[GOOD_ROWS:]
+    rows = [*good, *_defects(session, good, spare, rng)]
+    for i, row in enumerate(rows, start=1):
+        row[0] = str(i)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return SampleFile(path, len(rows), GOOD_ROWS, AGREEMENT)
+
+
+def _people(session: Session, rng: random.Random, today: dt.date, n: int) -> list[list[str]]:
+    """``n`` farmers of Kabupaten Bekasi, none in the registry, as rows of the file."""
+    villages = regions_repo.villages_under(session, "32.16")
+    names = DesaNames(regions_repo.name_rows(session))
+    kecamatan_name = {r.code: r.name for r in regions_repo.children(session, "32.16")}
+    rows: list[list[str]] = []
+    while len(rows) < n:
+        i = len(rows)
+        desa = rng.choice(villages)
+        sex = rng.choice("LP")
+        born = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 38))
+        nik = (f"{desa.code[:2]}{desa.code[3:5]}{desa.code[6:8]}{born.day + (40 if sex == 'P' else 0):02d}"
+               f"{born:%m%y}{rng.randrange(200, 9999):04d}")
+        if (not parse_nik(nik, reference=today).valid or workers_repo.by_nik(session, nik) is not None
+                or any(row[1] == nik for row in rows)):
+            continue
+        district = kecamatan_name.get(desa.code.rsplit(".", 1)[0], "")
+        by_name = i % 2 == 1 and names.resolve(desa.name, district, "", nik)[0] == desa.code
+        written = (born.strftime("%d-%m-%Y"), born.strftime("%d/%m/%Y"), born.isoformat())[i % 3]
+        heir = ["", ""] if i % 5 == 4 else [f"{rng.choice(_NAMES)} {rng.choice(_FAMILY)}", _KIN[i % 5]]
+        rows.append(["", nik, f"{rng.choice(_NAMES)} {rng.choice(_FAMILY)}", written, sex, _FARMING[i % 4],
+                     desa.name if by_name else desa.code, district if by_name else "",
+                     f"08{rng.randrange(10**9, 10**10)}", *heir])
+    return rows
+
+
+def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rng: random.Random
+             ) -> list[list[str]]:
+    """One refused row per kind of ``DEFECTS``: a new farmer's row spoiled in one place, a Kadin
+    worker, a good row's NIK again."""
+
+    def spoiled(source: list[str], column: str, value: str) -> list[str]:
+        row = list(source)
+        row[HEADER.index(column)] = value
+        return row
+
+    kadin = sponsors.get_agreement(session, OVERLAPPING)
+    covered = session.execute(
+        select(Worker).join(Enrolment, Enrolment.worker_id == Worker.id)
+        .where(Enrolment.agreement_id == kadin.id, Enrolment.status == "active",
+               Enrolment.last_month == kadin.end_month)
+        .order_by(Enrolment.id).limit(1)).scalar_one()
+    born = dt.date.fromisoformat(_iso(spare[1][3]))
+    return [
+        spoiled(spare[0], "NIK", spare[0][1][:15]),                                   # a digit lost
+        spoiled(spare[1], "Tgl Lahir", (born + dt.timedelta(days=1)).strftime("%d-%m-%Y")),  # not the NIK's
+        spoiled(spare[2], "Pekerjaan", "Tukang Ojek"),                                # no farmer
+        ["", covered.nik, covered.name, covered.birth_date.strftime("%d-%m-%Y"), covered.sex, "Petani",
+         covered.domicile_code, "", covered.phone or "", "", ""],                    # Kadin covers them
+        spoiled(good[6], "Nama Lengkap", f"{rng.choice(_NAMES)} {rng.choice(_FAMILY)}"),  # row 7's NIK again
+        spoiled(spare[3], "Hubungan", "Tetangga"),                                    # a neighbour is no heir
+        spoiled(spare[4], "Desa", "Atlantis"),                                        # no such desa
+    ]
+
+
+def _iso(written: str) -> str:
+    """A date as this file writes it (DD-MM-YYYY, DD/MM/YYYY or ISO) -> ISO."""
+    if written[2] in "-/":
+        return f"{written[6:10]}-{written[3:5]}-{written[0:2]}"
+    return written
