@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from sqlalchemy import select, text
@@ -9,7 +10,7 @@ from sqlalchemy import select, text
 from lindung.audit.models import AuditEntry
 from lindung.enrolment.models import Enrolment
 from lindung.workers.models import Worker
-from tests.enrolment.import_files import person, write_csv
+from tests.enrolment.import_files import HEADER, person, write_csv
 from tests.factories import make_agreement
 
 ANI, BUDI = "ani.petugas", "budi.supervisor"
@@ -43,10 +44,15 @@ class TestProposingAndApproving:
         assert own.exit_code == 4 and "it must be approved by someone else" in own.err
         assert enrolled(database) == 0
 
-        r = cli("import", "approve", "1", "--by", BUDI, "--json")
+        fixes = tmp_path / "perbaiki.csv"
+        r = cli("import", "approve", "1", "--by", BUDI, "--json", "--refused-rows", str(fixes))
         assert r.exit_code == 0, r.stderr
         out = r.json()
         assert (out["enrolled"], out["refused"], out["committed_cost"]) == (2, 1, 226_800)
+        # The refused row comes back whole from the kept file (the sponsor's own copy changed since).
+        with fixes.open(encoding="utf-8-sig", newline="") as f:
+            back = list(csv.reader(f))
+        assert [(row[HEADER.index("Pekerjaan")], row[-2]) for row in back[1:]] == [("Astronot", "4")]
         with database.session(readonly=True) as s:
             assert len(s.scalars(select(Enrolment).where(Enrolment.provenance_id == out["import_id"])).all()) == 2
             assert s.scalars(select(Worker.provenance_id)).all() == [out["import_id"]] * 2

@@ -302,6 +302,9 @@ def import_approve(
     number: str = typer.Argument(..., help="Nomor usulan (lindung import proposals) / the proposal's number."),
     by: str | None = typer.Option(None, "--by", help="Yang menyetujui (bukan pengusul) / who approves."),
     errors: Path | None = typer.Option(None, "--errors", help="Tulis baris yang ditolak ke CSV ini."),
+    refused_rows: Path | None = typer.Option(
+        None, "--refused-rows", help="Tulis baris yang ditolak, utuh dengan alasannya, ke XLSX/CSV ini / "
+                                     "the refused rows as sent, with their reasons."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
@@ -311,8 +314,9 @@ def import_approve(
     as they are now, in the transaction that marks the proposal approved."""
     lg = lang_of(lang)
     check_writable(errors, "--errors")
+    check_writable(refused_rows, "--refused-rows")
     proposal_id = _number(number, "proposal")
-    report = _ErrorFile(errors, lg)
+    report = _ErrorFile(errors, lg, needed=refused_rows is not None)
     try:
         with unit_of_work() as session:
             _view, summary = proposals.approve(session, proposal_id, by=actor(by), today=clock.today(),
@@ -320,8 +324,19 @@ def import_approve(
     except BaseException:
         report.discard()
         raise
-    report.publish()
-    _print(summary, report, lg, json_out, dry_run=False)
+    fixes = None
+    try:
+        report.publish()
+        if refused_rows is not None:
+            with unit_of_work(readonly=True) as session:
+                kept = proposals.kept_file(session, proposal_id)
+            with tempfile.TemporaryDirectory(prefix="lindung-proposal-") as folder:
+                path = Path(folder) / kept.name
+                path.write_bytes(kept.content)
+                fixes = _refused_rows(path, kept.sheet, report, refused_rows, lg)
+    finally:
+        report.close()
+    _print(summary, report, lg, json_out, dry_run=False, fixes=fixes)
 
 
 @app.command("reject")

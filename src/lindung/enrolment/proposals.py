@@ -132,10 +132,10 @@ def approve(session: Session, proposal_id: int, *, by: str, today: dt.date,
         raise ProposalAltered(value=proposal.id)
     agreement = session.get(Agreement, proposal.agreement_id)
     assert agreement is not None
+    kept = kept_file(session, proposal_id)
     with tempfile.TemporaryDirectory(prefix="lindung-proposal-") as folder:
-        name = Path(proposal.file_name).name
-        path = Path(folder) / (name if name not in ("", ".", "..") else "proposal")
-        path.write_bytes(proposal.content)
+        path = Path(folder) / kept.name
+        path.write_bytes(kept.content)
         # The import is the proposer's (its provenance says who made the list); the approval is recorded
         # on the proposal and in the audit log.
         summary = import_workers(session, path, agreement.code, by=proposal.proposed_by, today=today,
@@ -147,6 +147,20 @@ def approve(session: Session, proposal_id: int, *, by: str, today: dt.date,
                  subject_id=agreement.id, detail=f"proposal {proposal.id} by {proposal.proposed_by}: import "
                                                  f"{summary.import_id}, enrolled {summary.enrolled}")
     return _view(proposal, agreement.code), summary
+
+
+@dataclass(frozen=True, slots=True)
+class KeptFile:
+    name: str
+    sheet: str | None
+    content: bytes
+
+
+def kept_file(session: Session, proposal_id: int) -> KeptFile:
+    """The file a proposal keeps, as proposed (to read its refused rows again after the approval)."""
+    proposal = _get(session, proposal_id)
+    name = Path(proposal.file_name).name
+    return KeptFile(name if name not in ("", ".", "..") else "proposal", proposal.sheet, proposal.content)
 
 
 def reject(session: Session, proposal_id: int, *, by: str) -> ProposalView:
