@@ -381,7 +381,8 @@ class _Merger:
         self.session = session
         self.clock = clock
         self.params = params
-        self.heirs_staged = 0
+        self.heirs_staged = 0  # heirs of the file staged so far (counted before their range is merged)
+        self.heirs_added = self.heirs_kept = 0
         self.agreement_id, self.code = agreement.id, agreement.code
         self.first, self.last = first, last
         costs = span_costs(agreement, first, params)
@@ -443,6 +444,12 @@ class _Merger:
                 self.new_workers += repo.insert(s, lo, hi, self.how, existing=existing)
             self.enrolled += count
             self.cost += cost
+        if self.heirs_staged:
+            self._go_on()
+            with timed("· heirs", lap=False):
+                heirs = repo.record_heirs(s, lo, hi, self.how)
+                self.heirs_added += heirs.added
+                self.heirs_kept += heirs.kept
         if not last:  # no later range asks
             with timed("· duplicates", lap=False):
                 repo.remember(s, lo, hi)
@@ -457,7 +464,6 @@ class _Merger:
                 raise QuotaExceeded(agreement=self.code, quota=quota, enrolled=enrolled)
             raise BudgetExceeded(agreement=self.code, budget=rp(budget), committed=rp(committed),
                                  cost=rp(self.cost), left=rp(budget - committed))
-        heirs = repo.record_heirs(s) if self.heirs_staged else repo.HeirsRecorded(0, 0)
         if self.duplicates:
             repo.name_first_rows(s)
         repo.collect_refusals(s, sheet.header.names["nik"])
@@ -467,7 +473,7 @@ class _Merger:
         return ImportSummary(agreement=self.code, file=file, read=read, enrolled=self.enrolled,
                              already_enrolled=already, refused=refused_early + refused_late,
                              new_workers=self.new_workers, committed_cost=self.cost, sheet=sheet.sheet,
-                             import_id=self.how.provenance_id, heirs=heirs.added, heirs_kept=heirs.kept)
+                             import_id=self.how.provenance_id, heirs=self.heirs_added, heirs_kept=self.heirs_kept)
 
 
 def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:

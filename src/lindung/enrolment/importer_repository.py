@@ -384,20 +384,37 @@ class HeirsRecorded:
     """Workers whose heirs in the registry differ from the one the file names: the registry's stay."""
 
 
-def record_heirs(session: Session) -> HeirsRecorded:
-    """After the merge: the heir each accepted row names (enrolled now or already enrolled), for a
-    worker who has none yet; a worker's heirs in the registry are never replaced by a file (that is
-    ``lindung worker update --heir``, audited with the worker). Set-based, like the merge."""
-    accepted = (f"FROM {HEIRS} h JOIN {ROWS} r ON r.row_no = h.row_no JOIN workers w ON w.nik = r.nik "
-                f"WHERE r.state IN ({CANDIDATE}, {ALREADY})")
-    added = session.execute(text(
-        "INSERT INTO heirs (worker_id, position, name, relationship_code, nik) "
-        f"SELECT w.id, 1, h.name, h.relationship_code, h.nik {accepted} "
-        "AND NOT EXISTS (SELECT 1 FROM heirs x WHERE x.worker_id = w.id) ORDER BY w.id"))
+def record_heirs(session: Session, lo: int, hi: int, how: Enrolling) -> HeirsRecorded:
+    """After a range is merged: the heir each accepted row of it names (enrolled now or already
+    enrolled), for a worker who has none yet; a worker's heirs in the registry are never replaced
+    by a file (that is ``lindung worker update --heir``, audited with the worker). Set-based, like
+    the merge: a worker this import created has no heir yet and gets the file's (on SQLite its id is
+    ``max(id) + row number``, on PostgreSQL found by its NIK); only a worker registered before can
+    have heirs already."""
+    params = how.params(lo, hi)
+    columns = "INSERT INTO heirs (worker_id, position, name, relationship_code, nik) "
+    staged = (f"FROM {HEIRS} h JOIN {ROWS} r ON r.row_no = h.row_no WHERE h.row_no BETWEEN :lo AND :hi "
+              f"AND r.state IN ({CANDIDATE}, {ALREADY})")
+    registered = f"{staged} AND r.worker_id IS NOT NULL"
+    added = _count(session.execute(text(
+        f"{columns} SELECT r.worker_id, 1, h.name, h.relationship_code, h.nik {registered} "
+        "AND NOT EXISTS (SELECT 1 FROM heirs x WHERE x.worker_id = r.worker_id) ORDER BY r.worker_id"), params))
+    new = f"{staged} AND r.worker_id IS NULL"
+    if _is_pg(session):
+        found = session.execute(text(
+            f"{columns} SELECT w.id, 1, h.name, h.relationship_code, h.nik FROM {HEIRS} h "
+            f"JOIN {ROWS} r ON r.row_no = h.row_no JOIN workers w ON w.nik = r.nik AND w.provenance_id = :provenance "
+            f"WHERE h.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE} AND r.worker_id IS NULL ORDER BY w.id"),
+            params)
+    else:
+        found = session.execute(text(
+            f"{columns} SELECT :base + r.row_no, 1, h.name, h.relationship_code, h.nik {new} ORDER BY r.row_no"),
+            params)
+    added += _count(found)
     kept = session.execute(text(
-        f"SELECT COUNT(*) {accepted} AND NOT EXISTS (SELECT 1 FROM heirs x WHERE x.worker_id = w.id "
-        "AND x.relationship_code = h.relationship_code AND LOWER(x.name) = LOWER(h.name))")).scalar_one()
-    return HeirsRecorded(_count(added), int(kept))
+        f"SELECT COUNT(*) {registered} AND NOT EXISTS (SELECT 1 FROM heirs x WHERE x.worker_id = r.worker_id "
+        "AND x.relationship_code = h.relationship_code AND LOWER(x.name) = LOWER(h.name))"), params).scalar_one()
+    return HeirsRecorded(added, int(kept))
 
 
 def outcome(session: Session) -> dict[int, int]:
