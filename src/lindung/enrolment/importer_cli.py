@@ -1,4 +1,5 @@
-"""``lindung import workers FILE --agreement CODE [--sheet NAME] [--errors OUT.csv] [--check] [--lang en] [--json]``."""
+"""``lindung import workers FILE --agreement CODE [--sheet NAME] [--errors OUT.csv] [--refused-rows OUT.xlsx]
+[--check | --propose] [--lang en] [--json]``; ``import list|undo|proposals|approve|reject|template``."""
 
 from __future__ import annotations
 
