@@ -18,6 +18,7 @@ from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import t
 from lindung.kit.money import rp
 from lindung.rules.catalogues import relationships
+from lindung.sponsors import service as sponsors
 from lindung.workers import service as workers
 
 app = typer.Typer(help="Pekerja (peserta) / workers.", no_args_is_help=True)
@@ -117,6 +118,44 @@ def worker_show(
         print_json(out)
         return
     render_worker(out, lg)
+
+
+@app.command("find")
+def worker_find(
+    text: str = typer.Argument("", help="Nama (setiap kata harus ada) atau 4–16 digit terakhir NIK / a name, or a "
+                                        "NIK's last digits."),
+    region: str | None = typer.Option(None, "--region", help="Wilayah: kode (tingkat apa pun) atau nama desa "
+                                                             "'Sukamurni, Sukakarya' / a region code or desa name."),
+    agreement: str | None = typer.Option(None, "--agreement", help="Hanya peserta aktif perjanjian ini."),
+    limit: int = typer.Option(50, "--limit", help="Paling banyak ditampilkan (1–1000) / at most shown."),
+    unmask: bool = typer.Option(False, "--unmask", help="Tampilkan NIK lengkap (dicatat di log audit)."),
+    by: str | None = typer.Option(None, "--by", help="Siapa yang melihat (untuk log audit)."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Cari pekerja menurut nama, digit NIK, wilayah atau perjanjian / find workers by name, NIK digits,
+    region or agreement.
+
+    For the officer who has a name and a village but no NIK, or a masked NIK from a list."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=not unmask) as s:
+        agreement_id = sponsors.get_agreement(s, agreement).id if agreement is not None else None
+        out = workers.find(s, text, region=region, agreement_id=agreement_id, limit=limit, unmask=unmask,
+                           actor=actor(by))
+    if json_out:
+        print_json(out)
+        return
+    if not out["workers"]:
+        out_console.print(t("registry.found_none", lg))
+        return
+    table = Table(title=t("registry.found", lg, total=out["total"], shown=out["shown"]), title_justify="left")
+    for col in ("nik", "name", "sex", "born", "desa", "occupation", "agreements"):
+        table.add_column(t(f"registry.find.{col}", lg), no_wrap=col in ("nik", "sex", "born"), overflow="fold")
+    for w in out["workers"]:
+        table.add_row(w["nik"] + (" ⚑" if w["needs_review"] else ""), escape(w["name"]), w["sex"], w["birth_date"],
+                      escape(w["desa"] or w["desa_code"]), w["occupation"],
+                      ", ".join(e["agreement"] for e in w["enrolments"]) or "-")
+    out_console.print(table)
 
 
 def registered_sentence(origin: dict[str, Any], lang: str) -> str:

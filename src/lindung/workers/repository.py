@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from lindung.workers.models import Occupation, Worker
@@ -44,3 +45,49 @@ def died_on(session: Session, worker_id: int) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))  # SQLite hands a text() column back as text
+
+
+def _like_escaped(fragment: str) -> str:
+    """``fragment`` for a LIKE pattern with ``\\`` as the escape: its %, _ and \\ match themselves."""
+    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", region_code: str = "",
+         agreement_id: int | None = None, limit: int = 50) -> tuple[list[Worker], int]:
+    """Workers whose name holds every one of ``words`` (case-insensitive), whose NIK ends with
+    ``nik_digits``, who live in ``region_code`` (any level) and, with ``agreement_id``, are enrolled
+    in it (active): each condition given must hold; by name. Returns (the first ``limit``, how many
+    match). A scan of the registry: an officer's search, not a bulk path. ``enrolments`` is read by
+    name (the registry does not import enrolment)."""
+    conditions: list[ColumnElement[bool]] = []
+    for word in words:
+        conditions.append(func.lower(Worker.name).like(f"%{_like_escaped(word.lower())}%", escape="\\"))
+    if nik_digits:
+        conditions.append(Worker.nik.like(f"%{_like_escaped(nik_digits)}", escape="\\"))
+    if region_code:
+        conditions.append(or_(Worker.domicile_code == region_code,
+                              Worker.domicile_code.like(f"{_like_escaped(region_code)}.%", escape="\\")))
+    if agreement_id is not None:
+        conditions.append(exists(
+            select(literal(1)).select_from(text("enrolments e"))
+            .where(text("e.worker_id = workers.id AND e.agreement_id = :aid AND e.status = 'active'")
+                   .bindparams(aid=agreement_id))))
+    where = and_(*conditions) if conditions else literal(True)
+    total = int(session.scalar(select(func.count()).select_from(Worker).where(where)) or 0)
+    found = list(session.scalars(select(Worker).where(where).order_by(Worker.name, Worker.id).limit(limit)))
+    return found, total
+
+
+def active_enrolments(session: Session, worker_ids: Sequence[int]) -> dict[int, list[tuple[str, int, int]]]:
+    """worker id -> (agreement code, first month, last month) of each active enrolment, in order."""
+    out: dict[int, list[tuple[str, int, int]]] = {}
+    if not worker_ids:
+        return out
+    rows = session.execute(text(
+        "SELECT e.worker_id, a.code, e.first_month, e.last_month FROM enrolments e "
+        "JOIN agreements a ON a.id = e.agreement_id WHERE e.status = 'active' AND e.worker_id IN :ids "
+        "ORDER BY e.worker_id, e.first_month, a.code").bindparams(bindparam("ids", expanding=True)),
+        {"ids": list(worker_ids)})
+    for worker_id, code, first, last in rows:
+        out.setdefault(int(worker_id), []).append((str(code), int(first), int(last)))
+    return out

@@ -26,6 +26,7 @@ from lindung.kit.lokal import NikFacts, parse_nik
 from lindung.kit.privacy import mask_nik, mask_phone
 from lindung.regions import repository as regions_repo
 from lindung.regions import service as regions
+from lindung.regions.names import written_as_code
 from lindung.rules.catalogues import match_relationship
 from lindung.rules.catalogues import occupation as find_occupation
 from lindung.rules.catalogues import relationships as catalogue_relationships
@@ -306,3 +307,44 @@ def describe(session: Session, worker: Worker, *, unmask: bool = False, today: d
         "registered": {"by": worker.provenance.actor, "at": worker.provenance.at.isoformat(),
                        "source": worker.provenance.source},
     }
+
+
+FIND_LIMIT_MAX = 1000
+
+
+def find(session: Session, text: str = "", *, region: str | None = None, agreement_id: int | None = None,
+         limit: int = 50, unmask: bool = False, actor: str = "") -> dict[str, Any]:
+    """``lindung worker find``: workers by name (every word of ``text`` in it, in any case) or by the
+    last digits of their NIK (``text`` of 4 to 16 digits: what a masked NIK shows), in a region
+    (a code of any level, or a desa's name as ``worker add`` takes it) and/or an agreement. NIKs
+    masked unless ``unmask``, which is audited (the search text is not: it may be a name)."""
+    words = str(text).split()
+    digits = "".join(words) if words and "".join(words).isdigit() else ""
+    if digits and not 4 <= len(digits) <= 16:
+        raise InvalidInput("search", text, reason="nik_digits")
+    if not words and region is None and agreement_id is None:
+        raise InvalidInput("search", text, reason="search_empty")
+    if not 1 <= limit <= FIND_LIMIT_MAX:
+        raise InvalidInput("limit", limit)
+    region_code = ""
+    if region is not None:
+        region_code = (regions.resolve(session, region) if written_as_code(region)
+                       else regions.village(session, region, field="region")).code
+    found, total = repository.find(session, words=() if digits else words, nik_digits=digits,
+                                   region_code=region_code, agreement_id=agreement_id, limit=limit)
+    if unmask:
+        audit.record(session, actor=actor, action="list.unmask", subject_type="list", subject_id=0,
+                     detail=f"worker find: {len(found)} shown of {total}")
+    places = {code: regions_repo.get(session, code) for code in {w.domicile_code for w in found}}
+    enrolled = repository.active_enrolments(session, [w.id for w in found])
+    rows = []
+    for w in found:
+        desa = places.get(w.domicile_code)
+        rows.append({
+            "nik": w.nik if unmask else mask_nik(w.nik), "name": w.name, "sex": w.sex,
+            "birth_date": w.birth_date.isoformat(), "desa_code": w.domicile_code,
+            "desa": desa.name if desa is not None else "", "occupation": w.occupation_code,
+            "needs_review": w.needs_review,
+            "enrolments": [{"agreement": code, "from": str(Month.from_index(first)), "to": str(Month.from_index(last))}
+                           for code, first, last in enrolled.get(w.id, [])]})
+    return {"total": total, "shown": len(rows), "workers": rows}

@@ -1,0 +1,113 @@
+"""``lindung worker find``: the officer has a name and a village, or a masked NIK from a list, and no
+full NIK (both engines)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from lindung.audit.models import AuditEntry
+from tests.factories import (
+    DESA_BANDUNG,
+    DESA_MUARAGEMBONG,
+    DESA_PEBAYURAN,
+    DESA_TARUMAJAYA,
+    enrol,
+    make_agreement,
+    make_worker,
+    nik,
+)
+
+
+@pytest.fixture
+def registry(database: Any) -> dict[str, str]:
+    """Five workers in three kecamatan and Bandung; two enrolled in KADIN-2026."""
+    with database.session() as s:
+        make_agreement(s)
+        people = {
+            "siti_taruma": make_worker(s, name="Siti Aminah", desa=DESA_TARUMAJAYA,
+                                       nik_=nik(kecamatan="01", sex="P", serial=42)),
+            "siti_pebayuran": make_worker(s, name="SITI NUR AMINAH", desa=DESA_PEBAYURAN,
+                                          nik_=nik(kecamatan="13", sex="P", serial=7)),
+            "siti_bandung": make_worker(s, name="Siti Rahayu", desa=DESA_BANDUNG,
+                                        nik_=nik(regency="3273", kecamatan="01", sex="P", serial=42)),
+            "asep": make_worker(s, name="Asep 50% Saputra", desa=DESA_MUARAGEMBONG, nik_=nik(kecamatan="17")),
+            "ujang": make_worker(s, name="Ujang_Sunarya", desa=DESA_TARUMAJAYA, nik_=nik(kecamatan="01")),
+        }
+        enrol(s, people["siti_taruma"])
+        enrol(s, people["asep"])
+        return {key: w.nik for key, w in people.items()}
+
+
+def names(out: dict[str, Any]) -> list[str]:
+    return [w["name"] for w in out["workers"]]
+
+
+class TestFindingAWorker:
+    def test_every_word_of_the_name_in_any_case_and_order(self, registry, cli):
+        out = cli("worker", "find", "aminah siti", "--json").json()
+        assert names(out) == ["SITI NUR AMINAH", "Siti Aminah"]
+        assert out["total"] == 2 and all("*" in w["nik"] for w in out["workers"])
+        assert names(cli("worker", "find", "siti", "--json").json()) == ["SITI NUR AMINAH", "Siti Aminah",
+                                                                          "Siti Rahayu"]
+
+    def test_by_region_code_of_any_level_or_a_desa_name(self, registry, cli):
+        assert names(cli("worker", "find", "siti", "--region", "32.16", "--json").json()) == [
+            "SITI NUR AMINAH", "Siti Aminah"]
+        assert names(cli("worker", "find", "siti", "--region", "321613", "--json").json()) == ["SITI NUR AMINAH"]
+        by_name = cli("worker", "find", "--region", "Sagara Makmur, Tarumajaya", "--json").json()
+        assert names(by_name) == ["Siti Aminah", "Ujang_Sunarya"]
+        assert by_name["workers"][0]["desa"] == "Sagara Makmur"
+
+    def test_by_the_last_digits_a_masked_nik_shows(self, registry, cli):
+        out = cli("worker", "find", "0042", "--json").json()
+        assert names(out) == ["Siti Aminah", "Siti Rahayu"]
+        assert names(cli("worker", "find", registry["asep"], "--json").json()) == ["Asep 50% Saputra"]
+
+    def test_by_agreement_with_the_enrolments_shown(self, registry, cli):
+        out = cli("worker", "find", "--agreement", "kadin-2026", "--json").json()
+        assert names(out) == ["Asep 50% Saputra", "Siti Aminah"]
+        assert out["workers"][1]["enrolments"] == [{"agreement": "KADIN-2026", "from": "2026-01", "to": "2026-12"}]
+
+    def test_wildcards_in_the_text_are_only_characters(self, registry, cli):
+        assert names(cli("worker", "find", "50%", "--json").json()) == ["Asep 50% Saputra"]
+        assert names(cli("worker", "find", "g_s", "--json").json()) == ["Ujang_Sunarya"]
+        assert cli("worker", "find", "%", "--json").json()["total"] == 1
+
+    def test_the_limit_shows_the_first_by_name_and_says_how_many_match(self, registry, cli):
+        out = cli("worker", "find", "siti", "--limit", "1", "--json").json()
+        assert (out["total"], out["shown"], names(out)) == (3, 1, ["SITI NUR AMINAH"])
+        shown = cli("worker", "find", "siti", "--limit", "1")
+        assert "Pekerja yang cocok: 3 (ditampilkan 1" in shown.out
+        assert cli("worker", "find", "nobody", "--lang", "en").out.strip() == "No worker matches."
+
+
+class TestPersonalData:
+    def test_full_niks_only_unmasked_and_audited_without_the_search_text(self, registry, cli, database):
+        masked = cli("worker", "find", "siti aminah")
+        assert registry["siti_taruma"] not in masked.out and "3216********0042" in masked.out
+        out = cli("worker", "find", "siti aminah", "--unmask", "--by", "ani", "--json").json()
+        assert {w["nik"] for w in out["workers"]} == {registry["siti_taruma"], registry["siti_pebayuran"]}
+        with database.session(readonly=True) as s:
+            entry = s.execute(select(AuditEntry.actor, AuditEntry.detail)
+                              .where(AuditEntry.action == "list.unmask")).one()
+        assert tuple(entry) == ("ani", "worker find: 2 shown of 2")
+
+
+class TestBadSearches:
+    @pytest.mark.parametrize(("args", "says"), [
+        ((), "Beri nama (atau digit terakhir NIK)"),
+        (("12",), "4 sampai 16 digit terakhirnya"),
+        (("siti", "--region", "32.99"), "tidak ada dalam daftar Kemendagri"),
+        (("siti", "--region", "Atlantis"), "Tidak ada desa/kelurahan bernama 'Atlantis'"),
+        (("siti", "--limit", "0"), "Batas tidak valid"),
+    ])
+    def test_a_clear_message_and_exit_code_2(self, registry, cli, args, says):
+        r = cli("worker", "find", *args)
+        assert r.exit_code == 2 and says in " ".join(r.err.split()), r.err
+
+    def test_an_unknown_agreement(self, registry, cli):
+        r = cli("worker", "find", "siti", "--agreement", "NOPE-1")
+        assert r.exit_code == 3
