@@ -519,8 +519,11 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
             f"lindung import workers {SAMPLE_FILE} {sample} --check --refused-rows {REFUSED_FILE}",
             f"lindung import workers {SAMPLE_FILE} {sample} --by {OFFICER}",
             "lindung import list"]})
+    someone = next(iter(out.get("sample_workers") or []), None)
+    finding = ([f"lindung worker find {shlex.quote(someone['name'])} --agreement {someone['agreement']}"]
+               if someone else [])
     groups.append({"group": "registry", "commands": [
-        "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en",
+        "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en", *finding,
         f"lindung agreement workers {demo_billing.CSR_FISHERS} --out peserta-nelayan.csv",
         f"lindung import template --agreement {demo_billing.CSR_FISHERS} --out templat-nelayan.xlsx"]})
     return [g for g in groups if g["commands"]]
