@@ -20,7 +20,7 @@ from lindung.kit.i18n import t
 from lindung.kit.money import rp
 from lindung.rules.catalogues import funding_source
 from lindung.rules.period import Month
-from lindung.sponsors import repository
+from lindung.sponsors import amendments, repository
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Sponsor
 
@@ -135,6 +135,79 @@ def agreement_approve(
         print_json(out)
         return
     out_console.print(t("registry.agreement_approved", lg, agreement=out["code"], by=escape(out["approved_by"])))
+
+
+@agreement_app.command("amend")
+def agreement_amend(
+    code: str = typer.Argument(..., help="Kode perjanjian."),
+    quota: str | None = typer.Option(None, "--quota", help="Kuota baru (pekerja) / the new quota."),
+    budget: str | None = typer.Option(None, "--budget", help="Anggaran baru (rupiah) / the new budget."),
+    reference: str | None = typer.Option(None, "--reference", help="Nomor adendum, mis. 'Adendum I No. 12/PKS/2026'."),
+    by: str = typer.Option(..., "--by", help="Pengusul (maker)."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Ubah kuota/anggaran: draf langsung, yang disetujui lewat adendum yang disetujui orang lain /
+    change the quota or budget: a draft at once, an approved agreement by an addendum another person approves."""
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        out = amendments.amend(s, code, quota=int_arg(quota, "quota"), budget=int_arg(budget, "budget"),
+                               reference=reference, by=by)
+    if json_out:
+        print_json(out.to_dict())
+        return
+    change = _change(out.to_dict(), lg)
+    if out.status == "applied":
+        out_console.print(t("registry.agreement_edited", lg, agreement=out.agreement, change=change))
+    else:
+        out_console.print(t("registry.amendment_proposed", lg, agreement=out.agreement, change=change,
+                            expected=rp(out.estimate_expected_after)))
+
+
+@agreement_app.command("amend-approve")
+def agreement_amend_approve(
+    code: str = typer.Argument(..., help="Kode perjanjian."),
+    by: str = typer.Option(..., "--by", help="Penyetuju (checker), bukan pengusul."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Setujui adendum yang diajukan (orang kedua) / approve the proposed addendum (a second person)."""
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        out = amendments.approve(s, code, by=by)
+    if json_out:
+        print_json(out.to_dict())
+        return
+    out_console.print(t("registry.amendment_approved", lg, agreement=out.agreement, change=_change(out.to_dict(), lg),
+                        by=escape(out.decided_by or "")))
+
+
+@agreement_app.command("amend-reject")
+def agreement_amend_reject(
+    code: str = typer.Argument(..., help="Kode perjanjian."),
+    by: str = typer.Option(..., "--by", help="Petugas (pengusul boleh: menarik kembali)."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Tolak atau tarik kembali adendum yang diajukan / reject or withdraw the proposed addendum."""
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        out = amendments.reject(s, code, by=by)
+    if json_out:
+        print_json(out.to_dict())
+        return
+    out_console.print(t("registry.amendment_rejected", lg, agreement=out.agreement, by=escape(out.decided_by or "")))
+
+
+def _change(m: dict[str, Any], lang: str) -> str:
+    """'kuota 1.000 → 1.500, anggaran Rp201.600.000 → Rp302.400.000' (what changes only)."""
+    parts = []
+    if m["quota_after"] != m["quota_before"]:
+        parts.append(t("registry.change.quota", lang, before=f"{m['quota_before']:,}".replace(",", "."),
+                       after=f"{m['quota_after']:,}".replace(",", ".")))
+    if m["budget_after"] != m["budget_before"]:
+        parts.append(t("registry.change.budget", lang, before=rp(m["budget_before"]), after=rp(m["budget_after"])))
+    return ", ".join(parts)
 
 
 @agreement_app.command("activate")
@@ -256,6 +329,11 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
         ("drafted_by", _by_at(a["drafted_by"], a["drafted_at"], lang)),
         ("approved_by", _by_at(a["approved_by"], a["approved_at"], lang) if a["approved_by"] else "-"),
     ]
+    for m in a["amendments"]:
+        rows.append(("amendment", t(f"registry.amendment_line.{m['status']}", lang, change=_change(m, lang),
+                                    reference=m["reference"] or "-",
+                                    proposed=_by_at(m["proposed_by"], m["proposed_at"], lang),
+                                    decided=_by_at(m["decided_by"], m["decided_at"], lang) if m["decided_by"] else "")))
     for key, value in rows:
         table.add_row(t(f"registry.col.{key}", lang), escape(str(value)))
     out_console.print(table)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -97,6 +98,8 @@ class Agreement(Base):
         cascade="all, delete-orphan", order_by="AgreementOccupation.occupation_code")
     target_regions: Mapped[list[AgreementRegion]] = relationship(
         cascade="all, delete-orphan", order_by="AgreementRegion.region_code")
+    amendments: Mapped[list[AgreementAmendment]] = relationship(
+        back_populates="agreement", order_by="AgreementAmendment.id", lazy="selectin")
 
 
 class AgreementOccupation(Base):
@@ -118,3 +121,42 @@ class AgreementRegion(Base):
     agreement_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True)
     region_code: Mapped[str] = mapped_column(String(13), ForeignKey("regions.code"), primary_key=True)
+
+
+AMENDMENT_STATUSES = ("proposed", "approved", "rejected")
+
+
+class AgreementAmendment(Base):
+    """An addendum to an approved or active agreement: its quota and/or budget before and after.
+
+    Proposed by one person, it changes nothing until another approves it (``status = 'approved'``
+    needs ``decided_by <> proposed_by``; the proposer may withdraw it: ``rejected``). At most one is
+    proposed per agreement at a time (a partial unique index). ``estimate_*_after`` are the cost
+    estimate for the new quota, made when it was proposed, so the approver decides on them."""
+
+    __tablename__ = "agreement_amendments"
+    __table_args__ = (
+        CheckConstraint("status IN ('proposed', 'approved', 'rejected')", name="status"),
+        CheckConstraint("status <> 'approved' OR decided_by <> proposed_by", name="four_eyes"),
+        CheckConstraint("quota_after > 0 AND budget_after >= 0", name="amounts"),
+        Index("uq_agreement_amendments_proposed", "agreement_id", unique=True,
+              sqlite_where=text("status = 'proposed'"), postgresql_where=text("status = 'proposed'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(Integer, ForeignKey("agreements.id"))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    """The addendum's document number as the parties wrote it ("Adendum I No. 12/PKS/2026")."""
+    quota_before: Mapped[int] = mapped_column(Integer)
+    quota_after: Mapped[int] = mapped_column(Integer)
+    budget_before: Mapped[int] = mapped_column(BigInteger)
+    budget_after: Mapped[int] = mapped_column(BigInteger)
+    estimate_list_price_after: Mapped[int] = mapped_column(BigInteger)
+    estimate_expected_after: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="amendments")

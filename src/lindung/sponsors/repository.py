@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from lindung.sponsors.models import Agreement, Sponsor
+from lindung.sponsors.models import Agreement, AgreementAmendment, Sponsor
 
 
 def sponsor_by_code(session: Session, code: str) -> Sponsor | None:
@@ -30,3 +30,8 @@ def agreements(session: Session, sponsor_id: int | None = None) -> list[Agreemen
     if sponsor_id is not None:
         stmt = stmt.where(Agreement.sponsor_id == sponsor_id)
     return list(session.scalars(stmt))
+
+
+def pending_amendment(session: Session, agreement_id: int) -> AgreementAmendment | None:
+    return session.scalars(select(AgreementAmendment).where(
+        AgreementAmendment.agreement_id == agreement_id, AgreementAmendment.status == "proposed")).one_or_none()

@@ -165,10 +165,11 @@ def estimate(*, quota: int, start: Month, months: int, base: int, funding: str, 
     return Estimate(quota, months, tuple(listed), tuple(expected), sector)
 
 
-def estimate_for(agreement: Agreement, params: ParameterSet | None = None) -> Estimate:
-    """The estimate recomputed with today's parameters (the stored one is as drafted)."""
+def estimate_for(agreement: Agreement, params: ParameterSet | None = None, *, quota: int | None = None) -> Estimate:
+    """The estimate recomputed with today's parameters (the stored one is as drafted), for the
+    agreement's quota or ``quota`` workers."""
     codes = [t.occupation_code for t in agreement.target_occupations]
-    return estimate(quota=agreement.quota, start=Month.from_index(agreement.start_month),
+    return estimate(quota=agreement.quota if quota is None else quota, start=Month.from_index(agreement.start_month),
                     months=agreement.months, base=agreement.base, funding=agreement.funding_code,
                     jht=agreement.jht, sector=_target_sector(codes), params=params)
 
@@ -309,6 +310,15 @@ def describe(agreement: Agreement) -> dict[str, Any]:
         "drafted_at": agreement.drafted_at.isoformat(),
         "approved_by": agreement.approved_by,
         "approved_at": agreement.approved_at.isoformat() if agreement.approved_at else None,
+        "amendments": [{"id": m.id, "reference": m.reference, "status": m.status,
+                        "quota_before": m.quota_before, "quota_after": m.quota_after,
+                        "budget_before": m.budget_before, "budget_after": m.budget_after,
+                        "estimate_list_price_after": m.estimate_list_price_after,
+                        "estimate_expected_after": m.estimate_expected_after,
+                        "proposed_by": m.proposed_by, "proposed_at": m.proposed_at.isoformat(),
+                        "decided_by": m.decided_by,
+                        "decided_at": m.decided_at.isoformat() if m.decided_at else None}
+                       for m in agreement.amendments],
     }
 
 
