@@ -518,7 +518,7 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
             f"lindung demo --sample-file {SAMPLE_FILE}",
             f"lindung import workers {SAMPLE_FILE} {sample} --check --refused-rows {REFUSED_FILE}",
             f"lindung import workers {SAMPLE_FILE} {sample} --by {OFFICER}",
-            "lindung import list"]})
+            "lindung import list", "lindung worker find --needs-review"]})
     someone = next(iter(out.get("sample_workers") or []), None)
     finding = ([f"lindung worker find {shlex.quote(someone['name'])} --agreement {someone['agreement']}"]
                if someone else [])

@@ -2,7 +2,8 @@
 with the defects sponsors' lists arrive with, to try the bulk import on (``lindung demo --sample-file``).
 
 Twenty farmers who can be enrolled — dates in the three forms, desa written as codes or as names with
-their kecamatan, most with an heir — and one row of each kind the import refuses that a regency's
+their kecamatan, most with an heir, one with a NIK from a kecamatan the region list no longer has
+(enrolled and flagged for review) — and one row of each kind the import refuses that a regency's
 list typically has: a NIK that lost a digit, a birth date that does not agree with the NIK, an
 ojek driver in a farmers' agreement, a worker Kadin already covers, the same NIK twice, an heir's
 relationship nobody can pay, a desa that does not exist. Deterministic for the demo data, and every
@@ -32,6 +33,8 @@ OVERLAPPING = "KADIN-2026"
 HEADER = ("No", "NIK", "Nama Lengkap", "Tgl Lahir", "L/P", "Pekerjaan", "Desa", "Kecamatan", "No HP",
           "Nama Ahli Waris", "Hubungan")
 GOOD_ROWS = 20
+FLAGGED_ROW = 10
+"""A good row whose NIK's kecamatan is not in the region list: enrolled, and flagged for review."""
 DEFECTS = ("nik_format", "birth_date_mismatch", "not_target_occupation", "overlap", "duplicate_in_file",
            "heir_relationship_unknown", "desa_unknown")
 """One row of each, in this order, after the good ones (the refusal each one gets)."""
@@ -78,7 +81,10 @@ def _people(session: Session, rng: random.Random, today: dt.date, n: int) -> lis
         desa = rng.choice(villages)
         sex = rng.choice("LP")
         born = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 38))
-        nik = (f"{desa.code[:2]}{desa.code[3:5]}{desa.code[6:8]}{born.day + (40 if sex == 'P' else 0):02d}"
+        # Row 10's NIK was issued in a kecamatan the Kemendagri list no longer has (split, renumbered):
+        # accepted, and flagged for an officer to check the ID card.
+        issued = "99" if i == FLAGGED_ROW - 1 else desa.code[6:8]
+        nik = (f"{desa.code[:2]}{desa.code[3:5]}{issued}{born.day + (40 if sex == 'P' else 0):02d}"
                f"{born:%m%y}{rng.randrange(200, 9999):04d}")
         if (not parse_nik(nik, reference=today).valid or workers_repo.by_nik(session, nik) is not None
                 or any(row[1] == nik for row in rows)):

@@ -303,6 +303,8 @@ class TestTheDemoCommand:
             assert expected in str(reason), (expected, reason)
         imported = cli("import", "list", "--json").json()[0]
         assert (imported["file"], imported["active"]) == (demo.SAMPLE_FILE, 20)
+        flagged = next(out for command, out in outputs.items() if "--needs-review" in command)
+        assert "Pekerja yang cocok: 1 " in flagged and "⚑" in flagged
         # The demo still runs after them and adds nothing of its own: only the bills of the farmers the
         # list enrolled (if no bill run billed them yet), and the regency paying them, as it pays its others.
         before = demo_database.scalar("SELECT COALESCE(MAX(id), 0) FROM bills")

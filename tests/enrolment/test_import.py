@@ -155,11 +155,14 @@ class TestValidRowsAreEnrolled:
     def test_a_nik_whose_kecamatan_is_not_in_the_region_list_is_accepted_and_flagged(self, database, tmp_path):
         setup(database)
         row = person(nik_text=f"321699{dt.date(1990, 5, 17):%d%m%y}0042")
-        summary, _ = run_import(database, write_csv(tmp_path / "f.csv", [row]))
-        assert summary.enrolled == 1
+        summary, _ = run_import(database, write_csv(tmp_path / "f.csv", [row, person(), person()]))
+        assert (summary.enrolled, summary.needs_review) == (3, 1)
         with database.session(readonly=True) as s:
-            w = s.scalars(select(Worker)).one()
+            w = s.scalars(select(Worker).where(Worker.nik == row["NIK"])).one()
             assert (w.needs_review, w.review_reason) == (True, "nik_district_unknown")
+            assert s.scalar(select(func.count()).select_from(Worker).where(Worker.needs_review.is_(True))) == 1
+        again, _ = run_import(database, write_csv(tmp_path / "f.csv", [row]))
+        assert (again.already_enrolled, again.needs_review) == (1, 0)  # flagged when it was created
 
 
 class TestADesaWrittenAsAName:

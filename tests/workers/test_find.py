@@ -84,6 +84,26 @@ class TestFindingAWorker:
         assert cli("worker", "find", "nobody", "--lang", "en").out.strip() == "No worker matches."
 
 
+class TestTheReviewLoop:
+    def test_flagged_workers_are_listed_and_cleared_once_checked(self, registry, cli, database):
+        flagged = nik(kecamatan="99", serial=77)  # a kecamatan the region list does not have
+        with database.session() as s:
+            make_worker(s, name="Karta", nik_=flagged)
+        out = cli("worker", "find", "--needs-review", "--json").json()
+        assert [(w["name"], w["review_reason"]) for w in out["workers"]] == [("Karta", "nik_district_unknown")]
+        assert "⚑" in cli("worker", "find", "karta").out
+        r = cli("worker", "update", flagged, "--reviewed", "--by", "ani", "--json")
+        assert r.exit_code == 0, r.stderr
+        assert (r.json()["changed"], r.json()["needs_review"]) == (["reviewed"], False)
+        assert cli("worker", "find", "--needs-review", "--json").json()["total"] == 0
+        again = cli("worker", "update", flagged, "--reviewed", "--by", "ani", "--json").json()
+        assert again["changed"] == []  # nothing left to clear
+        with database.session(readonly=True) as s:
+            entries = s.execute(select(AuditEntry.actor, AuditEntry.detail)
+                                .where(AuditEntry.action == "worker.update")).all()
+        assert [tuple(e) for e in entries] == [("ani", "changed: reviewed")]
+
+
 class TestPersonalData:
     def test_full_niks_only_unmasked_and_audited_without_the_search_text(self, registry, cli, database):
         masked = cli("worker", "find", "siti aminah")

@@ -73,6 +73,7 @@ from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, heir_relationsh
 
 _ROW_NO = itemgetter(0)
 _NIK = itemgetter(1)
+_DISTRICT_KNOWN = itemgetter(9)
 DUPLICATE_IN_FILE = repo.REFUSALS[repo.DUPLICATE]
 
 BATCH_ROWS = 20_000
@@ -108,6 +109,8 @@ class ImportSummary:
     """Heirs recorded from the file's heir columns (for workers who had none)."""
     heirs_kept: int = 0
     """Workers whose heirs in the registry differ from the file's: the registry's were kept."""
+    needs_review: int = 0
+    """New workers flagged for review (their NIK's kecamatan is not in the region list)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -257,18 +260,21 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
             if not analyzed:
                 repo.analyze(session)
                 analyzed = True
+        # Staged rows whose NIK's kecamatan is not in the region list: new workers among them are
+        # flagged for review, and the merge counts them only when there are any.
+        flagged = len(staged) - sum(map(_DISTRICT_KNOWN, staged))
         if lo:
             if merge_here:
                 with clock.timed("merge the last range"):
-                    merger.merge(lo, hi, last=True)
+                    merger.merge(lo, hi, last=True, flagged=flagged)
             else:
-                pending = helper.submit(merge, lo, hi)
+                pending = helper.submit(merge, lo, hi, flagged)
         staged, errors, held, lo = [], [], [], 0
         niks.next_range()
 
-    def merge(lo: int, hi: int) -> None:
+    def merge(lo: int, hi: int, flagged: int) -> None:
         with clock.timed("merge (in the merge thread, meanwhile)", lap=False):
-            merger.merge(lo, hi)
+            merger.merge(lo, hi, flagged=flagged)
 
     def wait() -> None:
         nonlocal pending
@@ -383,6 +389,7 @@ class _Merger:
         self.params = params
         self.heirs_staged = 0  # heirs of the file staged so far (counted before their range is merged)
         self.heirs_added = self.heirs_kept = 0
+        self.needs_review = 0  # new workers flagged for review
         self.agreement_id, self.code = agreement.id, agreement.code
         self.first, self.last = first, last
         costs = span_costs(agreement, first, params)
@@ -409,9 +416,10 @@ class _Merger:
         if self._stopped:
             raise KeyboardInterrupt
 
-    def merge(self, lo: int, hi: int, *, last: bool = False) -> None:
+    def merge(self, lo: int, hi: int, *, last: bool = False, flagged: int = 0) -> None:
         """Merge the staged rows ``lo``..``hi`` (runs in the merge thread or, for the ``last`` range,
-        in the importing one; never both at once)."""
+        in the importing one; never both at once). ``flagged``: how many of them have a NIK whose
+        kecamatan is not in the region list."""
         s, b, timed = self.session, self.before, self.clock.timed
         self._go_on()
         with timed("· duplicates", lap=False):
@@ -442,6 +450,8 @@ class _Merger:
             self._go_on()
             with timed("· workers, enrolments", lap=False):
                 self.new_workers += repo.insert(s, lo, hi, self.how, existing=existing)
+                if flagged:
+                    self.needs_review += repo.new_flagged(s, lo, hi)
             self.enrolled += count
             self.cost += cost
         if self.heirs_staged:
@@ -473,7 +483,8 @@ class _Merger:
         return ImportSummary(agreement=self.code, file=file, read=read, enrolled=self.enrolled,
                              already_enrolled=already, refused=refused_early + refused_late,
                              new_workers=self.new_workers, committed_cost=self.cost, sheet=sheet.sheet,
-                             import_id=self.how.provenance_id, heirs=self.heirs_added, heirs_kept=self.heirs_kept)
+                             import_id=self.how.provenance_id, heirs=self.heirs_added, heirs_kept=self.heirs_kept,
+                             needs_review=self.needs_review)
 
 
 def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:

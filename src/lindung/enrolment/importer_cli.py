@@ -185,7 +185,7 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
         print_json({**counts, "agreement": summary.agreement, "file": summary.file, "sheet": summary.sheet,
                     "import_id": None if dry_run else summary.import_id,
                     "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
-                    "heirs": summary.heirs, "heirs_kept": summary.heirs_kept,
+                    "heirs": summary.heirs, "heirs_kept": summary.heirs_kept, "needs_review": summary.needs_review,
                     "errors_file": str(report.path) if report.path is not None else None,
                     "refused_rows_file": str(fixes[0]) if fixes is not None else None,
                     "dry_run": dry_run})
@@ -204,6 +204,9 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
                             heirs=summary.heirs))
     if summary.heirs_kept:
         out_console.print(t("import.heirs_kept", lang, kept=summary.heirs_kept))
+    if summary.needs_review:
+        out_console.print(t("import.needs_review_dry_run" if dry_run else "import.needs_review", lang,
+                            n=summary.needs_review))
     if summary.read == 0:
         out_console.print(t("import.nothing_read", lang))
     elif summary.refused and (report.path is not None or fixes is not None):

@@ -417,6 +417,13 @@ def record_heirs(session: Session, lo: int, hi: int, how: Enrolling) -> HeirsRec
     return HeirsRecorded(added, int(kept))
 
 
+def new_flagged(session: Session, lo: int, hi: int) -> int:
+    """How many of the range's new workers were flagged for review (after ``insert``)."""
+    return int(session.execute(text(
+        f"SELECT COUNT(*) FROM {ROWS} WHERE {_RANGE} AND state = {CANDIDATE} AND worker_id IS NULL "
+        "AND NOT district_known"), {"lo": lo, "hi": hi}).scalar_one())
+
+
 def outcome(session: Session) -> dict[int, int]:
     """state -> number of staged rows."""
     rows = session.execute(text(f"SELECT state, COUNT(*) FROM {ROWS} GROUP BY state")).all()

@@ -78,6 +78,8 @@ def worker_update(
     heir: list[str] | None = typer.Option(
         None, "--heir", help="Ahli waris NAMA:HUBUNGAN[:NIK], mengganti seluruh daftar (boleh berulang)."),
     no_heirs: bool = typer.Option(False, "--no-heirs", help="Hapus seluruh daftar ahli waris."),
+    reviewed: bool = typer.Option(False, "--reviewed", help="Sudah diperiksa (KTP dicek): hapus tanda ⚑ / "
+                                                           "checked: clears the review flag."),
     by: str | None = typer.Option(None, "--by", help="Petugas yang mengubah."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
@@ -88,7 +90,8 @@ def worker_update(
         raise InvalidInput("heir", "--heir + --no-heirs")
     heirs = tuple(parse_heir(h) for h in heir) if heir else (() if no_heirs else None)
     changes = workers.WorkerChanges(name=name, domicile=desa, occupation=occupation,
-                                    income=int_arg(income, "income"), phone=phone, heirs=heirs)
+                                    income=int_arg(income, "income"), phone=phone, heirs=heirs,
+                                    reviewed=reviewed or None)
     with unit_of_work() as s:
         worker, fields = workers.update(s, nik, changes, by=actor(by), today=clock.today())
         out = workers.describe(s, worker)
@@ -127,6 +130,8 @@ def worker_find(
     region: str | None = typer.Option(None, "--region", help="Wilayah: kode (tingkat apa pun) atau nama desa "
                                                              "'Sukamurni, Sukakarya' / a region code or desa name."),
     agreement: str | None = typer.Option(None, "--agreement", help="Hanya peserta aktif perjanjian ini."),
+    needs_review: bool = typer.Option(False, "--needs-review", help="Hanya yang bertanda ⚑ perlu diperiksa / "
+                                                                   "only those flagged for review."),
     limit: int = typer.Option(50, "--limit", help="Paling banyak ditampilkan (1–1000) / at most shown."),
     unmask: bool = typer.Option(False, "--unmask", help="Tampilkan NIK lengkap (dicatat di log audit)."),
     by: str | None = typer.Option(None, "--by", help="Siapa yang melihat (untuk log audit)."),
@@ -140,8 +145,8 @@ def worker_find(
     lg = lang_of(lang)
     with unit_of_work(readonly=not unmask) as s:
         agreement_id = sponsors.get_agreement(s, agreement).id if agreement is not None else None
-        out = workers.find(s, text, region=region, agreement_id=agreement_id, limit=limit, unmask=unmask,
-                           actor=actor(by))
+        out = workers.find(s, text, region=region, agreement_id=agreement_id, needs_review=needs_review,
+                           limit=limit, unmask=unmask, actor=actor(by))
     if json_out:
         print_json(out)
         return

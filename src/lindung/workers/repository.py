@@ -53,10 +53,11 @@ def _like_escaped(fragment: str) -> str:
 
 
 def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", region_code: str = "",
-         agreement_id: int | None = None, limit: int = 50) -> tuple[list[Worker], int]:
+         agreement_id: int | None = None, needs_review: bool = False, limit: int = 50) -> tuple[list[Worker], int]:
     """Workers whose name holds every one of ``words`` (case-insensitive), whose NIK ends with
     ``nik_digits``, who live in ``region_code`` (any level) and, with ``agreement_id``, are enrolled
-    in it (active): each condition given must hold; by name. Returns (the first ``limit``, how many
+    in it (active), and, with ``needs_review``, are flagged for review: each condition given must
+    hold; by name. Returns (the first ``limit``, how many
     match). A scan of the registry: an officer's search, not a bulk path. ``enrolments`` is read by
     name (the registry does not import enrolment)."""
     conditions: list[ColumnElement[bool]] = []
@@ -72,6 +73,8 @@ def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", r
             select(literal(1)).select_from(text("enrolments e"))
             .where(text("e.worker_id = workers.id AND e.agreement_id = :aid AND e.status = 'active'")
                    .bindparams(aid=agreement_id))))
+    if needs_review:
+        conditions.append(Worker.needs_review.is_(True))
     where = and_(*conditions) if conditions else literal(True)
     total = int(session.scalar(select(func.count()).select_from(Worker).where(where)) or 0)
     found = list(session.scalars(select(Worker).where(where).order_by(Worker.name, Worker.id).limit(limit)))

@@ -188,7 +188,7 @@ def _heirs(given: tuple[HeirInput, ...], today: dt.date, params: ParameterSet | 
     return heirs
 
 
-UPDATABLE = ("name", "domicile", "occupation", "income", "phone", "heirs")
+UPDATABLE = ("name", "domicile", "occupation", "income", "phone", "heirs", "reviewed")
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,9 @@ class WorkerChanges:
     income: int | None = None
     phone: str | None = None
     heirs: tuple[HeirInput, ...] | None = None
+    reviewed: bool | None = None
+    """True: an officer checked the worker flagged for review (their ID card: a NIK whose kecamatan
+    is not in the region list, say) and clears the flag."""
 
     def empty(self) -> bool:
         return all(getattr(self, f) is None for f in UPDATABLE)
@@ -244,6 +247,9 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today
         session.flush()  # the old rows go before the new ones take their positions
         worker.heirs.extend(heirs)
         fields.append("heirs")
+    if changes.reviewed and worker.needs_review:
+        worker.needs_review, worker.review_reason = False, None
+        fields.append("reviewed")
     if fields:
         audit.record(session, actor=by, action="worker.update", subject_type="worker", subject_id=worker.id,
                      detail="changed: " + ", ".join(fields))
@@ -313,7 +319,7 @@ FIND_LIMIT_MAX = 1000
 
 
 def find(session: Session, text: str = "", *, region: str | None = None, agreement_id: int | None = None,
-         limit: int = 50, unmask: bool = False, actor: str = "") -> dict[str, Any]:
+         needs_review: bool = False, limit: int = 50, unmask: bool = False, actor: str = "") -> dict[str, Any]:
     """``lindung worker find``: workers by name (every word of ``text`` in it, in any case) or by the
     last digits of their NIK (``text`` of 4 to 16 digits: what a masked NIK shows), in a region
     (a code of any level, or a desa's name as ``worker add`` takes it) and/or an agreement. NIKs
@@ -322,7 +328,7 @@ def find(session: Session, text: str = "", *, region: str | None = None, agreeme
     digits = "".join(words) if words and "".join(words).isdigit() else ""
     if digits and not 4 <= len(digits) <= 16:
         raise InvalidInput("search", text, reason="nik_digits")
-    if not words and region is None and agreement_id is None:
+    if not words and region is None and agreement_id is None and not needs_review:
         raise InvalidInput("search", text, reason="search_empty")
     if not 1 <= limit <= FIND_LIMIT_MAX:
         raise InvalidInput("limit", limit)
@@ -331,7 +337,8 @@ def find(session: Session, text: str = "", *, region: str | None = None, agreeme
         region_code = (regions.resolve(session, region) if written_as_code(region)
                        else regions.village(session, region, field="region")).code
     found, total = repository.find(session, words=() if digits else words, nik_digits=digits,
-                                   region_code=region_code, agreement_id=agreement_id, limit=limit)
+                                   region_code=region_code, agreement_id=agreement_id, needs_review=needs_review,
+                                   limit=limit)
     if unmask:
         audit.record(session, actor=actor, action="list.unmask", subject_type="list", subject_id=0,
                      detail=f"worker find: {len(found)} shown of {total}")
@@ -344,7 +351,7 @@ def find(session: Session, text: str = "", *, region: str | None = None, agreeme
             "nik": w.nik if unmask else mask_nik(w.nik), "name": w.name, "sex": w.sex,
             "birth_date": w.birth_date.isoformat(), "desa_code": w.domicile_code,
             "desa": desa.name if desa is not None else "", "occupation": w.occupation_code,
-            "needs_review": w.needs_review,
+            "needs_review": w.needs_review, "review_reason": w.review_reason,
             "enrolments": [{"agreement": code, "from": str(Month.from_index(first)), "to": str(Month.from_index(last))}
                            for code, first, last in enrolled.get(w.id, [])]})
     return {"total": total, "shown": len(rows), "workers": rows}
