@@ -269,13 +269,21 @@ def import_list(
     if json_out:
         print_json([r.to_dict() for r in rows])
         return
+    # Two lines a row (when and who; file and agreement; active and cancelled), as the agreement list
+    # does, so that it fits 80 columns with no code or amount cut.
     table = Table(title=t("import.list_title", lg, n=len(rows)), title_justify="left")
-    for col in ("id", "at", "by", "file", "agreement", "active", "cancelled", "committed"):
-        table.add_column(t(f"import.col.{col}", lg), overflow="fold", no_wrap=col in ("id", "agreement"),
-                         justify="right" if col in ("id", "active", "cancelled", "committed") else "left")
+
+    def header(*cols: str) -> str:
+        return "\n".join(t(f"import.col.{c}", lg) for c in cols)
+
+    table.add_column(header("id"), justify="right", no_wrap=True)
+    table.add_column(header("at", "by"), no_wrap=True)
+    table.add_column(header("file", "agreement"), overflow="fold")
+    table.add_column(header("active", "cancelled"), justify="right", no_wrap=True)
+    table.add_column(header("committed"), justify="right", no_wrap=True)
     for r in rows:
-        table.add_row(str(r.id), clock.format_stamp(r.at), escape(r.by), escape(r.file), r.agreement,
-                      str(r.active), str(r.cancelled), rp(r.committed_cost))
+        table.add_row(str(r.id), f"{clock.format_stamp(r.at)}\n[dim]{escape(r.by)}[/dim]",
+                      f"{escape(r.file)}\n{r.agreement}", f"{r.active}\n{r.cancelled}", rp(r.committed_cost))
     out_console.print(table)
 
 
