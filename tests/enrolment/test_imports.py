@@ -47,6 +47,15 @@ class TestTheHistory:
         shown = cli("import", "list", "--lang", "en")
         assert shown.exit_code == 0 and "Imports (2, newest first)" in shown.out and "WIB" in shown.out
 
+    def test_the_table_fits_80_columns_with_codes_and_amounts_whole(self, database, cli, tmp_path, monkeypatch):
+        setup(database, tmp_path)
+        monkeypatch.setenv("COLUMNS", "80")
+        shown = cli("import", "list")
+        assert all(len(line.rstrip()) <= 80 for line in shown.stdout.splitlines())
+        kadin = cli("agreement", "show", "KADIN-2026", "--json").json()["use"]["committed"]
+        for whole in ("KADIN-2026", "TANI-2026", "kadin.csv", rp(kadin), MAKER):
+            assert whole in shown.out, whole
+
     def test_one_at_a_time_enrolments_are_no_import(self, database, cli, tmp_path):
         with database.session() as s:
             make_agreement(s)
