@@ -199,3 +199,22 @@ class TestRacing:
         with database.session(readonly=True) as s:
             a = sponsors.get_agreement(s, "KADIN-2026")
             assert (a.enrolled_count, a.committed_cost) == enrolment_repo.totals(s, a.id)
+
+
+class TestASponsorWithItsAgreements:
+    def test_show_sums_its_agreements_in_force_and_says_an_addendum_waits(self, database, cli):
+        with database.session() as s:
+            make_agreement(s, budget=201_600_000, activate=True)
+            make_agreement(s, "KADIN-2027", start="2027-01", quota=500, budget=100_800_000)
+            make_agreement(s, "KADIN-DRAF", quota=50, budget=1, approve=False)
+            enrol(s, make_worker(s))
+            amendments.amend(s, "KADIN-2027", quota=600, by=ANI)
+        out = cli("sponsor", "show", "kadin", "--json").json()
+        assert [a["code"] for a in out["agreements"]] == ["KADIN-2026", "KADIN-2027", "KADIN-DRAF"]
+        assert out["totals"] == {"open_agreements": 2, "quota": 1500, "enrolled": 1,
+                                 "budget": 201_600_000 + 100_800_000, "committed": KADIN_YEAR_EXPECTED}
+        shown = " ".join(cli("sponsor", "show", "KADIN").out.split())
+        assert "Perjanjian yang berjalan: 2; pekerja 1 dari kuota 1.500; iuran terikat Rp126.000 dari " \
+               "anggaran Rp302.400.000." in shown
+        assert "Adendum KADIN-2027 menunggu persetujuan" in shown
+        assert cli("sponsor", "show", "NOPE").exit_code == 3

@@ -56,6 +56,45 @@ def sponsor_add(
                         funding=funding_source(out["funding"]).label(lg)))
 
 
+@sponsor_app.command("show")
+def sponsor_show(code: str = typer.Argument(..., help="Kode sponsor."), json_out: bool = JsonOption,
+                 lang: str | None = LangOption) -> None:
+    """Sponsor dengan perjanjiannya dan pemakaian kuota serta anggaran / a sponsor with its agreements
+    and what they use."""
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        sponsor = sponsors.get_sponsor(s, code)
+        agreements = [sponsors.describe(a) for a in repository.agreements(s, sponsor.id)]
+        out = {**sponsor_dict(sponsor), "agreements": agreements, "totals": _totals(agreements)}
+    if json_out:
+        print_json(out)
+        return
+    tot = out["totals"]
+    out_console.print(t("registry.sponsor_show", lg, sponsor=out["code"], name=escape(out["name"]),
+                        type=t(f"registry.sponsor_type.{out['type']}", lg),
+                        funding=funding_source(out["funding"]).label(lg)))
+    if not agreements:
+        out_console.print(t("registry.sponsor_no_agreements", lg, sponsor=out["code"]))
+        return
+    out_console.print(agreements_table(agreements, lg))
+    out_console.print(t("registry.sponsor_totals", lg, open=tot["open_agreements"],
+                        enrolled=f"{tot['enrolled']:,}".replace(",", "."),
+                        quota=f"{tot['quota']:,}".replace(",", "."), committed=rp(tot["committed"]),
+                        budget=rp(tot["budget"])))
+    for a in agreements:
+        if any(m["status"] == "proposed" for m in a["amendments"]):
+            out_console.print(t("registry.sponsor_amendment_pending", lg, agreement=a["code"]))
+
+
+def _totals(agreements: list[dict[str, Any]]) -> dict[str, int]:
+    """Quota, places taken, budget and rupiah committed over the sponsor's open (approved or active)
+    agreements."""
+    live = [a for a in agreements if a["status"] in sponsors.OPEN_STATUSES]
+    return {"open_agreements": len(live), "quota": sum(a["quota"] for a in live),
+            "enrolled": sum(a["use"]["enrolled"] for a in live), "budget": sum(a["budget"] for a in live),
+            "committed": sum(a["use"]["committed"] for a in live)}
+
+
 @sponsor_app.command("list")
 def sponsor_list(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Daftar sponsor / list sponsors."""
