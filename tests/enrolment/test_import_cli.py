@@ -196,6 +196,22 @@ class TestTheRefusedRowsGoBackToBeCorrected:
         assert cli("agreement", "show", "KADIN-2026", "--json").json()["use"]["enrolled"] == 1
 
 
+class TestNoReportOverwritesTheSponsorsFile:
+    def test_an_output_that_is_the_input_or_the_other_output_is_refused_first(self, kadin, cli, tmp_path,
+                                                                              monkeypatch):
+        path = write_csv(tmp_path / "kadin.csv", [person(), person(occupation="Astronot")])
+        sent = path.read_bytes()
+        monkeypatch.chdir(tmp_path)
+        for args, says in (
+                (("--refused-rows", "kadin.csv"), "adalah berkas yang dibaca"),  # the same file, named otherwise
+                (("--errors", str(path)), "adalah berkas yang dibaca"),
+                (("--errors", "x.csv", "--refused-rows", str(tmp_path / "x.csv")), "menunjuk berkas yang sama")):
+            r = cli("import", "workers", str(path), "--agreement", "KADIN-2026", *args)
+            assert r.exit_code == 2 and says in " ".join(r.err.split()), r.err
+        assert path.read_bytes() == sent
+        assert cli("agreement", "show", "KADIN-2026", "--json").json()["use"]["enrolled"] == 0
+
+
 class TestAWorkbookOfSeveralLists:
     """A regency sends one workbook with a worksheet per kecamatan: none is left out unnoticed."""
 

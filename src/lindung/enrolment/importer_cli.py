@@ -22,7 +22,15 @@ from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.refused_rows import is_xlsx, reasons_from_report, write_refused_rows
 from lindung.enrolment.template import write_template
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, check_writable, err_console, lang_of, out_console, print_json
+from lindung.kit.cli import (
+    LangOption,
+    check_not_overwriting,
+    check_writable,
+    err_console,
+    lang_of,
+    out_console,
+    print_json,
+)
 from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import LindungError
@@ -134,6 +142,7 @@ def workers(
     lg = lang_of(lang)
     check_writable(errors, "--errors")
     check_writable(refused_rows, "--refused-rows")
+    check_not_overwriting({"--errors": errors, "--refused-rows": refused_rows}, [file])
     dry_run = dry_run or propose  # a proposal is checked first; the import waits for the approval
     report = _ErrorFile(errors, lg, needed=refused_rows is not None)
     show_bar = not json_out and err_console.is_terminal
@@ -327,6 +336,7 @@ def import_approve(
     lg = lang_of(lang)
     check_writable(errors, "--errors")
     check_writable(refused_rows, "--refused-rows")
+    check_not_overwriting({"--errors": errors, "--refused-rows": refused_rows})
     proposal_id = _number(number, "proposal")
     report = _ErrorFile(errors, lg, needed=refused_rows is not None)
     try:

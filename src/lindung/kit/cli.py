@@ -84,6 +84,27 @@ def check_writable(path: str | os.PathLike[str] | None, option: str) -> None:
         raise InvalidInput("out", str(path), reason="out_denied", option=option)
 
 
+def check_not_overwriting(outputs: dict[str, str | os.PathLike[str] | None],
+                          inputs: Sequence[str | os.PathLike[str]] = ()) -> None:
+    """Refuse, before any work, an output file (option -> path) that is one of the ``inputs`` or
+    another output: writing it would destroy the sponsor's file, or one report would overwrite the
+    other."""
+    def same(a: Path, b: Path) -> bool:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+
+    given = [(option, Path(path)) for option, path in outputs.items() if path is not None]
+    for option, target in given:
+        for source in map(Path, inputs):
+            if same(target, source):
+                raise InvalidInput("out", str(target), reason="out_is_input", option=option)
+    for i, (option, target) in enumerate(given):
+        for other, earlier in given[:i]:
+            if same(target, earlier):
+                raise InvalidInput("out", str(target), reason="out_twice", option=option, other=other)
+
+
 @contextmanager
 def _csv_target(out: str | None) -> Iterator[IO[str]]:
     if out is None:
