@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lindung.enrolment.models import Enrolment
+from lindung.kit.dates import try_parse_date
 from lindung.kit.lokal import parse_nik
 from lindung.regions import repository as regions_repo
 from lindung.regions.names import DesaNames
@@ -115,7 +116,8 @@ def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rn
         .where(Enrolment.agreement_id == kadin.id, Enrolment.status == "active",
                Enrolment.last_month == kadin.end_month)
         .order_by(Enrolment.id).limit(1)).scalar_one()
-    born = dt.date.fromisoformat(_iso(spare[1][3]))
+    born = try_parse_date(spare[1][3])
+    assert born is not None  # written by _people in one of the import's date forms
     return [
         spoiled(spare[0], "NIK", spare[0][1][:15]),                                   # a digit lost
         spoiled(spare[1], "Tgl Lahir", (born + dt.timedelta(days=1)).strftime("%d-%m-%Y")),  # not the NIK's
@@ -127,9 +129,3 @@ def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rn
         spoiled(spare[4], "Desa", "Atlantis"),                                        # no such desa
     ]
 
-
-def _iso(written: str) -> str:
-    """A date as this file writes it (DD-MM-YYYY, DD/MM/YYYY or ISO) -> ISO."""
-    if written[2] in "-/":
-        return f"{written[6:10]}-{written[3:5]}-{written[0:2]}"
-    return written

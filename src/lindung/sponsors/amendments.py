@@ -27,7 +27,7 @@ from lindung.kit.money import rp
 from lindung.rules.params import ParameterSet
 from lindung.sponsors import repository
 from lindung.sponsors.models import Agreement, AgreementAmendment
-from lindung.sponsors.service import estimate_for, get_agreement, normalize_person, same_person
+from lindung.sponsors.service import estimate_for, get_agreement, normalize_person, positive_int, same_person
 
 AMENDABLE = ("draft", "approved", "active")
 
@@ -82,12 +82,6 @@ def view(a: AgreementAmendment, code: str) -> AmendmentView:
                          a.proposed_at, a.decided_by, a.decided_at)
 
 
-def _amount(value: object, field: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidInput(field, value)
-    return value
-
-
 def _check_use(agreement: Agreement, quota: int, budget: int) -> None:
     if quota < agreement.enrolled_count or budget < agreement.committed_cost:
         raise AmendmentBelowUse(agreement=agreement.code, quota=quota, enrolled=agreement.enrolled_count,
@@ -101,8 +95,8 @@ def amend(session: Session, code: str, *, quota: int | None = None, budget: int 
     agreement = get_agreement(session, code, for_update=True)
     if agreement.status not in AMENDABLE:
         raise AgreementClosed(agreement=agreement.code)
-    new_quota = agreement.quota if quota is None else _amount(quota, "quota", 1)
-    new_budget = agreement.budget if budget is None else _amount(budget, "budget", 0)
+    new_quota = agreement.quota if quota is None else positive_int(quota, "quota", 1)
+    new_budget = agreement.budget if budget is None else positive_int(budget, "budget", 0)
     if (new_quota, new_budget) == (agreement.quota, agreement.budget):
         raise InvalidInput("amendment", agreement.code, reason="amend_nothing")
     note = (" ".join(str(reference).split())[:200] or None) if reference is not None else None

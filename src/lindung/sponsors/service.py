@@ -180,7 +180,8 @@ def _target_sector(occupation_codes: list[str] | None) -> str:
     return TRANSPORT if all(find_occupation(c).transport for c in occupation_codes) else OTHER
 
 
-def _positive_int(value: object, field: str, minimum: int) -> int:
+def positive_int(value: object, field: str, minimum: int) -> int:
+    """``value`` when it is an int of at least ``minimum`` (not a bool); InvalidInput naming ``field``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidInput(field, value)
     return value
@@ -192,9 +193,9 @@ def draft_agreement(session: Session, data: AgreementInput, *, by: str,
     params = params or default_parameters()
     code = normalize_code(data.code)
     sponsor = get_sponsor(session, data.sponsor)
-    quota = _positive_int(data.quota, "quota", 1)
-    budget = _positive_int(data.budget, "budget", 0)
-    months = _positive_int(data.months, "months", 1)
+    quota = positive_int(data.quota, "quota", 1)
+    budget = positive_int(data.budget, "budget", 0)
+    months = positive_int(data.months, "months", 1)
     source = funding_source(data.funding or sponsor.funding_code)
     cycles: tuple[int, ...] = params.at("contribution.prepay_cycles", data.start.first_day()).value
     cycle = cycles[-1] if data.billing_cycle is None else data.billing_cycle

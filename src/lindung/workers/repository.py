@@ -47,11 +47,6 @@ def died_on(session: Session, worker_id: int) -> dt.date | None:
     return dt.date.fromisoformat(str(value))  # SQLite hands a text() column back as text
 
 
-def _like_escaped(fragment: str) -> str:
-    """``fragment`` for a LIKE pattern with ``\\`` as the escape: its %, _ and \\ match themselves."""
-    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", region_code: str = "",
          agreement_id: int | None = None, needs_review: bool = False, limit: int = 50) -> tuple[list[Worker], int]:
     """Workers whose name holds every one of ``words`` (case-insensitive), whose NIK ends with
@@ -61,13 +56,14 @@ def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", r
     match). A scan of the registry: an officer's search, not a bulk path. ``enrolments`` is read by
     name (the registry does not import enrolment)."""
     conditions: list[ColumnElement[bool]] = []
+    # autoescape: a % or _ in what the officer typed matches only itself.
     for word in words:
-        conditions.append(func.lower(Worker.name).like(f"%{_like_escaped(word.lower())}%", escape="\\"))
+        conditions.append(func.lower(Worker.name).contains(word.lower(), autoescape=True))
     if nik_digits:
-        conditions.append(Worker.nik.like(f"%{_like_escaped(nik_digits)}", escape="\\"))
+        conditions.append(Worker.nik.endswith(nik_digits, autoescape=True))
     if region_code:
         conditions.append(or_(Worker.domicile_code == region_code,
-                              Worker.domicile_code.like(f"{_like_escaped(region_code)}.%", escape="\\")))
+                              Worker.domicile_code.startswith(f"{region_code}.", autoescape=True)))
     if agreement_id is not None:
         conditions.append(exists(
             select(literal(1)).select_from(text("enrolments e"))
