@@ -352,9 +352,7 @@ def import_approve(
         if refused_rows is not None:
             with unit_of_work(readonly=True) as session:
                 kept = proposals.kept_file(session, proposal_id)
-            with tempfile.TemporaryDirectory(prefix="lindung-proposal-") as folder:
-                path = Path(folder) / kept.name
-                path.write_bytes(kept.content)
+            with kept.on_disk() as path:
                 fixes = _refused_rows(path, kept.sheet, report, refused_rows, lg)
     finally:
         report.close()

@@ -17,6 +17,7 @@ that wants four eyes on every file uses ``--propose``, and with roles it can be 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -132,10 +133,7 @@ def approve(session: Session, proposal_id: int, *, by: str, today: dt.date,
         raise ProposalAltered(value=proposal.id)
     agreement = session.get(Agreement, proposal.agreement_id)
     assert agreement is not None
-    kept = kept_file(session, proposal_id)
-    with tempfile.TemporaryDirectory(prefix="lindung-proposal-") as folder:
-        path = Path(folder) / kept.name
-        path.write_bytes(kept.content)
+    with kept_file(session, proposal_id).on_disk() as path:
         # The import is the proposer's (its provenance says who made the list); the approval is recorded
         # on the proposal and in the audit log.
         summary = import_workers(session, path, agreement.code, by=proposal.proposed_by, today=today,
@@ -154,6 +152,14 @@ class KeptFile:
     name: str
     sheet: str | None
     content: bytes
+
+    @contextlib.contextmanager
+    def on_disk(self) -> Iterator[Path]:
+        """The file under its own name in a temporary folder (removed afterwards), for the reader."""
+        with tempfile.TemporaryDirectory(prefix="lindung-proposal-") as folder:
+            path = Path(folder) / self.name
+            path.write_bytes(self.content)
+            yield path
 
 
 def kept_file(session: Session, proposal_id: int) -> KeptFile:

@@ -104,35 +104,38 @@ def _data_sheet(sheet: Any, listed: list[Occupation], villages: int, kin: int, l
     def rows(field: str) -> str:
         return f"{letter[field]}2:{letter[field]}{DATA_ROWS + 1}"
 
-    sex = DataValidation(type="list", formula1='"L,P"', allow_blank=True, showErrorMessage=True,
-                         errorTitle="L/P", error=t("template.error.sex", lang))
+    def sixteen_digits(title: str) -> DataValidation:
+        return DataValidation(type="textLength", operator="equal", formula1="16", allow_blank=True,
+                              showErrorMessage=True, errorTitle=title, error=t("template.error.nik", lang))
+
+    sex = _pick('"L,P"', "L/P", t("template.error.sex", lang))
     sex.add(rows("sex"))
-    occupation = DataValidation(type="list", formula1=f"=Pekerjaan!$A$2:$A${len(listed) + 1}", allow_blank=True,
-                                showErrorMessage=True, errorTitle=DISPLAY["occupation"],
-                                error=t("template.error.occupation", lang))
+    occupation = _pick(f"=Pekerjaan!$A$2:$A${len(listed) + 1}", DISPLAY["occupation"],
+                       t("template.error.occupation", lang))
     occupation.add(rows("occupation"))
-    nik = DataValidation(type="textLength", operator="equal", formula1="16", allow_blank=True,
-                         showErrorMessage=True, showInputMessage=True, promptTitle="NIK",
-                         prompt=t("template.prompt.nik", lang), errorTitle="NIK", error=t("template.error.nik", lang))
+    nik = sixteen_digits("NIK")
+    nik.showInputMessage, nik.promptTitle, nik.prompt = True, "NIK", t("template.prompt.nik", lang)
     nik.add(rows("nik"))
     birth = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=DISPLAY["birth_date"],
                            prompt=t("template.prompt.birth_date", lang))
     birth.add(rows("birth_date"))
-    relationship = DataValidation(type="list", formula1=f"=Hubungan!$A$2:$A${kin + 1}", allow_blank=True,
-                                  showErrorMessage=True, errorTitle=DISPLAY["heir_relationship"],
-                                  error=t("template.error.relationship", lang))
+    relationship = _pick(f"=Hubungan!$A$2:$A${kin + 1}", DISPLAY["heir_relationship"],
+                         t("template.error.relationship", lang))
     relationship.add(rows("heir_relationship"))
-    heir_nik = DataValidation(type="textLength", operator="equal", formula1="16", allow_blank=True,
-                              showErrorMessage=True, errorTitle=DISPLAY["heir_nik"],
-                              error=t("template.error.nik", lang))
+    heir_nik = sixteen_digits(DISPLAY["heir_nik"])
     heir_nik.add(rows("heir_nik"))
     for validation in (sex, occupation, nik, birth, relationship, heir_nik):
         sheet.add_data_validation(validation)
     if villages:
-        desa = DataValidation(type="list", formula1=f"=Desa!$A$2:$A${villages + 1}", allow_blank=True,
-                              showErrorMessage=True, errorTitle=DISPLAY["desa"], error=t("template.error.desa", lang))
+        desa = _pick(f"=Desa!$A$2:$A${villages + 1}", DISPLAY["desa"], t("template.error.desa", lang))
         desa.add(rows("desa"))
         sheet.add_data_validation(desa)
+
+
+def _pick(choices: str, title: str, error: str) -> DataValidation:
+    """A drop-down of ``choices`` (a quoted list or a range of another worksheet) that refuses others."""
+    return DataValidation(type="list", formula1=choices, allow_blank=True, showErrorMessage=True, errorTitle=title,
+                          error=error)
 
 
 def _instructions(sheet: Any, agreement: Any, lang: str) -> None:
