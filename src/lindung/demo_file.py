@@ -5,9 +5,10 @@ Twenty farmers who can be enrolled — dates in the three forms, desa written as
 their kecamatan, most with an heir, one with a NIK from a kecamatan the region list no longer has
 (enrolled and flagged for review) — and one row of each kind the import refuses that a regency's
 list typically has: a NIK that lost a digit, a birth date that does not agree with the NIK, an
-ojek driver in a farmers' agreement, a worker Kadin already covers, the same NIK twice, an heir's
-relationship nobody can pay, a desa that does not exist. Deterministic for the demo data, and every
-good NIK is new to the registry."""
+ojek driver in a farmers' agreement, a worker Kadin already covers, a NIK one digit off that is a
+farmer the regency already enrolled (another name: without the name it would pass as "already
+enrolled"), the same NIK twice, an heir's relationship nobody can pay, a desa that does not exist.
+Deterministic for the demo data, and every good NIK is new to the registry."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from lindung.regions.names import DesaNames
 from lindung.sponsors import service as sponsors
 from lindung.workers import repository as workers_repo
 from lindung.workers.models import Worker
+from lindung.workers.names import may_be_same_person
 
 AGREEMENT = "BEKASI-TANI-2026"
 OVERLAPPING = "KADIN-2026"
@@ -36,8 +38,8 @@ HEADER = ("No", "NIK", "Nama Lengkap", "Tgl Lahir", "L/P", "Pekerjaan", "Desa", 
 GOOD_ROWS = 20
 FLAGGED_ROW = 10
 """A good row whose NIK's kecamatan is not in the region list: enrolled, and flagged for review."""
-DEFECTS = ("nik_format", "birth_date_mismatch", "not_target_occupation", "overlap", "duplicate_in_file",
-           "heir_relationship_unknown", "desa_unknown")
+DEFECTS = ("nik_format", "birth_date_mismatch", "not_target_occupation", "overlap", "registered_other_name",
+           "duplicate_in_file", "heir_relationship_unknown", "desa_unknown")
 """One row of each, in this order, after the good ones (the refusal each one gets)."""
 SEED = 3216 + 26
 _NAMES = ("Ujang", "Dadang", "Entin", "Oneng", "Karta", "Sarip", "Enok", "Juju", "Odih", "Warsih", "Carman",
@@ -71,6 +73,10 @@ def write_sponsor_file(session: Session, path: Path, today: dt.date) -> SampleFi
     return SampleFile(path, len(rows), GOOD_ROWS, AGREEMENT)
 
 
+def _a_name(rng: random.Random) -> str:
+    return f"{rng.choice(_NAMES)} {rng.choice(_FAMILY)}"
+
+
 def _people(session: Session, rng: random.Random, today: dt.date, n: int) -> list[list[str]]:
     """``n`` farmers of Kabupaten Bekasi, none in the registry, as rows of the file."""
     villages = regions_repo.villages_under(session, "32.16")
@@ -93,8 +99,8 @@ def _people(session: Session, rng: random.Random, today: dt.date, n: int) -> lis
         district = kecamatan_name.get(desa.code.rsplit(".", 1)[0], "")
         by_name = i % 2 == 1 and names.resolve(desa.name, district, "", nik)[0] == desa.code
         written = (born.strftime("%d-%m-%Y"), born.strftime("%d/%m/%Y"), born.isoformat())[i % 3]
-        heir = ["", ""] if i % 5 == 4 else [f"{rng.choice(_NAMES)} {rng.choice(_FAMILY)}", _KIN[i % 5]]
-        rows.append(["", nik, f"{rng.choice(_NAMES)} {rng.choice(_FAMILY)}", written, sex, _FARMING[i % 4],
+        heir = ["", ""] if i % 5 == 4 else [_a_name(rng), _KIN[i % 5]]
+        rows.append(["", nik, _a_name(rng), written, sex, _FARMING[i % 4],
                      desa.name if by_name else desa.code, district if by_name else "",
                      f"08{rng.randrange(10**9, 10**10)}", *heir])
     return rows
@@ -103,7 +109,7 @@ def _people(session: Session, rng: random.Random, today: dt.date, n: int) -> lis
 def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rng: random.Random
              ) -> list[list[str]]:
     """One refused row per kind of ``DEFECTS``: a new farmer's row spoiled in one place, a Kadin
-    worker, a good row's NIK again."""
+    worker, a farmer the regency enrolled under another name, a good row's NIK again."""
 
     def spoiled(source: list[str], column: str, value: str) -> list[str]:
         row = list(source)
@@ -116,6 +122,14 @@ def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rn
         .where(Enrolment.agreement_id == kadin.id, Enrolment.status == "active",
                Enrolment.last_month == kadin.end_month)
         .order_by(Enrolment.id).limit(1)).scalar_one()
+    regency = sponsors.get_agreement(session, AGREEMENT)
+    farmer = session.execute(
+        select(Worker).join(Enrolment, Enrolment.worker_id == Worker.id)
+        .where(Enrolment.agreement_id == regency.id, Enrolment.status == "active")
+        .order_by(Enrolment.id).limit(1)).scalar_one()
+    other_name = _a_name(rng)
+    while may_be_same_person(other_name, farmer.name):
+        other_name = _a_name(rng)
     born = try_parse_date(spare[1][3])
     assert born is not None  # written by _people in one of the import's date forms
     return [
@@ -124,7 +138,9 @@ def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rn
         spoiled(spare[2], "Pekerjaan", "Tukang Ojek"),                                # no farmer
         ["", covered.nik, covered.name, covered.birth_date.strftime("%d-%m-%Y"), covered.sex, "Petani",
          covered.domicile_code, "", covered.phone or "", "", ""],                    # Kadin covers them
-        spoiled(good[6], "Nama Lengkap", f"{rng.choice(_NAMES)} {rng.choice(_FAMILY)}"),  # row 7's NIK again
+        ["", farmer.nik, other_name, farmer.birth_date.strftime("%d/%m/%Y"), farmer.sex, "Petani",
+         farmer.domicile_code, "", "", "", ""],                  # a serial typo: a farmer enrolled already
+        spoiled(good[6], "Nama Lengkap", _a_name(rng)),  # row 7's NIK again
         spoiled(spare[3], "Hubungan", "Tetangga"),                                    # a neighbour is no heir
         spoiled(spare[4], "Desa", "Atlantis"),                                        # no such desa
     ]

@@ -31,6 +31,7 @@ from tests.factories import (
     DESA_BANDUNG,
     DESA_MUARAGEMBONG,
     DESA_PEBAYURAN,
+    DESA_TARUMAJAYA,
     MAKER,
     TODAY,
     enrol,
@@ -277,6 +278,47 @@ class TestRefusedRowsComeBackWithTheirReason:
             person(nik_text=number, born=dt.date(1990, 5, 17))]))
         assert summary.refused == 1
         assert [(e[3], e[4]) for e in errors] == [("import.worker_mismatch", "1991-01-01 L")]
+
+    def test_a_nik_registered_to_a_person_of_another_name_is_refused_and_spellings_of_one_name_pass(
+            self, database, tmp_path):
+        # A typo in a NIK's serial gives another valid NIK with the same birth date and sex: the
+        # registered worker would be covered instead of the sponsor's. Only the name tells them apart.
+        setup(database)
+        registered = {}
+        with database.session() as s:
+            for name in ("Siti Aminah", "Muhammad Yusuf", "Budi Santoso", "Agus", "Dewi Lestari"):
+                sex = "P" if name[0] in "SD" else "L"
+                registered[name] = make_worker(s, nik_=nik(kecamatan=DESA_TARUMAJAYA.split(".")[2], sex=sex),
+                                               name=name).nik
+        rows = [person(nik_text=registered["Siti Aminah"], name="Siti Rahmah", sex="P"),     # another woman
+                person(nik_text=registered["Muhammad Yusuf"], name="H. M. Yusuf"),           # a title, an initial
+                person(nik_text=registered["Budi Santoso"], name="BUDI SANTOSA"),           # a typo
+                person(nik_text=registered["Agus"], name="Agus Salim"),                     # a fuller name
+                person(nik_text=registered["Dewi Lestari"], name="Dewi Sartika", sex="P"),  # another woman
+                person()]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.read, summary.enrolled, summary.new_workers, summary.refused) == (6, 4, 1, 2)
+        assert [(e[0], e[1], e[2], e[3], e[4]) for e in errors] == [
+            (2, "NIK", registered["Siti Aminah"], "import.registered_other_name", ""),
+            (6, "NIK", registered["Dewi Lestari"], "import.registered_other_name", "")]
+        message = importer.render_error(errors[0])[3]
+        assert "atas nama orang lain" in message and "Aminah" not in message  # the registry's name is not shown
+        assert "another name" in importer.render_error(errors[0], "en")[3]
+        with database.session(readonly=True) as s:  # the registry keeps its names; nothing was renamed
+            names = {w.nik: w.name for w in s.scalars(select(Worker))}
+            assert {names[n] for n in registered.values()} == set(registered)
+            enrolled = {e.worker.nik for e in s.scalars(select(Enrolment))}
+        assert enrolled == {registered[n] for n in ("Muhammad Yusuf", "Budi Santoso", "Agus")} | {rows[5]["NIK"]}
+        assert counts(database)[1:3] == (4, 4)
+
+    def test_the_other_name_is_refused_before_the_row_could_count_as_already_enrolled(self, database, tmp_path):
+        covered = covered_by_kadin(database, tmp_path)
+        summary, errors = run_import(database, write_csv(tmp_path / "again.csv", [
+            {**covered, "Nama Lengkap": "Ujang Suherman"}, person()]))
+        assert (summary.enrolled, summary.already_enrolled, summary.refused) == (1, 0, 1)
+        assert [(e[0], e[3]) for e in errors] == [(2, "import.registered_other_name")]
+        summary, errors = run_import(database, write_csv(tmp_path / "again.csv", [covered]))
+        assert (summary.already_enrolled, summary.refused, errors) == (1, 0, [])
 
 
 class TestADuplicateNamesTheFirstRowOfItsNik:

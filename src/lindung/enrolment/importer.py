@@ -69,6 +69,7 @@ from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
+from lindung.workers.names import may_be_same_person
 from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, heir_relationships, lowest_income
 
 _ROW_NO = itemgetter(0)
@@ -430,6 +431,9 @@ class _Merger:
             with timed("· registered workers", lap=False):
                 existing = repo.match_existing(s, lo, hi, b.max_worker_id) > 0
                 if existing:
+                    differing = repo.names_differing(s, lo, hi)
+                    repo.refuse_other_names(s, [row for row, in_file, registered in differing
+                                                if not may_be_same_person(in_file, registered)])
                     repo.mark_enrolled_and_overlaps(s, lo, hi, self.agreement_id, self.first.index,
                                                     self.last.index)
         if b.target_occupations or b.target_regions:

@@ -49,8 +49,9 @@ SUSPECTS = "lindung_import_suspects"
 HEIRS = "lindung_import_heirs"
 
 CANDIDATE, ALREADY = 0, 1
-DUPLICATE, MISMATCH, OVERLAP, NOT_OCCUPATION, NOT_REGION, QUOTA, BUDGET = 10, 11, 12, 13, 14, 15, 16
+DUPLICATE, MISMATCH, OVERLAP, NOT_OCCUPATION, NOT_REGION, QUOTA, BUDGET, OTHER_NAME = 10, 11, 12, 13, 14, 15, 16, 17
 REFUSALS = {DUPLICATE: "import.duplicate_in_file", MISMATCH: "import.worker_mismatch",
+            OTHER_NAME: "import.registered_other_name",
             OVERLAP: "import.overlap", NOT_OCCUPATION: "import.not_target_occupation",
             NOT_REGION: "import.not_target_region", QUOTA: "import.quota_exhausted",
             BUDGET: "import.budget_exhausted"}
@@ -238,6 +239,23 @@ def match_existing(session: Session, lo: int, hi: int, max_worker_id: int) -> in
         f"detail = CASE WHEN {mismatch} THEN CAST(w.birth_date AS TEXT) || ' ' || w.sex ELSE {ROWS}.detail END "
         f"FROM {found}"), params)
     return _count(result)
+
+
+def names_differing(session: Session, lo: int, hi: int) -> list[tuple[int, str, str]]:
+    """(row, the file's name, the registry's name) of the range's rows matched to a registered worker
+    (``match_existing``) whose two names differ in more than case; in a file sent again, none."""
+    rows = session.execute(text(
+        f"SELECT r.row_no, r.name, w.name FROM {ROWS} r JOIN workers w ON w.id = r.worker_id "
+        f"WHERE r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE} AND r.worker_id IS NOT NULL "
+        "AND lower(r.name) <> lower(w.name)"), {"lo": lo, "hi": hi}).all()
+    return [(int(row_no), str(file_name), str(registry_name)) for row_no, file_name, registry_name in rows]
+
+
+def refuse_other_names(session: Session, row_nos: Sequence[int]) -> None:
+    """These rows name another person than the worker registered with their NIK."""
+    if row_nos:
+        session.execute(text(f"UPDATE {ROWS} SET state = {OTHER_NAME} WHERE row_no = :row_no"),
+                        [{"row_no": r} for r in row_nos])
 
 
 def mark_enrolled_and_overlaps(session: Session, lo: int, hi: int, agreement_id: int, first: int,

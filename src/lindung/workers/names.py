@@ -1,0 +1,98 @@
+"""Whether two written names can be the same person's: the check behind "this NIK is registered to
+someone else".
+
+A NIK has no check digit (rules.md section 6): a sponsor's typo in the last four digits (the serial)
+gives another valid NIK with the same region, birth date and sex, which may be a worker already in
+the registry. Enrolling that row would cover the registered person and leave the sponsor's worker
+without protection. The name is then the only thing that tells them apart, so a row whose NIK is
+registered under a clearly different name is refused (``enrolment.importer``), while the ways one
+person's name is written differently from list to list pass:
+
+- case, accents, spacing, punctuation and apostrophes (``Ma'ruf`` / ``MARUF``);
+- titles before the name (``H.``, ``Hj.``, ``Drs.``…) and degrees after a comma (``, S.Pd.``);
+- ``bin`` / ``binti``;
+- the old spelling and doubled letters (``Soekarno`` / ``Sukarno``, ``Djoko`` / ``Joko``,
+  ``Muhammad`` / ``Muhamad``);
+- one name a part of the other, in any order (``Agus`` / ``Agus Salim``, ``M. Yusuf`` /
+  ``Muhammad Yusuf``);
+- a typo or two (``Budi Santoso`` / ``Budi Santosa``): the two names, without spaces, at least
+  ``SIMILAR`` alike (``difflib``'s ratio).
+
+``Siti Aminah`` / ``Siti Rahmah`` (0,6) or ``Dewi Lestari`` / ``Dewi Sartika`` (0,73) are other
+people. These are heuristics of data quality, not law, so they live here and not among the rules'
+parameters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+SIMILAR = 0.8
+"""The least ``difflib.SequenceMatcher`` ratio of two names (normalised, spaces removed) taken as a
+misspelling of one another."""
+
+TITLES = frozenset({
+    "h", "hj", "haji", "hajah", "hajjah", "kh", "drs", "dra", "dr", "ir", "prof", "ust", "ustadz",
+    "ustaz", "ustadzah", "raden", "rd", "r", "tb", "ny", "nn", "tn", "bpk", "bapak", "ibu",
+})
+"""Words written before a name that are not part of it (compared after normalisation)."""
+
+CONNECTORS = frozenset({"bin", "binti", "bt", "bte"})
+
+_OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("ch", "kh"))
+_APOSTROPHES = re.compile("['`\u2018\u2019\u02bc]")
+_NOT_LETTER = re.compile(r"[^a-z]+")
+_DOUBLED = re.compile(r"([a-z])\1+")
+
+
+def words(name: str) -> tuple[str, ...]:
+    """The words of a name as compared: ASCII lower case, titles, degrees and ``bin``/``binti``
+    dropped, old spelling modernised, doubled letters single."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.split(",", 1)[0]  # degrees follow a comma: "Siti Aminah, S.Pd."
+    text = _NOT_LETTER.sub(" ", _APOSTROPHES.sub("", text))
+    tokens = text.split()
+    while len(tokens) > 1 and tokens[0] in TITLES:
+        tokens.pop(0)
+    result = []
+    for token in tokens:
+        if token in CONNECTORS:
+            continue
+        for old, new in _OLD_SPELLING:
+            token = token.replace(old, new)
+        result.append(_DOUBLED.sub(r"\1", token))
+    return tuple(result)
+
+
+def _part_of(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """Every word of ``short`` is a word of ``long`` (an initial stands for a word it begins), each
+    used once, and at least one is a whole word."""
+    left = list(long)
+    whole = False
+    for word in short:
+        if word in left:
+            left.remove(word)
+            whole = True
+            continue
+        if len(word) == 1:
+            match = next((w for w in left if w.startswith(word)), None)
+            if match is not None:
+                left.remove(match)
+                continue
+        return False
+    return whole
+
+
+def may_be_same_person(a: str, b: str) -> bool:
+    """Whether names ``a`` and ``b`` can be one person's name written two ways (see the module)."""
+    wa, wb = words(a), words(b)
+    if not wa or not wb:
+        return False
+    if "".join(wa) == "".join(wb):
+        return True
+    if any(_part_of(x, y) for x, y in ((wa, wb), (wb, wa)) if len(x) <= len(y)):
+        return True
+    return difflib.SequenceMatcher(None, "".join(wa), "".join(wb), autojunk=False).ratio() >= SIMILAR
