@@ -337,7 +337,7 @@ class TestADuplicateNamesTheFirstRowOfItsNik:
         rows = [first, person(), {**person(), "NIK": first["NIK"]}]
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
         assert (summary.enrolled, summary.refused) == (1, 2)
-        assert [(e[0], e[3], e[4]) for e in errors] == [(2, "import.not_target_occupation", ""),
+        assert [(e[0], e[3], e[4]) for e in errors] == [(2, "import.not_target_occupation", "ojek"),
                                                         (4, "import.duplicate_in_file", "2")]
 
     def test_the_first_row_counts_even_when_it_was_past_the_quota(self, database, tmp_path):
@@ -461,9 +461,10 @@ class TestTargetGroup:
                 person(desa=DESA_MUARAGEMBONG, occupation="Nelayan"), person(desa=DESA_BANDUNG)]
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
         assert summary.enrolled == 1
-        assert [(e[0], e[3]) for e in errors] == [(3, "import.not_target_occupation"),
-                                                  (4, "import.not_target_region"),
-                                                  (5, "import.not_target_region")]
+        assert [(e[0], e[3], e[4]) for e in errors] == [(3, "import.not_target_occupation", "ojek"),
+                                                        (4, "import.not_target_region", DESA_MUARAGEMBONG),
+                                                        (5, "import.not_target_region", DESA_BANDUNG)]
+        assert "(ojek)" in importer.render_error(errors[0])[3]
 
 
 class TestNothingHalfDone:

@@ -283,16 +283,19 @@ def mark_enrolled_and_overlaps(session: Session, lo: int, hi: int, agreement_id:
 
 def refuse_outside_targets(session: Session, lo: int, hi: int, agreement_id: int, *, occupations: bool,
                            regions: bool) -> None:
-    """Only when the agreement has a target group."""
+    """Only when the agreement has a target group. The refusal names the occupation or the desa (the
+    registry's, for a registered worker: the one judged)."""
     params = {"aid": agreement_id, "lo": lo, "hi": hi}
     if occupations:
         session.execute(text(
-            f"UPDATE {ROWS} SET state = {NOT_OCCUPATION} WHERE {_RANGE} AND state = {CANDIDATE} "
+            f"UPDATE {ROWS} SET state = {NOT_OCCUPATION}, detail = occupation_code "
+            f"WHERE {_RANGE} AND state = {CANDIDATE} "
             "AND occupation_code NOT IN (SELECT occupation_code FROM agreement_occupations "
             "WHERE agreement_id = :aid)"), params)
     if regions:
         session.execute(text(
-            f"UPDATE {ROWS} SET state = {NOT_REGION} WHERE {_RANGE} AND state = {CANDIDATE} AND NOT EXISTS ("
+            f"UPDATE {ROWS} SET state = {NOT_REGION}, detail = desa_code "
+            f"WHERE {_RANGE} AND state = {CANDIDATE} AND NOT EXISTS ("
             f"SELECT 1 FROM agreement_regions t WHERE t.agreement_id = :aid AND ({ROWS}.desa_code = "
             f"t.region_code OR {ROWS}.desa_code LIKE t.region_code || '.%'))"), params)
 
