@@ -7,7 +7,8 @@ their kecamatan, most with an heir, one with a NIK from a kecamatan the region l
 list typically has: a NIK that lost a digit, a birth date that does not agree with the NIK, an
 ojek driver in a farmers' agreement, a worker Kadin already covers, a NIK one digit off that is a
 farmer the regency already enrolled (another name: without the name it would pass as "already
-enrolled"), the same NIK twice, an heir's relationship nobody can pay, a desa that does not exist.
+enrolled"), an enrolled farmer again under a NIK with another serial (as a new worker they would be
+covered twice), the same NIK twice, an heir's relationship nobody can pay, a desa that does not exist.
 Deterministic for the demo data, and every good NIK is new to the registry."""
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ GOOD_ROWS = 20
 FLAGGED_ROW = 10
 """A good row whose NIK's kecamatan is not in the region list: enrolled, and flagged for review."""
 DEFECTS = ("nik_format", "birth_date_mismatch", "not_target_occupation", "overlap", "registered_other_name",
-           "duplicate_in_file", "heir_relationship_unknown", "desa_unknown")
+           "registered_other_serial", "duplicate_in_file", "heir_relationship_unknown", "desa_unknown")
 """One row of each, in this order, after the good ones (the refusal each one gets)."""
 SEED = 3216 + 26
 _NAMES = ("Ujang", "Dadang", "Entin", "Oneng", "Karta", "Sarip", "Enok", "Juju", "Odih", "Warsih", "Carman",
@@ -71,6 +72,16 @@ def write_sponsor_file(session: Session, path: Path, today: dt.date) -> SampleFi
         writer.writerow(HEADER)
         writer.writerows(rows)
     return SampleFile(path, len(rows), GOOD_ROWS, AGREEMENT)
+
+
+def _retyped(session: Session, nik: str) -> str:
+    """``nik`` with another serial (its last four digits, 0001–9999) that no worker has."""
+    serial = int(nik[12:])
+    for step in range(10, 10_000):
+        number = f"{nik[:12]}{(serial + step - 1) % 9999 + 1:04d}"
+        if workers_repo.by_nik(session, number) is None:
+            return number
+    raise LookupError(nik)  # unreachable: a kecamatan-day with 9.999 workers
 
 
 def _a_name(rng: random.Random) -> str:
@@ -109,7 +120,8 @@ def _people(session: Session, rng: random.Random, today: dt.date, n: int) -> lis
 def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rng: random.Random
              ) -> list[list[str]]:
     """One refused row per kind of ``DEFECTS``: a new farmer's row spoiled in one place, a Kadin
-    worker, a farmer the regency enrolled under another name, a good row's NIK again."""
+    worker, a farmer the regency enrolled under another name, another under a retyped serial, a good
+    row's NIK again."""
 
     def spoiled(source: list[str], column: str, value: str) -> list[str]:
         row = list(source)
@@ -123,10 +135,11 @@ def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rn
                Enrolment.last_month == kadin.end_month)
         .order_by(Enrolment.id).limit(1)).scalar_one()
     regency = sponsors.get_agreement(session, AGREEMENT)
-    farmer = session.execute(
+    farmer, another = session.execute(
         select(Worker).join(Enrolment, Enrolment.worker_id == Worker.id)
         .where(Enrolment.agreement_id == regency.id, Enrolment.status == "active")
-        .order_by(Enrolment.id).limit(1)).scalar_one()
+        .order_by(Enrolment.id).limit(2)).scalars().all()
+    retyped = _retyped(session, another.nik)
     other_name = _a_name(rng)
     while may_be_same_person(other_name, farmer.name):
         other_name = _a_name(rng)
@@ -140,6 +153,8 @@ def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rn
          covered.domicile_code, "", covered.phone or "", "", ""],                    # Kadin covers them
         ["", farmer.nik, other_name, farmer.birth_date.strftime("%d/%m/%Y"), farmer.sex, "Petani",
          farmer.domicile_code, "", "", "", ""],                  # a serial typo: a farmer enrolled already
+        ["", retyped, another.name.upper(), another.birth_date.strftime("%d-%m-%Y"), another.sex, "Petani",
+         another.domicile_code, "", "", "", ""],                 # another farmer enrolled, a serial retyped
         spoiled(good[6], "Nama Lengkap", _a_name(rng)),  # row 7's NIK again
         spoiled(spare[3], "Hubungan", "Tetangga"),                                    # a neighbour is no heir
         spoiled(spare[4], "Desa", "Atlantis"),                                        # no such desa

@@ -14,11 +14,35 @@ HEADER = ("No", "NIK", "Nama Lengkap", "Tgl Lahir", "L/P", "Pekerjaan", "Kode De
 _serials = itertools.count(5000)
 
 
-def person(*, born: dt.date = dt.date(1990, 5, 17), sex: str = "L", name: str = "Asep Saputra",
+BORN = dt.date(1990, 5, 17)
+"""The birth date of ``tests.factories.nik`` and ``make_worker``: a row for such a NIK has it."""
+_birthdays = itertools.count(1)
+
+
+def _born_and_sex(number: str) -> tuple[dt.date, str]:
+    """What a factory NIK says (``BORN`` and "L" when it says nothing)."""
+    try:
+        day, month, year = int(number[6:8]), int(number[8:10]), int(number[10:12])
+        female = day > 40
+        return dt.date(year + (1900 if year > 30 else 2000), month, day - 40 if female else day), "P" if female else "L"
+    except ValueError:
+        return BORN, "L"
+
+
+def person(*, born: dt.date | None = None, sex: str | None = None, name: str = "Asep Saputra",
            occupation: str = "Petani", desa: str = DESA_TARUMAJAYA, phone: str = "081234567890",
            income: str = "", birth_text: str | None = None, sex_text: str | None = None,
            nik_text: str | None = None) -> dict[str, Any]:
-    """One worker row of a sponsor file, valid unless an override spoils it."""
+    """One worker row of a sponsor file, valid unless an override spoils it.
+
+    Without ``born`` a new person is born on a day of their own (after ``BORN``): people of the same
+    name, birth date, sex and kecamatan whose NIKs differ only in the serial would be one person
+    typed twice to the import. A row for a given ``nik_text`` has the birth date and sex it says."""
+    if nik_text is not None:
+        said_born, said_sex = _born_and_sex(nik_text)
+        born, sex = born or said_born, sex or said_sex
+    born = born or BORN + dt.timedelta(days=next(_birthdays) % 3000)
+    sex = sex or "L"
     number = nik_text if nik_text is not None else nik(kecamatan=(desa.split(".") + ["01"] * 3)[2], born=born, sex=sex,
                                                        serial=next(_serials) % 9999 + 1)
     return {"NIK": number, "Nama Lengkap": name,

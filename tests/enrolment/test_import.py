@@ -239,7 +239,7 @@ class TestRefusedRowsComeBackWithTheirReason:
             person(desa="32.16.99.9999"),                                # 7: unknown desa
             person(occupation="Astronot"),                               # 8: unmapped occupation
             person(birth_text="31/02/1990"),                             # 9: not a date
-            {**person(), "NIK": good["NIK"]},                            # 10: duplicate of row 2
+            person(nik_text=good["NIK"]),                            # 10: duplicate of row 2
             person(income="sejuta"),                                     # 11: income
             person(phone="bukan nomor"),                                 # 12: phone
         ]
@@ -311,6 +311,30 @@ class TestRefusedRowsComeBackWithTheirReason:
         assert enrolled == {registered[n] for n in ("Muhammad Yusuf", "Budi Santoso", "Agus")} | {rows[5]["NIK"]}
         assert counts(database)[1:3] == (4, 4)
 
+    def test_a_registered_worker_sent_under_a_nik_with_another_serial_is_refused_naming_the_masked_nik(
+            self, database, tmp_path):
+        # The sponsor typed the serial wrong: a new worker would cover the registered person twice.
+        setup(database)
+        kecamatan = DESA_TARUMAJAYA.split(".")[2]
+        with database.session() as s:
+            registered = make_worker(s, nik_=nik(kecamatan=kecamatan, serial=123), name="Asep Saputra").nik
+            make_worker(s, nik_=nik(kecamatan=kecamatan, serial=321), name="Ujang Suherman")
+        typo, neighbour = nik(kecamatan=kecamatan, serial=132), nik(kecamatan=kecamatan, serial=456)
+        rows = [person(nik_text=typo, name="ASEP SAPUTRA"),
+                person(nik_text=neighbour, name="Dadang Sudrajat"),  # born the same day there: another man
+                person()]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, summary.new_workers, summary.refused) == (2, 2, 1)
+        masked = registered[:4] + "*" * 8 + "0123"
+        assert errors == [(2, "NIK", typo, "import.registered_other_serial", masked)]
+        assert masked in importer.render_error(errors[0])[3] and registered not in importer.render_error(errors[0])[3]
+        # If the ID card shows another person after all, the branch registers them, and the row goes in.
+        with database.session() as s:
+            make_worker(s, nik_=typo, name="Asep Saputra")
+        summary, errors = run_import(database, write_csv(tmp_path / "again.csv", [rows[0]]))
+        assert (summary.enrolled, summary.new_workers, errors) == (1, 0, [])
+        assert counts(database)[:3] == (5, 3, 3)
+
     def test_the_other_name_is_refused_before_the_row_could_count_as_already_enrolled(self, database, tmp_path):
         covered = covered_by_kadin(database, tmp_path)
         summary, errors = run_import(database, write_csv(tmp_path / "again.csv", [
@@ -325,7 +349,7 @@ class TestADuplicateNamesTheFirstRowOfItsNik:
     def test_every_later_row_names_the_first_even_across_ranges(self, database, tmp_path):
         setup(database)
         twin = person()
-        rows = [twin, person(), {**person(), "NIK": twin["NIK"]}, person(), {**person(), "NIK": twin["NIK"]}]
+        rows = [twin, person(), person(nik_text=twin["NIK"]), person(), person(nik_text=twin["NIK"])]
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
         assert (summary.enrolled, summary.refused) == (3, 2)
         assert [(e[0], e[3], e[4]) for e in errors] == [(4, "import.duplicate_in_file", "2"),
@@ -334,7 +358,7 @@ class TestADuplicateNamesTheFirstRowOfItsNik:
     def test_the_first_row_counts_even_when_it_was_refused_for_the_target_group(self, database, tmp_path):
         setup(database, target_occupations=("petani",))
         first = person(occupation="Ojol")
-        rows = [first, person(), {**person(), "NIK": first["NIK"]}]
+        rows = [first, person(), person(nik_text=first["NIK"])]
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
         assert (summary.enrolled, summary.refused) == (1, 2)
         assert [(e[0], e[3], e[4]) for e in errors] == [(2, "import.not_target_occupation", "ojek"),
@@ -343,8 +367,8 @@ class TestADuplicateNamesTheFirstRowOfItsNik:
     def test_the_first_row_counts_even_when_it_was_past_the_quota(self, database, tmp_path):
         setup(database, quota=2)
         rows = [person(), person(), person(), person()]
-        rows.append({**person(), "NIK": rows[2]["NIK"]})
-        rows.append({**person(), "NIK": rows[0]["NIK"]})
+        rows.append(person(nik_text=rows[2]["NIK"]))
+        rows.append(person(nik_text=rows[0]["NIK"]))
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
         assert (summary.enrolled, summary.refused) == (2, 4)
         assert [(e[0], e[3], e[4]) for e in errors] == [(4, "import.quota_exhausted", ""),

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from lindung.kit.money import rp
-from tests.enrolment.import_files import HEADER, cells, person, write_csv, write_workbook
+from tests.enrolment.import_files import BORN, HEADER, cells, person, write_csv, write_workbook
 from tests.factories import make_agreement
 
 
@@ -77,7 +77,7 @@ class TestTheCommand:
         assert [(h["name"], h["relationship"]) for h in shown["heirs"]] == [("Siti", "spouse")]
 
     def test_the_error_file_in_indonesian(self, kadin, cli, tmp_path):
-        rows = [person(), person(nik_text="3216011705"), person(birth_text="18-05-1990")]
+        rows = [person(), person(nik_text="3216011705"), person(born=BORN, birth_text="18-05-1990")]
         path = write_csv(tmp_path / "kadin.csv", rows)
         report = tmp_path / "ditolak.csv"
         result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--errors", str(report))
@@ -93,7 +93,7 @@ class TestTheCommand:
 
     def test_the_error_file_in_english(self, kadin, cli, tmp_path):
         first = person()
-        path = write_csv(tmp_path / "kadin.csv", [first, {**person(), "NIK": first["NIK"]},
+        path = write_csv(tmp_path / "kadin.csv", [first, person(nik_text=first["NIK"]),
                                                   person(occupation="Astronot")])
         report = tmp_path / "refused.csv"
         cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--errors", str(report),
@@ -119,7 +119,7 @@ class TestTheCommand:
         assert "Traceback" not in result.stderr
 
     def test_no_nik_is_written_to_the_log_or_the_terminal(self, kadin, cli, tmp_path, caplog):
-        rows = [person(), person(birth_text="18-05-1990")]
+        rows = [person(), person(born=BORN, birth_text="18-05-1990")]
         path = write_csv(tmp_path / "kadin.csv", rows)
         result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--errors",
                      str(tmp_path / "e.csv"))
@@ -134,8 +134,8 @@ class TestTheRefusedRowsGoBackToBeCorrected:
 
     def test_corrected_in_the_workbook_and_imported_again(self, kadin, cli, tmp_path):
         good, astronaut = person(), person(occupation="Astronot", phone="0812 777 888")
-        wrong_birth = person(birth_text="18-05-1990", sex_text="P")
-        rows = [good, astronaut, wrong_birth, {**person(), "NIK": good["NIK"]}]
+        wrong_birth = person(born=BORN, birth_text="18-05-1990", sex_text="P")
+        rows = [good, astronaut, wrong_birth, person(nik_text=good["NIK"])]
         path = write_csv(tmp_path / "kadin.csv", rows, delimiter=";", encoding="cp1252")
         out = tmp_path / "perbaiki.xlsx"
         result = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--refused-rows", str(out))
@@ -255,7 +255,7 @@ class TestACheckOnly:
 
     def test_says_what_an_import_would_do_and_saves_nothing(self, kadin, cli, tmp_path):
         first = person()
-        rows = [first, person(occupation="Tukang Ojek"), {**person(), "NIK": first["NIK"]},
+        rows = [first, person(occupation="Tukang Ojek"), person(nik_text=first["NIK"]),
                 person(occupation="Astronot")]
         path = write_csv(tmp_path / "kadin.csv", rows)
         before = self.state(kadin)

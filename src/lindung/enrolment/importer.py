@@ -64,6 +64,7 @@ from lindung.enrolment.importer_rows import RowError, RowValidator, StagedRow
 from lindung.enrolment.service import default_first_month, span_costs
 from lindung.kit.i18n import t
 from lindung.kit.money import rp
+from lindung.kit.privacy import mask_nik
 from lindung.rules.contributions import OTHER, TRANSPORT
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
@@ -430,10 +431,8 @@ class _Merger:
             self._go_on()
             with timed("· registered workers", lap=False):
                 existing = repo.match_existing(s, lo, hi, b.max_worker_id) > 0
+                self._refuse_other_people(lo, hi, existing=existing)
                 if existing:
-                    differing = repo.names_differing(s, lo, hi)
-                    repo.refuse_other_names(s, [row for row, in_file, registered in differing
-                                                if not may_be_same_person(in_file, registered)])
                     repo.mark_enrolled_and_overlaps(s, lo, hi, self.agreement_id, self.first.index,
                                                     self.last.index)
         if b.target_occupations or b.target_regions:
@@ -467,6 +466,25 @@ class _Merger:
         if not last:  # no later range asks
             with timed("· duplicates", lap=False):
                 repo.remember(s, lo, hi)
+
+    def _refuse_other_people(self, lo: int, hi: int, *, existing: bool) -> None:
+        """The NIK is the key of the registry and has no check digit, so a typo in its serial (the
+        last four digits) is another valid NIK with the same kecamatan, birth date and sex. Against
+        the workers registered before the import, the name then tells: a row whose NIK is registered
+        under a clearly different name is someone else's NIK; a row that would be a new worker but
+        has a registered worker's name under a NIK with another serial is that worker, typed wrong
+        (``workers.names``). Both are refused for the sponsor to check the ID card: either would
+        cover one person twice, or the wrong one. The database finds the few pairs to compare."""
+        s = self.session
+        if existing:
+            differing = repo.names_differing(s, lo, hi)
+            repo.refuse_other_names(s, [row for row, in_file, registered in differing
+                                        if not may_be_same_person(in_file, registered)])
+        seems: dict[int, str] = {}
+        for row, in_file, registered, number in repo.serial_neighbours(s, lo, hi, self.before.max_worker_id):
+            if row not in seems and may_be_same_person(in_file, registered):
+                seems[row] = mask_nik(number)
+        repo.refuse_other_serials(s, list(seems.items()))
 
     def finish(self, sheet: SheetSource, *, read: int, refused_early: int, file: str) -> ImportSummary:
         s = self.session

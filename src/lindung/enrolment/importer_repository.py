@@ -49,9 +49,10 @@ SUSPECTS = "lindung_import_suspects"
 HEIRS = "lindung_import_heirs"
 
 CANDIDATE, ALREADY = 0, 1
-DUPLICATE, MISMATCH, OVERLAP, NOT_OCCUPATION, NOT_REGION, QUOTA, BUDGET, OTHER_NAME = 10, 11, 12, 13, 14, 15, 16, 17
+DUPLICATE, MISMATCH, OVERLAP, NOT_OCCUPATION, NOT_REGION, QUOTA, BUDGET = 10, 11, 12, 13, 14, 15, 16
+OTHER_NAME, OTHER_SERIAL = 17, 18
 REFUSALS = {DUPLICATE: "import.duplicate_in_file", MISMATCH: "import.worker_mismatch",
-            OTHER_NAME: "import.registered_other_name",
+            OTHER_NAME: "import.registered_other_name", OTHER_SERIAL: "import.registered_other_serial",
             OVERLAP: "import.overlap", NOT_OCCUPATION: "import.not_target_occupation",
             NOT_REGION: "import.not_target_region", QUOTA: "import.quota_exhausted",
             BUDGET: "import.budget_exhausted"}
@@ -256,6 +257,29 @@ def refuse_other_names(session: Session, row_nos: Sequence[int]) -> None:
     if row_nos:
         session.execute(text(f"UPDATE {ROWS} SET state = {OTHER_NAME} WHERE row_no = :row_no"),
                         [{"row_no": r} for r in row_nos])
+
+
+def serial_neighbours(session: Session, lo: int, hi: int, max_worker_id: int) -> list[tuple[int, str, str, str]]:
+    """(row, the file's name, a registered worker's name, that worker's NIK) for each row of the range
+    that would be a new worker and each worker registered before the import whose NIK differs from
+    the row's only in the serial, the last four digits: the same kecamatan, birth date and sex. One
+    index range per row on the NIK (byte-ordered on both engines; ``CROSS JOIN`` keeps SQLite from
+    walking the registry by id instead)."""
+    rows = session.execute(text(
+        f"SELECT r.row_no, r.name, w.name, w.nik FROM {ROWS} r CROSS JOIN workers w "
+        "WHERE w.nik BETWEEN substr(r.nik, 1, 12) || '0000' AND substr(r.nik, 1, 12) || '9999' "
+        "AND w.nik <> r.nik AND w.id <= :max_id "
+        f"AND r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE} AND r.worker_id IS NULL "
+        "ORDER BY r.row_no, w.nik"), {"lo": lo, "hi": hi, "max_id": max_worker_id}).all()
+    return [(int(row_no), str(name), str(registered), str(nik)) for row_no, name, registered, nik in rows]
+
+
+def refuse_other_serials(session: Session, refused: Sequence[tuple[int, str]]) -> None:
+    """(row, the masked NIK of the registered worker it seems to be): rows that seem to be a worker
+    already registered, under a NIK with another serial."""
+    if refused:
+        session.execute(text(f"UPDATE {ROWS} SET state = {OTHER_SERIAL}, detail = :nik WHERE row_no = :row_no"),
+                        [{"row_no": r, "nik": nik} for r, nik in refused])
 
 
 def mark_enrolled_and_overlaps(session: Session, lo: int, hi: int, agreement_id: int, first: int,
