@@ -66,7 +66,10 @@ def make_agreement(s: Session, code: str = "KADIN-2026", *, sponsor: str = "KADI
 
 def make_worker(s: Session, *, nik_: str | None = None, occupation: str = "pedagang",
                 desa: str = DESA_TARUMAJAYA, name: str = "Asep Saputra", **extra: Any) -> Worker:
+    """A worker; the factory's workers share a name and a birthday but are different people (an
+    officer would have said so: ``different_person``), unless a test says otherwise."""
     number = nik_ or nik(kecamatan=desa.split(".")[2])
+    extra.setdefault("different_person", True)
     return workers.register(s, workers.WorkerInput(nik=number, name=name, domicile=desa, occupation=occupation,
                                                    **extra), by=MAKER, today=TODAY)
 

@@ -51,6 +51,7 @@ def agreement(s: Session, code: str = "KADIN-2026", *, sponsor: str = "KADIN", f
 
 def worker(s: Session, *, occupation: str = "pedagang", kecamatan: str = "01", name: str = "Asep Saputra",
            **extra: Any) -> Worker:
+    extra.setdefault("different_person", True)  # same name and birthday, different people (tests.factories)
     return workers.register(s, workers.WorkerInput(nik=nik(kecamatan=kecamatan), name=name,
                                                    domicile=DESA[kecamatan], occupation=occupation, **extra),
                             by=MAKER, today=JAN_1)

@@ -148,6 +148,18 @@ class TestWorkerAndEnrolCommands:
         both = cli("worker", "update", number, "--heir", "X:anak", "--no-heirs")
         assert both.exit_code == 2 and "Traceback" not in both.err
 
+    def test_a_worker_registered_under_a_nik_one_serial_away_is_refused_unless_another_person(self, database, cli):
+        add = ("--name", "Asep Saputra", "--desa", DESA_TARUMAJAYA, "--occupation", "pedagang")
+        assert cli("worker", "add", "--nik", nik(serial=80), *add).exit_code == 0
+        r = cli("worker", "add", "--nik", nik(serial=800), *add, "--lang", "en")
+        assert r.exit_code == 4 and "Traceback" not in r.err
+        flat = " ".join(r.err.split())
+        assert "Seems registered already: Asep Saputra, NIK 3216********0080" in flat and nik(serial=80) not in flat
+        assert database.scalar("SELECT COUNT(*) FROM workers") == 1
+        r = cli("worker", "add", "--nik", nik(serial=800), *add, "--different-person", "--json")
+        assert r.exit_code == 0, r.stderr
+        assert database.scalar("SELECT COUNT(*) FROM workers") == 2
+
     def test_a_birth_date_that_disagrees_with_the_nik_is_refused_showing_both(self, database, cli):
         number = nik(serial=78)
         r = cli("worker", "add", "--nik", number, "--name", "Asep", "--desa", DESA_TARUMAJAYA,

@@ -134,6 +134,26 @@ class TestOneWorkerPerNik:
             assert workers.get(s, spaced).nik == number
 
 
+    def test_a_registered_worker_under_a_nik_with_another_serial_is_refused_until_the_officer_says_otherwise(
+            self, database):
+        # A NIK has no check digit: the serial typed wrong is another valid NIK of the same kecamatan,
+        # birth date and sex. With the same name, it is the registered worker, most likely.
+        registered = nik(serial=123)
+        with database.session() as s:
+            make_worker(s, nik_=registered, name="Asep Saputra")
+        with database.session() as s, pytest.raises(Conflict) as exc:
+            make_worker(s, nik_=nik(serial=132), name="H. ASEP SAPUTRA", different_person=False)
+        assert exc.value.code == "worker.possibly_registered"
+        message = exc.value.message("id")
+        assert "3216********0123" in message and "Asep Saputra" in message and registered not in message
+        assert "--different-person" in exc.value.message("en")
+        with database.session() as s:  # another name, born the same day there: another person
+            make_worker(s, nik_=nik(serial=456), name="Ujang Suherman", different_person=False)
+            # The officer checked the ID card: another Asep Saputra.
+            make_worker(s, nik_=nik(serial=132), name="Asep Saputra", different_person=True)
+        with database.session(readonly=True) as s:
+            assert {w.nik[12:] for w in s.scalars(select(Worker))} == {"0123", "0132", "0456"}
+
 class TestADomicileGivenByName:
     """At the counter an officer knows the desa's name, seldom its code: 'Sukamurni, Sukakarya'."""
 

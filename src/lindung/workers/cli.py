@@ -44,6 +44,11 @@ def worker_add(
     income: str | None = typer.Option(None, "--income", help="Penghasilan sebulan (bawaan: kelompok terendah)."),
     phone: str | None = typer.Option(None, "--phone", help="Nomor telepon."),
     heir: list[str] | None = typer.Option(None, "--heir", help="Ahli waris NAMA:HUBUNGAN[:NIK] (boleh berulang)."),
+    different_person: bool = typer.Option(
+        False, "--different-person",
+        help="KTP sudah dicek: pekerja terdaftar bernama sama yang NIK-nya hanya beda 4 digit terakhir adalah "
+             "orang lain / the ID card was checked: a registered worker of this name whose NIK differs only in "
+             "its last 4 digits is another person."),
     by: str | None = typer.Option(None, "--by", help="Petugas yang mencatat."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
@@ -54,7 +59,8 @@ def worker_add(
     data = workers.WorkerInput(
         nik=nik, name=name, domicile=desa, occupation=occupation, sex=sex,
         birth_date=parse_date(birth, "birth_date") if birth else None, income=int_arg(income, "income"),
-        phone=phone, heirs=tuple(parse_heir(h) for h in heir or ()), source="cli")
+        phone=phone, heirs=tuple(parse_heir(h) for h in heir or ()), source="cli",
+        different_person=different_person)
     with unit_of_work() as s:
         worker = workers.register(s, data, by=actor(by), today=clock.today())
         out = workers.describe(s, worker)

@@ -16,6 +16,14 @@ def by_nik(session: Session, nik: str) -> Worker | None:
         select(Worker).where(Worker.nik == nik).options(selectinload(Worker.heirs))).one_or_none()
 
 
+def serial_neighbours(session: Session, nik: str) -> list[Worker]:
+    """Workers whose NIK differs from ``nik`` only in the serial (the last four digits): the same
+    kecamatan, birth date and sex. One range of the NIK index."""
+    return list(session.scalars(
+        select(Worker).where(Worker.nik.between(nik[:12] + "0000", nik[:12] + "9999"), Worker.nik != nik)
+        .order_by(Worker.nik)))
+
+
 def lock(session: Session, worker_id: int) -> None:
     """Hold the worker's row until the end of the transaction (PostgreSQL ``FOR UPDATE``).
 

@@ -35,6 +35,7 @@ from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.workers import repository
 from lindung.workers.models import Heir, Worker
+from lindung.workers.names import may_be_same_person
 
 REVIEW_NIK_DISTRICT_UNKNOWN = "nik_district_unknown"
 _PHONE = re.compile(r"^\+?\d{8,15}$")
@@ -82,6 +83,9 @@ class WorkerInput:
     phone: str | None = None
     heirs: tuple[HeirInput, ...] = field(default=())
     source: str | None = None
+    different_person: bool = False
+    """An officer checked the ID card: a registered worker with this name whose NIK differs only in
+    the serial is another person (see ``register``)."""
 
 
 def check_nik(text: str, *, reference: dt.date | None = None, field: str = "nik") -> NikFacts:
@@ -137,6 +141,10 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
     heirs = _heirs(data.heirs, today, params)
     if repository.by_nik(session, nik) is not None:
         raise WorkerExists(nik=mask_nik(nik))
+    if not data.different_person:
+        for other in repository.serial_neighbours(session, nik):
+            if may_be_same_person(name, other.name):
+                raise PossiblyRegistered(nik=mask_nik(other.nik), name=other.name)
     district_known = (facts.district_code is not None
                       and regions_repo.get(session, facts.district_code) is not None)
     origin = audit.provenance(session, actor=by, source=data.source)
@@ -154,6 +162,13 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
 
 class WorkerExists(Conflict):
     code = "worker.exists"
+
+
+class PossiblyRegistered(Conflict):
+    """A worker of this name is registered under a NIK that differs only in the serial: most likely
+    the same person, with a NIK typed wrong once (``workers.names``)."""
+
+    code = "worker.possibly_registered"
 
 
 def _clean_name(text: str) -> str:
