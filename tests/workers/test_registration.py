@@ -11,7 +11,7 @@ from lindung.audit.models import AuditEntry
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.workers import service as workers
 from lindung.workers.models import Worker
-from tests.factories import DESA_BANDUNG, DESA_TARUMAJAYA, TODAY, make_worker, nik
+from tests.factories import DESA_BANDUNG, DESA_TARUMAJAYA, MAKER, TODAY, make_worker, nik
 
 
 class TestAValidWorker:
@@ -153,6 +153,8 @@ class TestOneWorkerPerNik:
             make_worker(s, nik_=nik(serial=132), name="Asep Saputra", different_person=True)
         with database.session(readonly=True) as s:
             assert {w.nik[12:] for w in s.scalars(select(Worker))} == {"0123", "0132", "0456"}
+            said = s.scalars(select(AuditEntry).where(AuditEntry.action == "worker.different_person")).one()
+            assert (said.actor, said.detail) == (MAKER, "3216********0123")  # only where it was asked
 
 class TestADomicileGivenByName:
     """At the counter an officer knows the desa's name, seldom its code: 'Sukamurni, Sukakarya'."""

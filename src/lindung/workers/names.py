@@ -1,12 +1,15 @@
-"""Whether two written names can be the same person's: the check behind "this NIK is registered to
-someone else".
+"""Whether two written names can be the same person's: the checks behind "this NIK is registered to
+someone else" and "this worker is registered already, under a NIK one serial away".
 
-A NIK has no check digit (rules.md section 6): a sponsor's typo in the last four digits (the serial)
-gives another valid NIK with the same region, birth date and sex, which may be a worker already in
-the registry. Enrolling that row would cover the registered person and leave the sponsor's worker
-without protection. The name is then the only thing that tells them apart, so a row whose NIK is
-registered under a clearly different name is refused (``enrolment.importer``), while the ways one
-person's name is written differently from list to list pass:
+A NIK has no check digit (rules.md section 6): a typo in the last four digits (the serial) gives
+another valid NIK with the same region, birth date and sex. It may be a worker already in the
+registry: enrolling the row would cover the registered person and leave the sponsor's worker
+without protection. Or it may be a second NIK for a registered worker: as a new worker they would be
+covered twice. The name is then the only thing that tells, so the import refuses a row whose NIK is
+registered under a clearly different name, or whose new NIK is one serial away from a registered
+worker of that name (``enrolment.importer``), and ``worker add`` refuses the latter unless the
+officer says it is another person (``workers.service.register``). The ways one person's name is
+written differently from list to list pass:
 
 - case, accents, spacing, punctuation and apostrophes (``Ma'ruf`` / ``MARUF``);
 - titles before the name (``H.``, ``Hj.``, ``Drs.``…) and degrees after a comma (``, S.Pd.``);

@@ -141,10 +141,9 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
     heirs = _heirs(data.heirs, today, params)
     if repository.by_nik(session, nik) is not None:
         raise WorkerExists(nik=mask_nik(nik))
-    if not data.different_person:
-        for other in repository.serial_neighbours(session, nik):
-            if may_be_same_person(name, other.name):
-                raise PossiblyRegistered(nik=mask_nik(other.nik), name=other.name)
+    alike = [other for other in repository.serial_neighbours(session, nik) if may_be_same_person(name, other.name)]
+    if alike and not data.different_person:
+        raise PossiblyRegistered(nik=mask_nik(alike[0].nik), name=alike[0].name)
     district_known = (facts.district_code is not None
                       and regions_repo.get(session, facts.district_code) is not None)
     origin = audit.provenance(session, actor=by, source=data.source)
@@ -157,6 +156,9 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
     )
     session.add(worker)
     session.flush()
+    if alike:  # the officer said they are another person: who, and told apart from whom
+        audit.record(session, actor=by, action="worker.different_person", subject_type="worker",
+                     subject_id=worker.id, detail=" ".join(mask_nik(other.nik) for other in alike))
     return worker
 
 
