@@ -1,0 +1,130 @@
+"""Benchmark: what the import's checks against the registry cost (a NIK registered to another name; a
+registered worker sent again under a NIK with another serial), on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/bench_registry_checks.py                    # 250.000 registered, 26.000 new, 3 runs
+    .venv/bin/python bench/bench_registry_checks.py --registry 100000 --engines sqlite
+
+For each engine and run, on a fresh database: the agreement, then ``bench/gen_import``'s file of
+``--registry`` rows imported (the registry), then a file of ``--rows`` new workers (the rows that
+follow in the same generator, so every one has registered workers born the same day in the same
+kecamatan: ~``registry`` / 16.000 of them per row, denser than a real registry of that size) imported
+twice into copies of that database: once as it is, and once with the two checks switched off. The
+difference is what the checks cost; the generator draws names from a pool of 322, so many rows meet a
+registered worker of the same name and are refused, which real lists do far less. Prints the medians
+and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import gen_import  # noqa: E402
+from bench_import import (  # noqa: E402
+    AGREEMENT,
+    DEFAULT_PG,
+    PostgresEngine,
+    SqliteEngine,
+    _setup_agreement,
+    postgres_reachable,
+)
+
+
+def later_rows(path: Path, start: int, rows: int) -> None:
+    """The generator's rows ``start`` .. ``start + rows``: new NIKs, the same kecamatan and days."""
+    rng = random.Random(11)
+    desa = gen_import.bekasi_desa()
+    districts = gen_import._districts(desa)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(gen_import.HEADER)
+        for i in range(start, start + rows):
+            out.writerow(gen_import.worker_row(i, rng, desa, districts))
+
+
+def import_file(url: str, path: Path) -> tuple[float, Any]:
+    from lindung.enrolment.importer import import_workers
+    from lindung.kit.db import make_engine, session_scope
+
+    engine = make_engine(url)
+    with engine.connect():
+        pass
+    started = time.perf_counter()
+    with session_scope(engine) as s:
+        summary = import_workers(s, path, AGREEMENT, by="bench", today=dt.date(2026, 1, 10),
+                                 on_errors=lambda rows: None)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds, summary
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--registry", type=int, default=250_000)
+    ap.add_argument("--rows", type=int, default=26_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--engines", default="sqlite,postgresql")
+    ap.add_argument("--pg-url", default=DEFAULT_PG)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/lindung_bench_registry"))
+    args = ap.parse_args()
+
+    from lindung.enrolment import importer
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    registry, later = args.work / f"registry_{args.registry}.csv", args.work / f"later_{args.rows}.csv"
+    if not registry.exists():
+        gen_import.write_csv(registry, args.registry)
+    later_rows(later, args.registry, args.rows)
+    checking = importer._Merger._refuse_other_people
+
+    def switched_off(self: Any, lo: int, hi: int, *, existing: bool) -> None:
+        return None
+
+    engines: list[SqliteEngine | PostgresEngine] = []
+    if "sqlite" in args.engines:
+        engines.append(SqliteEngine(args.work))
+    if "postgresql" in args.engines:
+        if postgres_reachable(args.pg_url):
+            engines.append(PostgresEngine(args.pg_url))
+        else:
+            print(f"postgresql: skipped, not reachable at {args.pg_url}")
+    lines = []
+    for engine in engines:
+        times: dict[str, list[float]] = {"checks": [], "no checks": []}
+        for run in range(args.repeat):
+            for label in times:
+                url = engine.fresh()
+                try:
+                    _setup_agreement(url, quota=args.registry + args.rows + 10)
+                    importer._Merger._refuse_other_people = checking  # type: ignore[method-assign]
+                    import_file(url, registry)
+                    if label == "no checks":
+                        importer._Merger._refuse_other_people = switched_off  # type: ignore[method-assign]
+                    seconds, summary = import_file(url, later)
+                    times[label].append(seconds)
+                    print(f"  {engine.name} run {run + 1} {label:>9}: {seconds:6.2f} s, enrolled "
+                          f"{summary.enrolled:,}, refused {summary.refused:,}", flush=True)
+                finally:
+                    importer._Merger._refuse_other_people = checking  # type: ignore[method-assign]
+                    engine.drop(url)
+        on, off = statistics.median(times["checks"]), statistics.median(times["no checks"])
+        lines.append(f"{engine.name:<10} {args.rows:>7,} new rows into {args.registry:,} registered | "
+                     f"with the checks {on:6.2f} s | without {off:6.2f} s | ratio {on / off:4.2f}x | "
+                     f"medians of {args.repeat}")
+        engine.close()
+    print("\nRESULTS")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
