@@ -54,6 +54,23 @@ class TestTheCommand:
         assert number not in shown.stdout
         assert "Log audit (3 entri" in cli("audit").out
 
+    def test_the_table_fits_80_columns_with_the_detail_readable(self, database, cli, monkeypatch):
+        seed(database)
+        detail = "kadin.csv: read 1000, enrolled 987, already 0, refused 13, heirs 950"
+        with database.session() as s:
+            audit.record(s, actor="ani.petugas", action="enrolment.import_check", subject_type="agreement",
+                         subject_id=1, detail=detail)
+        monkeypatch.setenv("COLUMNS", "80")
+        shown = cli("audit")
+        assert all(len(line.rstrip()) <= 80 for line in shown.stdout.splitlines())
+        for whole in ("enrolment.import_check", "ani.petugas", "agreement 1", "worker.update"):
+            assert whole in shown.out, whole
+        # The newest entry's detail folds at word ends over a few lines, not a few letters a line.
+        cells = [line.split("│")[1:4] for line in shown.stdout.splitlines() if line.count("│") == 4]
+        starts = [i for i, (when, _, _) in enumerate(cells) if when.strip()[:2] == "20"]
+        newest = cells[starts[0]:starts[1]]
+        assert " ".join(d.strip() for _, _, d in newest) == detail and len(newest) <= 4
+
     def test_bad_dates_are_refused(self, database, cli):
         assert cli("audit", "--since", "2026-13-01").exit_code == 2
         r = cli("audit", "--since", "2026-11-02", "--until", "2026-11-01", "--lang", "en")

@@ -47,10 +47,17 @@ def audit_log(
     if json_out:
         print_json(rows)
         return
+    # Two facts per column, one above the other (as ``import list``), so that the detail keeps room on
+    # an 80-column terminal instead of being folded a few letters a line.
     table = Table(title=t("audit.title", lg, n=len(rows)), title_justify="left")
-    for col in ("at", "actor", "action", "subject", "detail"):
-        table.add_column(t(f"audit.col.{col}", lg), no_wrap=col in ("at", "action", "subject"), overflow="fold")
+
+    def header(*cols: str) -> str:
+        return "\n".join(t(f"audit.col.{col}", lg) for col in cols)
+
+    table.add_column(header("at", "actor"), no_wrap=True)
+    table.add_column(header("action", "subject"), no_wrap=True)
+    table.add_column(header("detail"), overflow="fold", ratio=1, min_width=20)
     for r in rows:
-        table.add_row(clock.format_stamp(dt.datetime.fromisoformat(r["at"])), escape(r["actor"]), r["action"],
-                      f"{r['subject_type']} {r['subject_id']}", escape(r["detail"]))
+        table.add_row(f"{clock.format_stamp(dt.datetime.fromisoformat(r['at']))}\n{escape(r['actor'])}",
+                      f"{r['action']}\n{r['subject_type']} {r['subject_id']}", escape(r["detail"]))
     out_console.print(table)
