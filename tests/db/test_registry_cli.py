@@ -58,6 +58,16 @@ class TestSponsorAndAgreementCommands:
         assert "asosiasi" in cli("sponsor", "list").out and "association" not in cli("sponsor", "list").out
         assert "association" in cli("sponsor", "list", "--lang", "en").out
 
+    def test_the_sponsor_list_fits_80_columns_with_names_and_funding_whole(self, database, cli, monkeypatch):
+        cli("sponsor", "add", "--code", "PEMKAB-BEKASI", "--name", "Pemerintah Kabupaten Bekasi (Dinas "
+            "Ketenagakerjaan)", "--funding", "apbd")
+        monkeypatch.setenv("COLUMNS", "80")
+        shown = cli("sponsor", "list")
+        assert all(len(line.rstrip()) <= 80 for line in shown.stdout.splitlines())
+        for whole in ("PEMKAB-BEKASI", "Ketenagakerjaan)", "APBD", "(provinsi/kabupaten/kota)"):
+            assert whole in shown.out, whole  # folded at spaces at most, never cut
+        assert "…" not in shown.out
+
     def test_the_agreement_list_fits_80_columns_and_never_cuts_a_code_or_an_amount(self, database, cli):
         from rich.console import Console
 

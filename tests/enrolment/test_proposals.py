@@ -89,6 +89,21 @@ class TestProposingAndApproving:
         assert cli("import", "approve", "1", "--by", BUDI).exit_code == 4
         assert enrolled(database) == 0
 
+    def test_the_list_fits_80_columns_with_files_codes_amounts_and_deciders_whole(self, database, cli, tmp_path,
+                                                                                  monkeypatch):
+        with database.session() as s:
+            make_agreement(s)
+        path = write_csv(tmp_path / "kadin-tarumajaya.csv", [person() for _ in range(3)])
+        cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--propose", "--by", ANI)
+        cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--propose", "--by", ANI)
+        cli("import", "reject", "1", "--by", BUDI)
+        monkeypatch.setenv("COLUMNS", "80")
+        for lang in ("id", "en"):
+            shown = cli("import", "proposals", "--all", "--lang", lang)
+            assert all(len(line.rstrip()) <= 80 for line in shown.stdout.splitlines())
+            for whole in ("kadin-tarumajaya.csv", "KADIN-2026", "Rp378.000", BUDI, ANI):
+                assert whole in shown.out, (lang, whole)
+
     def test_a_kept_file_that_was_altered_is_not_imported(self, database, cli, tmp_path):
         with database.session() as s:
             make_agreement(s)

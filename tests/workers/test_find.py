@@ -84,6 +84,14 @@ class TestFindingAWorker:
         assert cli("worker", "find", "nobody", "--lang", "en").out.strip() == "No worker matches."
 
 
+    def test_the_table_fits_80_columns_with_names_desa_and_codes_whole(self, registry, cli, monkeypatch):
+        monkeypatch.setenv("COLUMNS", "80")
+        shown = cli("worker", "find", "siti")
+        assert all(len(line.rstrip()) <= 80 for line in shown.stdout.splitlines())
+        for whole in ("SITI NUR AMINAH", "Siti Aminah", "KADIN-2026", "3216********0042", "P · 1990-05-17"):
+            assert whole in shown.out, whole
+
+
 class TestTheReviewLoop:
     def test_flagged_workers_are_listed_and_cleared_once_checked(self, registry, cli, database):
         flagged = nik(kecamatan="99", serial=77)  # a kecamatan the region list does not have

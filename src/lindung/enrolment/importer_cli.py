@@ -391,15 +391,20 @@ def import_proposals(
     if json_out:
         print_json([r.to_dict() for r in rows])
         return
+    # Two facts per column, one above the other (as ``import list``): whole on an 80-column terminal.
     table = Table(title=t("import.proposals_title", lg, n=len(rows)), title_justify="left")
-    for col in ("id", "at", "by", "file", "agreement", "would_enrol", "refused", "status"):
-        table.add_column(t(f"import.pcol.{col}", lg), overflow="fold", no_wrap=col in ("id", "agreement", "status"),
-                         justify="right" if col in ("id", "would_enrol", "refused") else "left")
+
+    def header(*cols: str) -> str:
+        return "\n".join(t(f"import.pcol.{col}", lg) for col in cols)
+
+    table.add_column(header("id"), justify="right", no_wrap=True)
+    table.add_column(header("at", "by"), no_wrap=True)
+    table.add_column(header("file", "agreement", "cost"), overflow="fold", ratio=1)
+    table.add_column(header("would_enrol", "refused", "status"), justify="right", overflow="fold", ratio=1)
     for r in rows:
-        status = t(f"import.proposal_status.{r.status}", lg)
-        table.add_row(str(r.id), clock.format_stamp(r.proposed_at), escape(r.proposed_by),
-                      escape(r.file + (f" [{r.sheet}]" if r.sheet else "")), r.agreement,
-                      f"{r.would_enrol}\n{rp(r.would_cost)}", str(r.refused),
-                      status + (f" ({escape(r.decided_by)})" if r.decided_by else ""))
+        status = t(f"import.proposal_status.{r.status}", lg) + (f" ({escape(r.decided_by)})" if r.decided_by else "")
+        table.add_row(str(r.id), f"{clock.format_stamp(r.proposed_at)}\n{escape(r.proposed_by)}",
+                      f"{escape(r.file + (f' [{r.sheet}]' if r.sheet else ''))}\n{r.agreement}\n{rp(r.would_cost)}",
+                      f"{r.would_enrol}\n{r.refused}\n{status}")
     out_console.print(table)
 

@@ -105,11 +105,12 @@ def sponsor_list(json_out: bool = JsonOption, lang: str | None = LangOption) -> 
         print_json(out)
         return
     table = Table(title=t("registry.sponsors", lg), title_justify="left")
-    for col in ("code", "name", "type", "funding"):
-        table.add_column(t(f"registry.col.{col}", lg))
-    for x in out:
-        table.add_row(x["code"], escape(x["name"]), t(f"registry.sponsor_type.{x['type']}", lg),
-                      funding_source(x["funding"]).label(lg))
+    table.add_column(t("registry.col.code", lg), no_wrap=True)
+    table.add_column(t("registry.col.name", lg), overflow="fold", ratio=1)
+    table.add_column(f"{t('registry.col.type', lg)}\n{t('registry.col.funding', lg)}", overflow="fold", ratio=1)
+    for x in out:  # the type over the funding source: whole on an 80-column terminal
+        kind = t(f"registry.sponsor_type.{x['type']}", lg)
+        table.add_row(x["code"], escape(x["name"]), f"{kind}\n{funding_source(x['funding']).label(lg)}")
     out_console.print(table)
 
 

@@ -160,12 +160,18 @@ def worker_find(
         out_console.print(t("registry.found_none", lg))
         return
     table = Table(title=t("registry.found", lg, total=out["total"], shown=out["shown"]), title_justify="left")
-    for col in ("nik", "name", "sex", "born", "desa", "occupation", "agreements"):
-        table.add_column(t(f"registry.find.{col}", lg), no_wrap=col in ("nik", "sex", "born"), overflow="fold")
+    # Two facts per column, one above the other, so that names, desa and codes stay whole on an
+    # 80-column terminal.
+    def header(*cols: str) -> str:
+        return "\n".join(t(f"registry.find.{col}", lg) for col in cols)
+
+    table.add_column(header("nik", "sex_born"), no_wrap=True)
+    table.add_column(header("name", "desa"), overflow="fold", ratio=1)
+    table.add_column(header("occupation", "agreements"), overflow="fold", ratio=1)
     for w in out["workers"]:
-        table.add_row(w["nik"] + (" ⚑" if w["needs_review"] else ""), escape(w["name"]), w["sex"], w["birth_date"],
-                      escape(w["desa"] or w["desa_code"]), w["occupation"],
-                      ", ".join(e["agreement"] for e in w["enrolments"]) or "-")
+        table.add_row(f"{w['nik']}{' ⚑' if w['needs_review'] else ''}\n{w['sex']} · {w['birth_date']}",
+                      f"{escape(w['name'])}\n{escape(w['desa'] or w['desa_code'])}",
+                      f"{w['occupation']}\n{', '.join(e['agreement'] for e in w['enrolments']) or '-'}")
     out_console.print(table)
 
 
