@@ -258,14 +258,19 @@ class TestRefusedRowsComeBackWithTheirReason:
         assert got[12] == [("No HP", "bukan nomor", "import.phone_invalid", "")]
         assert set(got) == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
         assert [e[0] for e in errors] == sorted(e[0] for e in errors)  # file order
+        # The summary counts the rows each reason refused, as the error file has them.
+        assert summary.refused_by_reason == {code: 1 for _row, _column, _value, code, _detail in errors}
+        assert len(summary.refused_by_reason) == 10
 
     def test_a_row_with_several_defects_reports_each(self, database, tmp_path):
         setup(database)
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", [
-            person(sex="L", sex_text="X", desa="1234", occupation="")]))
-        assert summary.refused == 1
+            person(sex="L", sex_text="X", desa="1234", occupation=""), person(occupation="")]))
+        assert summary.refused == 2
         assert [e[3] for e in errors] == ["import.sex_invalid", "import.occupation_missing",
-                                          "import.desa_unknown"]
+                                          "import.desa_unknown", "import.occupation_missing"]
+        assert summary.refused_by_reason == {"import.sex_invalid": 1, "import.occupation_missing": 2,
+                                             "import.desa_unknown": 1}
 
     def test_a_worker_whose_registry_record_disagrees_is_refused_with_the_registry_values(
             self, database, tmp_path):

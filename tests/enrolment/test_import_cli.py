@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -90,6 +91,30 @@ class TestTheCommand:
              "Tanggal lahir 18-05-1990 tidak sesuai dengan NIK (menurut NIK: 1990-05-17)."],
         ]
         assert not report.with_name(report.name + ".partial").exists()
+        flat = " ".join(result.out.split())
+        assert "Alasan penolakan (baris): tanggal lahir ≠ NIK 1, NIK bukan 16 digit 1." in flat
+
+    def test_the_reasons_most_rows_first_in_english_and_json(self, kadin, cli, tmp_path):
+        rows = [person(occupation="Astronot"), person(), person(occupation="Astronaut"), person(phone="x")]
+        path = write_csv(tmp_path / "kadin.csv", rows)
+        shown = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--check", "--lang", "en")
+        assert "Reasons refused (rows): occupation unknown 2, phone invalid 1." in " ".join(shown.out.split())
+        out = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--json").json()
+        assert out["refused_by_reason"] == {"occupation_unknown": 2, "phone_invalid": 1}
+        assert cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--json").json()[
+            "refused_by_reason"] == {"occupation_unknown": 2, "phone_invalid": 1}  # the same file again
+
+    def test_every_reason_a_row_can_be_refused_for_has_a_short_label(self):
+        from lindung.enrolment import importer_repository, importer_rows
+        from lindung.kit.i18n import catalogue
+
+        source = Path(importer_rows.__file__).read_text(encoding="utf-8")
+        codes = (set(re.findall(r'"(import\.[a-z_]+)"', source)) | set(importer_repository.REFUSALS.values())
+                 | set(importer_rows._NIK_CODES.values()))
+        assert len(codes) >= 30
+        for code in codes:
+            for lang in ("id", "en"):
+                assert catalogue().get("import.reason." + code.removeprefix("import."), {}).get(lang), (code, lang)
 
     def test_the_error_file_in_english(self, kadin, cli, tmp_path):
         first = person()

@@ -41,7 +41,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import compress, repeat
 from operator import itemgetter
 from typing import Any
@@ -113,6 +113,8 @@ class ImportSummary:
     """Workers whose heirs in the registry differ from the file's: the registry's were kept."""
     needs_review: int = 0
     """New workers flagged for review (their NIK's kecamatan is not in the region list)."""
+    refused_by_reason: dict[str, int] = field(default_factory=dict)
+    """Message code of each reason -> rows it refused (a row with several reasons counts under each)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -506,7 +508,7 @@ class _Merger:
                              already_enrolled=already, refused=refused_early + refused_late,
                              new_workers=self.new_workers, committed_cost=self.cost, sheet=sheet.sheet,
                              import_id=self.how.provenance_id, heirs=self.heirs_added, heirs_kept=self.heirs_kept,
-                             needs_review=self.needs_review)
+                             needs_review=self.needs_review, refused_by_reason=repo.reason_counts(s))
 
 
 def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:

@@ -195,6 +195,8 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
                     "import_id": None if dry_run else summary.import_id,
                     "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
                     "heirs": summary.heirs, "heirs_kept": summary.heirs_kept, "needs_review": summary.needs_review,
+                    "refused_by_reason": {code.removeprefix("import."): n
+                                          for code, n in summary.refused_by_reason.items()},
                     "errors_file": str(report.path) if report.path is not None else None,
                     "refused_rows_file": str(fixes[0]) if fixes is not None else None,
                     "dry_run": dry_run})
@@ -208,6 +210,8 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
         out_console.print(t("import.summary", lang, agreement=summary.agreement, **counts))
         if summary.enrolled:  # the number to find it again (import list) or take it back (import undo)
             out_console.print(t("import.number", lang, number=summary.import_id))
+    if summary.refused_by_reason:
+        out_console.print(t("import.reasons", lang, reasons=reasons_line(summary.refused_by_reason, lang)))
     if summary.heirs:
         out_console.print(t("import.heirs_recorded_dry_run" if dry_run else "import.heirs_recorded", lang,
                             heirs=summary.heirs))
@@ -226,6 +230,14 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
     elif summary.refused:
         out_console.print(t("import.errors_hint", lang))
     sys.stdout.flush()
+
+
+def reasons_line(counts: dict[str, int], lang: str) -> str:
+    """'NIK bukan 16 digit 3, pekerjaan tidak dikenal 2': the reasons, most rows first, so that an
+    officer sees at once whether a file has one systematic fault (every date in another form) or a
+    few typos, before opening the error file."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{t('import.reason.' + code.removeprefix('import.'), lang)} {n}" for code, n in ranked)
 
 
 def _number(text: str, field: str) -> int:

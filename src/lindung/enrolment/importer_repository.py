@@ -484,6 +484,13 @@ def collect_refusals(session: Session, nik_column: str) -> None:
         f"WHERE state >= {DUPLICATE}"), {"col": nik_column})
 
 
+def reason_counts(session: Session) -> dict[str, int]:
+    """Message code of a refusal -> how many rows it refused (a row refused for several reasons
+    counts under each)."""
+    rows = session.execute(text(f"SELECT code, COUNT(DISTINCT row_no) FROM {ERRORS} GROUP BY code")).all()
+    return {str(code): int(n) for code, n in rows}
+
+
 def iter_errors(session: Session, batch: int = 5000) -> Iterator[RowError]:
     """Every row error in file order (row, then the order found)."""
     result = session.execute(
