@@ -84,6 +84,34 @@ class TestFindingAWorker:
         assert cli("worker", "find", "nobody", "--lang", "en").out.strip() == "No worker matches."
 
 
+    def test_names_written_otherwise_are_offered_only_when_none_holds_the_words_and_a_region_narrows(
+            self, registry, cli, database):
+        with database.session() as s:
+            make_worker(s, name="Soekarno", desa=DESA_PEBAYURAN, nik_=nik(kecamatan="13", serial=8))
+            make_worker(s, name="Sukardi", desa=DESA_PEBAYURAN, nik_=nik(kecamatan="13", serial=9))
+        out = cli("worker", "find", "sukarno", "--region", "32.16", "--json").json()
+        assert (names(out), out["total"], out["alike"], out["alike_partial"]) == (["Soekarno"], 1, True, False)
+        shown = " ".join(cli("worker", "find", "sukarno", "--region", "32.16").out.split())
+        assert "nama yang mungkin sama, ditulis lain: 1" in shown and "Soekarno" in shown
+        # Nothing else in that kecamatan is "alike": Siti Nur Aminah is not Siti Rahmah.
+        assert names(cli("worker", "find", "siti rahmah", "--region", "32.16.13", "--json").json()) == []
+        # Words that a name holds are found as typed; nothing is offered beside them.
+        out = cli("worker", "find", "soekarno", "--region", "32.16", "--json").json()
+        assert (names(out), out["alike"]) == (["Soekarno"], False)
+        # Without a region or an agreement the registry is not compared name by name.
+        assert cli("worker", "find", "sukarno", "--json").json()["total"] == 0
+        by_agreement = cli("worker", "find", "siti aminnah", "--agreement", "KADIN-2026", "--json").json()
+        assert (names(by_agreement), by_agreement["alike"]) == (["Siti Aminah"], True)
+
+    def test_a_region_too_large_to_compare_whole_says_so(self, registry, cli, monkeypatch):
+        from lindung.workers import service
+
+        monkeypatch.setattr(service, "ALIKE_SCAN_MAX", 2)
+        out = cli("worker", "find", "sityi", "--region", "32.16", "--json").json()
+        assert (out["alike"], out["alike_partial"]) == (True, True)
+        shown = " ".join(cli("worker", "find", "sityi", "--region", "32.16", "--lang", "en").out.split())
+        assert "compared with the first 2 workers only; narrow with --region" in shown
+
     def test_the_table_fits_80_columns_with_names_desa_and_codes_whole(self, registry, cli, monkeypatch):
         monkeypatch.setenv("COLUMNS", "80")
         shown = cli("worker", "find", "siti")

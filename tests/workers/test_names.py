@@ -26,6 +26,8 @@ ONE_PERSON = [
     ("Nur Hidayat", "Nurhidayat"),                   # written together
     ("Budi Santoso", "Budi Santosa"),                # a typo
     ("Suherman", "Suhermam"),                        # a typo in one name
+    ("Muhammad Rizki", "Muhamad Rizky"),             # doubled letters, and a typo
+    ("Sri Rochimah", "Sri Rohimah"),
 ]
 
 OTHER_PEOPLE = [
@@ -37,6 +39,9 @@ OTHER_PEOPLE = [
     ("M.", "Muhammad Yusuf"),                        # an initial alone is not a name
     ("M. Yusuf", "Ahmad Yusuf"),                     # the initial stands for no word of the other
     ("Agus Agus", "Agus Salim"),                     # a word is used once
+    ("Ai Rohimah", "Sri Rohimah"),                   # twin sisters: a family name is not a given name
+    ("Dedi Kurnia", "Dodi Kurnia"),                  # one letter of four is another name
+    ("Nur Hidayah", "Nurhidayat Saleh"),
 ]
 
 

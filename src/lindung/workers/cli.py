@@ -158,8 +158,13 @@ def worker_find(
         return
     if not out["workers"]:
         out_console.print(t("registry.found_none", lg))
+        if out["alike_partial"]:
+            out_console.print(t("registry.alike_partial", lg, n=workers.ALIKE_SCAN_MAX))
         return
-    table = Table(title=t("registry.found", lg, total=out["total"], shown=out["shown"]), title_justify="left")
+    title = t("registry.found_alike" if out["alike"] else "registry.found", lg, total=out["total"], shown=out["shown"])
+    if out["alike_partial"]:
+        out_console.print(t("registry.alike_partial", lg, n=workers.ALIKE_SCAN_MAX))
+    table = Table(title=title, title_justify="left")
     # Two facts per column, one above the other, so that names, desa and codes stay whole on an
     # 80-column terminal.
     def header(*cols: str) -> str:

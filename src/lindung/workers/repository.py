@@ -69,6 +69,15 @@ def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", r
         conditions.append(func.lower(Worker.name).contains(word.lower(), autoescape=True))
     if nik_digits:
         conditions.append(Worker.nik.endswith(nik_digits, autoescape=True))
+    where = and_(*conditions, _narrowed(region_code, agreement_id, needs_review))
+    total = int(session.scalar(select(func.count()).select_from(Worker).where(where)) or 0)
+    found = list(session.scalars(select(Worker).where(where).order_by(Worker.name, Worker.id).limit(limit)))
+    return found, total
+
+
+def _narrowed(region_code: str, agreement_id: int | None, needs_review: bool) -> ColumnElement[bool]:
+    """The conditions of ``find`` besides the name and the NIK."""
+    conditions: list[ColumnElement[bool]] = []
     if region_code:
         conditions.append(or_(Worker.domicile_code == region_code,
                               Worker.domicile_code.startswith(f"{region_code}.", autoescape=True)))
@@ -79,10 +88,23 @@ def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", r
                    .bindparams(aid=agreement_id))))
     if needs_review:
         conditions.append(Worker.needs_review.is_(True))
-    where = and_(*conditions) if conditions else literal(True)
-    total = int(session.scalar(select(func.count()).select_from(Worker).where(where)) or 0)
-    found = list(session.scalars(select(Worker).where(where).order_by(Worker.name, Worker.id).limit(limit)))
-    return found, total
+    return and_(*conditions) if conditions else literal(True)
+
+
+def names_within(session: Session, *, region_code: str = "", agreement_id: int | None = None,
+                 needs_review: bool = False, at_most: int) -> list[tuple[int, str]]:
+    """(id, name) of up to ``at_most`` workers of a region and/or an agreement (``find``'s other
+    conditions), for comparing names in Python."""
+    return [(int(i), str(n)) for i, n in session.execute(
+        select(Worker.id, Worker.name).where(_narrowed(region_code, agreement_id, needs_review))
+        .order_by(Worker.id).limit(at_most))]
+
+
+def by_ids(session: Session, ids: Sequence[int]) -> list[Worker]:
+    """The workers with these ids, by name."""
+    if not ids:
+        return []
+    return list(session.scalars(select(Worker).where(Worker.id.in_(ids)).order_by(Worker.name, Worker.id)))
 
 
 def active_enrolments(session: Session, worker_ids: Sequence[int]) -> dict[int, list[tuple[str, int, int]]]:

@@ -333,6 +333,8 @@ def describe(session: Session, worker: Worker, *, unmask: bool = False, today: d
 
 
 FIND_LIMIT_MAX = 1000
+ALIKE_SCAN_MAX = 20_000
+"""``find`` compares names written otherwise with at most this many workers of the region or agreement."""
 
 
 def find(session: Session, text: str = "", *, region: str | None = None, agreement_id: int | None = None,
@@ -356,6 +358,15 @@ def find(session: Session, text: str = "", *, region: str | None = None, agreeme
     found, total = repository.find(session, words=() if digits else words, nik_digits=digits,
                                    region_code=region_code, agreement_id=agreement_id, needs_review=needs_review,
                                    limit=limit)
+    alike = partial = False
+    if not total and words and not digits and (region_code or agreement_id is not None):
+        # No name holds the words as typed: an heir says "Sukarno", the registry has "Soekarno". Within
+        # a region or an agreement, names that may be the same written otherwise (workers.names).
+        candidates = repository.names_within(session, region_code=region_code, agreement_id=agreement_id,
+                                             needs_review=needs_review, at_most=ALIKE_SCAN_MAX + 1)
+        partial = len(candidates) > ALIKE_SCAN_MAX
+        matched = sorted((name, i) for i, name in candidates[:ALIKE_SCAN_MAX] if may_be_same_person(str(text), name))
+        found, total, alike = repository.by_ids(session, [i for _name, i in matched[:limit]]), len(matched), True
     if unmask:
         audit.record(session, actor=actor, action="list.unmask", subject_type="list", subject_id=0,
                      detail=f"worker find: {len(found)} shown of {total}")
@@ -371,4 +382,4 @@ def find(session: Session, text: str = "", *, region: str | None = None, agreeme
             "needs_review": w.needs_review, "review_reason": w.review_reason,
             "enrolments": [{"agreement": code, "from": str(Month.from_index(first)), "to": str(Month.from_index(last))}
                            for code, first, last in enrolled.get(w.id, [])]})
-    return {"total": total, "shown": len(rows), "workers": rows}
+    return {"total": total, "shown": len(rows), "alike": alike, "alike_partial": partial, "workers": rows}
