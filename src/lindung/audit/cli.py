@@ -12,7 +12,7 @@ from rich.table import Table
 
 from lindung.audit import service as audit
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cli import LangOption, lang_of, out_console, print_json, stacked_header
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
@@ -50,13 +50,9 @@ def audit_log(
     # Two facts per column, one above the other (as ``import list``), so that the detail keeps room on
     # an 80-column terminal instead of being folded a few letters a line.
     table = Table(title=t("audit.title", lg, n=len(rows)), title_justify="left")
-
-    def header(*cols: str) -> str:
-        return "\n".join(t(f"audit.col.{col}", lg) for col in cols)
-
-    table.add_column(header("at", "actor"), no_wrap=True)
-    table.add_column(header("action", "subject"), no_wrap=True)
-    table.add_column(header("detail"), overflow="fold", ratio=1, min_width=20)
+    table.add_column(stacked_header("audit.col", lg, "at", "actor"), no_wrap=True)
+    table.add_column(stacked_header("audit.col", lg, "action", "subject"), no_wrap=True)
+    table.add_column(stacked_header("audit.col", lg, "detail"), overflow="fold", ratio=1, min_width=20)
     for r in rows:
         table.add_row(f"{clock.format_stamp(dt.datetime.fromisoformat(r['at']))}\n{escape(r['actor'])}",
                       f"{r['action']}\n{r['subject_type']} {r['subject_id']}", escape(r["detail"]))

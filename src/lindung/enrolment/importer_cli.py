@@ -30,6 +30,7 @@ from lindung.kit.cli import (
     lang_of,
     out_console,
     print_json,
+    stacked_header,
 )
 from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.db import unit_of_work
@@ -293,15 +294,11 @@ def import_list(
     # Two lines a row (when and who; file and agreement; active and cancelled), as the agreement list
     # does, so that it fits 80 columns with no code or amount cut.
     table = Table(title=t("import.list_title", lg, n=len(rows)), title_justify="left")
-
-    def header(*cols: str) -> str:
-        return "\n".join(t(f"import.col.{c}", lg) for c in cols)
-
-    table.add_column(header("id"), justify="right", no_wrap=True)
-    table.add_column(header("at", "by"), no_wrap=True)
-    table.add_column(header("file", "agreement"), overflow="fold")
-    table.add_column(header("active", "cancelled"), justify="right", no_wrap=True)
-    table.add_column(header("committed"), justify="right", no_wrap=True)
+    table.add_column(stacked_header("import.col", lg, "id"), justify="right", no_wrap=True)
+    table.add_column(stacked_header("import.col", lg, "at", "by"), no_wrap=True)
+    table.add_column(stacked_header("import.col", lg, "file", "agreement"), overflow="fold")
+    table.add_column(stacked_header("import.col", lg, "active", "cancelled"), justify="right", no_wrap=True)
+    table.add_column(stacked_header("import.col", lg, "committed"), justify="right", no_wrap=True)
     for r in rows:
         table.add_row(str(r.id), f"{clock.format_stamp(r.at)}\n[dim]{escape(r.by)}[/dim]",
                       f"{escape(r.file)}\n{r.agreement}", f"{r.active}\n{r.cancelled}", rp(r.committed_cost))
@@ -405,14 +402,11 @@ def import_proposals(
         return
     # Two facts per column, one above the other (as ``import list``): whole on an 80-column terminal.
     table = Table(title=t("import.proposals_title", lg, n=len(rows)), title_justify="left")
-
-    def header(*cols: str) -> str:
-        return "\n".join(t(f"import.pcol.{col}", lg) for col in cols)
-
-    table.add_column(header("id"), justify="right", no_wrap=True)
-    table.add_column(header("at", "by"), no_wrap=True)
-    table.add_column(header("file", "agreement", "cost"), overflow="fold", ratio=1)
-    table.add_column(header("would_enrol", "refused", "status"), justify="right", overflow="fold", ratio=1)
+    table.add_column(stacked_header("import.pcol", lg, "id"), justify="right", no_wrap=True)
+    table.add_column(stacked_header("import.pcol", lg, "at", "by"), no_wrap=True)
+    table.add_column(stacked_header("import.pcol", lg, "file", "agreement", "cost"), overflow="fold", ratio=1)
+    table.add_column(stacked_header("import.pcol", lg, "would_enrol", "refused", "status"), justify="right",
+                     overflow="fold", ratio=1)
     for r in rows:
         status = t(f"import.proposal_status.{r.status}", lg) + (f" ({escape(r.decided_by)})" if r.decided_by else "")
         table.add_row(str(r.id), f"{clock.format_stamp(r.proposed_at)}\n{escape(r.proposed_by)}",

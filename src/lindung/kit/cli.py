@@ -44,6 +44,12 @@ def lang_of(value: str | None) -> str:
     return v
 
 
+def stacked_header(prefix: str, lang: str, *cols: str) -> str:
+    """A table column's header naming the facts stacked in its cells, one per line
+    (``{prefix}.{col}`` messages): how the wide tables fit an 80-column terminal."""
+    return "\n".join(t(f"{prefix}.{col}", lang) for col in cols)
+
+
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 

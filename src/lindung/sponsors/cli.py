@@ -12,7 +12,17 @@ from rich.table import Table
 
 from lindung.enrolment import roster
 from lindung.kit import clock
-from lindung.kit.cli import ByOption, LangOption, OutOption, UnmaskOption, lang_of, out_console, print_json, write_csv
+from lindung.kit.cli import (
+    ByOption,
+    LangOption,
+    OutOption,
+    UnmaskOption,
+    lang_of,
+    out_console,
+    print_json,
+    stacked_header,
+    write_csv,
+)
 from lindung.kit.cliargs import JsonOption, actor, int_arg, month_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
@@ -107,7 +117,7 @@ def sponsor_list(json_out: bool = JsonOption, lang: str | None = LangOption) -> 
     table = Table(title=t("registry.sponsors", lg), title_justify="left")
     table.add_column(t("registry.col.code", lg), no_wrap=True)
     table.add_column(t("registry.col.name", lg), overflow="fold", ratio=1)
-    table.add_column(f"{t('registry.col.type', lg)}\n{t('registry.col.funding', lg)}", overflow="fold", ratio=1)
+    table.add_column(stacked_header("registry.col", lg, "type", "funding"), overflow="fold", ratio=1)
     for x in out:  # the type over the funding source: whole on an 80-column terminal
         kind = t(f"registry.sponsor_type.{x['type']}", lg)
         table.add_row(x["code"], escape(x["name"]), f"{kind}\n{funding_source(x['funding']).label(lg)}")
@@ -328,14 +338,10 @@ def agreements_table(rows: list[dict[str, Any]], lang: str) -> Table:
     """One agreement per row in four columns that fit an 80-column terminal: codes and amounts are
     never cut (people copy them), so each column stacks two short lines instead of folding words."""
     table = Table(title=t("registry.agreements", lang), title_justify="left", box=box.SIMPLE_HEAD)
-
-    def header(*cols: str) -> str:
-        return "\n".join(t(f"registry.col.{c}", lang) for c in cols)
-
-    table.add_column(header("code", "sponsor"), no_wrap=True)
-    table.add_column(header("status", "period"), no_wrap=True)
-    table.add_column(header("quota_use"), justify="right", no_wrap=True)
-    table.add_column(header("committed", "budget"), justify="right", no_wrap=True)
+    table.add_column(stacked_header("registry.col", lang, "code", "sponsor"), no_wrap=True)
+    table.add_column(stacked_header("registry.col", lang, "status", "period"), no_wrap=True)
+    table.add_column(stacked_header("registry.col", lang, "quota_use"), justify="right", no_wrap=True)
+    table.add_column(stacked_header("registry.col", lang, "committed", "budget"), justify="right", no_wrap=True)
     for a in rows:
         table.add_row(f"{a['code']}\n[dim]{escape(a['sponsor']['code'])}[/dim]",
                       f"{_status(a['status'], lang)}\n{a['start']}–{a['end']}",

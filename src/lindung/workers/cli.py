@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cli import LangOption, lang_of, out_console, print_json, stacked_header
 from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
@@ -167,12 +167,10 @@ def worker_find(
     table = Table(title=title, title_justify="left")
     # Two facts per column, one above the other, so that names, desa and codes stay whole on an
     # 80-column terminal.
-    def header(*cols: str) -> str:
-        return "\n".join(t(f"registry.find.{col}", lg) for col in cols)
 
-    table.add_column(header("nik", "sex_born"), no_wrap=True)
-    table.add_column(header("name", "desa"), overflow="fold", ratio=1)
-    table.add_column(header("occupation", "agreements"), overflow="fold", ratio=1)
+    table.add_column(stacked_header("registry.find", lg, "nik", "sex_born"), no_wrap=True)
+    table.add_column(stacked_header("registry.find", lg, "name", "desa"), overflow="fold", ratio=1)
+    table.add_column(stacked_header("registry.find", lg, "occupation", "agreements"), overflow="fold", ratio=1)
     for w in out["workers"]:
         table.add_row(f"{w['nik']}{' ⚑' if w['needs_review'] else ''}\n{w['sex']} · {w['birth_date']}",
                       f"{escape(w['name'])}\n{escape(w['desa'] or w['desa_code'])}",
