@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.factories import DESA_TARUMAJAYA, nik
+from lindung.kit.lokal import parse_nik
+from tests.factories import DESA_TARUMAJAYA, TODAY, nik
 
 HEADER = ("No", "NIK", "Nama Lengkap", "Tgl Lahir", "L/P", "Pekerjaan", "Kode Desa", "No HP", "Penghasilan")
 _serials = itertools.count(5000)
@@ -20,13 +21,9 @@ _birthdays = itertools.count(1)
 
 
 def _born_and_sex(number: str) -> tuple[dt.date, str]:
-    """What a factory NIK says (``BORN`` and "L" when it says nothing)."""
-    try:
-        day, month, year = int(number[6:8]), int(number[8:10]), int(number[10:12])
-        female = day > 40
-        return dt.date(year + (1900 if year > 30 else 2000), month, day - 40 if female else day), "P" if female else "L"
-    except ValueError:
-        return BORN, "L"
+    """What a NIK says (``BORN`` and "L" when it says nothing: a NIK spoiled on purpose)."""
+    facts = parse_nik(number, reference=TODAY)
+    return facts.birth_date or BORN, facts.sex or "L"
 
 
 def person(*, born: dt.date | None = None, sex: str | None = None, name: str = "Asep Saputra",
