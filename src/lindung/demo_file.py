@@ -8,7 +8,8 @@ list typically has: a NIK that lost a digit, a birth date that does not agree wi
 ojek driver in a farmers' agreement, a worker Kadin already covers, a NIK one digit off that is a
 farmer the regency already enrolled (another name: without the name it would pass as "already
 enrolled"), an enrolled farmer again under a NIK with another serial (as a new worker they would be
-covered twice), the same NIK twice, an heir's relationship nobody can pay, a desa that does not exist.
+covered twice), the same NIK twice, a farmer of the list again under a NIK with another serial (as
+from a second desa's list), an heir's relationship nobody can pay, a desa that does not exist.
 Deterministic for the demo data, and every good NIK is new to the registry."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +42,8 @@ GOOD_ROWS = 20
 FLAGGED_ROW = 10
 """A good row whose NIK's kecamatan is not in the region list: enrolled, and flagged for review."""
 DEFECTS = ("nik_format", "birth_date_mismatch", "not_target_occupation", "overlap", "registered_other_name",
-           "registered_other_serial", "duplicate_in_file", "heir_relationship_unknown", "desa_unknown")
+           "registered_other_serial", "duplicate_in_file", "same_person_in_file", "heir_relationship_unknown",
+           "desa_unknown")
 """One row of each, in this order, after the good ones (the refusal each one gets)."""
 SEED = 3216 + 26
 _NAMES = ("Ujang", "Dadang", "Entin", "Oneng", "Karta", "Sarip", "Enok", "Juju", "Odih", "Warsih", "Carman",
@@ -74,12 +77,14 @@ def write_sponsor_file(session: Session, path: Path, today: dt.date) -> SampleFi
     return SampleFile(path, len(rows), GOOD_ROWS, AGREEMENT)
 
 
-def _retyped(session: Session, nik: str) -> str:
-    """``nik`` with another serial (its last four digits, 0001–9999) that no worker has."""
+def _retyped(session: Session, nik: str, taken: Sequence[list[str]] = ()) -> str:
+    """``nik`` with another serial (its last four digits, 0001–9999) that no worker and no row of
+    ``taken`` has."""
     serial = int(nik[12:])
+    in_file = {row[1] for row in taken}
     for step in range(10, 10_000):
         number = f"{nik[:12]}{(serial + step - 1) % 9999 + 1:04d}"
-        if workers_repo.by_nik(session, number) is None:
+        if number not in in_file and workers_repo.by_nik(session, number) is None:
             return number
     raise LookupError(nik)  # unreachable: a kecamatan-day with 9.999 workers
 
@@ -156,6 +161,7 @@ def _defects(session: Session, good: list[list[str]], spare: list[list[str]], rn
         ["", retyped, another.name.upper(), another.birth_date.strftime("%d-%m-%Y"), another.sex, "Petani",
          another.domicile_code, "", "", "", ""],                 # another farmer enrolled, a serial retyped
         spoiled(good[6], "Nama Lengkap", _a_name(rng)),  # row 7's NIK again
+        spoiled(good[11], "NIK", _retyped(session, good[11][1], [*good, *spare])),  # row 12, a serial retyped
         spoiled(spare[3], "Hubungan", "Tetangga"),                                    # a neighbour is no heir
         spoiled(spare[4], "Desa", "Atlantis"),                                        # no such desa
     ]

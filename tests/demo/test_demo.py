@@ -293,7 +293,7 @@ class TestTheDemoCommand:
         # The sponsor's follow-up list: its good rows enrolled, one refusal of each kind, the refused rows
         # back in a workbook; checked first (nothing saved), then imported.
         check = next(out for command, out in outputs.items() if "--check" in command)
-        assert "dibaca 29, akan didaftarkan 20" in " ".join(check.split())
+        assert "dibaca 30, akan didaftarkan 20" in " ".join(check.split())
         refused = list(load_workbook(tmp_path / demo.REFUSED_FILE).active.iter_rows(values_only=True))  # type: ignore[union-attr]
         assert len(refused) == 1 + len(demo_file.DEFECTS)
         reasons = [row[-1] for row in refused[1:]]
@@ -301,6 +301,7 @@ class TestTheDemoCommand:
                                               "KADIN-2026", "atas nama orang lain",
                                               "orang yang sama dengan pekerja terdaftar",
                                               "sudah ada di baris 8",
+                                              "orang yang sama dengan baris 13",
                                               "Tetangga", "Atlantis"),
                                     strict=True):
             assert expected in str(reason), (expected, reason)

@@ -183,7 +183,7 @@ class TestADesaWrittenAsAName:
                 ("Sukamurni", "Tarumajaya", "01"),  # row 6: not in that kecamatan: refused
                 ("Atlantis", "", "01"),  # row 7: no such desa
                 ("32.16.01.2001", "Sukakarya", "01")):  # row 8: a code is a code, the kecamatan unread
-            row = person(nik_text=nik(kecamatan=nik_kecamatan))
+            row = person(nik_text=nik(kecamatan=nik_kecamatan), name=f"Warga {desa} {len(rows)}")
             row.update({"Desa": desa, "Kecamatan": kecamatan})
             rows.append(row)
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows, header=self.HEADER))
@@ -407,6 +407,71 @@ class TestADuplicateNamesTheFirstRowOfItsNik:
         assert (summary.enrolled, summary.refused) == (2, 2)
         assert [(e[0], e[3], e[4]) for e in errors if e[3] == "import.duplicate_in_file"] == [
             (5, "import.duplicate_in_file", "4")]
+
+
+def serial(number: str, new: int) -> str:
+    """The NIK with another serial (its last four digits): a typo no check digit catches."""
+    return f"{number[:12]}{new:04d}"
+
+
+class TestTheSamePersonTwiceInOneFile:
+    """A list put together from several desa's lists can name one person twice, once with a typo in
+    the NIK's serial: both rows would become workers, one person covered twice."""
+
+    def test_a_later_row_with_an_earlier_row_s_name_under_another_serial_names_that_row(self, database, tmp_path):
+        setup(database)
+        siti = person(name="Siti Aminah", sex="P")
+        rows = [siti,
+                person(),
+                person(nik_text=serial(siti["NIK"], 9876), name="SITI AMINAH"),     # the typo: refused
+                person(nik_text=serial(siti["NIK"], 9875), name="Siti Rahmah"),     # born that day there: another woman
+                person(name="Siti Aminah", sex="P"),                                # a namesake born another day
+                person(nik_text=serial(siti["NIK"], 9874), name="Siti Aminah")]     # the typo again: names row 2
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.read, summary.enrolled, summary.new_workers, summary.refused) == (6, 4, 4, 2)
+        assert errors == [(4, "NIK", rows[2]["NIK"], "import.same_person_in_file", "2"),
+                          (7, "NIK", rows[5]["NIK"], "import.same_person_in_file", "2")]
+        assert summary.refused_by_reason == {"import.same_person_in_file": 2}
+        assert "baris 2" in importer.render_error(errors[0])[3]
+        assert "row 2" in importer.render_error(errors[0], "en")[3]
+        with database.session(readonly=True) as s:
+            assert set(s.scalars(select(Worker.nik))) == {rows[i]["NIK"] for i in (0, 1, 3, 4)}
+        assert counts(database)[1:3] == (4, 4)
+
+    def test_the_earlier_row_is_found_when_it_was_validated_after_the_later_one(self, database, tmp_path):
+        # A phone number written with spaces sends its row through the row-by-row checks, after the
+        # rest of its batch: file order still decides which row is the first.
+        setup(database)
+        first = person(name="Ai Rohimah", sex="P", phone="0812 3456 7890", income="1000000")
+        rows = [first, person(nik_text=serial(first["NIK"], 77), name="Ai Rohimah", income="1000000")]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, summary.refused) == (1, 1)
+        assert [(e[0], e[3], e[4]) for e in errors] == [(3, "import.same_person_in_file", "2")]
+        with database.session(readonly=True) as s:
+            assert s.scalars(select(Worker.nik)).all() == [first["NIK"]]
+
+    def test_the_earlier_row_counts_even_when_it_was_refused_itself(self, database, tmp_path):
+        # As for a NIK that comes twice: the sponsor checks the ID card, whichever row was right.
+        setup(database, target_occupations=("petani",))
+        first = person(occupation="Ojol", name="Ujang Suherman")
+        rows = [first, person(nik_text=serial(first["NIK"], 7), name="Ujang Suherman")]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows))
+        assert (summary.enrolled, summary.refused) == (0, 2)
+        assert [(e[0], e[3], e[4]) for e in errors] == [(2, "import.not_target_occupation", "ojek"),
+                                                        (3, "import.same_person_in_file", "2")]
+
+    def test_sent_again_the_row_meets_the_registered_worker_instead(self, database, tmp_path):
+        setup(database)
+        first = person(name="Dadang Sudrajat")
+        rows = [first, person(nik_text=serial(first["NIK"], 4321), name="Dadang Sudrajat")]
+        path = write_csv(tmp_path / "f.csv", rows)
+        summary, errors = run_import(database, path)
+        assert (summary.enrolled, [e[3] for e in errors]) == (1, ["import.same_person_in_file"])
+        summary, errors = run_import(database, path)
+        assert (summary.enrolled, summary.already_enrolled) == (0, 1)
+        assert [(e[0], e[3], e[4]) for e in errors] == [
+            (3, "import.registered_other_serial", first["NIK"][:4] + "*" * 8 + first["NIK"][12:])]
+        assert counts(database)[:2] == (1, 1)
 
 
 class TestExcelFiles:

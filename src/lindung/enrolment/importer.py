@@ -6,13 +6,15 @@
    (``enrolment.repository.lock_for_bulk_enrolment``), so that the overlap check below holds
    until the import commits.
 3. Rows are validated in batches, column at a time (``importer_rows``), and a NIK that came earlier
-   in the file is refused or, across ranges, suspected (``_FileNiks``); valid rows go into a TEMP
+   in the file is refused or, across ranges, suspected (``_FileNiks``), as is a row that may name an
+   earlier row's person under another serial (``_FileTwins``); valid rows go into a TEMP
    staging table (``executemany`` on SQLite, ``COPY`` on PostgreSQL), refused rows into a TEMP
    error table, ``MERGE_ROWS`` at a time.
 4. Each range of staged rows is merged with set-based SQL (``importer_repository``) in a second
    thread while this one validates the next rows: the database works in C without Python's global
    lock, so reading and merging use both cores. The suspected duplicates, workers already
-   registered (birth date and sex must agree), rows already enrolled in this agreement (counted,
+   registered (birth date and sex must agree; a NIK one serial away from a registered worker's of
+   the same name, or an earlier row's, is refused), rows already enrolled in this agreement (counted,
    not refused: importing the same file again adds nothing), overlaps with another agreement
    (refused naming it), the target group, then quota and budget in file order; new workers and
    their enrolments are inserted with the committed cost of the span from a two-row price table
@@ -26,9 +28,9 @@
 The service never commits: the caller's unit of work does, and rolls everything back if anything
 raises (including KeyboardInterrupt: the statement the merge thread is running is cancelled first);
 a killed process leaves an open transaction that the database discards. Memory stays flat whatever
-the size of the file: at most two ranges of rows are in Python at a time, and the duplicate filter
-(``_FileNiks``) is a fixed 16 MiB. NIKs are never logged; the error rows carry the values of the
-sponsor's own file.
+the size of the file: at most two ranges of rows are in Python at a time, and the two filters
+(``_FileNiks``, ``_FileTwins``) are a fixed 16 MiB each. NIKs are never logged; the error rows carry
+the values of the sponsor's own file.
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, heir_relationsh
 
 _ROW_NO = itemgetter(0)
 _NIK = itemgetter(1)
+_NAME = itemgetter(2)
 _DISTRICT_KNOWN = itemgetter(9)
+_NIK_BUT_SERIAL = itemgetter(slice(0, 12))
 DUPLICATE_IN_FILE = repo.REFUSALS[repo.DUPLICATE]
 
 BATCH_ROWS = 20_000
@@ -87,7 +91,8 @@ statements per range cost little, small enough to keep memory flat."""
 NIK_FILTER_BITS = 24
 """The importer's table of NIKs met in earlier ranges has 2^24 one-byte slots (16 MiB), whatever
 the file's size. With a million rows about 3% of new NIKs are wrongly suspected (and cleared by the
-database with one index probe each); fewer slots give more suspects, never a wrong answer."""
+database with one index probe each); fewer slots give more suspects, never a wrong answer. The
+table of people met (``_FileTwins``) is another such table."""
 
 Progress = Callable[[int, int], None]
 """(rows read so far, rough total or 0): called after every batch; raising from it aborts."""
@@ -236,6 +241,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
     validator = RowValidator(sheet.header, desa, districts, reference=today, desa_names=desa_names,
                              relationships_allowed=heir_relationships(today, merger.params))
     niks = _FileNiks(NIK_FILTER_BITS, sheet.header.names["nik"])
+    twins = _FileTwins(NIK_FILTER_BITS)
     connection = repo.dbapi_connection(session)
     staged: list[StagedRow] = []
     errors: list[RowError] = []
@@ -257,6 +263,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
             repo.stage_rows(session, staged)
             repo.stage_errors(session, errors)
             repo.stage_suspects(session, niks.suspects)
+            repo.stage_twins(session, twins.staged)
             if validator.heirs:
                 repo.stage_heirs(session, validator.heirs)
                 merger.heirs_staged += len(validator.heirs)
@@ -275,6 +282,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
                 pending = helper.submit(merge, lo, hi, flagged)
         staged, errors, held, lo = [], [], [], 0
         niks.next_range()
+        twins.next_range()
 
     def merge(lo: int, hi: int, flagged: int) -> None:
         with clock.timed("merge (in the merge thread, meanwhile)", lap=False):
@@ -301,7 +309,7 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
             hi = batch[-1][0]
             start = len(staged)
             validator.validate(batch, staged, errors)
-            niks.sift(staged, start, errors)
+            twins.sift(niks.sift(staged, start, errors))
             held.append(batch)
             clock.lap("read, validate")
             gathered += len(batch)
@@ -350,12 +358,13 @@ class _FileNiks:
         self.first = {}
         self.suspects = []
 
-    def sift(self, staged: list[StagedRow], start: int, errors: list[RowError]) -> None:
+    def sift(self, staged: list[StagedRow], start: int, errors: list[RowError]) -> list[StagedRow]:
         """Look at ``staged[start:]`` (one batch's valid rows) in file order: a NIK already in this
-        range moves its row to ``errors``; one whose slot was taken makes its row a suspect."""
+        range moves its row to ``errors``; one whose slot was taken makes its row a suspect. Returns
+        the batch's rows kept, in file order."""
         batch = staged[start:]
         if not batch:
-            return
+            return batch
         batch.sort(key=_ROW_NO)  # rows that a column check flagged were validated after the rest
         row_nos = list(map(_ROW_NO, batch))
         niks = list(map(_NIK, batch))
@@ -375,11 +384,59 @@ class _FileNiks:
             row_nos = list(map(_ROW_NO, batch))
             niks = list(map(_NIK, batch))
             if not batch:
-                return
+                return batch
         # Python's string hash: random per process, fixed within it, cached by each string.
         slots = list(map(self.mask.__and__, map(hash, niks)))
         taken = itemgetter(*slots)(self.slots) if len(slots) > 1 else (self.slots[slots[0]],)
         self.suspects.extend(compress(row_nos, taken))
+        deque(map(self.slots.__setitem__, slots, repeat(1)), maxlen=0)
+        return batch
+
+
+class _FileTwins:
+    """Which staged rows may repeat an earlier staged row's person under another NIK.
+
+    A NIK has no check digit, so a typo in its serial (the last four digits) is another valid NIK
+    with the same kecamatan, birth date and sex; a list put together from several desa's lists can
+    name one person twice that way, and both rows would become workers: one person covered twice.
+    A row's key is its first 12 NIK digits and its name in lower case. Within a range, exactly: a
+    dictionary of the range's keys (with their first row), emptied at each range, puts the rows of
+    a key that comes again in one group, named by its first row (the merge skips a row it refuses
+    for its NIK). Across ranges, by a table of one-byte slots set by each key's hash, as
+    ``_FileNiks`` does for NIKs: a row whose slot an earlier row took is only a suspect, and the
+    merge looks among the earlier ranges' rows. ``staged``: row -> (its group in the range or
+    ``None``, whether it is a suspect)."""
+
+    def __init__(self, bits: int) -> None:
+        self.mask = (1 << bits) - 1
+        self.slots = bytearray(1 << bits)
+        self.first: dict[str, int] = {}
+        self.staged: dict[int, tuple[int | None, bool]] = {}
+
+    def next_range(self) -> None:
+        self.first = {}
+        self.staged = {}
+
+    def sift(self, batch: list[StagedRow]) -> None:
+        """Look at one batch's staged rows in file order (as ``_FileNiks.sift`` returns them)."""
+        if not batch:
+            return
+        row_nos = list(map(_ROW_NO, batch))
+        keys = list(map(str.__add__, map(_NIK_BUT_SERIAL, map(_NIK, batch)), map(str.lower, map(_NAME, batch))))
+        slots = list(map(self.mask.__and__, map(hash, keys)))
+        taken = itemgetter(*slots)(self.slots) if len(slots) > 1 else (self.slots[slots[0]],)
+        for row_no in compress(row_nos, taken):
+            self.staged[row_no] = (None, True)
+        first = self.first
+        if len(set(keys)) == len(keys) and first.keys().isdisjoint(keys):
+            first.update(zip(keys, row_nos, strict=True))
+        else:  # a person came again within the range (rare): row by row
+            staged = self.staged
+            for key, row_no in zip(keys, row_nos, strict=True):
+                earlier = first.setdefault(key, row_no)
+                if earlier != row_no:
+                    staged[row_no] = (earlier, row_no in staged)
+                    staged[earlier] = (earlier, staged.get(earlier, (None, False))[1])
         deque(map(self.slots.__setitem__, slots, repeat(1)), maxlen=0)
 
 
@@ -410,6 +467,7 @@ class _Merger:
         self.offered = self.offered_cost = 0  # candidates of earlier ranges, before quota and budget
         self.enrolled = self.cost = self.new_workers = 0
         self.duplicates = 0  # rows refused for a NIK of an earlier range
+        self.twins_across = 0  # rows refused as the person of a worker this import registered in an earlier range
         self._matches_analyzed = False
         self._stopped = False
         self.seconds = 0.0
@@ -444,6 +502,9 @@ class _Merger:
                 if existing:
                     repo.mark_enrolled_and_overlaps(s, lo, hi, self.agreement_id, self.first.index,
                                                     self.last.index)
+        self._go_on()
+        with timed("· same person twice in the file", lap=False):
+            self._refuse_twins(lo, hi)
         if b.target_occupations or b.target_regions:
             self._go_on()
             with timed("· targets", lap=False):
@@ -495,6 +556,26 @@ class _Merger:
                 seems[row] = mask_nik(number)
         repo.refuse_other_serials(s, list(seems.items()))
 
+    def _refuse_twins(self, lo: int, hi: int) -> None:
+        """A row that would be a new worker, with the name (ignoring case) of an earlier staged row
+        whose NIK differs only in the serial, is refused naming the first such row, whatever became
+        of it: the sponsor checks the ID card, as for a NIK that comes twice. Rows of earlier ranges
+        first (``_FileTwins`` suspects): a worker this import registered (then it is the first: every
+        later row of that person was refused) or a row that did not become one (``SEEN``); then the
+        first row of the range with the row's key."""
+        s = self.session
+        worker: dict[int, str] = {}
+        for row, name, other, nik in repo.twins_registered(s, lo, hi, self.how.provenance_id):
+            if row not in worker and name.lower() == other.lower():
+                worker[row] = nik
+        seen: dict[int, int] = {}
+        for row, name, other, earlier in repo.twins_seen(s, lo, hi):
+            if row not in worker and name.lower() == other.lower():
+                seen[row] = min(earlier, seen.get(row, earlier))
+        repo.refuse_twins(s, worker.items(), seen.items())
+        self.twins_across += len(worker)
+        repo.refuse_twins_in_range(s, lo, hi)
+
     def finish(self, sheet: SheetSource, *, read: int, refused_early: int, file: str) -> ImportSummary:
         s = self.session
         if self.enrolled and not enrolments.reserve(s, self.agreement_id, workers=self.enrolled, cost=self.cost):
@@ -507,6 +588,8 @@ class _Merger:
                                  cost=rp(self.cost), left=rp(budget - committed))
         if self.duplicates:
             repo.name_first_rows(s)
+        if self.twins_across:
+            repo.name_twins_first_rows(s)
         repo.collect_refusals(s, sheet.header.names["nik"])
         states = repo.outcome(s)
         already = states.get(repo.ALREADY, 0)

@@ -30,7 +30,7 @@ reason is the state, see ``REFUSALS``), and after the merge the remaining 0s are
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,12 +47,14 @@ PRICES = "lindung_import_prices"
 SEEN = "lindung_import_seen"
 SUSPECTS = "lindung_import_suspects"
 HEIRS = "lindung_import_heirs"
+TWINS = "lindung_import_twins"
 
 CANDIDATE, ALREADY = 0, 1
 DUPLICATE, MISMATCH, OVERLAP, NOT_OCCUPATION, NOT_REGION, QUOTA, BUDGET = 10, 11, 12, 13, 14, 15, 16
-OTHER_NAME, OTHER_SERIAL = 17, 18
+OTHER_NAME, OTHER_SERIAL, TWIN, TWIN_ACROSS = 17, 18, 19, 20
 REFUSALS = {DUPLICATE: "import.duplicate_in_file", MISMATCH: "import.worker_mismatch",
             OTHER_NAME: "import.registered_other_name", OTHER_SERIAL: "import.registered_other_serial",
+            TWIN: "import.same_person_in_file", TWIN_ACROSS: "import.same_person_in_file",
             OVERLAP: "import.overlap", NOT_OCCUPATION: "import.not_target_occupation",
             NOT_REGION: "import.not_target_region", QUOTA: "import.quota_exhausted",
             BUDGET: "import.budget_exhausted"}
@@ -93,8 +95,15 @@ def create_staging(session: Session) -> None:
     # filter suspects of coming again (``SUSPECTS``). In the usual file nearly every row becomes a
     # new worker, and this stays nearly empty.
     key = "BIGINT" if pg else "INTEGER"  # SQLite: the rowid itself
-    session.execute(text(f"{temp} {SEEN} (nik {key} PRIMARY KEY){on_commit}"))
+    # With each its first row and name, for the rows suspected of repeating their person under
+    # another serial (``TWINS``).
+    session.execute(text(f"{temp} {SEEN} (nik {key} PRIMARY KEY, row_no INTEGER NOT NULL, name TEXT NOT NULL)"
+                         f"{on_commit}"))
     session.execute(text(f"{temp} {SUSPECTS} (row_no INTEGER PRIMARY KEY){on_commit}"))
+    # Rows that may repeat an earlier row's person under another serial: ``earlier`` the first row of
+    # the same range with its key (its group), ``suspect`` whether a row of an earlier range may have it.
+    session.execute(text(f"{temp} {TWINS} (row_no INTEGER PRIMARY KEY, earlier INTEGER, suspect BOOLEAN NOT NULL)"
+                         f"{on_commit}"))
     serial = "BIGSERIAL" if pg else "INTEGER"
     session.execute(text(
         f"{temp} {ERRORS} (seq {serial} PRIMARY KEY, row_no INTEGER NOT NULL, column_name TEXT NOT NULL, "
@@ -109,7 +118,7 @@ def create_staging(session: Session) -> None:
 
 
 def drop_staging(session: Session) -> None:
-    for table in (ROWS, ERRORS, PRICES, SEEN, SUSPECTS, HEIRS):
+    for table in (ROWS, ERRORS, PRICES, SEEN, SUSPECTS, HEIRS, TWINS):
         session.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -175,6 +184,13 @@ def stage_suspects(session: Session, row_nos: Sequence[int]) -> None:
     _load(session, SUSPECTS, ("row_no",), [(r,) for r in row_nos])
 
 
+def stage_twins(session: Session, twins: dict[int, tuple[int | None, bool]]) -> None:
+    """Row -> (its group: the first row of its range with its key, or ``None``; whether it is
+    suspected of repeating a row of an earlier range): see ``importer._FileTwins``."""
+    _load(session, TWINS, ("row_no", "earlier", "suspect"),
+          [(row, earlier, suspect) for row, (earlier, suspect) in twins.items()])
+
+
 def refuse_duplicates(session: Session, lo: int, hi: int, provenance_id: int) -> int:
     """A suspect row of the range whose NIK came in an earlier range is refused; its detail (the
     first row) is filled in by ``name_first_rows`` at the end. A NIK met in an earlier range is a
@@ -191,9 +207,10 @@ def refuse_duplicates(session: Session, lo: int, hi: int, provenance_id: int) ->
 
 
 def remember(session: Session, lo: int, hi: int) -> None:
-    """After a range is merged: the NIKs of its rows that did not become a new worker."""
+    """After a range is merged: the NIKs of its rows that did not become a new worker (with the row
+    and the name, for ``twins_seen``)."""
     session.execute(text(
-        f"INSERT INTO {SEEN} (nik) SELECT CAST(nik AS BIGINT) FROM {ROWS} WHERE {_RANGE} "
+        f"INSERT INTO {SEEN} (nik, row_no, name) SELECT CAST(nik AS BIGINT), row_no, name FROM {ROWS} WHERE {_RANGE} "
         f"AND state <> {DUPLICATE} AND (state <> {CANDIDATE} OR worker_id IS NOT NULL) "
         "ON CONFLICT (nik) DO NOTHING"), {"lo": lo, "hi": hi})
 
@@ -280,6 +297,73 @@ def refuse_other_serials(session: Session, refused: Sequence[tuple[int, str]]) -
     if refused:
         session.execute(text(f"UPDATE {ROWS} SET state = {OTHER_SERIAL}, detail = :nik WHERE row_no = :row_no"),
                         [{"row_no": r, "nik": nik} for r, nik in refused])
+
+
+def _suspects_and(other: str) -> str:
+    """FROM … WHERE of the range's suspects (``TWINS``) that would be new workers, as ``r``, each beside
+    every row of ``other`` (``CROSS JOIN``: in this order, one index range of ``other`` per suspect)."""
+    return (f"FROM {TWINS} t CROSS JOIN {ROWS} r CROSS JOIN {other} WHERE t.row_no BETWEEN :lo AND :hi "
+            f"AND t.suspect AND r.row_no = t.row_no AND r.state = {CANDIDATE} AND r.worker_id IS NULL")
+
+
+def twins_registered(session: Session, lo: int, hi: int, provenance_id: int) -> list[tuple[int, str, str, str]]:
+    """(row, its name, a worker's name, that worker's NIK) for each suspect row of the range that would
+    be a new worker (``TWINS``), and each worker this import registered (its provenance) whose NIK
+    differs from the row's only in the serial: a row of an earlier range. One range of the NIK index
+    per suspect."""
+    rows = session.execute(text(
+        f"SELECT r.row_no, r.name, w.name, w.nik {_suspects_and('workers w')} "
+        "AND w.nik BETWEEN substr(r.nik, 1, 12) || '0000' AND substr(r.nik, 1, 12) || '9999' "
+        "AND w.nik <> r.nik AND w.provenance_id = :provenance ORDER BY r.row_no, w.nik"),
+        {"lo": lo, "hi": hi, "provenance": provenance_id}).all()
+    return [(int(row), str(name), str(other), str(nik)) for row, name, other, nik in rows]
+
+
+def twins_seen(session: Session, lo: int, hi: int) -> list[tuple[int, str, str, int]]:
+    """(row, its name, an earlier row's name, that row) for each suspect row of the range that would be
+    a new worker, and each row of an earlier range that did not become a new worker (``SEEN``) whose
+    NIK differs from the row's only in the serial."""
+    prefix = "CAST(substr(r.nik, 1, 12) AS BIGINT) * 10000"
+    rows = session.execute(text(
+        f"SELECT r.row_no, r.name, x.name, x.row_no {_suspects_and(f'{SEEN} x')} "
+        f"AND x.nik BETWEEN {prefix} AND {prefix} + 9999 AND x.nik <> CAST(r.nik AS BIGINT) "
+        "ORDER BY r.row_no, x.row_no"), {"lo": lo, "hi": hi}).all()
+    return [(int(row), str(name), str(other), int(earlier)) for row, name, other, earlier in rows]
+
+
+def refuse_twins(session: Session, workers: Iterable[tuple[int, str]], seen: Iterable[tuple[int, int]]) -> None:
+    """Rows that repeat the person of an earlier range's row: ``workers`` (row, the NIK of the worker
+    this import registered from it: ``name_twins_first_rows`` puts the row in its place at the end),
+    ``seen`` (row, that row)."""
+    params = [{"row_no": r, "state": TWIN_ACROSS, "detail": nik} for r, nik in workers]
+    params += [{"row_no": r, "state": TWIN, "detail": str(earlier)} for r, earlier in seen]
+    if params:
+        session.execute(text(f"UPDATE {ROWS} SET state = :state, detail = :detail WHERE row_no = :row_no"), params)
+
+
+def refuse_twins_in_range(session: Session, lo: int, hi: int) -> None:
+    """The range's rows that would be a new worker and have the key of an earlier row of the range
+    (``TWINS.earlier``: the same group) are refused naming the first, whatever became of it, unless
+    it was refused for a NIK that came earlier (as ``SEEN`` leaves those out across ranges)."""
+    session.execute(text(
+        f"UPDATE {ROWS} SET state = {TWIN}, detail = CAST(f.first_row AS TEXT) FROM ("
+        f"SELECT t.row_no, MIN(g.row_no) AS first_row FROM {TWINS} t "
+        f"JOIN {TWINS} g ON g.earlier = t.earlier AND g.row_no < t.row_no "
+        f"JOIN {ROWS} e ON e.row_no = g.row_no "
+        f"WHERE t.row_no BETWEEN :lo AND :hi AND e.state <> {DUPLICATE} GROUP BY t.row_no) f "
+        f"WHERE {ROWS}.row_no = f.row_no AND {ROWS}.state = {CANDIDATE} AND {ROWS}.worker_id IS NULL"),
+        {"lo": lo, "hi": hi})
+
+
+def name_twins_first_rows(session: Session) -> None:
+    """Each row refused as the person of a worker this import registered names the first staged row
+    of that worker's NIK (its detail until now): one pass over the staged rows, at the end, for the
+    few NIKs concerned."""
+    session.execute(text(
+        f"UPDATE {ROWS} SET detail = CAST(f.first_row AS TEXT) FROM ("
+        f"SELECT nik, MIN(row_no) AS first_row FROM {ROWS} WHERE nik IN ("
+        f"SELECT detail FROM {ROWS} WHERE state = {TWIN_ACROSS}) GROUP BY nik) f "
+        f"WHERE {ROWS}.state = {TWIN_ACROSS} AND {ROWS}.detail = f.nik"))
 
 
 def mark_enrolled_and_overlaps(session: Session, lo: int, hi: int, agreement_id: int, first: int,
