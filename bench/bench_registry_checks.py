@@ -5,14 +5,13 @@ registered worker sent again under a NIK with another serial), on SQLite and Pos
     .venv/bin/python bench/bench_registry_checks.py --registry 100000 --engines sqlite
 
 For each engine and run, on a fresh database: the agreement, then ``bench/gen_import``'s file of
-``--registry`` rows imported (the registry), then a file of ``--rows`` new workers (the rows that
-follow in the same generator, so every one has registered workers born the same day in the same
-kecamatan: ~``registry`` / 16.000 of them per row, denser than a real registry of that size) imported
-twice into copies of that database: once as it is, and once with the two checks switched off. The
-difference is what the checks cost; the generator draws names from a pool of 322, so many rows meet a
-registered worker of the same name and are refused, which real lists do far less. In the first copy the
-registry's own file is also sent again before (every row already enrolled: the path of a sponsor that
-re-sends its list), against its first import. Prints the medians and the ratios.
+``--registry`` rows imported (the registry), then a file of ``--rows`` new workers imported twice into
+copies of that database: once as it is, and once with the two checks switched off. Each new row is born
+on the day, in the kecamatan and of the sex of a registered worker, under another serial, so every row
+has at least one registered neighbour to compare; one in a hundred has that worker's name (a serial
+typed wrong: refused), the others a name of the generator's. The difference is what the checks cost. In
+the first copy the registry's own file is also sent again before (every row already enrolled: the path
+of a sponsor that re-sends its list), against its first import. Prints the medians and the ratios.
 """
 
 from __future__ import annotations
@@ -41,16 +40,25 @@ from bench_import import (  # noqa: E402
 )
 
 
-def later_rows(path: Path, start: int, rows: int) -> None:
-    """The generator's rows ``start`` .. ``start + rows``: new NIKs, the same kecamatan and days."""
+def later_rows(path: Path, registry: int, rows: int) -> None:
+    """``rows`` new workers, each a registered worker's neighbour: the same first 12 NIK digits, another
+    serial; every hundredth with the registered worker's name."""
     rng = random.Random(11)
     desa = gen_import.bekasi_desa()
     districts = gen_import._districts(desa)
+    step = max(registry // rows, 1)
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(gen_import.HEADER)
-        for i in range(start, start + rows):
-            out.writerow(gen_import.worker_row(i, rng, desa, districts))
+        for i in range(rows):
+            neighbour = gen_import.worker_row(i * step % registry, rng, desa, districts)
+            row = gen_import.worker_row(registry + i, rng, desa, districts)
+            row[0] = str(i + 1)
+            row[1] = f"{neighbour[1][:12]}{5000 + i % 4999:04d}"
+            row[3:5] = neighbour[3:5]
+            if i % 100 == 99:
+                row[2] = neighbour[2]
+            out.writerow(row)
 
 
 def import_file(url: str, path: Path) -> tuple[float, Any]:
