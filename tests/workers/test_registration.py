@@ -156,6 +156,20 @@ class TestOneWorkerPerNik:
             said = s.scalars(select(AuditEntry).where(AuditEntry.action == "worker.different_person")).one()
             assert (said.actor, said.detail) == (MAKER, "3216********0123")  # only where it was asked
 
+    def test_two_officers_registering_one_person_under_two_serials_at_once_register_one(self, database):
+        # Two desks, one farmer, her NIK typed two ways: the second waits for the first, then sees her.
+        from tests.racing import race
+
+        for attempt in range(3):
+            born = dt.date(1980, 3, 1) + dt.timedelta(days=attempt)
+            numbers = [nik(born=born, sex="P", serial=1000 + i) for i in range(4)]
+            results = race(database, [
+                lambda s, n=n: make_worker(s, nik_=n, name="Oneng Suhara", sex="P", different_person=False).nik
+                for n in numbers])
+            assert sorted(type(r).__name__ for r in results) == ["PossiblyRegistered"] * 3 + ["str"], results
+        with database.session(readonly=True) as s:
+            assert len(s.scalars(select(Worker).where(Worker.name == "Oneng Suhara")).all()) == 3
+
 class TestADomicileGivenByName:
     """At the counter an officer knows the desa's name, seldom its code: 'Sukamurni, Sukakarya'."""
 

@@ -24,6 +24,16 @@ def serial_neighbours(session: Session, nik: str) -> list[Worker]:
         .order_by(Worker.nik)))
 
 
+def lock_serial_range(session: Session, nik: str) -> None:
+    """Hold the NIK's kecamatan, birth date and sex (its first 12 digits) until the end of the
+    transaction, so that two officers registering one person under two serials at the same moment
+    do not both pass ``serial_neighbours``: the second waits, then sees the first (PostgreSQL: a
+    transaction-level advisory lock keyed by those 12 digits, far above the migrations' key). On SQLite the
+    write transaction (``BEGIN IMMEDIATE``) already excludes every other writer."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(nik[:12])})
+
+
 def lock(session: Session, worker_id: int) -> None:
     """Hold the worker's row until the end of the transaction (PostgreSQL ``FOR UPDATE``).
 

@@ -139,6 +139,7 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
     occ = find_occupation(data.occupation)
     income = _checked_income(lowest_income(today, params) if data.income is None else data.income)
     heirs = _heirs(data.heirs, today, params)
+    repository.lock_serial_range(session, nik)
     if repository.by_nik(session, nik) is not None:
         raise WorkerExists(nik=mask_nik(nik))
     alike = [other for other in repository.serial_neighbours(session, nik) if may_be_same_person(name, other.name)]
