@@ -118,7 +118,8 @@ def write_csv(path: Path, rows: int, *, bad_share: float = 0.01, seed: int = 7, 
             row = worker_row(i, rng, desa, districts)
             if every and i % every == every - 1:
                 kind = BAD_KINDS[(i // every) % len(BAD_KINDS)]
-                spoil(row, kind, worker_row(i // 2, rng, desa, districts))
+                # An even row before: never a spoiled one (row 99, 199, …), so each planted defect counts.
+                spoil(row, kind, worker_row(i // 2 - i // 2 % 2, rng, desa, districts))
                 spoiled[kind] = spoiled.get(kind, 0) + 1
             w.writerow(row + heir_cells(i, heir_rng, row[1]) if heirs else row)
     return spoiled
