@@ -48,6 +48,7 @@ SEEN = "lindung_import_seen"
 SUSPECTS = "lindung_import_suspects"
 HEIRS = "lindung_import_heirs"
 TWINS = "lindung_import_twins"
+NAMED = "lindung_import_named"
 
 CANDIDATE, ALREADY = 0, 1
 DUPLICATE, MISMATCH, OVERLAP, NOT_OCCUPATION, NOT_REGION, QUOTA, BUDGET = 10, 11, 12, 13, 14, 15, 16
@@ -104,6 +105,8 @@ def create_staging(session: Session) -> None:
     # the same range with its key (its group), ``suspect`` whether a row of an earlier range may have it.
     session.execute(text(f"{temp} {TWINS} (row_no INTEGER PRIMARY KEY, earlier INTEGER, suspect BOOLEAN NOT NULL)"
                          f"{on_commit}"))
+    # The NIKs whose first row refused rows name (``name_first_rows``).
+    session.execute(text(f"{temp} {NAMED} (nik {nik} PRIMARY KEY){on_commit}"))
     serial = "BIGSERIAL" if pg else "INTEGER"
     session.execute(text(
         f"{temp} {ERRORS} (seq {serial} PRIMARY KEY, row_no INTEGER NOT NULL, column_name TEXT NOT NULL, "
@@ -118,7 +121,7 @@ def create_staging(session: Session) -> None:
 
 
 def drop_staging(session: Session) -> None:
-    for table in (ROWS, ERRORS, PRICES, SEEN, SUSPECTS, HEIRS, TWINS):
+    for table in (ROWS, ERRORS, PRICES, SEEN, SUSPECTS, HEIRS, TWINS, NAMED):
         session.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -215,14 +218,20 @@ def remember(session: Session, lo: int, hi: int) -> None:
         "ON CONFLICT (nik) DO NOTHING"), {"lo": lo, "hi": hi})
 
 
-def name_first_rows(session: Session) -> None:
-    """Each row refused by ``refuse_duplicates`` names the first staged row of its NIK: one pass
-    over the staged rows, at the end, for the few NIKs concerned."""
-    session.execute(text(
-        f"UPDATE {ROWS} SET detail = CAST(f.first_row AS TEXT) FROM ("
-        f"SELECT nik, MIN(row_no) AS first_row FROM {ROWS} WHERE nik IN ("
-        f"SELECT nik FROM {ROWS} WHERE state = {DUPLICATE}) GROUP BY nik) f "
-        f"WHERE {ROWS}.state = {DUPLICATE} AND {ROWS}.nik = f.nik"))
+def name_first_rows(session: Session, twins: Sequence[tuple[int, str]]) -> None:
+    """Each row refused for a NIK of an earlier range (``refuse_duplicates``) and each of ``twins`` (row,
+    the NIK of the worker this import registered whose person it repeats) names the first staged row
+    of that NIK. At the end, for all of them: one pass over the staged rows for the refused ones, one
+    for the first rows of their NIKs, then an update by row number."""
+    duplicates = session.execute(text(f"SELECT row_no, nik FROM {ROWS} WHERE state = {DUPLICATE}")).all()
+    named = [(int(row), DUPLICATE, str(nik)) for row, nik in duplicates]
+    named += [(row, TWIN_ACROSS, nik) for row, nik in twins]
+    if not named:
+        return
+    _load(session, NAMED, ("nik",), [(nik,) for nik in {nik for _row, _state, nik in named}])
+    first = {str(nik): int(row) for nik, row in session.execute(text(
+        f"SELECT r.nik, MIN(r.row_no) FROM {ROWS} r CROSS JOIN {NAMED} n WHERE n.nik = r.nik GROUP BY r.nik"))}
+    _refuse(session, [(row, state, str(first[nik])) for row, state, nik in named])
 
 
 def analyze(session: Session) -> None:
@@ -289,16 +298,31 @@ def refuse_other_names(session: Session, row_nos: Sequence[int]) -> None:
     _refuse(session, [(r, OTHER_NAME, None) for r in row_nos])
 
 
+_NEAR = "{w}nik BETWEEN substr(r.nik, 1, 12) || '0000' AND substr(r.nik, 1, 12) || '9999' AND {w}nik <> r.nik"
+
+
+def _one_serial_away(session: Session, which: str, sqlite_which: str | None = None) -> tuple[str, str]:
+    """(join, condition): beside each staged row ``r``, the workers ``w`` (``name``, ``nik``) whose NIK
+    differs from r's only in the serial and that meet ``which`` (``{w}`` stands for the table's
+    prefix; ``sqlite_which``, if given, is SQLite's form). One range of the NIK index per row: on
+    PostgreSQL a ``LATERAL`` subquery, since the planner, whose statistics on ``workers`` were taken
+    before the import's own, otherwise scans the growing table once and joins every row against all
+    of it (1.000.000 rows: from the 700.000th on, minutes per range); on SQLite ``CROSS JOIN`` keeps
+    the order."""
+    if _is_pg(session):
+        inner = f"{_NEAR.format(w='')} AND {which.format(w='')}"
+        return f"CROSS JOIN LATERAL (SELECT name, nik FROM workers WHERE {inner}) w", "TRUE"
+    return "CROSS JOIN workers w", f"{_NEAR.format(w='w.')} AND {(sqlite_which or which).format(w='w.')}"
+
+
 def serial_neighbours(session: Session, lo: int, hi: int, max_worker_id: int) -> list[tuple[int, str, str, str]]:
     """(row, the file's name, a registered worker's name, that worker's NIK) for each row of the range
     that would be a new worker and each worker registered before the import whose NIK differs from
     the row's only in the serial, the last four digits: the same kecamatan, birth date and sex. One
-    index range per row on the NIK (byte-ordered on both engines; ``CROSS JOIN`` keeps SQLite from
-    walking the registry by id instead)."""
+    index range per row on the NIK (byte-ordered on both engines; ``_one_serial_away``)."""
+    join, near = _one_serial_away(session, "{w}id <= :max_id")
     rows = session.execute(text(
-        f"SELECT r.row_no, r.name, w.name, w.nik FROM {ROWS} r CROSS JOIN workers w "
-        "WHERE w.nik BETWEEN substr(r.nik, 1, 12) || '0000' AND substr(r.nik, 1, 12) || '9999' "
-        "AND w.nik <> r.nik AND w.id <= :max_id "
+        f"SELECT r.row_no, r.name, w.name, w.nik FROM {ROWS} r {join} WHERE {near} "
         f"AND r.row_no BETWEEN :lo AND :hi AND r.state = {CANDIDATE} AND r.worker_id IS NULL "
         "ORDER BY r.row_no, w.nik"), {"lo": lo, "hi": hi, "max_id": max_worker_id}).all()
     return [(int(row_no), str(name), str(registered), str(nik)) for row_no, name, registered, nik in rows]
@@ -310,23 +334,22 @@ def refuse_other_serials(session: Session, refused: Sequence[tuple[int, str]]) -
     _refuse(session, [(r, OTHER_SERIAL, nik) for r, nik in refused])
 
 
-def _suspects_and(other: str) -> str:
-    """FROM … WHERE of the range's suspects (``TWINS``) that would be new workers, as ``r``, each beside
-    every row of ``other`` (``CROSS JOIN``: in this order, one index range of ``other`` per suspect)."""
-    return (f"FROM {TWINS} t CROSS JOIN {ROWS} r CROSS JOIN {other} WHERE t.row_no BETWEEN :lo AND :hi "
+def _suspects_and(join: str) -> str:
+    """FROM … WHERE of the range's suspects (``TWINS``) that would be new workers, as ``r``, each joined
+    by ``join`` (in this order: one index range of the other table per suspect)."""
+    return (f"FROM {TWINS} t CROSS JOIN {ROWS} r {join} WHERE t.row_no BETWEEN :lo AND :hi "
             f"AND t.suspect AND r.row_no = t.row_no AND r.state = {CANDIDATE} AND r.worker_id IS NULL")
 
 
 def twins_registered(session: Session, lo: int, hi: int, provenance_id: int) -> list[tuple[int, str, str, str]]:
     """(row, its name, a worker's name, that worker's NIK) for each suspect row of the range that would
     be a new worker (``TWINS``), and each worker this import registered (its provenance) whose NIK
-    differs from the row's only in the serial: a row of an earlier range. One range of the NIK index
-    per suspect (the unary ``+`` keeps SQLite from building an index on the provenance instead and
-    scanning this import's every worker for each suspect: 68 s at 250.000 rows)."""
+    differs from the row's only in the serial: a row of an earlier range (``_one_serial_away``; on
+    SQLite the unary ``+`` keeps it from building an index on the provenance instead and scanning
+    this import's every worker for each suspect: 68 s at 250.000 rows)."""
+    join, near = _one_serial_away(session, "{w}provenance_id = :provenance", "+{w}provenance_id = :provenance")
     rows = session.execute(text(
-        f"SELECT r.row_no, r.name, w.name, w.nik {_suspects_and('workers w')} "
-        "AND w.nik BETWEEN substr(r.nik, 1, 12) || '0000' AND substr(r.nik, 1, 12) || '9999' "
-        "AND w.nik <> r.nik AND +w.provenance_id = :provenance ORDER BY r.row_no, w.nik"),
+        f"SELECT r.row_no, r.name, w.name, w.nik {_suspects_and(join)} AND {near} ORDER BY r.row_no, w.nik"),
         {"lo": lo, "hi": hi, "provenance": provenance_id}).all()
     return [(int(row), str(name), str(other), str(nik)) for row, name, other, nik in rows]
 
@@ -337,17 +360,16 @@ def twins_seen(session: Session, lo: int, hi: int) -> list[tuple[int, str, str, 
     NIK differs from the row's only in the serial."""
     prefix = "CAST(substr(r.nik, 1, 12) AS BIGINT) * 10000"
     rows = session.execute(text(
-        f"SELECT r.row_no, r.name, x.name, x.row_no {_suspects_and(f'{SEEN} x')} "
+        f"SELECT r.row_no, r.name, x.name, x.row_no {_suspects_and(f'CROSS JOIN {SEEN} x')} "
         f"AND x.nik BETWEEN {prefix} AND {prefix} + 9999 AND x.nik <> CAST(r.nik AS BIGINT) "
         "ORDER BY r.row_no, x.row_no"), {"lo": lo, "hi": hi}).all()
     return [(int(row), str(name), str(other), int(earlier)) for row, name, other, earlier in rows]
 
 
-def refuse_twins(session: Session, workers: Iterable[tuple[int, str]], seen: Iterable[tuple[int, int]]) -> None:
-    """Rows that repeat the person of an earlier range's row: ``workers`` (row, the NIK of the worker
-    this import registered from it: ``name_twins_first_rows`` puts the row in its place at the end),
-    ``seen`` (row, that row)."""
-    _refuse(session, [(r, TWIN_ACROSS, nik) for r, nik in workers] + [(r, TWIN, str(e)) for r, e in seen])
+def refuse_twins(session: Session, workers: Iterable[int], seen: Iterable[tuple[int, int]]) -> None:
+    """Rows that repeat the person of an earlier range's row: ``workers`` (rows whose person became a
+    worker: ``name_first_rows`` names the row at the end), ``seen`` (row, that row)."""
+    _refuse(session, [(r, TWIN_ACROSS, None) for r in workers] + [(r, TWIN, str(e)) for r, e in seen])
 
 
 def refuse_twins_in_range(session: Session, lo: int, hi: int) -> None:
@@ -363,17 +385,6 @@ def refuse_twins_in_range(session: Session, lo: int, hi: int) -> None:
         "GROUP BY t.row_no) f "
         f"WHERE {ROWS}.row_no = f.row_no AND {ROWS}.state = {CANDIDATE} AND {ROWS}.worker_id IS NULL"),
         {"lo": lo, "hi": hi})
-
-
-def name_twins_first_rows(session: Session) -> None:
-    """Each row refused as the person of a worker this import registered names the first staged row
-    of that worker's NIK (its detail until now): one pass over the staged rows, at the end, for the
-    few NIKs concerned."""
-    session.execute(text(
-        f"UPDATE {ROWS} SET detail = CAST(f.first_row AS TEXT) FROM ("
-        f"SELECT nik, MIN(row_no) AS first_row FROM {ROWS} WHERE nik IN ("
-        f"SELECT detail FROM {ROWS} WHERE state = {TWIN_ACROSS}) GROUP BY nik) f "
-        f"WHERE {ROWS}.state = {TWIN_ACROSS} AND {ROWS}.detail = f.nik"))
 
 
 def mark_enrolled_and_overlaps(session: Session, lo: int, hi: int, agreement_id: int, first: int,
