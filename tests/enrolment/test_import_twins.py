@@ -4,6 +4,8 @@ became, or among the rows that became none (``importer._FileTwins``). Both must 
 
 from __future__ import annotations
 
+from typing import Any
+
 from lindung.enrolment.importer import import_workers
 from lindung.enrolment.importer_rows import RowError
 from tests.enrolment.import_files import person, write_csv
@@ -38,3 +40,20 @@ def test_ranges_of_any_size_give_the_same_outcome(database, tmp_path):
             s.rollback()  # each cut tried on the same registry
         outcomes.append((size, summary.enrolled, [(e[0], e[3], e[4]) for e in errors]))
     assert outcomes == [(size, 3, expected) for size in (1, 2, 3, 5, 100)]
+
+
+def test_the_people_filter_suspects_every_person_met_in_an_earlier_range():
+    # Sixteen slots for 600 keys: every slot taken by keys of many marks, and by some of one mark.
+    from lindung.enrolment.importer import _FileTwins
+
+    def row(row_no: int, person: int) -> tuple[Any, ...]:
+        return (row_no, f"3216{person % 23:02d}0101900001", f"Warga {person}", "1990-01-01", "L", "petani",
+                "32.16.01.2001", None, None, True)
+
+    twins = _FileTwins(4)
+    twins.sift([row(i + 2, person) for i, person in enumerate(range(300))])
+    twins.next_range()
+    again = [row(1000 + i, person) for i, person in enumerate(range(0, 600, 2))]  # half of them met before
+    twins.sift(again)
+    suspects = {r for r, (_group, suspect) in twins.staged.items() if suspect}
+    assert {r[0] for r in again if int(r[2].split()[1]) < 300} <= suspects
