@@ -309,7 +309,7 @@ def _one_serial_away(session: Session, which: str, sqlite_which: str | None = No
     a range whose bounds come from the staged row has no estimate, and the planner otherwise reads the
     workers once, by a scan or by another index, and joins every row against all of them (the import's
     own workers, 1.000.000 rows: from the 700.000th on, minutes per range; the registry's, a
-    250.000-row list sent again: 13 s instead of 0,2); on SQLite ``CROSS JOIN`` keeps the order."""
+    250.000-row list sent again: 13 s instead of 0,08); on SQLite ``CROSS JOIN`` keeps the order."""
     if _is_pg(session):
         inner = f"{_NEAR.format(w='')} AND {which.format(w='')}"
         return f"CROSS JOIN LATERAL (SELECT name, nik FROM workers WHERE {inner} OFFSET 0) w", "TRUE"
