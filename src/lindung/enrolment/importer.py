@@ -407,7 +407,7 @@ class _FileTwins:
     ``_FileNiks``'s, but each slot holds a mark of 1–254 (other bits of the hash) of the key that
     took it, or ``_MANY`` once keys of two marks did: a row whose slot holds its mark or ``_MANY``
     is a suspect, and the merge looks among the earlier ranges' rows. A key met before always finds
-    its mark or ``_MANY``; another key rarely does (a million rows: about 0,3% of rows suspected,
+    its mark or ``_MANY``; another key rarely does (a million rows: 0,24% of rows suspected,
     against 3% with one bit per slot, and the merge's lookups for them cost 3 s). ``staged``: row
     -> (its group in the range or ``None``, whether it is a suspect)."""
 
