@@ -48,6 +48,11 @@ def person(*, born: dt.date | None = None, sex: str | None = None, name: str = "
             "No HP": phone, "Penghasilan": income}
 
 
+def serial(number: str, new: int) -> str:
+    """The NIK with another serial (its last four digits): a typo no check digit catches."""
+    return f"{number[:12]}{new:04d}"
+
+
 def cells(rows: Sequence[dict[str, Any]], header: Sequence[str] = HEADER) -> list[list[Any]]:
     out: list[list[Any]] = [list(header)]
     for i, r in enumerate(rows, start=1):

@@ -26,7 +26,7 @@ from lindung.enrolment.models import Enrolment
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.workers.models import Worker
-from tests.enrolment.import_files import cells, person, write_csv, write_xlsx
+from tests.enrolment.import_files import cells, person, serial, write_csv, write_xlsx
 from tests.factories import (
     DESA_BANDUNG,
     DESA_MUARAGEMBONG,
@@ -407,11 +407,6 @@ class TestADuplicateNamesTheFirstRowOfItsNik:
         assert (summary.enrolled, summary.refused) == (2, 2)
         assert [(e[0], e[3], e[4]) for e in errors if e[3] == "import.duplicate_in_file"] == [
             (5, "import.duplicate_in_file", "4")]
-
-
-def serial(number: str, new: int) -> str:
-    """The NIK with another serial (its last four digits): a typo no check digit catches."""
-    return f"{number[:12]}{new:04d}"
 
 
 class TestTheSamePersonTwiceInOneFile:

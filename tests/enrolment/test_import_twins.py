@@ -8,15 +8,15 @@ from typing import Any
 
 from lindung.enrolment.importer import import_workers
 from lindung.enrolment.importer_rows import RowError
-from tests.enrolment.import_files import person, write_csv
-from tests.enrolment.test_import import serial, setup
-from tests.factories import MAKER, TODAY
+from tests.enrolment.import_files import person, serial, write_csv
+from tests.factories import MAKER, TODAY, make_agreement
 
 
 def test_ranges_of_any_size_give_the_same_outcome(database, tmp_path):
     # Within a range the first row of a person is known exactly; across ranges it is found as the
     # worker it became, or among the rows that became none. Cut anywhere, the file gives one answer.
-    setup(database, target_occupations=("petani",))
+    with database.session() as s:
+        make_agreement(s, target_occupations=("petani",))
     ujang, dadang = person(name="Ujang", occupation="Ojol"), person(name="Dadang")
     rows = [ujang,                                                   # 2 refused: not a farmer
             dadang,                                                  # 3 enrolled

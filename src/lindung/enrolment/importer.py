@@ -336,6 +336,11 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
     return validator
 
 
+def _at(table: bytearray, slots: list[int]) -> tuple[int, ...]:
+    """The table's bytes at ``slots`` (one C call; ``itemgetter`` of one index gives no tuple)."""
+    return itemgetter(*slots)(table) if len(slots) > 1 else (table[slots[0]],)
+
+
 class _FileNiks:
     """Which staged rows repeat a NIK of an earlier staged row, without keeping the file's NIKs.
 
@@ -388,7 +393,7 @@ class _FileNiks:
                 return batch
         # Python's string hash: random per process, fixed within it, cached by each string.
         slots = list(map(self.mask.__and__, map(hash, niks)))
-        taken = itemgetter(*slots)(self.slots) if len(slots) > 1 else (self.slots[slots[0]],)
+        taken = _at(self.slots, slots)
         self.suspects.extend(compress(row_nos, taken))
         deque(map(self.slots.__setitem__, slots, repeat(1)), maxlen=0)
         return batch
@@ -431,7 +436,7 @@ class _FileTwins:
         slots = list(map(self.mask.__and__, hashes))
         marks = [(h >> 32) % 254 + 1 for h in hashes]
         table = self.slots
-        held = itemgetter(*slots)(table) if len(slots) > 1 else (table[slots[0]],)
+        held = _at(table, slots)
         for row_no in compress(row_nos, map(or_, map(eq, held, marks), map(eq, held, repeat(_MANY)))):
             self.staged[row_no] = (None, True)
         first = self.first
