@@ -13,8 +13,9 @@ from typing import IO, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from lindung.kit import clock
+from lindung.kit import clock, usage_errors
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import t
 
@@ -40,7 +41,7 @@ def lang_of(value: str | None) -> str:
         return default_lang()
     v = value.lower()
     if v not in {"id", "en"}:
-        raise typer.BadParameter("id atau en / id or en")
+        raise typer.BadParameter("id atau en / id or en", param_hint="'--lang'")
     return v
 
 
@@ -54,25 +55,47 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
-    """Run the Typer app; a LindungError becomes a message on stderr and its exit code."""
+def _lang_in(argv: Sequence[str]) -> str:
+    """The language the command line asks for (``--lang en`` or ``--lang=en``), else the default:
+    known before Typer parses anything, so that its usage errors are said in it too."""
     lang = default_lang()
+    for i, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else (
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value is not None:
+            lang = "en" if value.lower().startswith("en") else "id"
+    return lang
+
+
+def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
+    """Run the Typer app; a LindungError, or a usage error Typer finds before a command runs (a
+    missing option, an unknown command, a word where a number goes), becomes a message on stderr in
+    the user's language and its exit code."""
     argv = sys.argv[1:] if args is None else args
-    if "--lang" in argv:
-        i = argv.index("--lang")
-        if i + 1 < len(argv):
-            lang = "en" if argv[i + 1].lower().startswith("en") else "id"
+    lang = _lang_in(argv)
+    label = "Error" if lang == "en" else "Galat"
     try:
         clock.zone()  # a wrong LINDUNG_TIMEZONE is said before any command runs
-        app(args=argv, prog_name="lindung")
+        result = app(args=argv, prog_name="lindung", standalone_mode=False)
     except LindungError as exc:
-        label = "Error" if lang == "en" else "Galat"
         err_console.print(f"[bold red]{label}:[/] {exc.message(lang)}")
+        return exc.exit_code
+    except usage_errors.Abort:
+        err_console.print(t("usage.aborted", lang))
+        return 1
+    except usage_errors.ClickException as exc:
+        if not usage_errors.is_help_shown(exc):
+            err_console.print(f"[bold red]{label}:[/] {escape(usage_errors.usage_message(exc, lang))}")
+            if isinstance(exc, usage_errors.UsageError):
+                for line in usage_errors.usage_lines(exc, lang):
+                    err_console.print(escape(line), style="dim")
         return exc.exit_code
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
-    return 0
+    # Without Typer's own error display a command's exit code (``typer.Exit``, ``--help``) comes back
+    # as the value; commands themselves return nothing.
+    return result if isinstance(result, int) else 0
 
 
 def check_writable(path: str | os.PathLike[str] | None, option: str) -> None:
