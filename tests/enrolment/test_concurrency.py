@@ -25,9 +25,10 @@ from lindung.enrolment.importer import ImportSummary, import_workers
 from lindung.enrolment.models import Enrolment
 from lindung.kit.db import session_scope
 from lindung.sponsors import service as sponsors
+from lindung.workers import service as workers_service
 from lindung.workers.models import Worker
 from tests.billing.checks import assert_counters_match_lines
-from tests.enrolment.import_files import person, write_csv
+from tests.enrolment.import_files import person, serial, write_csv
 from tests.factories import MAKER, TODAY, enrol, make_agreement, make_worker
 
 RACERS = 8
@@ -203,14 +204,71 @@ class TestTheDatabaseRefusesOverlapsWrittenBehindTheService:
 
 
 class TestAWorkerRegisteredWhileAnImportRuns:
-    """PostgreSQL lets a worker be registered by another connection while an import runs (the import
-    locks enrolments, not the registry). If the file names that worker after it was registered, the
-    import must not take it for a row of its own file: it is refused as a whole with a message that
-    says why and to run it again, nothing of it remains, and the registration stands; run again, it
-    enrols that worker as registered."""
+    """PostgreSQL lets other connections work while an import runs. ``worker add`` waits for it (the
+    import holds the registry, ``workers.repository.lock_registry_for_import``) and then finds the
+    workers it registered: the person of a row, under the file's NIK or a serial variant, is not
+    registered a second time. A writer behind the services can still write a worker of the file into
+    ``workers`` meanwhile: the import must not take it for a row of its own file; it is refused as a
+    whole with a message that says why and to run it again, nothing of it remains, and the worker
+    stands; run again, it enrols that worker as registered."""
 
-    def test_it_is_never_reported_as_a_duplicate_in_the_file(self, postgres_database, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch):
+    def test_worker_add_waits_for_the_import_then_finds_its_people(self, postgres_database, tmp_path: Path):
+        with postgres_database.session() as s:
+            make_agreement(s)
+            make_worker(s)  # the registry is not empty
+        oneng = person(name="Oneng Suhara", sex="P")
+        others = [person() for _ in range(3)]
+        path = write_csv(tmp_path / "f.csv", [others[0], oneng, *others[1:]])
+        desk: dict[str, object] = {}
+        waiting: list[threading.Thread] = []
+        watcher = postgres_database.new_engine()
+
+        def register(key: str, number: str, name: str) -> None:
+            engine = postgres_database.new_engine()
+            try:
+                with session_scope(engine) as s:
+                    desk[key] = make_worker(s, nik_=number, name=name, sex=None, different_person=False).nik
+            except Exception as exc:  # the outcome is what we assert on
+                desk[key] = exc
+            finally:
+                engine.dispose()
+
+        def lock_waits() -> int:
+            with watcher.connect() as c:
+                return int(c.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%pg_advisory_xact_lock_shared%'")).scalar_one())
+
+        def two_desks(read: int, _total: int) -> None:
+            if read == 2 and not waiting:  # Oneng's row is merged; two officers register her meanwhile
+                waiting.extend(threading.Thread(target=register, args=args) for args in (
+                    ("typo", serial(oneng["NIK"], 9998), "ONENG SUHARA"),
+                    ("same", others[2]["NIK"], "Asep Saputra")))
+                for th in waiting:
+                    th.start()
+                deadline = time.monotonic() + 20
+                while lock_waits() < 2 and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                assert lock_waits() == 2, "both registrations wait for the import"
+
+        try:
+            with postgres_database.session() as s:
+                summary = import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY, batch_rows=1,
+                                         merge_rows=1, on_progress=two_desks)
+                assert all(th.is_alive() for th in waiting) and not desk  # still waiting at the commit
+            for th in waiting:
+                th.join(timeout=30)
+        finally:
+            watcher.dispose()
+        assert (summary.enrolled, summary.new_workers, summary.refused) == (4, 4, 0)
+        assert isinstance(desk["typo"], workers_service.PossiblyRegistered), desk
+        assert isinstance(desk["same"], workers_service.WorkerExists), desk
+        with postgres_database.session(readonly=True) as s:
+            assert len(s.scalars(select(Worker).where(func.lower(Worker.name) == "oneng suhara")).all()) == 1
+            assert s.scalar(select(func.count()).select_from(Worker)) == 5
+
+    def test_one_written_behind_the_services_is_never_reported_as_a_duplicate_in_the_file(
+            self, postgres_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         from lindung.enrolment import importer
 
         monkeypatch.setattr(importer, "NIK_FILTER_BITS", 0)  # every row after the first a suspect
@@ -221,15 +279,21 @@ class TestAWorkerRegisteredWhileAnImportRuns:
         path = write_csv(tmp_path / "f.csv", [person(), person(), late])
         other = postgres_database.new_engine()
 
-        def register_meanwhile(read: int, _total: int) -> None:
+        def write_meanwhile(read: int, _total: int) -> None:
             if read == 1:  # after the first row, before the merge of the third
-                with session_scope(other) as s:
-                    make_worker(s, nik_=late["NIK"])
+                with session_scope(other) as s:  # the late row's person, written by hand
+                    s.execute(text(
+                        "INSERT INTO workers (nik, name, sex, birth_date, needs_review, domicile_code, "
+                        "occupation_code, declared_income, provenance_id) SELECT :nik, :name, :sex, "
+                        ":born, needs_review, domicile_code, occupation_code, declared_income, "
+                        "provenance_id FROM workers ORDER BY id LIMIT 1"),
+                        {"nik": late["NIK"], "name": late["Nama Lengkap"], "sex": late["L/P"],
+                         "born": dt.datetime.strptime(late["Tgl Lahir"], "%d-%m-%Y").date()})
 
         try:
             with pytest.raises(errors.RegisteredDuringImport) as refused, postgres_database.session() as s:
                 import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY, batch_rows=1, merge_rows=1,
-                               on_progress=register_meanwhile)
+                               on_progress=write_meanwhile)
         finally:
             other.dispose()
         assert "Jalankan impor sekali lagi" in refused.value.message("id")

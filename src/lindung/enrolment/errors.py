@@ -48,8 +48,9 @@ class WorkerDeceased(Conflict):
 
 
 class RegisteredDuringImport(Conflict):
-    """PostgreSQL: another connection registered a worker whose NIK is in the file while the import
-    ran (the import locks enrolments, not the registry); nothing of the import is saved, and run
-    again it finds that worker registered."""
+    """PostgreSQL: another connection wrote a worker whose NIK is in the file into ``workers`` while
+    the import ran. ``worker add`` waits for a running import (``lock_registry_for_import``), so only a
+    writer behind the services can; nothing of the import is saved, and run again it finds that
+    worker registered."""
 
     code = "enrolment.registered_during_import"

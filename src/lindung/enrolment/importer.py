@@ -72,6 +72,7 @@ from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
+from lindung.workers import repository as workers_repo
 from lindung.workers.names import may_be_same_person
 from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, heir_relationships, lowest_income
 
@@ -154,6 +155,7 @@ def import_workers(
     params = params or default_parameters()
     by = sponsors.normalize_person(by)
     opened = open_sheet(path, sheet)
+    workers_repo.lock_registry_for_import(session)
     agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
     if agreement.status not in sponsors.OPEN_STATUSES:
         raise AgreementNotOpen(agreement=agreement.code, status=agreement.status)

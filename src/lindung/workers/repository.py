@@ -24,14 +24,35 @@ def serial_neighbours(session: Session, nik: str) -> list[Worker]:
         .order_by(Worker.nik)))
 
 
+# PostgreSQL advisory locks of the registry, in the two-key space (which never meets the one-key
+# space of the NIK prefixes below): "LIND" and 1.
+_REGISTRY_LOCK = (0x4C494E44, 1)
+
+
 def lock_serial_range(session: Session, nik: str) -> None:
     """Hold the NIK's kecamatan, birth date and sex (its first 12 digits) until the end of the
     transaction, so that two officers registering one person under two serials at the same moment
     do not both pass ``serial_neighbours``: the second waits, then sees the first (PostgreSQL: a
-    transaction-level advisory lock keyed by those 12 digits, far above the migrations' key). On SQLite the
-    write transaction (``BEGIN IMMEDIATE``) already excludes every other writer."""
+    transaction-level advisory lock keyed by those 12 digits). Before it, the registry is held shared,
+    so that a registration waits for a bulk import in progress and then sees the workers it registered
+    (``lock_registry_for_import``). On SQLite the write transaction (``BEGIN IMMEDIATE``) already
+    excludes every other writer."""
     if session.get_bind().dialect.name != "sqlite":
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:a, :b)"),
+                        {"a": _REGISTRY_LOCK[0], "b": _REGISTRY_LOCK[1]})
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(nik[:12])})
+
+
+def lock_registry_for_import(session: Session) -> None:
+    """A bulk import compares its rows with the registry as it was when it began, and registers
+    workers nobody else sees until it commits: hold the registry until the end of its transaction, so
+    that ``worker add`` waits for it (and then finds its workers, or their serial variants) instead of
+    registering one of its people a second time, and the import waits for registrations in progress
+    (PostgreSQL; on SQLite the write transaction already excludes every other writer). Taken first,
+    before the agreement and ``enrolments`` locks: a registration holds no other lock an import needs."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"),
+                        {"a": _REGISTRY_LOCK[0], "b": _REGISTRY_LOCK[1]})
 
 
 def lock(session: Session, worker_id: int) -> None:
