@@ -41,6 +41,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -79,6 +80,9 @@ def child_import(url: str, file: str, errors: str) -> dict[str, object]:
         pass  # open the pool's connection before timing
     report = _ErrorFile(Path(errors), "id")
     phases: dict[str, float] = {}
+    with engine.connect() as conn:
+        pid = backend_pid(conn)  # the pool's one connection: the import's
+    cpu = (client_cpu(), server_cpu(pid))
     started = time.perf_counter()
     with session_scope(engine) as s:
         summary = import_workers(s, file, AGREEMENT, by="bench", today=dt.date(2026, 1, 10),
@@ -87,8 +91,9 @@ def child_import(url: str, file: str, errors: str) -> dict[str, object]:
     report.publish()
     seconds = time.perf_counter() - started
     phases["commit"] = time.perf_counter() - committing
+    used = cpu_used(cpu, pid)
     engine.dispose()
-    return {"seconds": seconds, "summary": summary.to_dict(), "phases": phases}
+    return {"seconds": seconds, "summary": summary.to_dict(), "phases": phases, **used}
 
 
 def child_raw(url: str, file: str) -> dict[str, object]:
@@ -101,6 +106,9 @@ def child_raw(url: str, file: str) -> dict[str, object]:
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
+        pid = backend_pid(conn)
+        conn.rollback()
+        cpu = (client_cpu(), server_cpu(pid))
         started = time.perf_counter()
         trans = conn.begin()
         with open(file, encoding="utf-8", newline="") as f:
@@ -115,11 +123,42 @@ def child_raw(url: str, file: str) -> dict[str, object]:
                         copy.write_row(row)
         trans.commit()
         seconds = time.perf_counter() - started
+        used = cpu_used(cpu, pid)
     engine.dispose()
-    return {"seconds": seconds}
+    return {"seconds": seconds, **used}
 
 
 FLOOR_TABLES = ("workers", "enrolments")
+
+
+def client_cpu() -> float:
+    """CPU seconds this process has used, every thread (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu(pid: int | None) -> float:
+    """CPU seconds a PostgreSQL backend process has used (user + system, from /proc: the server runs
+    on this machine); 0 for SQLite, which works inside the client."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pid(conn: Any) -> int | None:
+    from sqlalchemy import text
+
+    if conn.engine.dialect.name != "postgresql":
+        return None
+    return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def cpu_used(started: tuple[float, float], pid: int | None) -> dict[str, float]:
+    return {"cpu_client": client_cpu() - started[0], "cpu_server": server_cpu(pid) - started[1]}
 
 
 def export_floor(url: str, work: Path) -> None:
@@ -146,6 +185,9 @@ def child_floor(url: str, work: str) -> dict[str, object]:
         raw = conn.connection.driver_connection
         assert raw is not None
         pg = engine.dialect.name == "postgresql"
+        pid = backend_pid(conn)
+        conn.rollback()
+        cpu = (client_cpu(), server_cpu(pid))
         started = time.perf_counter()
         trans = conn.begin()
         if pg:  # the import's lock, so that the overlap trigger does not check the rows again
@@ -165,8 +207,9 @@ def child_floor(url: str, work: str) -> dict[str, object]:
                     raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", reader)
         trans.commit()
         seconds = time.perf_counter() - started
+        used = cpu_used(cpu, pid)
     engine.dispose()
-    return {"seconds": seconds}
+    return {"seconds": seconds, **used}
 
 
 def peak_rss_kib() -> int:
@@ -363,6 +406,7 @@ def main() -> None:
                 raw_peaks: list[float] = []
                 summary: object = None
                 phases: list[dict[str, float]] = []
+                cpu: dict[str, list[dict[str, float]]] = {"raw": [], "import": [], "floor": []}
                 for i in range(args.repeat):
                     r = measure(engine, "raw", files[n], n, work)
                     m = measure(engine, "import", files[n], n, work, export=i == 0)
@@ -374,6 +418,8 @@ def main() -> None:
                     peaks.append(mib(m["peak_kib"]))
                     summary = m["summary"]
                     phases.append(m["phases"])  # type: ignore[arg-type]
+                    for kind, result in (("raw", r), ("import", m), ("floor", f)):
+                        cpu[kind].append({k: float(result[k]) for k in ("cpu_client", "cpu_server")})  # type: ignore[arg-type]
                     print(f"  {engine.name} {n:>9,} rows run {i + 1}: raw {raw[-1]:6.2f} s, "
                           f"import {imp[-1]:6.2f} s, floor {floor[-1]:6.2f} s, import peak {peaks[-1]:6.0f} MiB",
                           flush=True)
@@ -388,12 +434,24 @@ def main() -> None:
                 floor_line = (f"{'':<10} {'':>9}      | floor {mf:6.2f} s: floor/raw {mf / mr:4.2f}x, "
                               f"import/floor {mi / mf:4.2f}x | median of the runs' own ratios: "
                               f"import/raw {own:4.2f}x, floor/raw {own_floor:4.2f}x")
+                cpu_line = f"{'':<10} {'':>9}      | CPU seconds (median; client + database server):"
+                for kind in ("raw", "floor", "import"):
+                    c = statistics.median(x["cpu_client"] for x in cpu[kind])
+                    d = statistics.median(x["cpu_server"] for x in cpu[kind])
+                    cpu_line += f" {kind} {c:.2f} + {d:.2f} = {c + d:.2f};"
+                # On this machine's cores, no schedule of the import's own work ends sooner than its CPU
+                # seconds spread evenly over them: the import's ratio with both cores busy throughout.
+                cores = os.cpu_count() or 1
+                total = statistics.median(x["cpu_client"] + x["cpu_server"] for x in cpu["import"])
+                cpu_line += (f" import CPU / {cores} cores = {total / cores:.2f} s = {total / cores / mr:4.2f}x the"
+                             " raw load's time")
                 print(line, flush=True)
                 print(floor_line, flush=True)
+                print(cpu_line, flush=True)
                 print(f"           summary: {summary}", flush=True)
                 print("           import phases (median s): " + ", ".join(
                     f"{k} {statistics.median(p[k] for p in phases):.2f}" for k in phases[0]), flush=True)
-                lines += [line, floor_line]
+                lines += [line, floor_line, cpu_line]
         if "sqlite" in wanted:
             sqlite = next(e for e in engines if e.name == "sqlite")
             for kind, path in (("CSV", files[args.small]), ("XLSX", small_xlsx),
