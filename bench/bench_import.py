@@ -19,7 +19,10 @@ For each engine, in the same run and on the same generated CSV:
   person, with their indexes, could reach here; ``import / floor`` is what the import adds.
 
 Each measurement runs in its own child process on a fresh database, so that its peak memory
-(``ru_maxrss``) is its own; times exclude interpreter start-up and database creation. The medians
+(``ru_maxrss``) is its own; times exclude interpreter start-up and database creation. Each also
+reports the CPU seconds it used: its process's (every thread) and, on PostgreSQL, those of the server
+process of its connection (from ``/proc``; the server runs on this machine). One transaction is one
+server process, so the server's CPU seconds are time no schedule of the import can hide. The medians
 of ``--repeat`` runs are printed with the ratio (target ≤ 2,5×) and the peak memory of the import at
 two file sizes (target < 1 GiB and flat as the file grows). Last, a 26.000-row file on SQLite, as CSV
 and as XLSX (target < 5 s). PostgreSQL is used when reachable at ``--pg-url``
