@@ -72,8 +72,10 @@ class TestTheCommand:
         changed = [{**rows[0], "Nama Ahli Waris": "Euis"}, rows[1]]
         again = cli("import", "workers", str(write_csv(tmp_path / "lagi.csv", changed, header=header)),
                     "--agreement", "KADIN-2026", "--lang", "en")
-        assert "The file's heir was not used for 1 worker(s) who already have other heirs" in " ".join(
-            again.out.split())
+        assert ("The file's heir was not used for 1 worker(s) who already have other heirs in the registry "
+                "(rows 2): check with the worker") in " ".join(again.out.split())
+        kept = cli("import", "workers", str(tmp_path / "lagi.csv"), "--agreement", "KADIN-2026", "--json").json()
+        assert (kept["heirs_kept"], kept["heirs_kept_rows"]) == (1, [2])
         shown = cli("worker", "show", rows[0]["NIK"], "--json").json()
         assert [(h["name"], h["relationship"]) for h in shown["heirs"]] == [("Siti", "spouse")]
 
@@ -423,3 +425,12 @@ class TestAKilledImport:
 
         with kadin.session() as s:
             assert import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY).enrolled == 1000
+
+
+def test_the_rows_of_kept_heirs_are_listed_ten_at_most() -> None:
+    from lindung.enrolment.importer_cli import rows_line
+
+    assert rows_line([2], 1) == "2"
+    assert rows_line(list(range(2, 12)), 10) == "2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+    assert rows_line(list(range(2, 14)), 12) == "2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …"
+    assert rows_line(list(range(2, 1002)), 5000) == "2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …"

@@ -86,8 +86,22 @@ class TestTheHeirARowNamesIsRecorded:
         rows = [heir(person(nik_text=same), "IIS", "istri"), heir(person(nik_text=other), "Euis", "istri")]
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows, header=HEIR_HEADER))
         assert (summary.enrolled, summary.heirs, summary.heirs_kept, errors) == (2, 0, 1, [])
+        assert summary.heirs_kept_rows == (3,)  # Euis, on the file's second row of data
         assert heirs_of(database, same) == [(1, "Iis", "spouse", None)]
         assert heirs_of(database, other) == [(1, "Iis", "spouse", None), (2, "Ujang", "child", None)]
+
+    def test_the_rows_whose_heirs_were_kept_are_named_the_first_ones_only(self, database, tmp_path, monkeypatch):
+        # The officer checks these with the workers: their rows, in file order, as far as the cap.
+        from lindung.enrolment import importer
+
+        monkeypatch.setattr(importer, "HEIRS_KEPT_ROWS", 2)
+        setup(database)
+        with database.session() as s:
+            numbers = [make_worker(s, heirs=(HeirInput("Iis", "spouse"),)).nik for _ in range(3)]
+        rows = [heir(person()), *[heir(person(nik_text=n), "Euis", "istri") for n in numbers]]
+        summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows, header=HEIR_HEADER))
+        assert (summary.enrolled, summary.heirs, summary.heirs_kept, summary.heirs_kept_rows, errors) == (
+            4, 1, 3, (3, 4), [])
 
     def test_rows_refused_for_other_reasons_leave_no_heir(self, database, tmp_path):
         setup(database, quota=1)
@@ -168,4 +182,5 @@ def test_the_heir_messages_read_in_both_languages() -> None:
                  "import.heir_nik_self"):
         for lang in ("id", "en"):
             assert "{" not in t(code, lang, value="x", detail="Anak, Cucu", column="Hubungan")
-    assert t("import.heirs_kept", "id", kept=2).startswith("Ahli waris di berkas tidak dipakai untuk 2 pekerja")
+    assert t("import.heirs_kept", "id", kept=2, rows="3, 9").startswith(
+        "Ahli waris di berkas tidak dipakai untuk 2 pekerja yang sudah punya ahli waris lain di registri (baris 3, 9)")

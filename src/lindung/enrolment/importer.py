@@ -90,6 +90,9 @@ MERGE_ROWS = 100_000
 """Rows staged and merged at a time (whole batches): big enough that the merge thread's few
 statements per range cost little, small enough to keep memory flat."""
 
+HEIRS_KEPT_ROWS = 1_000
+"""How many rows of workers whose registry heirs were kept the summary names (all are counted)."""
+
 NIK_FILTER_BITS = 24
 """The importer's table of NIKs met in earlier ranges has 2^24 one-byte slots (16 MiB), whatever
 the file's size. With a million rows about 3% of new NIKs are wrongly suspected (and cleared by the
@@ -118,6 +121,9 @@ class ImportSummary:
     """Heirs recorded from the file's heir columns (for workers who had none)."""
     heirs_kept: int = 0
     """Workers whose heirs in the registry differ from the file's: the registry's were kept."""
+    heirs_kept_rows: tuple[int, ...] = ()
+    """Their rows in the file, the first ``HEIRS_KEPT_ROWS`` of them: where an officer looks to check
+    with the worker which heirs are right (memory stays bounded however many there are)."""
     needs_review: int = 0
     """New workers flagged for review (their NIK's kecamatan is not in the region list)."""
     refused_by_reason: dict[str, int] = field(default_factory=dict)
@@ -467,6 +473,7 @@ class _Merger:
         self.params = params
         self.heirs_staged = 0  # heirs of the file staged so far (counted before their range is merged)
         self.heirs_added = self.heirs_kept = 0
+        self.heirs_kept_rows: list[int] = []
         self.needs_review = 0  # new workers flagged for review
         self.agreement_id, self.code = agreement.id, agreement.code
         self.first, self.last = first, last
@@ -547,9 +554,11 @@ class _Merger:
         if self.heirs_staged:
             self._go_on()
             with timed("· heirs", lap=False):
-                heirs = repo.record_heirs(s, lo, hi, self.how)
+                heirs = repo.record_heirs(s, lo, hi, self.how,
+                                          keep_rows=HEIRS_KEPT_ROWS - len(self.heirs_kept_rows))
                 self.heirs_added += heirs.added
                 self.heirs_kept += heirs.kept
+                self.heirs_kept_rows += heirs.kept_rows
         if not last:  # no later range asks
             with timed("· duplicates", lap=False):
                 repo.remember(s, lo, hi)
@@ -613,6 +622,7 @@ class _Merger:
                              already_enrolled=already, refused=refused_early + refused_late,
                              new_workers=self.new_workers, committed_cost=self.cost, sheet=sheet.sheet,
                              import_id=self.how.provenance_id, heirs=self.heirs_added, heirs_kept=self.heirs_kept,
+                             heirs_kept_rows=tuple(self.heirs_kept_rows),
                              needs_review=self.needs_review, refused_by_reason=repo.reason_counts(s))
 
 

@@ -8,7 +8,7 @@ import csv
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import typer
@@ -195,7 +195,8 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
         print_json({**counts, "agreement": summary.agreement, "file": summary.file, "sheet": summary.sheet,
                     "import_id": None if dry_run else summary.import_id,
                     "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
-                    "heirs": summary.heirs, "heirs_kept": summary.heirs_kept, "needs_review": summary.needs_review,
+                    "heirs": summary.heirs, "heirs_kept": summary.heirs_kept,
+                    "heirs_kept_rows": list(summary.heirs_kept_rows), "needs_review": summary.needs_review,
                     "refused_by_reason": {code.removeprefix("import."): n
                                           for code, n in summary.refused_by_reason.items()},
                     "errors_file": str(report.path) if report.path is not None else None,
@@ -217,7 +218,8 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
         out_console.print(t("import.heirs_recorded_dry_run" if dry_run else "import.heirs_recorded", lang,
                             heirs=summary.heirs))
     if summary.heirs_kept:
-        out_console.print(t("import.heirs_kept", lang, kept=summary.heirs_kept))
+        out_console.print(t("import.heirs_kept", lang, kept=summary.heirs_kept,
+                            rows=rows_line(summary.heirs_kept_rows, summary.heirs_kept)))
     if summary.needs_review:
         out_console.print(t("import.needs_review_dry_run" if dry_run else "import.needs_review", lang,
                             n=summary.needs_review))
@@ -231,6 +233,13 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
     elif summary.refused:
         out_console.print(t("import.errors_hint", lang))
     sys.stdout.flush()
+
+
+def rows_line(rows: Sequence[int], total: int, shown: int = 10) -> str:
+    """'12, 57, 103' — or the first ``shown`` rows and '…' when there are more (``--json`` has the
+    first thousand)."""
+    head = ", ".join(str(row) for row in rows[:shown])
+    return f"{head}, …" if total > min(len(rows), shown) else head
 
 
 def reasons_line(counts: dict[str, int], lang: str) -> str:

@@ -548,9 +548,11 @@ class HeirsRecorded:
     had none in the registry."""
     kept: int
     """Workers whose heirs in the registry differ from the one the file names: the registry's stay."""
+    kept_rows: list[int]
+    """The first of their rows in the file (at most the ``keep_rows`` asked), for an officer to look up."""
 
 
-def record_heirs(session: Session, lo: int, hi: int, how: Enrolling) -> HeirsRecorded:
+def record_heirs(session: Session, lo: int, hi: int, how: Enrolling, *, keep_rows: int = 0) -> HeirsRecorded:
     """After a range is merged: the heir each accepted row of it names (enrolled now or already
     enrolled), for a worker who has none yet; a worker's heirs in the registry are never replaced
     by a file (that is ``lindung worker update --heir``, audited with the worker). Set-based, like
@@ -577,10 +579,12 @@ def record_heirs(session: Session, lo: int, hi: int, how: Enrolling) -> HeirsRec
             f"{columns} SELECT :base + r.row_no, 1, h.name, h.relationship_code, h.nik {new} ORDER BY r.row_no"),
             params)
     added += _count(found)
-    kept = session.execute(text(
-        f"SELECT COUNT(*) {registered} AND NOT EXISTS (SELECT 1 FROM heirs x WHERE x.worker_id = r.worker_id "
-        "AND x.relationship_code = h.relationship_code AND LOWER(x.name) = LOWER(h.name))"), params).scalar_one()
-    return HeirsRecorded(added, int(kept))
+    other_heirs = (f"{registered} AND NOT EXISTS (SELECT 1 FROM heirs x WHERE x.worker_id = r.worker_id "
+                   "AND x.relationship_code = h.relationship_code AND LOWER(x.name) = LOWER(h.name))")
+    kept = int(session.execute(text(f"SELECT COUNT(*) {other_heirs}"), params).scalar_one())
+    rows = [] if not (kept and keep_rows) else [int(row) for row, in _rows_at_once(
+        session, f"SELECT r.row_no {other_heirs} ORDER BY r.row_no LIMIT {int(keep_rows)}", params, 1)]
+    return HeirsRecorded(added, kept, rows)
 
 
 def new_flagged(session: Session, lo: int, hi: int) -> int:
