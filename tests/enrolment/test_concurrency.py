@@ -30,32 +30,9 @@ from lindung.workers.models import Worker
 from tests.billing.checks import assert_counters_match_lines
 from tests.enrolment.import_files import person, serial, write_csv
 from tests.factories import MAKER, TODAY, enrol, make_agreement, make_worker
+from tests.racing import race
 
 RACERS = 8
-
-
-def race(database, jobs: list[Callable[[Session], object]]) -> list[object]:
-    """Run each job in its own thread, engine and transaction, all starting together."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def run(i: int) -> None:
-        engine = database.new_engine()
-        try:
-            barrier.wait(timeout=30)
-            with session_scope(engine) as s:
-                results[i] = jobs[i](s)
-        except Exception as exc:  # the outcome is what we assert on
-            results[i] = exc
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=120)
-    return results
 
 
 class TestRacingForTheLastPlaces:
