@@ -14,8 +14,10 @@ from typing import IO, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.exc import DBAPIError
 
 from lindung.kit import clock, usage_errors
+from lindung.kit.db import database_error
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import t
 
@@ -80,6 +82,12 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     except LindungError as exc:
         err_console.print(f"[bold red]{label}:[/] {exc.message(lang)}")
         return exc.exit_code
+    except DBAPIError as exc:  # the database down, locked or misconfigured: said, not a traceback
+        said = database_error(exc)
+        if said is None:
+            raise  # anything else is a bug of ours
+        err_console.print(f"[bold red]{label}:[/] {escape(said.message(lang))}")
+        return said.exit_code
     except usage_errors.Abort:
         err_console.print(t("usage.aborted", lang))
         return 1

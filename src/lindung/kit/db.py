@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, inspect
 from sqlalchemy.engine import Connection, Dialect, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -94,6 +95,61 @@ class DatabaseOutdated(LindungError):
     exit_code = 6
 
 
+class DatabaseUnavailable(LindungError):
+    """The database cannot be used now or as configured: ``LINDUNG_DATABASE_URL`` is not a URL Lindung
+    can use, the server does not answer or refuses the connection, the SQLite file is locked by another
+    writer for longer than the busy timeout, or the transaction lost a deadlock. Said to the user
+    (exit code 6), never a traceback; the URL is shown without its password."""
+
+    exit_code = 6
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be shown or logged: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "…"
+
+
+def _checked_url(url: str) -> str:
+    """``url`` as SQLAlchemy takes it: ``postgresql://`` and ``postgres://`` name the psycopg driver
+    Lindung installs (SQLAlchemy's default, psycopg2, is not); another engine, or text that is no URL,
+    is refused naming the variable."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable("db.url_invalid", variable=ENV_URL) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS or parsed.get_driver_name() not in (
+            "pysqlite", "psycopg"):
+        raise DatabaseUnavailable("db.url_unsupported", variable=ENV_URL, url=shown_url(url))
+    return url
+
+
+def database_error(exc: DBAPIError, url: str | None = None) -> DatabaseUnavailable | None:
+    """What to tell the user of a database error that is not a bug of ours: the server unreachable
+    (an error raised while connecting: no statement), the SQLite file locked past the busy timeout, a
+    deadlock or serialization failure (PostgreSQL cancelled the transaction; nothing was saved). Any
+    other error is a bug, and stays one (``None``)."""
+    if not isinstance(exc, OperationalError):
+        return None
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if "database is locked" in reason:
+        return DatabaseUnavailable("db.locked", seconds=SQLITE_BUSY_TIMEOUT_MS // 1000)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in ("40001", "40P01"):  # serialization failure, deadlock detected
+        return DatabaseUnavailable("db.retry")
+    if exc.statement is None:
+        return DatabaseUnavailable("db.unreachable", url=shown_url(url or database_url()),
+                                   reason=reason.removeprefix("connection failed: "))
+    return None
+
+
 # --- engine -----------------------------------------------------------------------------------
 
 
@@ -126,11 +182,16 @@ def _sqlite_begin(conn: Connection) -> None:
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """A new engine for ``url`` (default: ``database_url()``), SQLite configured as described above."""
-    url = url or database_url()
+    url = _checked_url(url or database_url())
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseUnavailable("db.folder", folder=str(folder),
+                                          reason=error.strerror or str(error)) from None
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
