@@ -109,6 +109,11 @@ def leave(code: int = typer.Argument(...)) -> None:
     raise typer.Exit(code)
 
 
+@small.command()
+def interrupted() -> None:
+    raise KeyboardInterrupt  # Ctrl-C
+
+
 def test_the_other_kinds_on_a_small_app(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_app(small, ["pair", "1"]) == 2
@@ -123,3 +128,4 @@ def test_the_other_kinds_on_a_small_app(capsys: pytest.CaptureFixture[str], tmp_
     said = _said(capsys.readouterr().err)
     assert said.startswith("Galat: Nilai tidak sah untuk 'src': 'nothing.csv'"), said
     assert run_app(small, ["leave", "7"]) == 7
+    assert run_app(small, ["interrupted"]) == 130  # as a shell reports a process stopped by Ctrl-C
