@@ -331,7 +331,6 @@ def _one_serial_away(session: Session, which: str, sqlite_which: str | None = No
     return "CROSS JOIN workers w", f"{_NEAR.format(w='w.')} AND {(sqlite_which or which).format(w='w.')}"
 
 
-
 def serial_neighbours(session: Session, lo: int, hi: int, max_worker_id: int) -> list[tuple[int, str, str, str]]:
     """(row, the file's name, a registered worker's name, that worker's NIK) for each row of the range
     that would be a new worker and each worker registered before the import whose NIK differs from

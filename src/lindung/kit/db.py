@@ -131,7 +131,7 @@ def _checked_url(url: str) -> str:
     return url
 
 
-def database_error(exc: DBAPIError, url: str | None = None) -> DatabaseUnavailable | None:
+def database_error(exc: DBAPIError) -> DatabaseUnavailable | None:
     """What to tell the user of a database error that is not a bug of ours: the server unreachable
     (an error raised while connecting: no statement), the SQLite file locked past the busy timeout, a
     deadlock or serialization failure (PostgreSQL cancelled the transaction; nothing was saved). Any
@@ -145,7 +145,7 @@ def database_error(exc: DBAPIError, url: str | None = None) -> DatabaseUnavailab
     if sqlstate in ("40001", "40P01"):  # serialization failure, deadlock detected
         return DatabaseUnavailable("db.retry")
     if exc.statement is None:
-        return DatabaseUnavailable("db.unreachable", url=shown_url(url or database_url()),
+        return DatabaseUnavailable("db.unreachable", url=shown_url(database_url()),
                                    reason=reason.removeprefix("connection failed: "))
     return None
 

@@ -24,9 +24,9 @@ def serial_neighbours(session: Session, nik: str) -> list[Worker]:
         .order_by(Worker.nik)))
 
 
-# PostgreSQL advisory locks of the registry, in the two-key space (which never meets the one-key
+# PostgreSQL advisory lock of the registry, in the two-key space (which never meets the one-key
 # space of the NIK prefixes below): "LIND" and 1.
-_REGISTRY_LOCK = (0x4C494E44, 1)
+_REGISTRY_LOCK = {"a": 0x4C494E44, "b": 1}
 
 
 def lock_serial_range(session: Session, nik: str) -> None:
@@ -38,8 +38,7 @@ def lock_serial_range(session: Session, nik: str) -> None:
     (``lock_registry_for_import``). On SQLite the write transaction (``BEGIN IMMEDIATE``) already
     excludes every other writer."""
     if session.get_bind().dialect.name != "sqlite":
-        session.execute(text("SELECT pg_advisory_xact_lock_shared(:a, :b)"),
-                        {"a": _REGISTRY_LOCK[0], "b": _REGISTRY_LOCK[1]})
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:a, :b)"), _REGISTRY_LOCK)
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(nik[:12])})
 
 
@@ -51,8 +50,7 @@ def lock_registry_for_import(session: Session) -> None:
     (PostgreSQL; on SQLite the write transaction already excludes every other writer). Taken first,
     before the agreement and ``enrolments`` locks: a registration holds no other lock an import needs."""
     if session.get_bind().dialect.name != "sqlite":
-        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"),
-                        {"a": _REGISTRY_LOCK[0], "b": _REGISTRY_LOCK[1]})
+        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), _REGISTRY_LOCK)
 
 
 def lock(session: Session, worker_id: int) -> None:
