@@ -8,13 +8,15 @@ import typer
 
 from lindung.audit.cli import audit_log as audit_command
 from lindung.billing.cli import app as billing_app
+from lindung.billing.cli import lists_app as billing_lists_app
 from lindung.demo import demo as demo_command
 from lindung.enrolment.cli import enrol as enrol_command
 from lindung.enrolment.importer_cli import app as import_app
-from lindung.kit.cli import run_app
+from lindung.kit.cli import group_options, run_app
 from lindung.kit.db_cli import app as db_app
 from lindung.regions.cli import app as region_app
 from lindung.simulator.cli import app as simulate_app
+from lindung.simulator.cli import benefit_app
 from lindung.sponsors.cli import agreement_app, sponsor_app
 from lindung.workers.cli import app as worker_app
 
@@ -36,6 +38,10 @@ app.add_typer(billing_app)  # bill, pay, coverage and billing …
 app.command("enrol")(enrol_command)
 app.command("demo")(demo_command)
 app.command("audit")(audit_command)
+# Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
+for group in (app, simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
+              region_app, billing_lists_app):
+    group.callback()(group_options)
 
 
 def main() -> None:

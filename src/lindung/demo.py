@@ -264,12 +264,11 @@ def tour(session: Session) -> dict[str, Any]:
 def demo(
     sample_file: Path | None = typer.Option(
         None, "--sample-file",
-        help="Tulis juga daftar susulan petani dari Pemkab, dengan cacat yang biasa ada, untuk mencoba impor / "
-             "also write the regency's follow-up list of farmers, with the usual defects, to try the import on."),
+        help="Tulis juga daftar susulan petani dari Pemkab, dengan cacat yang biasa ada, untuk mencoba impor."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Siapkan data contoh Kabupaten Bekasi dan tampilkan tur singkat / load the demo data and a tour."""
+    """Siapkan data contoh Kabupaten Bekasi dan tampilkan tur singkat."""
     lg = lang_of(lang)
     check_writable(sample_file, "--sample-file")
     engine = ensure_database(get_engine())

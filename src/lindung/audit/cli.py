@@ -22,16 +22,16 @@ from lindung.workers import service as workers
 
 
 def audit_log(
-    actor: str | None = typer.Option(None, "--actor", help="Hanya petugas ini / only this person."),
-    action: str | None = typer.Option(None, "--action", help="Awalan tindakan, mis. worker. / action prefix."),
-    since: str | None = typer.Option(None, "--since", help="Sejak tanggal / from this date."),
-    until: str | None = typer.Option(None, "--until", help="Sampai tanggal / up to this date."),
-    worker: str | None = typer.Option(None, "--worker", help="NIK pekerja / a worker's NIK."),
-    limit: int = typer.Option(100, "--limit", min=1, max=10_000, help="Paling banyak / at most."),
+    actor: str | None = typer.Option(None, "--actor", help="Hanya petugas ini."),
+    action: str | None = typer.Option(None, "--action", help="Awalan tindakan, mis. worker."),
+    since: str | None = typer.Option(None, "--since", help="Sejak tanggal ini."),
+    until: str | None = typer.Option(None, "--until", help="Sampai tanggal ini."),
+    worker: str | None = typer.Option(None, "--worker", help="NIK pekerja."),
+    limit: int = typer.Option(100, "--limit", min=1, max=10_000, help="Paling banyak sekian baris."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Log audit, terbaru dahulu, waktu di zona cabang / the audit log, newest first, in the branch's zone."""
+    """Log audit, terbaru dahulu, waktu di zona cabang."""
     lg = lang_of(lang)
     first = parse_date(since, "since") if since else None
     last = parse_date(until, "until") if until else None

@@ -38,13 +38,13 @@ from lindung.kit.lokal import terbilang_rupiah
 from lindung.kit.money import rp
 from lindung.rules.period import Month
 
-app = typer.Typer(help="Tagihan, pembayaran dan perlindungan / billing, payments and coverage.")
-lists_app = typer.Typer(help="Daftar, tanda bukti dan berakhirnya kepesertaan / lists, receipts and ends.",
+app = typer.Typer()  # merged into the root: bill, pay, coverage and the billing group
+lists_app = typer.Typer(help="Daftar, tanda bukti dan berakhirnya kepesertaan.",
                         no_args_is_help=True)
 app.add_typer(lists_app, name="billing")
 
-AtOption = typer.Option(None, "--at", help="Tanggal (bawaan: hari ini) / date (default today).")
-DaysOption = typer.Option(30, "--days", min=0, help="Jangka hari / window in days.")
+AtOption = typer.Option(None, "--at", help="Tanggal (bawaan: hari ini).")
+DaysOption = typer.Option(30, "--days", min=0, help="Jangka waktu dalam hari.")
 
 
 def _date(value: str | None, field: str) -> dt.date:
@@ -77,14 +77,14 @@ def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
 @app.command("bill")
 def bill(
     month: str = typer.Argument(..., help="Bulan tagihan TTTT-BB, mis. 2026-11."),
-    agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini / only this agreement."),
-    on: str | None = typer.Option(None, "--on", help="Tanggal terbit (bawaan: hari ini) / issue date."),
-    batch: int = typer.Option(50, "--batch", min=1, help="Perjanjian per transaksi / agreements per transaction."),
+    agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini."),
+    on: str | None = typer.Option(None, "--on", help="Tanggal terbit (bawaan: hari ini)."),
+    batch: int = typer.Option(50, "--batch", min=1, help="Jumlah perjanjian per transaksi."),
     by: str | None = ByOption,
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Terbitkan tagihan yang jatuh tempo sampai bulan itu (idempoten) / issue the bills due by that month."""
+    """Terbitkan tagihan yang jatuh tempo sampai bulan itu (aman diulang)."""
     lg = lang_of(lang)
     m = Month.parse(month)
     today = _date(on, "on")
@@ -129,16 +129,16 @@ def bill(
 
 @app.command("pay")
 def pay(
-    code: str = typer.Option(..., "--code", help="Kode bayar tagihan / payment code."),
-    amount: str = typer.Option(..., "--amount", help="Jumlah rupiah (bilangan bulat) / whole rupiah."),
-    reference: str = typer.Option(..., "--reference", help="Referensi bank (unik) / bank reference."),
-    date: str = typer.Option(..., "--date", help="Tanggal bayar / payment date."),
-    on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini) / recording date."),
+    code: str = typer.Option(..., "--code", help="Kode bayar tagihan."),
+    amount: str = typer.Option(..., "--amount", help="Jumlah rupiah (bilangan bulat)."),
+    reference: str = typer.Option(..., "--reference", help="Referensi bank (unik)."),
+    date: str = typer.Option(..., "--date", help="Tanggal bayar."),
+    on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini)."),
     by: str | None = ByOption,
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Catat pembayaran dan terbitkan tanda bukti / record a payment and issue its receipt."""
+    """Catat pembayaran dan terbitkan tanda buktinya."""
     lg = lang_of(lang)
     value = _amount(amount)
     paid_on = parse_date(date, "date")
@@ -187,7 +187,7 @@ def coverage(
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Apakah pekerja terlindungi pada tanggal itu, dan mengapa / was the worker protected on that date, and why."""
+    """Apakah pekerja terlindungi pada tanggal itu, dan mengapa."""
     lg = lang_of(lang)
     day = _date(at, "at")
     with unit_of_work(readonly=not unmask) as s:
@@ -243,7 +243,7 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
 
 @lists_app.command("overdue")
 def overdue(at: str | None = AtOption, out: str | None = OutOption, lang: str | None = LangOption) -> None:
-    """Tagihan lewat jatuh tempo (CSV) / overdue bills."""
+    """Tagihan lewat jatuh tempo (CSV)."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         rows = lists.overdue_bills(s, _date(at, "at"))
@@ -252,7 +252,7 @@ def overdue(at: str | None = AtOption, out: str | None = OutOption, lang: str | 
 
 @lists_app.command("unpaid")
 def unpaid(at: str | None = AtOption, out: str | None = OutOption, lang: str | None = LangOption) -> None:
-    """Perjanjian dengan bulan iuran belum dibayar (CSV) / agreements with unpaid months."""
+    """Perjanjian dengan bulan iuran yang belum dibayar (CSV)."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         rows = lists.agreements_with_unpaid(s, _date(at, "at"))
@@ -268,7 +268,7 @@ def ending(
     out: str | None = OutOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Pekerja yang perlindungannya berakhir dalam N hari (CSV) / workers whose protection ends soon."""
+    """Pekerja yang perlindungannya berakhir dalam N hari (CSV)."""
     _worker_list(lists.protection_ending, lists.ENDING_COLUMNS, at, days, unmask, by, out, lang)
 
 
@@ -281,8 +281,7 @@ def lapsing(
     out: str | None = OutOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Pekerja menunggak yang kepesertaannya berakhir dalam N hari bila tidak dibayar (CSV) / workers in
-    arrears whose membership ends soon unless paid."""
+    """Pekerja menunggak yang kepesertaannya berakhir dalam N hari bila tidak dibayar (CSV)."""
     _worker_list(lists.lapsing, lists.LAPSING_COLUMNS, at, days, unmask, by, out, lang)
 
 
@@ -296,11 +295,11 @@ def _worker_list(make: Callable[..., Iterable[dict[str, Any]]], columns: Sequenc
 
 @lists_app.command("statement")
 def statement(
-    sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini / only this sponsor."),
+    sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini."),
     out: str | None = OutOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Rekening sponsor per perjanjian (CSV) / sponsor statements per agreement."""
+    """Rekening sponsor per perjanjian (CSV)."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         rows = lists.statements(s, sponsor)
@@ -311,9 +310,9 @@ def statement(
 
 
 @lists_app.command("show")
-def show(code: str = typer.Argument(..., help="Kode bayar."), json_out: bool = JsonOption,
+def show(code: str = typer.Argument(..., help="Kode bayar tagihan."), json_out: bool = JsonOption,
          lang: str | None = LangOption) -> None:
-    """Tagihan dan pembayarannya / a bill and its payments."""
+    """Tagihan dan pembayarannya."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         out = billing.bill_status(s, code)
@@ -332,7 +331,7 @@ def show(code: str = typer.Argument(..., help="Kode bayar."), json_out: bool = J
 @lists_app.command("receipt")
 def receipt(number: str = typer.Argument(..., help="Nomor tanda bukti, mis. TBPI/2026/000001."),
             json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
-    """Cetak ulang tanda bukti penerimaan iuran / show a receipt again."""
+    """Cetak ulang tanda bukti penerimaan iuran."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         r = billing.find_receipt(s, number)
@@ -359,13 +358,13 @@ def _render_end(result: ends.EndResult, lang: str) -> None:
 @lists_app.command("death")
 def death(
     nik: str = typer.Argument(..., help="NIK pekerja."),
-    date: str = typer.Option(..., "--date", help="Tanggal meninggal / date of death."),
+    date: str = typer.Option(..., "--date", help="Tanggal meninggal."),
     on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini)."),
     by: str | None = ByOption,
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Catat kematian: tidak ada tagihan lagi; iuran sesudahnya dikembalikan atau dikreditkan / record a death."""
+    """Catat kematian: tidak ada tagihan lagi; iuran sesudahnya dikembalikan atau dikreditkan."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         result = ends.record_death(s, nik, died_on=parse_date(date, "date"), by=actor(by), today=_date(on, "on"))
@@ -379,13 +378,13 @@ def death(
 def leave(
     nik: str = typer.Argument(..., help="NIK pekerja."),
     agreement: str = typer.Option(..., "--agreement", help="Kode perjanjian."),
-    last_month: str = typer.Option(..., "--last-month", help="Bulan terakhir yang ditanggung / last month covered."),
+    last_month: str = typer.Option(..., "--last-month", help="Bulan terakhir yang ditanggung."),
     on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini)."),
     by: str | None = ByOption,
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Pekerja keluar dari perjanjian setelah bulan itu / a worker leaves an agreement after that month."""
+    """Pekerja keluar dari perjanjian setelah bulan itu."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         result = ends.leave(s, nik, agreement, last_month=Month.parse(last_month), by=actor(by),
@@ -399,13 +398,14 @@ def leave(
 @lists_app.command("end-agreement")
 def end_agreement(
     code: str = typer.Argument(..., help="Kode perjanjian."),
-    last_month: str | None = typer.Option(None, "--last-month", help="Bulan terakhir (bawaan: bulan ini)."),
+    last_month: str | None = typer.Option(
+        None, "--last-month", help="Bulan terakhir yang ditanggung (bawaan: bulan ini)."),
     on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini)."),
     by: str | None = ByOption,
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Akhiri perjanjian: tidak ada tagihan lagi / end an agreement: no further bills."""
+    """Akhiri perjanjian: tidak ada tagihan lagi."""
     lg = lang_of(lang)
     today = _date(on, "on")
     month = Month.parse(last_month) if last_month else Month.of(today)

@@ -26,7 +26,7 @@ def enrol(
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Daftarkan pekerja ke perjanjian sponsor / enrol a worker under an agreement."""
+    """Daftarkan pekerja ke perjanjian sponsor."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         e = enrolment.enrol(s, nik, agreement, by=actor(by), today=clock.today(),

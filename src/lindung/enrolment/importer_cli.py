@@ -38,7 +38,7 @@ from lindung.kit.errors import LindungError
 from lindung.kit.i18n import t
 from lindung.kit.money import rp
 
-app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX) / import sponsor files.", no_args_is_help=True)
+app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX).", no_args_is_help=True)
 
 ERROR_HEADER = {"id": ("baris", "kolom", "nilai", "alasan"), "en": ("row", "column", "value", "reason")}
 
@@ -118,28 +118,27 @@ def workers(
     errors: Path | None = typer.Option(None, "--errors", help="Tulis baris yang ditolak ke CSV ini."),
     refused_rows: Path | None = typer.Option(
         None, "--refused-rows",
-        help="Tulis baris yang ditolak, utuh seperti dikirim dan dengan alasannya, ke XLSX/CSV ini: diperbaiki "
-             "lalu diimpor lagi / the refused rows as sent, with their reasons, to correct and import again."),
+        help="Tulis baris yang ditolak, utuh seperti dikirim dan dengan alasannya, ke XLSX/CSV ini: "
+             "diperbaiki lalu diimpor lagi."),
     sheet: str | None = typer.Option(
-        None, "--sheet", help="Lembar XLSX yang dibaca (bawaan: satu-satunya lembar berisi daftar pekerja) / "
-                              "the worksheet to read."),
+        None, "--sheet", help="Lembar XLSX yang dibaca (bawaan: satu-satunya lembar berisi daftar pekerja)."),
     by: str | None = typer.Option(None, "--by", help="Petugas."),
     dry_run: bool = typer.Option(
         False, "--check", "--dry-run",
-        help="Periksa saja: semua pemeriksaan (termasuk kuota, anggaran, duplikat, tumpang tindih) dan "
-             "laporan baris yang ditolak, tanpa menyimpan apa pun / check only, save nothing."),
+        help=("Periksa saja: semua pemeriksaan (termasuk kuota, anggaran, duplikat, tumpang tindih) dan laporan baris"
+              " yang ditolak, tanpa menyimpan apa pun.")),
     propose: bool = typer.Option(
         False, "--propose",
-        help="Periksa dan ajukan untuk disetujui orang lain (lindung import approve) / check, then propose "
-             "for another person's approval."),
+        help="Periksa dan ajukan untuk disetujui orang lain (lindung import approve)."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Daftarkan pekerja dari berkas sponsor / enrol workers from a sponsor's spreadsheet.
+    """Daftarkan pekerja dari berkas sponsor.
 
-    With --check the whole import runs, against the registry as it is, in a transaction that is then
-    rolled back: the summary and the error file say what an import would do now, and nothing is saved
-    (an audit entry records who checked which file)."""
+    Dengan --check seluruh impor dijalankan terhadap registri apa adanya, dalam transaksi yang lalu dibatalkan:
+    ringkasan dan berkas galat menyatakan apa yang akan dilakukan impor sekarang, dan tidak ada yang disimpan (log audit
+    mencatat siapa memeriksa berkas apa).
+    """
     lg = lang_of(lang)
     check_writable(errors, "--errors")
     check_writable(refused_rows, "--refused-rows")
@@ -260,16 +259,17 @@ def _number(text: str, field: str) -> int:
 @app.command("template")
 def template(
     agreement: str | None = typer.Option(
-        None, "--agreement", help="Kode perjanjian: sasaran pekerjaan dan desanya masuk templat / the agreement."),
+        None, "--agreement", help="Kode perjanjian: pekerjaan dan desa sasarannya masuk templat."),
     out: Path | None = typer.Option(None, "--out", help="Berkas XLSX (bawaan: templat-peserta[-KODE].xlsx)."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Templat XLSX untuk sponsor / the XLSX template a sponsor fills in.
+    """Templat XLSX yang diisi sponsor.
 
-    Worksheet 'Data' has the header the import reads, NIK, date, desa and phone columns as text (so Excel
-    keeps every digit), drop-downs for sex and occupation; 'Petunjuk' says how to fill it in; with an
-    agreement, its target occupations and (when it targets regions) its desa with their codes."""
+    Lembar 'Data' berisi judul kolom yang dibaca impor, kolom NIK, tanggal, desa dan telepon sebagai teks (agar Excel
+    menyimpan setiap digit), pilihan untuk jenis kelamin dan pekerjaan; 'Petunjuk' menjelaskan cara mengisinya; dengan
+    perjanjian, pekerjaan sasarannya dan (bila menyasar wilayah) desanya beserta kodenya.
+    """
     lg = lang_of(lang)
     target = out or Path(f"templat-peserta{'-' + agreement.strip().upper() if agreement else ''}.xlsx")
     check_writable(target, "--out")
@@ -285,15 +285,16 @@ def template(
 
 @app.command("list")
 def import_list(
-    agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini / only this agreement."),
-    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="Paling banyak / at most."),
+    agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="Paling banyak sekian baris."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Impor yang sudah dilakukan, terbaru dahulu / the imports made, newest first.
+    """Impor yang sudah dilakukan, terbaru dahulu.
 
-    Each with its number (for ``import undo``), when and by whom, the file, the agreement, and its
-    enrolments now: active, cancelled, and the rupiah they commit."""
+    Masing-masing dengan nomornya (untuk import undo), kapan dan oleh siapa, berkasnya, perjanjiannya, dan
+    kepesertaannya sekarang: aktif, dibatalkan, dan rupiah yang terikat.
+    """
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as session:
         rows = imports.history(session, agreement, limit=limit)
@@ -316,16 +317,16 @@ def import_list(
 
 @app.command("undo")
 def import_undo(
-    number: str = typer.Argument(..., help="Nomor impor (lindung import list) / the import's number."),
+    number: str = typer.Argument(..., help="Nomor impor (lindung import list)."),
     by: str | None = typer.Option(None, "--by", help="Petugas."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Batalkan impor yang belum ditagih / take back an import not yet billed.
+    """Batalkan impor yang belum ditagih.
 
-    Its active enrolments are cancelled and their places and rupiah go back to the agreement; the
-    workers it registered stay in the registry. Refused once any of them was billed or cut short:
-    end those through billing instead."""
+    Kepesertaannya yang aktif dibatalkan dan kuota serta rupiahnya kembali ke perjanjian; pekerja yang didaftarkannya
+    tetap di registri. Ditolak bila salah satunya sudah ditagih atau diakhiri lebih awal: akhiri lewat tagihan.
+    """
     lg = lang_of(lang)
     with unit_of_work() as session:
         result = imports.undo(session, _number(number, "import"), by=actor(by))
@@ -338,19 +339,19 @@ def import_undo(
 
 @app.command("approve")
 def import_approve(
-    number: str = typer.Argument(..., help="Nomor usulan (lindung import proposals) / the proposal's number."),
-    by: str | None = typer.Option(None, "--by", help="Yang menyetujui (bukan pengusul) / who approves."),
+    number: str = typer.Argument(..., help="Nomor usulan (lindung import proposals)."),
+    by: str | None = typer.Option(None, "--by", help="Yang menyetujui (bukan pengusul)."),
     errors: Path | None = typer.Option(None, "--errors", help="Tulis baris yang ditolak ke CSV ini."),
     refused_rows: Path | None = typer.Option(
-        None, "--refused-rows", help="Tulis baris yang ditolak, utuh dengan alasannya, ke XLSX/CSV ini / "
-                                     "the refused rows as sent, with their reasons."),
+        None, "--refused-rows", help="Tulis baris yang ditolak, utuh dengan alasannya, ke XLSX/CSV ini."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Setujui usulan impor: berkasnya diimpor sekarang / approve a proposed import: its file is imported now.
+    """Setujui usulan impor: berkasnya diimpor sekarang.
 
-    By someone other than who proposed it; every check runs again against the registry, quota and budget
-    as they are now, in the transaction that marks the proposal approved."""
+    Oleh orang lain daripada pengusulnya; setiap pemeriksaan dijalankan lagi terhadap registri, kuota dan anggaran
+    sebagaimana adanya sekarang, dalam transaksi yang menandai usulan itu disetujui.
+    """
     lg = lang_of(lang)
     check_writable(errors, "--errors")
     check_writable(refused_rows, "--refused-rows")
@@ -379,12 +380,12 @@ def import_approve(
 
 @app.command("reject")
 def import_reject(
-    number: str = typer.Argument(..., help="Nomor usulan / the proposal's number."),
+    number: str = typer.Argument(..., help="Nomor usulan."),
     by: str | None = typer.Option(None, "--by", help="Petugas."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Tolak (atau tarik kembali) usulan impor / reject (or withdraw) a proposed import."""
+    """Tolak (atau tarik kembali) usulan impor."""
     lg = lang_of(lang)
     with unit_of_work() as session:
         view = proposals.reject(session, _number(number, "proposal"), by=actor(by))
@@ -397,12 +398,12 @@ def import_reject(
 
 @app.command("proposals")
 def import_proposals(
-    agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini / only this agreement."),
-    every: bool = typer.Option(False, "--all", help="Juga yang sudah diputuskan / decided ones too."),
+    agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini."),
+    every: bool = typer.Option(False, "--all", help="Juga yang sudah diputuskan."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Usulan impor yang menunggu persetujuan / proposed imports awaiting approval."""
+    """Usulan impor yang menunggu persetujuan."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as session:
         rows = proposals.listing(session, agreement_code=agreement, status=None if every else "proposed")

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
 
-from lindung.kit import clock, usage_errors
+from lindung.kit import clock, help_language, usage_errors
 from lindung.kit.db import database_error
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import t
@@ -25,17 +26,35 @@ err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
 
 
+# The language of the command line being run (``--lang`` wherever it stands), set by ``run_app``.
+_run_lang: ContextVar[str | None] = ContextVar("lindung_run_lang", default=None)
+
+
 def default_lang() -> str:
+    """The command line's ``--lang`` (also when given to a group: ``lindung --lang en worker show``),
+    else ``LINDUNG_LANG``, else Indonesian."""
+    chosen = _run_lang.get()
+    if chosen is not None:
+        return chosen
     lang = os.environ.get("LINDUNG_LANG", "id").lower()
     return "en" if lang.startswith("en") else "id"
 
 
-LangOption = typer.Option(None, "--lang", help="id (bawaan) atau en.", show_default=False)
+LangOption = typer.Option(None, "--lang", help="Bahasa: id (bawaan) atau en.", show_default=False)
 
 
-ByOption = typer.Option(None, "--by", help="Petugas / officer (bawaan: LINDUNG_USER).")
-OutOption = typer.Option(None, "--out", help="Tulis CSV ke berkas ini (bawaan: layar) / CSV file.")
-UnmaskOption = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit) / full NIKs (audited).")
+ByOption = typer.Option(None, "--by", help="Petugas (bawaan: LINDUNG_USER).")
+OutOption = typer.Option(None, "--out", help="Tulis CSV ke berkas ini (bawaan: layar).")
+UnmaskOption = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit).")
+
+
+def group_options(lang: str | None = LangOption) -> None:
+    # Registered as each command group's callback (lindung/cli.py), so that ``--lang`` is accepted
+    # before the command too (``lindung --lang en --help``). run_app has read it from the command line
+    # already; an unknown language is refused here as anywhere. No docstring: a callback's would
+    # stand in for the group's help.
+    if lang is not None:
+        lang_of(lang)
 
 
 def lang_of(value: str | None) -> str:
@@ -76,9 +95,12 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     argv = sys.argv[1:] if args is None else args
     lang = _lang_in(argv)
     label = "Error" if lang == "en" else "Galat"
+    chosen = _run_lang.set(lang)
     try:
         clock.zone()  # a wrong LINDUNG_TIMEZONE is said before any command runs
-        result = app(args=argv, prog_name="lindung", standalone_mode=False)
+        command = typer.main.get_command(app)
+        help_language.localise(command, lang)  # its help screens in the user's language
+        result = command.main(args=argv, prog_name="lindung", standalone_mode=False)
     except LindungError as exc:
         err_console.print(f"[bold red]{label}:[/] {exc.message(lang)}")
         return exc.exit_code
@@ -101,6 +123,8 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    finally:
+        _run_lang.reset(chosen)
     # Without Typer's own error display a command's exit code (``typer.Exit``, ``--help``) comes back
     # as the value; commands themselves return nothing.
     return result if isinstance(result, int) else 0

@@ -11,7 +11,7 @@ import typer
 from lindung.kit.errors import InvalidInput
 from lindung.rules.period import Month
 
-JsonOption = typer.Option(False, "--json", help="Keluaran JSON / JSON output.")
+JsonOption = typer.Option(False, "--json", help="Keluaran JSON.")
 _GROUPED = re.compile(r"^\d{1,3}(?:([._])\d{3})+$")
 
 

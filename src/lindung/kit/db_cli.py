@@ -9,12 +9,12 @@ from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import current_revisions, database_label, get_engine, head_revisions, upgrade
 from lindung.kit.i18n import t
 
-app = typer.Typer(help="Basis data / database.", no_args_is_help=True)
+app = typer.Typer(help="Basis data.", no_args_is_help=True)
 
 
 @app.command("upgrade")
 def db_upgrade(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
-    """Migrasikan basis data ke versi terbaru / migrate the database to the newest revision."""
+    """Migrasikan basis data ke versi terbaru."""
     lg = lang_of(lang)
     engine = get_engine()
     before = sorted(current_revisions(engine))
@@ -30,7 +30,7 @@ def db_upgrade(json_out: bool = JsonOption, lang: str | None = LangOption) -> No
 
 @app.command("status")
 def db_status(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
-    """Versi basis data dan versi terbaru / the database's revision and the newest one."""
+    """Versi basis data dan versi terbaru."""
     lg = lang_of(lang)
     engine = get_engine()
     current, heads = sorted(current_revisions(engine)), sorted(head_revisions())

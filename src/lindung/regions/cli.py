@@ -15,20 +15,21 @@ from lindung.kit.i18n import t
 from lindung.regions import repository
 from lindung.regions.names import DesaNames
 
-app = typer.Typer(help="Wilayah Kemendagri / Kemendagri regions.", no_args_is_help=True)
+app = typer.Typer(help="Wilayah Kemendagri.", no_args_is_help=True)
 
 
 @app.command("find")
 def find(
-    name: str = typer.Argument(..., help="Nama desa/kelurahan, boleh diikuti kecamatan dan kabupaten/kota: "
-                                         "'Sukamurni, Sukakarya'."),
+    name: str = typer.Argument(..., help=("Nama desa/kelurahan, boleh diikuti kecamatan dan kabupaten/kota: "
+                                          "'Sukamurni, Sukakarya'.")),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Cari kode desa/kelurahan dari namanya / find a desa's code by its name.
+    """Cari kode desa/kelurahan dari namanya.
 
-    The same rule as a desa written as a name in an import or a registration: the name folded,
-    without 'Desa'/'Kel.', narrowed by the kecamatan and kabupaten/kota given after commas."""
+    Aturan yang sama seperti desa yang ditulis dengan nama dalam impor atau pendaftaran: nama diseragamkan, tanpa
+    'Desa'/'Kel.', dipersempit oleh kecamatan dan kabupaten/kota yang ditulis sesudah koma.
+    """
     lg = lang_of(lang)
     desa, kecamatan, regency = ([part.strip() for part in name.split(",")] + ["", ""])[:3]
     with unit_of_work(readonly=True) as session:

@@ -27,8 +27,8 @@ from lindung.rules.explain import Component
 from lindung.rules.period import Month
 from lindung.rules.scholarships import NOT_AT_SCHOOL, Child, ScholarshipResult
 
-app = typer.Typer(help="Simulasi iuran dan manfaat / contribution and benefit simulator.", no_args_is_help=True)
-benefit_app = typer.Typer(help="Simulasi manfaat JKM dan JKK / JKM and JKK benefits.", no_args_is_help=True)
+app = typer.Typer(help="Simulasi iuran dan manfaat.", no_args_is_help=True)
+benefit_app = typer.Typer(help="Simulasi manfaat JKM dan JKK.", no_args_is_help=True)
 app.add_typer(benefit_app, name="benefit")
 
 _CHILD = re.compile(r"^\s*([a-zA-Z]+)\s*(?::\s*(\d+))?\s*$")
@@ -155,16 +155,16 @@ def _emit_benefit(result: benefits.BenefitResult, as_json: bool, lang: str) -> N
 
 @app.command("contribution")
 def contribution(
-    income: str = typer.Option(..., "--income", help="Penghasilan sebulan (Rp) / monthly income."),
-    month: str = typer.Option(..., "--month", help="Bulan iuran pertama, TTTT-BB / first month."),
+    income: str = typer.Option(..., "--income", help="Penghasilan sebulan (Rp)."),
+    month: str = typer.Option(..., "--month", help="Bulan iuran pertama, TTTT-BB."),
     occupation_code: str = typer.Option("lainnya", "--occupation", help="Kode atau label pekerjaan."),
     funding: str = typer.Option("mandiri", "--funding", help="Sumber dana: apbn, apbd, apbdes, csr, kadin..."),
     jht: bool = typer.Option(False, "--jht", help="Ikut JHT (opsional)."),
-    months: str = typer.Option("1", "--months", help="Jumlah bulan / number of months."),
+    months: str = typer.Option("1", "--months", help="Jumlah bulan."),
     as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
     lang: str | None = LangOption,
 ) -> None:
-    """Iuran seorang pekerja untuk satu bulan atau beberapa bulan / a worker's contribution."""
+    """Iuran seorang pekerja untuk satu bulan atau beberapa bulan."""
     language = lang_of(lang)
     first = Month.parse(month)
     count = _int_arg(months, "months")
@@ -223,9 +223,9 @@ def _aggregate(runs: Any) -> list[Component]:
             for code in order]
 
 
-DateOpt = typer.Option(..., "--date", help="Tanggal peristiwa / event date (TTTT-BB-HH).")
-IncomeOpt = typer.Option(None, "--income", help="Penghasilan (dipetakan ke kelompok) / income.")
-BaseOpt = typer.Option(None, "--base", help="Dasar iuran langsung / base used as is.")
+DateOpt = typer.Option(..., "--date", help="Tanggal peristiwa (TTTT-BB-HH).")
+IncomeOpt = typer.Option(None, "--income", help="Penghasilan (dipetakan ke kelompoknya).")
+BaseOpt = typer.Option(None, "--base", help="Dasar iuran, dipakai apa adanya.")
 ChildOpt = typer.Option([], "--child", help="JENJANG:TAHUN (tk, sd, smp, sma, pt; atau 'belum').")
 JsonOpt = typer.Option(False, "--json", help="Keluaran JSON.")
 
@@ -234,7 +234,7 @@ JsonOpt = typer.Option(False, "--json", help="Keluaran JSON.")
 def jkm(date: str = DateOpt, contribution_months: str | None = typer.Option(
             None, "--contribution-months", help="Masa iur (bulan)."),
         child: list[str] = ChildOpt, as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
-    """Jaminan Kematian (bukan karena kerja) / death not caused by work."""
+    """Jaminan Kematian (bukan karena kerja)."""
     language = lang_of(lang)
     cm = _int_arg(contribution_months, "contribution_months")
     if cm is not None and cm < 0:
@@ -247,7 +247,7 @@ def jkm(date: str = DateOpt, contribution_months: str | None = typer.Option(
 @benefit_app.command("jkk-death")
 def jkk_death(date: str = DateOpt, income: str | None = IncomeOpt, base: str | None = BaseOpt,
               child: list[str] = ChildOpt, as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
-    """Kematian akibat kecelakaan kerja / death from a work accident."""
+    """Kematian akibat kecelakaan kerja."""
     language = lang_of(lang)
     money = _income_or_base(income, base)
     result = benefits.jkk_death(parse_date(date), income=money[0], base=money[1],
@@ -259,7 +259,7 @@ def jkk_death(date: str = DateOpt, income: str | None = IncomeOpt, base: str | N
 def jkk_disability_total(date: str = DateOpt, income: str | None = IncomeOpt, base: str | None = BaseOpt,
                          child: list[str] = ChildOpt, as_json: bool = JsonOpt,
                          lang: str | None = LangOption) -> None:
-    """Cacat total tetap / total permanent disability."""
+    """Cacat total tetap."""
     language = lang_of(lang)
     money = _income_or_base(income, base)
     result = benefits.jkk_total_disability(parse_date(date), income=money[0], base=money[1],
@@ -273,7 +273,7 @@ def jkk_disability_partial(
         percent: str = typer.Option(..., "--percent", help="Persen tabel cacat (0-100)."),
         function_loss: str | None = typer.Option(None, "--function-loss", help="Persen kehilangan fungsi."),
         as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
-    """Cacat sebagian tetap (anatomis atau fungsi) / partial permanent disability."""
+    """Cacat sebagian tetap (anatomis atau fungsi)."""
     language = lang_of(lang)
     money = _income_or_base(income, base)
     pct = _decimal_arg(percent, "percent")
@@ -288,7 +288,7 @@ def jkk_disability_partial(
 def jkk_stmb(date: str = DateOpt, income: str | None = IncomeOpt, base: str | None = BaseOpt,
              months: str = typer.Option(..., "--months", help="Lama tidak mampu bekerja (bulan)."),
              as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
-    """Santunan sementara tidak mampu bekerja / temporary incapacity."""
+    """Santunan sementara tidak mampu bekerja."""
     language = lang_of(lang)
     k = _int_arg(months, "months")
     assert k is not None
@@ -300,9 +300,10 @@ def jkk_stmb(date: str = DateOpt, income: str | None = IncomeOpt, base: str | No
 @benefit_app.command("scholarship")
 def scholarship(date: str = DateOpt,
                 cause: str = typer.Option(..., "--cause", help="jkm atau jkk."),
-                contribution_months: str | None = typer.Option(None, "--contribution-months"),
+                contribution_months: str | None = typer.Option(None, "--contribution-months",
+                                                               help="Masa iur (bulan)."),
                 child: list[str] = ChildOpt, as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
-    """Beasiswa per anak: tahun ini dan sisa hak / scholarship this year and projected."""
+    """Beasiswa per anak: tahun ini dan sisa hak."""
     language = lang_of(lang)
     from lindung.rules.scholarships import scholarships
 

@@ -34,8 +34,8 @@ from lindung.sponsors import amendments, repository
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Sponsor
 
-sponsor_app = typer.Typer(help="Sponsor / sponsors.", no_args_is_help=True)
-agreement_app = typer.Typer(help="Perjanjian kerja sama (MoU/PKS) / agreements.", no_args_is_help=True)
+sponsor_app = typer.Typer(help="Sponsor.", no_args_is_help=True)
+agreement_app = typer.Typer(help="Perjanjian kerja sama (MoU/PKS).", no_args_is_help=True)
 
 
 def sponsor_dict(s: Sponsor) -> dict[str, Any]:
@@ -47,14 +47,14 @@ def sponsor_dict(s: Sponsor) -> dict[str, Any]:
 def sponsor_add(
     code: str = typer.Option(..., "--code", help="Kode sponsor, mis. KADIN."),
     name: str = typer.Option(..., "--name", help="Nama sponsor."),
-    funding: str = typer.Option(..., "--funding", help="Sumber dana: apbn, apbd, apbdes, csr, bank, kadin, "
-                                                       "sertakan, mandiri."),
+    funding: str = typer.Option(
+        ..., "--funding", help="Sumber dana: apbn, apbd, apbdes, csr, bank, kadin, sertakan, mandiri."),
     type_: str | None = typer.Option(None, "--type", help="Jenis sponsor (bawaan: dari sumber dana)."),
     by: str | None = typer.Option(None, "--by", help="Petugas yang mencatat."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Tambah sponsor / add a sponsor."""
+    """Tambah sponsor."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         sponsor = sponsors.add_sponsor(s, code=code, name=name, funding=funding, type=type_, by=actor(by))
@@ -69,8 +69,7 @@ def sponsor_add(
 @sponsor_app.command("show")
 def sponsor_show(code: str = typer.Argument(..., help="Kode sponsor."), json_out: bool = JsonOption,
                  lang: str | None = LangOption) -> None:
-    """Sponsor dengan perjanjiannya dan pemakaian kuota serta anggaran / a sponsor with its agreements
-    and what they use."""
+    """Sponsor dengan perjanjiannya dan pemakaian kuota serta anggaran."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         sponsor = sponsors.get_sponsor(s, code)
@@ -107,7 +106,7 @@ def _totals(agreements: list[dict[str, Any]]) -> dict[str, int]:
 
 @sponsor_app.command("list")
 def sponsor_list(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
-    """Daftar sponsor / list sponsors."""
+    """Daftar sponsor."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         out = [sponsor_dict(x) for x in repository.sponsors(s)]
@@ -145,7 +144,7 @@ def agreement_add(
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Susun perjanjian (draf) dengan perkiraan biaya / draft an agreement with its cost estimate."""
+    """Susun perjanjian (draf) dengan perkiraan biayanya."""
     lg = lang_of(lang)
     start_month = month_arg(start)
     assert start_month is not None
@@ -177,7 +176,7 @@ def agreement_approve(
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Setujui perjanjian (orang kedua) / approve an agreement (a second person)."""
+    """Setujui perjanjian (orang kedua)."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         out = sponsors.describe(sponsors.approve(s, code, by=by))
@@ -190,15 +189,14 @@ def agreement_approve(
 @agreement_app.command("amend")
 def agreement_amend(
     code: str = typer.Argument(..., help="Kode perjanjian."),
-    quota: str | None = typer.Option(None, "--quota", help="Kuota baru (pekerja) / the new quota."),
-    budget: str | None = typer.Option(None, "--budget", help="Anggaran baru (rupiah) / the new budget."),
+    quota: str | None = typer.Option(None, "--quota", help="Kuota baru (pekerja)."),
+    budget: str | None = typer.Option(None, "--budget", help="Anggaran baru (rupiah)."),
     reference: str | None = typer.Option(None, "--reference", help="Nomor adendum, mis. 'Adendum I No. 12/PKS/2026'."),
     by: str = typer.Option(..., "--by", help="Pengusul (maker)."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Ubah kuota/anggaran: draf langsung, yang disetujui lewat adendum yang disetujui orang lain /
-    change the quota or budget: a draft at once, an approved agreement by an addendum another person approves."""
+    """Ubah kuota/anggaran: draf langsung, yang sudah disetujui lewat adendum yang disetujui orang lain."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         out = amendments.amend(s, code, quota=int_arg(quota, "quota"), budget=int_arg(budget, "budget"),
@@ -221,7 +219,7 @@ def agreement_amend_approve(
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Setujui adendum yang diajukan (orang kedua) / approve the proposed addendum (a second person)."""
+    """Setujui adendum yang diajukan (orang kedua)."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         out = amendments.approve(s, code, by=by)
@@ -239,7 +237,7 @@ def agreement_amend_reject(
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Tolak atau tarik kembali adendum yang diajukan / reject or withdraw the proposed addendum."""
+    """Tolak atau tarik kembali adendum yang diajukan."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         out = amendments.reject(s, code, by=by)
@@ -261,9 +259,9 @@ def _change(m: dict[str, Any], lang: str) -> str:
 
 
 @agreement_app.command("activate")
-def agreement_activate(code: str = typer.Argument(...), json_out: bool = JsonOption,
+def agreement_activate(code: str = typer.Argument(..., help="Kode perjanjian."), json_out: bool = JsonOption,
                        lang: str | None = LangOption) -> None:
-    """Aktifkan perjanjian yang disetujui / activate an approved agreement."""
+    """Aktifkan perjanjian yang disetujui."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         out = sponsors.describe(sponsors.activate(s, code))
@@ -274,9 +272,9 @@ def agreement_activate(code: str = typer.Argument(...), json_out: bool = JsonOpt
 
 
 @agreement_app.command("end")
-def agreement_end(code: str = typer.Argument(...), json_out: bool = JsonOption,
+def agreement_end(code: str = typer.Argument(..., help="Kode perjanjian."), json_out: bool = JsonOption,
                   lang: str | None = LangOption) -> None:
-    """Akhiri perjanjian / end an agreement."""
+    """Akhiri perjanjian."""
     lg = lang_of(lang)
     with unit_of_work() as s:
         out = sponsors.describe(sponsors.end(s, code))
@@ -289,7 +287,7 @@ def agreement_end(code: str = typer.Argument(...), json_out: bool = JsonOption,
 @agreement_app.command("show")
 def agreement_show(code: str = typer.Argument(..., help="Kode perjanjian."), json_out: bool = JsonOption,
                    lang: str | None = LangOption) -> None:
-    """Rincian perjanjian / show an agreement."""
+    """Rincian perjanjian."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         out = sponsors.describe(sponsors.get_agreement(s, code))
@@ -308,7 +306,7 @@ def agreement_workers(
     out: str | None = OutOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Pekerja yang ditanggung perjanjian (CSV) / the workers an agreement covers."""
+    """Pekerja yang ditanggung perjanjian (CSV)."""
     lg = lang_of(lang)
     # Read-only unless NIKs are unmasked: then the unmasking is audited, in the same transaction.
     with unit_of_work(readonly=not unmask) as s:
@@ -319,7 +317,7 @@ def agreement_workers(
 @agreement_app.command("list")
 def agreement_list(sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini."),
                    json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
-    """Daftar perjanjian dengan pemakaian kuota dan anggaran / list agreements with quota and budget use."""
+    """Daftar perjanjian dengan pemakaian kuota dan anggaran."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         sponsor_id = sponsors.get_sponsor(s, sponsor).id if sponsor else None

@@ -21,7 +21,7 @@ from lindung.rules.catalogues import relationships
 from lindung.sponsors import service as sponsors
 from lindung.workers import service as workers
 
-app = typer.Typer(help="Pekerja (peserta) / workers.", no_args_is_help=True)
+app = typer.Typer(help="Pekerja (peserta).", no_args_is_help=True)
 
 
 def parse_heir(text: str) -> workers.HeirInput:
@@ -36,8 +36,8 @@ def parse_heir(text: str) -> workers.HeirInput:
 def worker_add(
     nik: str = typer.Option(..., "--nik", help="NIK 16 digit."),
     name: str = typer.Option(..., "--name", help="Nama lengkap."),
-    desa: str = typer.Option(..., "--desa", help="Desa/kelurahan domisili: kode (bertitik atau tidak) atau nama, "
-                                                 "mis. 'Sukamurni, Sukakarya[, Bekasi]'."),
+    desa: str = typer.Option(..., "--desa", help=("Desa/kelurahan domisili: kode (bertitik atau tidak) atau nama, "
+                                                  "mis. 'Sukamurni, Sukakarya[, Bekasi]'.")),
     occupation: str = typer.Option(..., "--occupation", help="Kode atau nama pekerjaan."),
     sex: str | None = typer.Option(None, "--sex", help="L atau P (harus sesuai NIK)."),
     birth: str | None = typer.Option(None, "--birth", help="Tanggal lahir (harus sesuai NIK)."),
@@ -46,14 +46,13 @@ def worker_add(
     heir: list[str] | None = typer.Option(None, "--heir", help="Ahli waris NAMA:HUBUNGAN[:NIK] (boleh berulang)."),
     different_person: bool = typer.Option(
         False, "--different-person",
-        help="KTP sudah dicek: pekerja terdaftar bernama sama yang NIK-nya hanya beda 4 digit terakhir adalah "
-             "orang lain / the ID card was checked: a registered worker of this name whose NIK differs only in "
-             "its last 4 digits is another person."),
+        help="KTP sudah dicek: pekerja terdaftar bernama sama yang NIK-nya hanya beda 4 digit terakhir "
+             "adalah orang lain."),
     by: str | None = typer.Option(None, "--by", help="Petugas yang mencatat."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Daftarkan pekerja / register a worker."""
+    """Daftarkan pekerja."""
 
     lg = lang_of(lang)
     data = workers.WorkerInput(
@@ -74,23 +73,22 @@ def worker_add(
 
 @app.command("update")
 def worker_update(
-    nik: str = typer.Argument(..., help="NIK."),
+    nik: str = typer.Argument(..., help="NIK pekerja."),
     name: str | None = typer.Option(None, "--name", help="Nama lengkap."),
-    desa: str | None = typer.Option(None, "--desa", help="Desa/kelurahan domisili: kode atau nama "
-                                                        "('Sukamurni, Sukakarya')."),
+    desa: str | None = typer.Option(
+        None, "--desa", help="Desa/kelurahan domisili: kode atau nama ('Sukamurni, Sukakarya')."),
     occupation: str | None = typer.Option(None, "--occupation", help="Kode atau nama pekerjaan."),
     income: str | None = typer.Option(None, "--income", help="Penghasilan sebulan."),
     phone: str | None = typer.Option(None, "--phone", help="Nomor telepon ('' menghapus)."),
     heir: list[str] | None = typer.Option(
         None, "--heir", help="Ahli waris NAMA:HUBUNGAN[:NIK], mengganti seluruh daftar (boleh berulang)."),
     no_heirs: bool = typer.Option(False, "--no-heirs", help="Hapus seluruh daftar ahli waris."),
-    reviewed: bool = typer.Option(False, "--reviewed", help="Sudah diperiksa (KTP dicek): hapus tanda ⚑ / "
-                                                           "checked: clears the review flag."),
+    reviewed: bool = typer.Option(False, "--reviewed", help="Sudah diperiksa (KTP dicek): hapus tanda ⚑."),
     by: str | None = typer.Option(None, "--by", help="Petugas yang mengubah."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Perbarui data pekerja (bukan NIK) / update a worker's data (not the NIK)."""
+    """Perbarui data pekerja (bukan NIK)."""
     lg = lang_of(lang)
     if heir and no_heirs:
         raise InvalidInput("heir", "--heir + --no-heirs")
@@ -113,13 +111,13 @@ def worker_update(
 
 @app.command("show")
 def worker_show(
-    nik: str = typer.Argument(..., help="NIK."),
+    nik: str = typer.Argument(..., help="NIK pekerja."),
     unmask: bool = typer.Option(False, "--unmask", help="Tampilkan NIK lengkap (dicatat di log audit)."),
     by: str | None = typer.Option(None, "--by", help="Siapa yang melihat (untuk log audit)."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Data pekerja; NIK disamarkan kecuali --unmask / a worker, NIK masked unless --unmask."""
+    """Data pekerja; NIK disamarkan kecuali dengan --unmask."""
     lg = lang_of(lang)
     with unit_of_work(readonly=not unmask) as s:
         out = workers.view(s, nik, unmask=unmask, actor=actor(by))
@@ -131,23 +129,21 @@ def worker_show(
 
 @app.command("find")
 def worker_find(
-    text: str = typer.Argument("", help="Nama (setiap kata harus ada) atau 4–16 digit terakhir NIK / a name, or a "
-                                        "NIK's last digits."),
-    region: str | None = typer.Option(None, "--region", help="Wilayah: kode (tingkat apa pun) atau nama desa "
-                                                             "'Sukamurni, Sukakarya' / a region code or desa name."),
+    text: str = typer.Argument("", help="Nama (setiap kata harus ada) atau 4–16 digit terakhir NIK."),
+    region: str | None = typer.Option(None, "--region", help=("Wilayah: kode (tingkat apa pun) atau nama desa "
+                                                              "'Sukamurni, Sukakarya'.")),
     agreement: str | None = typer.Option(None, "--agreement", help="Hanya peserta aktif perjanjian ini."),
-    needs_review: bool = typer.Option(False, "--needs-review", help="Hanya yang bertanda ⚑ perlu diperiksa / "
-                                                                   "only those flagged for review."),
-    limit: int = typer.Option(50, "--limit", help="Paling banyak ditampilkan (1–1000) / at most shown."),
+    needs_review: bool = typer.Option(False, "--needs-review", help="Hanya yang bertanda ⚑ perlu diperiksa."),
+    limit: int = typer.Option(50, "--limit", help="Paling banyak ditampilkan (1–1000)."),
     unmask: bool = typer.Option(False, "--unmask", help="Tampilkan NIK lengkap (dicatat di log audit)."),
     by: str | None = typer.Option(None, "--by", help="Siapa yang melihat (untuk log audit)."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
-    """Cari pekerja menurut nama, digit NIK, wilayah atau perjanjian / find workers by name, NIK digits,
-    region or agreement.
+    """Cari pekerja menurut nama, digit NIK, wilayah atau perjanjian.
 
-    For the officer who has a name and a village but no NIK, or a masked NIK from a list."""
+    Untuk petugas yang punya nama dan desa tetapi tidak punya NIK, atau hanya NIK tersamar dari sebuah daftar.
+    """
     lg = lang_of(lang)
     with unit_of_work(readonly=not unmask) as s:
         agreement_id = sponsors.get_agreement(s, agreement).id if agreement is not None else None

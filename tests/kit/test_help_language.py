@@ -1,0 +1,115 @@
+"""Help screens in one language at a time: Indonesian by default, English with ``--lang en`` or
+``LINDUNG_LANG=en`` — the help texts, and the words Typer writes itself (kit/help_language.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from typer.main import get_command
+
+from lindung.cli import app
+from lindung.kit import help_language
+
+TYPER_ENGLISH = ("Usage:", "Options", "Arguments", "Commands", "[required]", "Show this message and exit",
+                 "<bool>", "<str>", "<path>")
+
+
+def _words(text: str) -> str:
+    """The text without the panels' borders, its whitespace collapsed."""
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", text).split())
+
+
+def test_every_help_text_has_its_english_and_every_english_entry_is_used() -> None:
+    root = get_command(app)
+    texts = set(help_language.help_texts(root))
+    catalogue = help_language.english()
+    assert len(texts) > 150  # the walk reaches every command and option
+    assert sorted(t for t in texts if t not in catalogue) == []
+    assert sorted(t for t in catalogue if t not in texts) == []
+    # Each text is written in one language: the old "Indonesian / English" pairs are gone.
+    assert sorted(t for t in texts if " / " in t) == []
+    assert sorted(t for t in texts if catalogue[t] == t) == []  # an English that is still the Indonesian
+
+
+def test_a_command_s_help_in_indonesian_by_default(cli: Any) -> None:
+    r = cli("import", "workers", "--help")
+    assert r.exit_code == 0, r.err
+    said = _words(r.stdout)
+    assert said.startswith("Penggunaan: lindung import workers [OPSI] {file} Daftarkan pekerja dari berkas sponsor. "
+                           "Dengan --check seluruh impor dijalankan terhadap registri apa adanya,"), said
+    for words in ("Argumen", "Opsi", "* file BERKAS Berkas CSV atau XLSX dari sponsor. [wajib]",
+                  "* --agreement TEKS Kode perjanjian. [wajib]",
+                  "--propose Periksa dan ajukan untuk disetujui orang lain (lindung import approve).",
+                  "--help Tampilkan bantuan ini lalu keluar."):
+        assert words in said, words
+    for english in (*TYPER_ENGLISH, "The agreement's code"):
+        assert english not in r.stdout, english
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_a_command_s_help_in_english(cli: Any, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    if how == "option":
+        r = cli("import", "workers", "--help", "--lang", "en")
+    else:
+        monkeypatch.setenv("LINDUNG_LANG", "en")
+        r = cli("import", "workers", "--help")
+    assert r.exit_code == 0, r.err
+    said = _words(r.stdout)
+    assert said.startswith("Usage: lindung import workers [OPTIONS] {file} Enrol workers from a sponsor's "
+                           "spreadsheet. With --check the whole import runs, against the registry as it is,"), said
+    for words in ("Arguments", "Options", "* file FILE The sponsor's CSV or XLSX file. [required]",
+                  "* --agreement TEXT The agreement's code. [required]",
+                  "--check,--dry-run Check only: every check (quota, budget, duplicates and overlaps included)",
+                  "--help Show this message and exit."):
+        assert words in said, words
+    for indonesian in ("Penggunaan", "Opsi", "[wajib]", "Kode perjanjian", "Daftarkan", "TEKS"):
+        assert indonesian not in r.stdout, indonesian
+
+
+def test_the_command_list_in_either_language_and_switching_back(cli: Any) -> None:
+    en = _words(cli("--help", "--lang", "en").stdout)
+    assert "Usage: lindung [OPTIONS] COMMAND [ARGS]..." in en
+    assert "Commands" in en and "import Import sponsors' files (CSV/XLSX)." in en
+    assert "worker Workers (members)." in en
+    # The same process, next command line: Typer's words are module constants, set again each time.
+    id_ = _words(cli("--help").stdout)
+    assert "Penggunaan: lindung [OPSI] PERINTAH [ARG]..." in id_
+    assert "Perintah" in id_ and "import Impor berkas sponsor (CSV/XLSX)." in id_
+    assert "worker Pekerja (peserta)." in id_
+    assert not any(english in id_ for english in TYPER_ENGLISH)
+
+
+def test_a_paragraph_is_wrapped_by_the_terminal_not_by_the_source(cli: Any) -> None:
+    # The docstring breaks this paragraph after "dibatalkan:"; at 200 columns the terminal breaks it
+    # after 200 columns, not there.
+    out = cli("import", "workers", "--help").stdout
+    first = next(line.strip() for line in out.splitlines() if line.strip().startswith("Dengan --check"))
+    assert "dibatalkan: ringkasan dan berkas galat" in first and len(first) > 150, out
+
+
+def test_a_flag_shows_no_type_and_a_default_is_said_in_the_language(cli: Any) -> None:
+    said = _words(cli("worker", "find", "--help").stdout)
+    assert "--needs-review Hanya yang bertanda ⚑ perlu diperiksa." in said
+    assert "--limit ANGKA Paling banyak ditampilkan (1–1000)." in said
+    assert "[bawaan: 20]" in said or "[bawaan:" in said, said
+    en = _words(cli("worker", "find", "--help", "--lang", "en").stdout)
+    assert "--needs-review Only those flagged ⚑ for review." in en
+    assert "--limit NUMBER At most this many shown (1–1000)." in en
+    assert "[default:" in en and "[bawaan:" not in en
+
+
+def test_a_usage_error_shows_the_usage_in_the_same_words(cli: Any) -> None:
+    r = cli("import", "workers")
+    assert r.exit_code == 2 and "Penggunaan: lindung import workers [OPSI] {file}" in r.err, r.err
+    en = cli("import", "workers", "--lang", "en")
+    assert "Usage: lindung import workers [OPTIONS] {file}" in en.err, en.err
+
+
+def test_lang_given_to_a_group_reaches_its_command(cli: Any) -> None:
+    r = cli("--lang", "en", "agreement", "show", "NOPE")
+    assert r.exit_code != 0 and "Error:" in r.err and "Galat" not in r.err, r.err
+    assert cli("agreement", "show", "NOPE").err.startswith("Galat:")
+    bad = cli("--lang", "fr", "agreement", "list")
+    assert bad.exit_code == 2 and "'--lang'" in bad.err, bad.err
