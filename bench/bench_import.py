@@ -14,7 +14,8 @@ For each engine, in the same run and on the same generated CSV:
   ``enrolments`` are exported once to CSV files, and each run reads them with ``csv.reader`` and
   writes them straight into those tables of a fresh database with the same fastest path as the raw
   load (``executemany``; on PostgreSQL ``COPY`` of the file's bytes, no Python per row), under the
-  import's locks, committed: no reading of the sponsor file, no validation, no staging, no merge.
+  import's locks and, on SQLite, with the import's page cache, committed: no reading of the sponsor
+  file, no validation, no staging, no merge.
   ``floor / raw`` is the least ratio any import that keeps a worker and an enrolment row per
   person, with their indexes, could reach here; ``import / floor`` is what the import adds.
 
@@ -181,6 +182,7 @@ def export_floor(url: str, work: Path) -> None:
 
 
 def child_floor(url: str, work: str) -> dict[str, object]:
+    from lindung.enrolment.importer_repository import SQLITE_IMPORT_CACHE_KIB
     from lindung.kit.db import make_engine
 
     engine = make_engine(url)
@@ -190,11 +192,14 @@ def child_floor(url: str, work: str) -> dict[str, object]:
         pg = engine.dialect.name == "postgresql"
         pid = backend_pid(conn)
         conn.rollback()
+        if not pg:  # the import's page cache: with SQLite's default 2 MiB the floor took 21 % longer
+            raw.execute(f"PRAGMA main.cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
         cpu = (client_cpu(), server_cpu(pid))
         started = time.perf_counter()
         trans = conn.begin()
         if pg:  # the import's lock, so that the overlap trigger does not check the rows again
             conn.exec_driver_sql("LOCK TABLE enrolments IN SHARE ROW EXCLUSIVE MODE")
+
         for table in FLOOR_TABLES:
             with open(Path(work) / f"floor_{table}.csv", encoding="utf-8", newline="") as f:
                 reader = csv.reader(f)
