@@ -34,8 +34,11 @@ def default_lang() -> str:
     """The command line's ``--lang`` (also when given to a group: ``lindung --lang en worker show``),
     else ``LINDUNG_LANG``, else Indonesian."""
     chosen = _run_lang.get()
-    if chosen is not None:
-        return chosen
+    return chosen if chosen is not None else environment_lang()
+
+
+def environment_lang() -> str:
+    """``LINDUNG_LANG``: ``en`` for English, anything else Indonesian."""
     lang = os.environ.get("LINDUNG_LANG", "id").lower()
     return "en" if lang.startswith("en") else "id"
 
@@ -79,7 +82,7 @@ def print_json(obj: Any) -> None:
 def _lang_in(argv: Sequence[str]) -> str:
     """The language the command line asks for (``--lang en`` or ``--lang=en``), else the default:
     known before Typer parses anything, so that its usage errors are said in it too."""
-    lang = default_lang()
+    lang = environment_lang()
     for i, arg in enumerate(argv):
         value = arg.partition("=")[2] if arg.startswith("--lang=") else (
             argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
@@ -117,7 +120,9 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
         if not usage_errors.is_help_shown(exc):
             err_console.print(f"[bold red]{label}:[/] {escape(usage_errors.usage_message(exc, lang))}")
             if isinstance(exc, usage_errors.UsageError):
-                for line in usage_errors.usage_lines(exc, lang):
+                # English asked for on the command line only: the help it points to must ask for it too.
+                suffix = " --lang en" if lang != environment_lang() and lang == "en" else ""
+                for line in usage_errors.usage_lines(exc, lang, help_suffix=suffix):
                     err_console.print(escape(line), style="dim")
         return exc.exit_code
     except SystemExit as exc:

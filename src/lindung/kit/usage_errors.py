@@ -112,15 +112,16 @@ def usage_message(exc: click_errors.ClickException, lang: str) -> str:
     return exc.format_message()
 
 
-def usage_lines(exc: click_errors.UsageError, lang: str) -> list[str]:
-    """The command's usage and where its help is, under the error, as Typer shows them."""
+def usage_lines(exc: click_errors.UsageError, lang: str, help_suffix: str = "") -> list[str]:
+    """The command's usage and where its help is (``help_suffix`` after ``--help``: the language
+    asked for), under the error, as Typer shows them."""
     ctx = exc.ctx
     if ctx is None:
         return []
     pieces = " ".join(ctx.command.collect_usage_pieces(ctx))
     lines = [t("usage.usage", lang, usage=f"{ctx.command_path} {pieces}".rstrip())]
     if ctx.command.get_help_option(ctx) is not None:
-        lines.append(t("usage.help", lang, command=f"{ctx.command_path} {ctx.help_option_names[0]}"))
+        lines.append(t("usage.help", lang, command=f"{ctx.command_path} {ctx.help_option_names[0]}{help_suffix}"))
     return lines
 
 
