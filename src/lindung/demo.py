@@ -36,7 +36,7 @@ from lindung.kit import clock
 from lindung.kit.cli import LangOption, check_writable, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import database_label, ensure_database, get_engine, session_scope
-from lindung.kit.i18n import format_date, t
+from lindung.kit.i18n import format_count, format_date, t
 from lindung.kit.lokal import REGIONS_DECREE, parse_nik
 from lindung.kit.money import rp
 from lindung.kit.privacy import mask_nik
@@ -311,34 +311,36 @@ def _print_tour(out: dict[str, Any], lang: str) -> None:
     p(f"[bold]{t('demo.title', lang)}[/bold]  ({escape(out['database'])})")
     added = out["added"]
     if added["agreements"] or added["workers"]:
-        _say(t("demo.added", lang, **{k: _n(v, lang) for k, v in added.items()}))
+        _say(t("demo.added", lang, **{k: format_count(v, lang) for k, v in added.items()}))
     else:
         p(t("demo.already", lang))
     billed, money = out["billing_added"], out["billing"]
     if any(billed.values()):
-        _say(t("demo.billing_added", lang, month=money["month"], bills=_n(billed["bills"], lang),
-            worker_months=_n(billed["worker_months"], lang), payments=_n(billed["payments"], lang),
-            deaths=_n(billed["deaths"], lang)))
+        _say(t("demo.billing_added", lang, month=money["month"], bills=format_count(billed["bills"], lang),
+            worker_months=format_count(billed["worker_months"], lang), payments=format_count(billed["payments"], lang),
+            deaths=format_count(billed["deaths"], lang)))
     else:
         p(t("demo.billing_already", lang, month=money["month"]))
     lv = out["regions"]["by_level"]
     reg = out["regions"]["regency"]
-    _say(t("demo.regions", lang, provinces=lv.get(1, 0), regencies=lv.get(2, 0), districts=_n(lv.get(3, 0), lang),
-        villages=_n(lv.get(4, 0), lang), decree=out["regions"]["decree"],
+    _say(t("demo.regions", lang, provinces=lv.get(1, 0), regencies=lv.get(2, 0),
+        districts=format_count(lv.get(3, 0), lang), villages=format_count(lv.get(4, 0), lang),
+        decree=out["regions"]["decree"],
         regency=reg["name"], kecamatan=reg["kecamatan"], desa=reg["desa"]))
-    _say(t("demo.registry", lang, workers=_n(out["workers"], lang), sponsors=out["sponsors"],
+    _say(t("demo.registry", lang, workers=format_count(out["workers"], lang), sponsors=out["sponsors"],
         occupations=out["occupations"]))
     p("")
     p(f"[bold]{t('registry.agreements', lang)}[/bold]")
     for a in out["agreements"]:
         _say(t("demo.agreement_line", lang, agreement=a["code"], sponsor=escape(a["sponsor"]["name"]),
             status=t(f"registry.status.{a['status']}", lang), start=a["start"], end=a["end"],
-            enrolled=_n(a["use"]["enrolled"], lang), quota=_n(a["quota"], lang), committed=rp(a["use"]["committed"]),
+            enrolled=format_count(a["use"]["enrolled"], lang), quota=format_count(a["quota"], lang),
+            committed=rp(a["use"]["committed"]),
             budget=rp(a["budget"]), estimate=rp(a["estimate"]["list_price"]),
             expected=rp(a["estimate"]["expected"])))
     kadin = next((a for a in out["agreements"] if a["code"] == "KADIN-2026"), None)
     if kadin:
-        _say(t("demo.kadin_estimate", lang, quota=_n(kadin["quota"], lang),
+        _say(t("demo.kadin_estimate", lang, quota=format_count(kadin["quota"], lang),
             price=rp(out["kadin_monthly_list_price"]), months=kadin["months"],
             total=rp(kadin["estimate"]["list_price"]), expected=rp(kadin["estimate"]["expected"])))
     _print_billing(money, lang)
@@ -371,10 +373,10 @@ def _print_billing(money: dict[str, Any], lang: str) -> None:
     title = t("demo.billing_title", lang, date=format_date(dt.date.fromisoformat(money["as_of"]), lang))
     p(f"[bold]{title}[/bold]")
     for a in money["agreements"]:
-        states = ", ".join(t(f"demo.bills.{k}", lang, n=_n(a[f"bills_{k}"], lang))
+        states = ", ".join(t(f"demo.bills.{k}", lang, n=format_count(a[f"bills_{k}"], lang))
                            for k in ("paid", "partial", "unpaid") if a[f"bills_{k}"])
         _say(t("demo.billing_line", lang, agreement=a["code"], cycle=t(f"demo.cycle.{a['cycle_months']}", lang),
-            bills=_n(a["bills"], lang), states=states or "-", billed=rp(a["billed"] - a["cancelled"]),
+            bills=format_count(a["bills"], lang), states=states or "-", billed=rp(a["billed"] - a["cancelled"]),
             received=rp(a["received"]), outstanding=rp(a["outstanding"])))
         extra = [t("demo.late", lang, cycle=x["cycle"], paid_on=x["paid_on"], due=x["due_date"])
                  for x in a["late_payments"]]
@@ -383,7 +385,7 @@ def _print_billing(money: dict[str, Any], lang: str) -> None:
         if a["refunds"]:
             extra.append(t("demo.billing_refund", lang, amount=rp(a["refunds"])))
         codes = [t(f"demo.code.{b['state']}", lang, payment_code=b["payment_code"], cycle=b["cycle"],
-                   due=b["due_date"], unpaid=rp(b["unpaid"]), months=_n(b["unpaid_worker_months"], lang),
+                   due=b["due_date"], unpaid=rp(b["unpaid"]), months=format_count(b["unpaid_worker_months"], lang),
                    paid_on=b["payments"][-1]["paid_on"] if b["payments"] else "-")
                  for b in a["shown"]]
         if codes:
@@ -461,12 +463,6 @@ def command_lines(command: str, width: int) -> list[str]:
     return [*lines, current]
 
 
-def _n(value: int, lang: str = "id") -> str:
-    """12000 -> '12.000' (Indonesian) or '12,000' (English)."""
-    text = f"{value:,}"
-    return text.replace(",", ".") if lang == "id" else text
-
-
 def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
     """Commands that work on the demo data as it is now, with its real codes and numbers."""
     money = out["billing"]
@@ -490,7 +486,7 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
         bill = due[0]
         bills.append(f"lindung billing show {bill['payment_code']}")
         reference = f"TRF-{bill['payment_code']}-{len(bill['payments']) + 1}"
-        bills.append(f"lindung pay --code {bill['payment_code']} --amount {_n(bill['unpaid'])} "
+        bills.append(f"lindung pay --code {bill['payment_code']} --amount {format_count(bill['unpaid'])} "
                      f"--reference {reference} --date {today.isoformat()}")
     late = [x for a in money["agreements"] for x in a["late_payments"]]
     receipt = late[0]["receipt"] if late else money["first_receipt"]

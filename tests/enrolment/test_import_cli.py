@@ -60,6 +60,15 @@ class TestTheCommand:
         assert "read 2, enrolled 0, already enrolled 1, refused 1" in " ".join(result.stdout.split())
         assert "Import number" not in result.out  # nothing enrolled: nothing to find again
 
+    def test_counts_are_grouped_as_each_language_writes_them(self, kadin, cli, tmp_path):
+        path = write_csv(tmp_path / "kadin.csv", [*(person() for _ in range(1000)), person(occupation="Astronot")])
+        said = " ".join(cli("import", "workers", str(path), "--agreement", "KADIN-2026").stdout.split())
+        assert "dibaca 1.001, didaftarkan 1.000, sudah terdaftar 0, ditolak 1." in said, said
+        said = " ".join(cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--lang", "en").stdout.split())
+        assert "read 1,001, enrolled 0, already enrolled 1,000, refused 1." in said, said
+        assert "1.000 / 1.000" in cli("agreement", "show", "KADIN-2026").stdout
+        assert "1,000 / 1,000" in cli("agreement", "show", "KADIN-2026", "--lang", "en").stdout
+
     def test_the_heirs_recorded_and_those_kept_are_said(self, kadin, cli, tmp_path):
         header = (*HEADER, "Nama Ahli Waris", "Hubungan")
         rows = [{**person(), "Nama Ahli Waris": "Siti", "Hubungan": "Istri"},

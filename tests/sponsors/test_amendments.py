@@ -171,7 +171,7 @@ class TestTheCommands:
         out = cli("agreement", "amend-approve", "KADIN-2026", "--by", BUDI, "--json").json()
         assert (out["status"], out["quota_after"], out["decided_by"]) == ("approved", 1500, BUDI)
         shown = cli("agreement", "show", "KADIN-2026", "--lang", "en")
-        assert "quota 1.000 → 1.500" in " ".join(shown.out.split())
+        assert "quota 1,000 → 1,500" in " ".join(shown.out.split())  # grouped the English way
         assert "(Adendum I)" in shown.out and "approved by budi.supervisor" in " ".join(shown.out.split())
         assert cli("agreement", "show", "KADIN-2026", "--json").json()["quota"] == 1500
         withdrawn = cli("agreement", "amend-reject", "KADIN-2026", "--by", ANI)

@@ -33,7 +33,7 @@ from lindung.kit.cli import (
 from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
-from lindung.kit.i18n import format_date, t
+from lindung.kit.i18n import format_count, format_date, t
 from lindung.kit.lokal import terbilang_rupiah
 from lindung.kit.money import rp
 from lindung.rules.period import Month
@@ -58,12 +58,6 @@ def _amount(value: str) -> int:
     amount = int_arg(text, "amount")
     assert amount is not None
     return billing.check_amount(amount)
-
-
-def count(n: int, lang: str) -> str:
-    """12000 -> '12.000' (Indonesian) or '12,000' (English)."""
-    text = f"{n:,}"
-    return text.replace(",", ".") if lang == "id" else text
 
 
 def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
@@ -116,12 +110,14 @@ def bill(
                          justify="left" if col in ("payment_code", "agreement", "cycle", "due_date") else "right")
     for b in run.bills:
         cycle = f"{b.cycle_start}–{b.cycle_end}" + (f" (+{b.seq - 1})" if b.seq > 1 else "")
-        cells = [b.payment_code, b.agreement, cycle, b.due_date.isoformat(), count(b.worker_months, lg), rp(b.total)]
+        cells = [b.payment_code, b.agreement, cycle, b.due_date.isoformat(), format_count(b.worker_months, lg),
+                 rp(b.total)]
         cells += [rp(b.credit_applied), rp(b.payable)] if credit else []
         table.add_row(*cells)
     out_console.print(table)
     out_console.print(t("billing.issued", lg, bills=len(run.bills), month=str(m),
-                        worker_months=count(run.worker_months, lg), total=rp(run.total), payable=rp(out["payable"])))
+                        worker_months=format_count(run.worker_months, lg), total=rp(run.total),
+                        payable=rp(out["payable"])))
 
 
 # --- pay ----------------------------------------------------------------------------------------
@@ -165,12 +161,12 @@ def render_receipt(r: billing.Receipt, lang: str) -> None:
     table.add_column(t("billing.col.worker_months", lang), justify="right")
     table.add_column(t("billing.col.amount", lang), justify="right")
     for m, n, a in r.allocation:
-        table.add_row(str(m), count(n, lang), rp(a))
-    table.add_row(t("ui.total", lang), count(r.worker_months, lang), rp(r.allocated))
+        table.add_row(str(m), format_count(n, lang), rp(a))
+    table.add_row(t("ui.total", lang), format_count(r.worker_months, lang), rp(r.allocated))
     out_console.print(table)
     out_console.print(t("billing.receipt_credit", lang, before=rp(r.credit_before), used=rp(r.credit_used),
                         added=rp(r.credit_added), after=rp(r.credit_after)))
-    out_console.print(t("billing.receipt_bill_left", lang, months=count(r.bill_unpaid_months, lang),
+    out_console.print(t("billing.receipt_bill_left", lang, months=format_count(r.bill_unpaid_months, lang),
                         amount=rp(r.bill_unpaid),
                         total=rp(r.bill_total)))
 
@@ -321,8 +317,8 @@ def show(code: str = typer.Argument(..., help="Kode bayar tagihan."), json_out: 
         return
     out_console.print(t("billing.bill_line", lg, payment_code=out["payment_code"], agreement=out["agreement"],
                         start=out["cycle"]["from"], end=out["cycle"]["to"], due=out["due_date"],
-                        months=count(out["worker_months"], lg), total=rp(out["total"]),
-                        unpaid_months=count(out["unpaid_worker_months"], lg),
+                        months=format_count(out["worker_months"], lg), total=rp(out["total"]),
+                        unpaid_months=format_count(out["unpaid_worker_months"], lg),
                         unpaid=rp(out["unpaid"])))
     for p in out["payments"]:
         out_console.print(f"  {p['receipt']}  {p['paid_on']}  {escape(p['reference'])}  {rp(p['amount'])}")

@@ -35,7 +35,7 @@ from lindung.kit.cli import (
 from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import LindungError
-from lindung.kit.i18n import t
+from lindung.kit.i18n import format_count, t
 from lindung.kit.money import rp
 
 app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX).", no_args_is_help=True)
@@ -202,26 +202,27 @@ def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool
                     "refused_rows_file": str(fixes[0]) if fixes is not None else None,
                     "dry_run": dry_run})
         return
+    shown = {name: format_count(n, lang) for name, n in counts.items()}
     if summary.sheet:
         out_console.print(t("import.sheet_read", lang, sheet=summary.sheet))
     if dry_run:
         out_console.print(t("import.summary_dry_run", lang, agreement=summary.agreement,
-                            cost=rp(summary.committed_cost), **counts))
+                            cost=rp(summary.committed_cost), **shown))
     else:
-        out_console.print(t("import.summary", lang, agreement=summary.agreement, **counts))
+        out_console.print(t("import.summary", lang, agreement=summary.agreement, **shown))
         if summary.enrolled:  # the number to find it again (import list) or take it back (import undo)
             out_console.print(t("import.number", lang, number=summary.import_id))
     if summary.refused_by_reason:
         out_console.print(t("import.reasons", lang, reasons=reasons_line(summary.refused_by_reason, lang)))
     if summary.heirs:
         out_console.print(t("import.heirs_recorded_dry_run" if dry_run else "import.heirs_recorded", lang,
-                            heirs=summary.heirs))
+                            heirs=format_count(summary.heirs, lang)))
     if summary.heirs_kept:
-        out_console.print(t("import.heirs_kept", lang, kept=summary.heirs_kept,
+        out_console.print(t("import.heirs_kept", lang, kept=format_count(summary.heirs_kept, lang),
                             rows=rows_line(summary.heirs_kept_rows, summary.heirs_kept)))
     if summary.needs_review:
         out_console.print(t("import.needs_review_dry_run" if dry_run else "import.needs_review", lang,
-                            n=summary.needs_review))
+                            n=format_count(summary.needs_review, lang)))
     if summary.read == 0:
         out_console.print(t("import.nothing_read", lang))
     elif summary.refused and (report.path is not None or fixes is not None):
@@ -246,7 +247,8 @@ def reasons_line(counts: dict[str, int], lang: str) -> str:
     officer sees at once whether a file has one systematic fault (every date in another form) or a
     few typos, before opening the error file."""
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return ", ".join(f"{t('import.reason.' + code.removeprefix('import.'), lang)} {n}" for code, n in ranked)
+    return ", ".join(f"{t('import.reason.' + code.removeprefix('import.'), lang)} {format_count(n, lang)}"
+                     for code, n in ranked)
 
 
 def _number(text: str, field: str) -> int:

@@ -38,6 +38,13 @@ def t(code: str, lang: str = "id", **fields: Any) -> str:
         return template
 
 
+def format_count(n: int, lang: str = "id") -> str:
+    """12000 -> '12.000' (Indonesian) or '12,000' (English): a count of people, rows or months. Rupiah
+    keep the Indonesian form in both languages (``kit.money.rp``)."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
 def format_date(day: dt.date, lang: str = "id") -> str:
     """25 November 2026 / 25 November 2026 in the locale's long-ish form."""
     from babel.dates import format_date as _fmt

@@ -26,7 +26,7 @@ from lindung.kit.cli import (
 from lindung.kit.cliargs import JsonOption, actor, int_arg, month_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
-from lindung.kit.i18n import t
+from lindung.kit.i18n import format_count, t
 from lindung.kit.money import rp
 from lindung.rules.catalogues import funding_source
 from lindung.rules.period import Month
@@ -87,8 +87,8 @@ def sponsor_show(code: str = typer.Argument(..., help="Kode sponsor."), json_out
         return
     out_console.print(agreements_table(agreements, lg))
     out_console.print(t("registry.sponsor_totals", lg, open=tot["open_agreements"],
-                        enrolled=f"{tot['enrolled']:,}".replace(",", "."),
-                        quota=f"{tot['quota']:,}".replace(",", "."), committed=rp(tot["committed"]),
+                        enrolled=format_count(tot["enrolled"], lg),
+                        quota=format_count(tot["quota"], lg), committed=rp(tot["committed"]),
                         budget=rp(tot["budget"])))
     for a in agreements:
         if any(m["status"] == "proposed" for m in a["amendments"]):
@@ -251,8 +251,8 @@ def _change(m: dict[str, Any], lang: str) -> str:
     """'kuota 1.000 → 1.500, anggaran Rp201.600.000 → Rp302.400.000' (what changes only)."""
     parts = []
     if m["quota_after"] != m["quota_before"]:
-        parts.append(t("registry.change.quota", lang, before=f"{m['quota_before']:,}".replace(",", "."),
-                       after=f"{m['quota_after']:,}".replace(",", ".")))
+        parts.append(t("registry.change.quota", lang, before=format_count(m["quota_before"], lang),
+                       after=format_count(m["quota_after"], lang)))
     if m["budget_after"] != m["budget_before"]:
         parts.append(t("registry.change.budget", lang, before=rp(m["budget_before"]), after=rp(m["budget_after"])))
     return ", ".join(parts)
@@ -343,7 +343,7 @@ def agreements_table(rows: list[dict[str, Any]], lang: str) -> Table:
     for a in rows:
         table.add_row(f"{a['code']}\n[dim]{escape(a['sponsor']['code'])}[/dim]",
                       f"{_status(a['status'], lang)}\n{a['start']}–{a['end']}",
-                      f"{a['use']['enrolled']:,}/{a['quota']:,}".replace(",", "."),
+                      f"{format_count(a['use']['enrolled'], lang)}/{format_count(a['quota'], lang)}",
                       f"{rp(a['use']['committed'])}\n/ {rp(a['budget'])}")
     return table
 
@@ -359,14 +359,14 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
         ("status", _status(a["status"], lang)),
         ("funding", funding_source(a["funding"]).label(lang)),
         ("period", f"{a['start']} – {a['end']} ({a['months']} {months})"),
-        ("quota_use", f"{a['use']['enrolled']:,} / {a['quota']:,}".replace(",", ".")),
+        ("quota_use", f"{format_count(a['use']['enrolled'], lang)} / {format_count(a['quota'], lang)}"),
         ("budget_use", f"{rp(a['use']['committed'])} / {rp(a['budget'])}"),
         ("package", t("registry.package", lang, base=rp(pkg["base"]), bracket=pkg["bracket"] or "-",
                       jht=t("registry.with_jht" if pkg["jht"] else "registry.without_jht", lang))),
         ("billing_cycle", f"{pkg['billing_cycle_months']} {months}"),
         ("after_death", t(f"registry.after_death.{pkg['after_death']}", lang)),
         ("targets", ", ".join(a["targets"]["occupations"] + a["targets"]["regions"]) or "-"),
-        ("estimate_list", t("registry.estimate_list", lang, quota=f"{a['quota']:,}".replace(",", "."),
+        ("estimate_list", t("registry.estimate_list", lang, quota=format_count(a["quota"], lang),
                             price=rp(a["estimate"]["monthly_list_price"] or 0), months=a["months"],
                             total=rp(a["estimate"]["list_price"]))),
         ("estimate_expected", rp(a["estimate"]["expected"])),
