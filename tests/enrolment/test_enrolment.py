@@ -136,6 +136,12 @@ class TestQuotaAndBudget:
         with database.session(readonly=True) as s:
             assert sponsors.get_agreement(s, "KADIN-2026").enrolled_count == 2
 
+    def test_a_full_quota_is_said_with_its_counts_grouped_per_language(self):
+        full = errors.QuotaExceeded(agreement="BEKASI-TANI-2026", quota=26_000, enrolled=26_000)
+        assert full.message("id") == "Kuota perjanjian BEKASI-TANI-2026 sudah penuh (26.000 dari 26.000 pekerja)."
+        assert full.message("en") == "Agreement BEKASI-TANI-2026's quota is full (26,000 of 26,000 workers)."
+        assert full.context["quota"] == 26_000  # the context itself (JSON, logs) keeps the number
+
     def test_the_budget_can_never_be_exceeded(self, database):
         with database.session() as s:
             make_agreement(s, quota=10, budget=200_000)

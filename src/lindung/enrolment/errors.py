@@ -17,6 +17,7 @@ class AgreementPeriodOver(Conflict):
 
 class QuotaExceeded(Conflict):
     code = "enrolment.quota_exceeded"
+    counts = ("quota", "enrolled")
 
 
 class BudgetExceeded(Conflict):

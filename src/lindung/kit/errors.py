@@ -5,7 +5,7 @@ A business conflict is never a traceback.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class LindungError(Exception):
@@ -14,6 +14,9 @@ class LindungError(Exception):
     code: str = "error"
     exit_code: int = 1
     http_status: int = 400
+    counts: ClassVar[tuple[str, ...]] = ()
+    """Context fields that are counts (of workers, rows): grouped as the reader's language writes
+    them, 1.000 or 1,000."""
 
     def __init__(self, code: str | None = None, **context: Any) -> None:
         if code is not None:
@@ -21,10 +24,20 @@ class LindungError(Exception):
         self.context = context
         super().__init__(f"{self.code}: {context}")
 
+    def shown_context(self, lang: str) -> dict[str, Any]:
+        """The context as the message shows it in ``lang``."""
+        from lindung.kit.i18n import format_count
+
+        context = dict(self.context)
+        for key in self.counts:
+            if isinstance(context.get(key), int):
+                context[key] = format_count(context[key], lang)
+        return context
+
     def message(self, lang: str = "id") -> str:
         from lindung.kit.i18n import t
 
-        return t(self.code, lang, **self.context)
+        return t(self.code, lang, **self.shown_context(lang))
 
 
 class StatusError(LindungError):
@@ -34,7 +47,7 @@ class StatusError(LindungError):
     def message(self, lang: str = "id") -> str:
         from lindung.kit.i18n import t
 
-        context = dict(self.context)
+        context = self.shown_context(lang)
         for key in ("status", "wanted"):
             if key in context:
                 context[key] = t(f"registry.status.{context[key]}", lang)

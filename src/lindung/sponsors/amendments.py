@@ -36,6 +36,7 @@ class AmendmentBelowUse(Conflict):
     """The new quota is below the places taken, or the new budget below the rupiah committed."""
 
     code = "agreement.amend_below_use"
+    counts = ("quota", "enrolled")
 
 
 class AmendmentPending(Conflict):
