@@ -41,7 +41,7 @@ app.command("audit")(audit_command)
 # Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
 for group in (app, simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
               region_app, billing_lists_app):
-    group.callback()(group_options)
+    group.callback(invoke_without_command=True)(group_options)
 
 
 def main() -> None:

@@ -113,3 +113,13 @@ def test_lang_given_to_a_group_reaches_its_command(cli: Any) -> None:
     assert cli("agreement", "show", "NOPE").err.startswith("Galat:")
     bad = cli("--lang", "fr", "agreement", "list")
     assert bad.exit_code == 2 and "'--lang'" in bad.err, bad.err
+
+
+def test_a_group_given_only_the_language_shows_its_help_in_it(cli: Any) -> None:
+    r = cli("worker", "--lang", "en")
+    assert r.exit_code == 2 and r.err == "", r.err  # as 'lindung worker' alone: its help, exit code 2
+    said = _words(r.stdout)
+    assert said.startswith("Usage: lindung worker [OPTIONS] COMMAND [ARGS]... Workers (members).")
+    assert "find Find workers by name, NIK digits, region or agreement." in said
+    alone = cli("worker")
+    assert alone.exit_code == 2 and "Penggunaan: lindung worker [OPSI] PERINTAH [ARG]..." in _words(alone.stdout)

@@ -51,13 +51,18 @@ OutOption = typer.Option(None, "--out", help="Tulis CSV ke berkas ini (bawaan: l
 UnmaskOption = typer.Option(False, "--unmask", help="NIK lengkap (dicatat di log audit).")
 
 
-def group_options(lang: str | None = LangOption) -> None:
+def group_options(ctx: typer.Context, lang: str | None = LangOption) -> None:
     # Registered as each command group's callback (lindung/cli.py), so that ``--lang`` is accepted
     # before the command too (``lindung --lang en --help``). run_app has read it from the command line
-    # already; an unknown language is refused here as anywhere. No docstring: a callback's would
-    # stand in for the group's help.
+    # already; an unknown language is refused here as anywhere. A group given only ``--lang`` shows
+    # its help, as it does given nothing. No docstring: a callback's would stand in for the group's help.
     if lang is not None:
         lang_of(lang)
+    if ctx.invoked_subcommand is None:
+        shown = ctx.get_help()  # Typer's rich help prints itself and returns nothing
+        if shown:
+            typer.echo(shown)
+        raise typer.Exit(2)
 
 
 def lang_of(value: str | None) -> str:
