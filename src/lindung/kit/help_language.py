@@ -22,12 +22,11 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-import yaml
 from typer import rich_utils
 from typer._click import core as click_core
 from typer._click import formatting as click_formatting
 
-from lindung.kit.i18n import t
+from lindung.kit.i18n import load_yaml, t
 
 HELP_EN = "help_en.yaml"
 
@@ -50,7 +49,7 @@ _TYPES = {"str": "help.type_text", "int": "help.type_number", "float": "help.typ
 @cache
 def english() -> dict[str, str]:
     """Indonesian help paragraph -> its English."""
-    entries = yaml.safe_load(files("lindung.kit").joinpath(HELP_EN).read_text(encoding="utf-8"))
+    entries = load_yaml(files("lindung.kit").joinpath(HELP_EN).read_text(encoding="utf-8"))
     return {paragraph(entry["id"]): entry["en"] for entry in entries}
 
 

@@ -16,11 +16,20 @@ import yaml
 
 LANGS = ("id", "en")
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the catalogues load in a tenth of
+# the time of the pure-Python one (messages.yaml 8 ms against 85 ms), on every command.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load``, by the fastest safe loader there is."""
+    return yaml.load(text, Loader=SAFE_LOADER)
+
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
     text = resources.files("lindung.kit").joinpath("messages.yaml").read_text(encoding="utf-8")
-    data: dict[str, dict[str, str]] = yaml.safe_load(text)
+    data: dict[str, dict[str, str]] = load_yaml(text)
     return data
 
 

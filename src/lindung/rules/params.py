@@ -42,8 +42,9 @@ ENTRY_KEYS_OPTIONAL = {"reference", "verified", "note"}
 # --- a strict YAML loader -------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys and reads floats as Decimal."""
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader (libyaml's when there is one) that refuses duplicate keys and reads floats as
+    Decimal."""
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
