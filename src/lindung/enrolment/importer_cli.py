@@ -20,7 +20,6 @@ from lindung.enrolment import imports, proposals
 from lindung.enrolment.importer import ImportSummary, import_workers, record_check, render_error
 from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.refused_rows import is_xlsx, reasons_from_report, write_refused_rows
-from lindung.enrolment.template import write_template
 from lindung.kit import clock
 from lindung.kit.cli import (
     LangOption,
@@ -272,6 +271,8 @@ def template(
     menyimpan setiap digit), pilihan untuk jenis kelamin dan pekerjaan; 'Petunjuk' menjelaskan cara mengisinya; dengan
     perjanjian, pekerjaan sasarannya dan (bila menyasar wilayah) desanya beserta kodenya.
     """
+    from lindung.enrolment.template import write_template  # openpyxl: 80 ms no other command should pay
+
     lg = lang_of(lang)
     target = out or Path(f"templat-peserta{'-' + agreement.strip().upper() if agreement else ''}.xlsx")
     check_writable(target, "--out")
