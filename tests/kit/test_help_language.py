@@ -123,3 +123,28 @@ def test_a_group_given_only_the_language_shows_its_help_in_it(cli: Any) -> None:
     assert "find Find workers by name, NIK digits, region or agreement." in said
     alone = cli("worker")
     assert alone.exit_code == 2 and "Penggunaan: lindung worker [OPSI] PERINTAH [ARG]..." in _words(alone.stdout)
+
+
+def test_every_command_s_help_shows_all_its_texts_in_either_language(cli: Any) -> None:
+    # Rich reads [..] as markup: a help text with brackets (NAMA:HUBUNGAN[:NIK], [-KODE]) must still
+    # show whole. Every command and group, both languages.
+    root = get_command(app)
+    catalogue = help_language.english()
+    shown = 0
+    for command, path in _commands(root, ()):
+        for lang in ("id", "en"):
+            r = cli(*path, "--help", "--lang", lang)
+            assert r.exit_code == 0, (path, r.err)
+            said = _words(r.stdout)
+            texts = [command.help, *(getattr(p, "help", None) for p in command.params)]
+            for paragraph in (p for text in texts if text for p in help_language.paragraphs(text)):
+                expected = catalogue[paragraph] if lang == "en" else paragraph
+                assert expected in said, (path, lang, expected)
+                shown += 1
+    assert shown > 600
+
+
+def _commands(command: Any, path: tuple[str, ...]) -> Any:
+    yield command, path
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
