@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import version
 
 import typer
 
@@ -12,7 +13,7 @@ from lindung.billing.cli import lists_app as billing_lists_app
 from lindung.demo import demo as demo_command
 from lindung.enrolment.cli import enrol as enrol_command
 from lindung.enrolment.importer_cli import app as import_app
-from lindung.kit.cli import group_options, run_app
+from lindung.kit.cli import LangOption, group_options, run_app
 from lindung.kit.db_cli import app as db_app
 from lindung.regions.cli import app as region_app
 from lindung.simulator.cli import app as simulate_app
@@ -39,9 +40,23 @@ app.command("enrol")(enrol_command)
 app.command("demo")(demo_command)
 app.command("audit")(audit_command)
 # Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
-for group in (app, simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
+for group in (simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
               region_app, billing_lists_app):
     group.callback(invoke_without_command=True)(group_options)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"Lindung {version('lindung')}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root_options(ctx: typer.Context, lang: str | None = LangOption,
+                 show_version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                                   help="Versi Lindung.")) -> None:
+    # No docstring: it would stand in for the app's help.
+    group_options(ctx, lang)
 
 
 def main() -> None:

@@ -148,3 +148,11 @@ def _commands(command: Any, path: tuple[str, ...]) -> Any:
     yield command, path
     for name, sub in getattr(command, "commands", {}).items():
         yield from _commands(sub, (*path, name))
+
+
+def test_the_version(cli: Any) -> None:
+    from importlib.metadata import version
+
+    r = cli("--version")
+    assert (r.exit_code, r.stdout.strip()) == (0, f"Lindung {version('lindung')}")
+    assert cli("--version", "--lang", "en").stdout.strip() == f"Lindung {version('lindung')}"
