@@ -521,6 +521,7 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
         "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en", *finding,
         f"lindung agreement workers {demo_billing.CSR_FISHERS} --out peserta-nelayan.csv",
         f"lindung import template --agreement {demo_billing.CSR_FISHERS} --out templat-nelayan.xlsx"]})
+    groups.append({"group": "help", "commands": ["lindung --help", "lindung import workers --help --lang en"]})
     return [g for g in groups if g["commands"]]
 
 
