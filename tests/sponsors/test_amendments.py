@@ -45,6 +45,23 @@ class TestADraftIsEditedAtOnce:
         assert tuple(entry) == (ANI, "draft: quota 1000 -> 1500, budget 201600000 -> 302400000")
 
 
+    def test_who_changed_a_draft_cannot_approve_it(self, database):
+        # Maker-checker: a supervisor who raised the quota tenfold on another's draft and then approved
+        # it would have checked their own change.
+        with database.session() as s:
+            make_agreement(s, approve=False, budget=201_600_000)  # drafted by ANI
+            amendments.amend(s, "KADIN-2026", quota=10_000, budget=2_016_000_000, by=BUDI)
+        with database.session() as s, pytest.raises(sponsors.SelfApproval) as own:
+            sponsors.approve(s, "KADIN-2026", by=" Budi.Supervisor ")
+        assert own.value.code == "agreement.self_approval_edited"
+        assert own.value.message("en") == ("Draft KADIN-2026 was changed by Budi.Supervisor; it must be approved by "
+                                           "someone who neither drafted nor changed it.")
+        with database.session() as s:
+            assert sponsors.get_agreement(s, "KADIN-2026").status == "draft"  # nothing changed
+            amendments.amend(s, "KADIN-2026", quota=1000, budget=201_600_000, by=ANI)  # the drafter's own edit
+            assert sponsors.approve(s, "KADIN-2026", by="citra.supervisor").status == "approved"
+
+
 class TestAnApprovedAgreementNeedsASecondPerson:
     def test_nothing_changes_until_another_person_approves(self, database):
         with database.session() as s:

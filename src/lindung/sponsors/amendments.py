@@ -27,7 +27,14 @@ from lindung.kit.money import rp
 from lindung.rules.params import ParameterSet
 from lindung.sponsors import repository
 from lindung.sponsors.models import Agreement, AgreementAmendment
-from lindung.sponsors.service import estimate_for, get_agreement, normalize_person, positive_int, same_person
+from lindung.sponsors.service import (
+    DRAFT_EDITED,
+    estimate_for,
+    get_agreement,
+    normalize_person,
+    positive_int,
+    same_person,
+)
 
 AMENDABLE = ("draft", "approved", "active")
 
@@ -110,7 +117,7 @@ def amend(session: Session, code: str, *, quota: int | None = None, budget: int 
     if agreement.status == "draft":
         _apply(agreement, new_quota, new_budget, estimate)
         session.flush()
-        audit.record(session, actor=person, action="agreement.edited", subject_type="agreement",
+        audit.record(session, actor=person, action=DRAFT_EDITED, subject_type="agreement",
                      subject_id=agreement.id, detail=f"draft: quota {before_quota} -> {new_quota}, "
                                                      f"budget {before_budget} -> {new_budget}")
         return AmendmentView(None, agreement.code, note, before_quota, new_quota, before_budget, new_budget,

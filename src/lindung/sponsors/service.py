@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from lindung.audit import service as audit
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.regions import service as regions
@@ -246,6 +247,18 @@ def same_person(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+DRAFT_EDITED = "agreement.edited"
+"""The audit action of a change to a draft (``agreement amend`` or ``agreement edit`` of a draft)."""
+
+
+def approver_edited_the_draft(session: Session, agreement: Agreement, approver: str) -> bool:
+    """Whether ``approver`` changed the draft after it was drafted: its approval would then check
+    their own work, as the drafter's would. The audit log, written in the same transaction as each
+    change, says who changed it."""
+    return any(entry.action == DRAFT_EDITED and same_person(entry.actor, approver)
+               for entry in audit.entries_for(session, "agreement", agreement.id))
+
+
 def approve(session: Session, code: str, *, by: str, now: dt.datetime | None = None) -> Agreement:
     agreement = get_agreement(session, code, for_update=True)
     approver = normalize_person(by)
@@ -253,6 +266,8 @@ def approve(session: Session, code: str, *, by: str, now: dt.datetime | None = N
         raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="approved")
     if same_person(approver, agreement.drafted_by):
         raise SelfApproval(agreement=agreement.code, person=approver)
+    if approver_edited_the_draft(session, agreement, approver):
+        raise SelfApproval("agreement.self_approval_edited", agreement=agreement.code, person=approver)
     agreement.status = "approved"
     agreement.approved_by = approver
     agreement.approved_at = now or utcnow()
