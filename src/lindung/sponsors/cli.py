@@ -162,6 +162,56 @@ def agreement_add(
     render_agreement(out, lg)
 
 
+@agreement_app.command("edit")
+def agreement_edit(
+    code: str = typer.Argument(..., help="Kode perjanjian."),
+    by: str = typer.Option(..., "--by", help="Petugas yang mengubah."),
+    sponsor: str | None = typer.Option(None, "--sponsor", help="Kode sponsor."),
+    quota: str | None = typer.Option(None, "--quota", help="Kuota pekerja."),
+    budget: str | None = typer.Option(None, "--budget", help="Anggaran (rupiah)."),
+    start: str | None = typer.Option(None, "--start", help="Bulan mulai, TTTT-BB."),
+    months: str | None = typer.Option(None, "--months", help="Lama perlindungan (bulan)."),
+    income: str | None = typer.Option(None, "--income", help="Penghasilan yang dilaporkan."),
+    jht: bool | None = typer.Option(None, "--jht/--no-jht", help="Dengan atau tanpa JHT."),
+    funding: str | None = typer.Option(None, "--funding", help="Sumber dana."),
+    billing_cycle: str | None = typer.Option(None, "--billing-cycle",
+                                             help="Siklus tagihan dalam bulan (1, 3, 6, 12)."),
+    after_death: str | None = typer.Option(None, "--after-death",
+                                           help="Iuran bulan setelah peserta meninggal: refund atau credit."),
+    occupation: list[str] | None = typer.Option(
+        None, "--occupation", help="Pekerjaan sasaran, mengganti daftarnya (boleh berulang)."),
+    region: list[str] | None = typer.Option(
+        None, "--region", help="Wilayah sasaran, mengganti daftarnya (boleh berulang)."),
+    no_targets: bool = typer.Option(False, "--no-targets", help="Hapus semua sasaran (pekerjaan dan wilayah)."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Ubah draf perjanjian sebelum disetujui: bidang apa pun selain kodenya.
+
+    Diperiksa dan dihitung seperti agreement add (paket, kelompok penghasilan, perkiraan biaya) dan
+    dicatat di log audit; yang mengubah draf tidak boleh menyetujuinya. Perjanjian yang sudah disetujui
+    diubah lewat adendum (agreement amend).
+    """
+    lg = lang_of(lang)
+    if no_targets and (occupation or region):
+        raise InvalidInput("targets", "--no-targets + --occupation/--region")
+    changes = sponsors.DraftChanges(
+        sponsor=sponsor, quota=int_arg(quota, "quota"), budget=int_arg(budget, "budget"), start=month_arg(start),
+        months=int_arg(months, "months"), income=int_arg(income, "income"), jht=jht, funding=funding,
+        billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
+        target_occupations=() if no_targets else (tuple(occupation) if occupation else None),
+        target_regions=() if no_targets else (tuple(region) if region else None))
+    with unit_of_work() as s:
+        changed = sponsors.edit_draft(s, code, changes, by=by)
+        out = sponsors.describe(sponsors.get_agreement(s, code))
+    if json_out:
+        print_json({**out, "changed": changed})
+        return
+    fields = ", ".join(t(f"registry.edit_field.{name}", lg) for name in changed)
+    out_console.print(t("registry.agreement_edited", lg, agreement=out["code"], change=fields))
+    render_agreement(out, lg)
+
+
 def _req_int(value: str, field: str) -> int:
     parsed = int_arg(value, field)
     if parsed is None:

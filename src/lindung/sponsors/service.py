@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,11 +189,28 @@ def positive_int(value: object, field: str, minimum: int) -> int:
     return value
 
 
-def draft_agreement(session: Session, data: AgreementInput, *, by: str,
-                    params: ParameterSet | None = None) -> Agreement:
-    """A new agreement in draft, with its package resolved and its cost estimate stored."""
-    params = params or default_parameters()
-    code = normalize_code(data.code)
+@dataclass(frozen=True)
+class _Resolved:
+    """An agreement's input checked and its package worked out: what its row stores."""
+
+    sponsor: Sponsor
+    quota: int
+    budget: int
+    start: Month
+    months: int
+    funding: str
+    income: int | None
+    base: int
+    bracket: int | None
+    jht: bool
+    billing_cycle: int
+    after_death: str
+    occupations: list[str]
+    regions: list[str]
+    estimate: Estimate
+
+
+def _resolve(session: Session, data: AgreementInput, params: ParameterSet) -> _Resolved:
     sponsor = get_sponsor(session, data.sponsor)
     quota = positive_int(data.quota, "quota", 1)
     budget = positive_int(data.budget, "budget", 0)
@@ -208,32 +226,131 @@ def draft_agreement(session: Session, data: AgreementInput, *, by: str,
     if data.income is None:
         from lindung.workers.service import lowest_income
 
-        income = None
         choice = choose_base(data.start, income=lowest_income(data.start.first_day(), params), params=params)
     else:
-        income = data.income
-        choice = choose_base(data.start, income=income, params=params)
+        choice = choose_base(data.start, income=data.income, params=params)
     occupations = sorted({find_occupation(o).code for o in data.target_occupations})
     region_codes = sorted({regions.resolve(session, r, field="target_region").code
                            for r in data.target_regions})
-    if repository.agreement_by_code(session, code) is not None:
-        raise AgreementExists(agreement=code)
     est = estimate(quota=quota, start=data.start, months=months, base=choice.base, funding=source.code,
                    jht=data.jht, sector=_target_sector(occupations), params=params)
+    return _Resolved(sponsor, quota, budget, data.start, months, source.code, data.income, choice.base,
+                     choice.bracket.number if choice.bracket else None, bool(data.jht), cycle, after_death,
+                     occupations, region_codes, est)
+
+
+def draft_agreement(session: Session, data: AgreementInput, *, by: str,
+                    params: ParameterSet | None = None) -> Agreement:
+    """A new agreement in draft, with its package resolved and its cost estimate stored."""
+    code = normalize_code(data.code)
+    r = _resolve(session, data, params or default_parameters())
+    if repository.agreement_by_code(session, code) is not None:
+        raise AgreementExists(agreement=code)
     agreement = Agreement(
-        code=code, sponsor=sponsor, funding_code=source.code, quota=quota, budget=budget,
-        start_month=data.start.index, months=months, end_month=data.start.index + months - 1,
-        income=income, base=choice.base, bracket=choice.bracket.number if choice.bracket else None,
-        jht=bool(data.jht), billing_cycle_months=cycle, after_death=after_death, status="draft",
-        drafted_by=normalize_person(by), drafted_at=utcnow(),
-        estimate_list_price=est.list_price, estimate_expected=est.expected,
-        enrolled_count=0, committed_cost=0,
-        target_occupations=[AgreementOccupation(occupation_code=o) for o in occupations],
-        target_regions=[AgreementRegion(region_code=r) for r in region_codes],
-    )
+        code=code, sponsor=r.sponsor, status="draft", drafted_by=normalize_person(by), drafted_at=utcnow(),
+        enrolled_count=0, committed_cost=0)
+    _store(agreement, r)
     session.add(agreement)
     session.flush()
     return agreement
+
+
+def _store(agreement: Agreement, r: _Resolved) -> None:
+    agreement.sponsor = r.sponsor
+    agreement.funding_code = r.funding
+    agreement.quota, agreement.budget = r.quota, r.budget
+    agreement.start_month, agreement.months = r.start.index, r.months
+    agreement.end_month = r.start.index + r.months - 1
+    agreement.income, agreement.base, agreement.bracket = r.income, r.base, r.bracket
+    agreement.jht, agreement.billing_cycle_months, agreement.after_death = r.jht, r.billing_cycle, r.after_death
+    agreement.estimate_list_price, agreement.estimate_expected = r.estimate.list_price, r.estimate.expected
+    if [t.occupation_code for t in agreement.target_occupations] != r.occupations:
+        agreement.target_occupations = [AgreementOccupation(occupation_code=o) for o in r.occupations]
+    if [t.region_code for t in agreement.target_regions] != r.regions:
+        agreement.target_regions = [AgreementRegion(region_code=c) for c in r.regions]
+
+
+class NotADraft(StatusError, Conflict):
+    """Only a draft is edited field by field; an approved agreement changes by an addendum."""
+
+    code = "agreement.edit_not_draft"
+
+
+@dataclass(frozen=True)
+class DraftChanges:
+    """What ``agreement edit`` changes in a draft; ``None`` keeps the field as it is. The target lists,
+    when given, replace the agreement's (empty: no target)."""
+
+    sponsor: str | None = None
+    quota: int | None = None
+    budget: int | None = None
+    start: Month | None = None
+    months: int | None = None
+    income: int | None = None
+    jht: bool | None = None
+    funding: str | None = None
+    billing_cycle: int | None = None
+    after_death: str | None = None
+    target_occupations: tuple[str, ...] | None = None
+    target_regions: tuple[str, ...] | None = None
+
+
+# The fields of a draft as the audit log and ``edit_draft`` name them, with how each is read off the row.
+_DRAFT_FIELDS: dict[str, Callable[[Agreement], object]] = {
+    "sponsor": lambda a: a.sponsor.code,
+    "quota": lambda a: a.quota,
+    "budget": lambda a: a.budget,
+    "start": lambda a: str(Month.from_index(a.start_month)),
+    "months": lambda a: a.months,
+    "income": lambda a: a.income,
+    "base": lambda a: a.base,
+    "jht": lambda a: a.jht,
+    "funding": lambda a: a.funding_code,
+    "billing_cycle": lambda a: a.billing_cycle_months,
+    "after_death": lambda a: a.after_death,
+    "occupations": lambda a: ",".join(t.occupation_code for t in a.target_occupations) or "-",
+    "regions": lambda a: ",".join(t.region_code for t in a.target_regions) or "-",
+}
+
+
+def edit_draft(session: Session, code: str, changes: DraftChanges, *, by: str,
+               params: ParameterSet | None = None) -> list[str]:
+    """Change any field of a draft but its code: checked and worked out as ``agreement add`` does
+    (package, bracket, cost estimate), audited field by field. Returns the names of the fields that
+    changed (``InvalidInput`` when none did). Whoever edits a draft may not approve it (``approve``).
+    When the sponsor changes and the funding source was the old sponsor's, it becomes the new one's."""
+    person = normalize_person(by)
+    agreement = get_agreement(session, code, for_update=True)
+    if agreement.status != "draft":
+        raise NotADraft(agreement=agreement.code, status=agreement.status)
+    before = {name: read(agreement) for name, read in _DRAFT_FIELDS.items()}
+    funding = changes.funding
+    if funding is None and changes.sponsor is not None and agreement.funding_code == agreement.sponsor.funding_code:
+        funding = get_sponsor(session, changes.sponsor).funding_code
+
+    def pick(new: Any, old: Any) -> Any:
+        return old if new is None else new
+
+    data = AgreementInput(
+        code=agreement.code, sponsor=pick(changes.sponsor, agreement.sponsor.code),
+        quota=pick(changes.quota, agreement.quota), budget=pick(changes.budget, agreement.budget),
+        start=pick(changes.start, Month.from_index(agreement.start_month)),
+        months=pick(changes.months, agreement.months), income=pick(changes.income, agreement.income),
+        jht=pick(changes.jht, agreement.jht), funding=pick(funding, agreement.funding_code),
+        billing_cycle=pick(changes.billing_cycle, agreement.billing_cycle_months),
+        after_death=pick(changes.after_death, agreement.after_death),
+        target_occupations=pick(changes.target_occupations,
+                                tuple(t.occupation_code for t in agreement.target_occupations)),
+        target_regions=pick(changes.target_regions, tuple(t.region_code for t in agreement.target_regions)))
+    _store(agreement, _resolve(session, data, params or default_parameters()))
+    session.flush()
+    after = {name: read(agreement) for name, read in _DRAFT_FIELDS.items()}
+    changed = [name for name in _DRAFT_FIELDS if before[name] != after[name]]
+    if not changed:
+        raise InvalidInput("edit", agreement.code, reason="edit_nothing")
+    audit.record(session, actor=person, action=DRAFT_EDITED, subject_type="agreement", subject_id=agreement.id,
+                 detail="draft: " + "; ".join(f"{n} {before[n]} -> {after[n]}" for n in changed))
+    return changed
 
 
 def get_agreement(session: Session, code: str, *, for_update: bool = False) -> Agreement:

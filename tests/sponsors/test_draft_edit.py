@@ -1,0 +1,139 @@
+"""A draft agreement corrected before its approval (``lindung agreement edit``): any field but its
+code, worked out as a new draft would be, audited field by field; never an approved agreement, and
+never approved by whoever edited it (both engines)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from lindung.audit.models import AuditEntry
+from lindung.rules.period import Month
+from lindung.sponsors import service as sponsors
+from tests.factories import MAKER, make_agreement, make_sponsor
+
+EDITOR = "citra.petugas"
+STORED = ("funding_code", "quota", "budget", "start_month", "months", "end_month", "income", "base", "bracket",
+          "jht", "billing_cycle_months", "after_death", "estimate_list_price", "estimate_expected")
+
+
+def stored(a: Any) -> dict[str, Any]:
+    return {**{name: getattr(a, name) for name in STORED}, "sponsor": a.sponsor.code,
+            "occupations": [t.occupation_code for t in a.target_occupations],
+            "regions": [t.region_code for t in a.target_regions]}
+
+
+def audit_details(s: Any) -> list[tuple[str, str | None]]:
+    return [tuple(r) for r in s.execute(select(AuditEntry.actor, AuditEntry.detail)
+                                        .where(AuditEntry.action == "agreement.edited").order_by(AuditEntry.id))]
+
+
+class TestEditingADraft:
+    def test_the_draft_becomes_what_a_new_draft_of_those_values_would_be(self, database):
+        with database.session() as s:
+            make_agreement(s, approve=False, quota=10, budget=2_016_000)
+            changed = sponsors.edit_draft(s, "kadin-2026", sponsors.DraftChanges(
+                start=Month(2026, 3), months=10, jht=True, income=3_000_000, billing_cycle=6,
+                after_death="refund", target_occupations=("Tukang Ojek",), target_regions=("32.16",)), by=EDITOR)
+            assert changed == ["start", "months", "income", "base", "jht", "billing_cycle", "after_death",
+                               "occupations", "regions"]
+            fresh = sponsors.draft_agreement(s, sponsors.AgreementInput(
+                code="FRESH", sponsor="KADIN", quota=10, budget=2_016_000, start=Month(2026, 3), months=10,
+                income=3_000_000, jht=True, billing_cycle=6, after_death="refund",
+                target_occupations=("ojek",), target_regions=("3216",)), by=MAKER)
+            edited = sponsors.get_agreement(s, "KADIN-2026")
+            assert stored(edited) == stored(fresh)
+            assert (edited.start_month, edited.end_month) == (Month(2026, 3).index, Month(2026, 12).index)
+            assert (edited.status, edited.drafted_by) == ("draft", MAKER)  # still the drafter's draft
+            # An income of Rp3.000.000 falls in bracket 10 (from Rp2.700.000), base Rp2.950.000 (rules.md 1).
+            assert audit_details(s) == [(EDITOR, "draft: start 2026-01 -> 2026-03; months 12 -> 10; income None -> "
+                                                 "3000000; base 1000000 -> 2950000; jht False -> True; billing_cycle "
+                                                 "12 -> 6; after_death credit -> refund; occupations - -> ojek; "
+                                                 "regions - -> 32.16")]
+
+    def test_a_new_sponsor_brings_its_funding_source_unless_one_was_chosen(self, database):
+        with database.session() as s:
+            make_sponsor(s, "PT-MAJU", "csr")
+            make_agreement(s, approve=False)  # Kadin's own funding source
+            assert sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(sponsor="pt-maju"), by=EDITOR) == [
+                "sponsor", "funding"]
+            a = sponsors.get_agreement(s, "KADIN-2026")
+            assert (a.sponsor.code, a.funding_code) == ("PT-MAJU", "csr")
+            make_agreement(s, "OTHER-2026", approve=False, funding="apbd")  # chosen against Kadin's
+            sponsors.edit_draft(s, "OTHER-2026", sponsors.DraftChanges(sponsor="PT-MAJU"), by=EDITOR)
+            assert sponsors.get_agreement(s, "OTHER-2026").funding_code == "apbd"
+
+    def test_no_target_clears_both_lists(self, database):
+        with database.session() as s:
+            make_agreement(s, approve=False, target_occupations=("petani",), target_regions=("32.16",))
+            changed = sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(
+                target_occupations=(), target_regions=()), by=EDITOR)
+            a = sponsors.get_agreement(s, "KADIN-2026")
+            assert changed == ["occupations", "regions"] and a.target_occupations == a.target_regions == []
+
+
+class TestWhatAnEditRefuses:
+    def test_an_approved_agreement_changes_only_by_an_addendum(self, database):
+        with database.session() as s:
+            make_agreement(s)
+        with database.session() as s, pytest.raises(sponsors.NotADraft) as refused:
+            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=EDITOR)
+        assert refused.value.message("id") == (
+            "Perjanjian KADIN-2026 berstatus disetujui: hanya draf yang dapat diubah; kuota dan anggaran perjanjian "
+            "yang sudah disetujui diubah lewat adendum (lindung agreement amend).")
+        assert refused.value.exit_code == 4
+
+    def test_a_wrong_value_or_no_change_leaves_the_draft_and_the_log_as_they_were(self, database):
+        with database.session() as s:
+            make_agreement(s, approve=False)
+            before = stored(sponsors.get_agreement(s, "KADIN-2026"))
+        for changes, code in ((sponsors.DraftChanges(months=6, billing_cycle=5), "invalid.billing_cycle"),
+                              (sponsors.DraftChanges(months=12, jht=False), "invalid.edit_nothing"),
+                              (sponsors.DraftChanges(target_regions=("99.99",)), "invalid.region_unknown")):
+            with database.session() as s, pytest.raises(Exception) as refused:
+                sponsors.edit_draft(s, "KADIN-2026", changes, by=EDITOR)
+            assert getattr(refused.value, "code", None) == code, refused.value
+        with database.session(readonly=True) as s:
+            assert stored(sponsors.get_agreement(s, "KADIN-2026")) == before
+            assert audit_details(s) == []
+
+    def test_whoever_edited_the_draft_cannot_approve_it(self, database):
+        with database.session() as s:
+            make_agreement(s, approve=False)
+            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=EDITOR)
+        with database.session() as s, pytest.raises(sponsors.SelfApproval) as own:
+            sponsors.approve(s, "KADIN-2026", by="CITRA.petugas")
+        assert own.value.code == "agreement.self_approval_edited"
+        with database.session() as s:
+            assert sponsors.approve(s, "KADIN-2026", by="budi.supervisor").status == "approved"
+
+
+class TestTheCommand:
+    def test_says_what_changed_in_either_language_and_shows_the_draft(self, database, cli):
+        with database.session() as s:
+            make_agreement(s, approve=False, quota=10, budget=2_016_000)
+        r = cli("agreement", "edit", "KADIN-2026", "--start", "2026-03", "--months", "10", "--jht",
+                "--occupation", "ojek", "--by", EDITOR)
+        assert r.exit_code == 0, r.err
+        said = " ".join(r.out.split())
+        assert "Draf KADIN-2026 diubah: bulan mulai, lama perlindungan, JHT, pekerjaan sasaran." in said
+        assert "2026-03 – 2026-12 (10 bulan)" in said
+        r = cli("agreement", "edit", "KADIN-2026", "--no-jht", "--by", EDITOR, "--lang", "en")
+        assert "Draft KADIN-2026 changed: JHT." in " ".join(r.out.split())
+        out = cli("agreement", "edit", "KADIN-2026", "--quota", "20", "--by", EDITOR, "--json").json()
+        assert (out["quota"], out["changed"], out["status"]) == (20, ["quota"], "draft")
+
+    def test_refusals_are_said_with_their_exit_codes(self, database, cli):
+        with database.session() as s:
+            make_agreement(s, approve=False)
+        r = cli("agreement", "edit", "KADIN-2026", "--no-targets", "--occupation", "ojek", "--by", EDITOR)
+        assert r.exit_code == 2 and r.err.startswith("Galat:"), r.err
+        r = cli("agreement", "edit", "KADIN-2026", "--months", "12", "--by", EDITOR)
+        assert r.exit_code == 2 and "tidak berubah" in r.err, r.err
+        r = cli("agreement", "edit", "KADIN-2026", "--start", "2026-13", "--by", EDITOR)
+        assert r.exit_code == 2 and "Bulan tidak valid: '2026-13'" in r.err, r.err
+        assert cli("agreement", "approve", "KADIN-2026", "--by", "budi").exit_code == 0
+        r = cli("agreement", "edit", "KADIN-2026", "--months", "6", "--by", EDITOR, "--lang", "en")
+        assert r.exit_code == 4 and "only a draft can be edited" in " ".join(r.err.split()), r.err
