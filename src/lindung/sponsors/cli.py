@@ -66,6 +66,34 @@ def sponsor_add(
                         funding=funding_source(out["funding"]).label(lg)))
 
 
+@sponsor_app.command("update")
+def sponsor_update(
+    code: str = typer.Argument(..., help="Kode sponsor."),
+    name: str | None = typer.Option(None, "--name", help="Nama sponsor."),
+    funding: str | None = typer.Option(
+        None, "--funding", help="Sumber dana: apbn, apbd, apbdes, csr, bank, kadin, sertakan, mandiri."),
+    type_: str | None = typer.Option(None, "--type", help="Jenis sponsor."),
+    by: str | None = typer.Option(None, "--by", help="Petugas yang mengubah."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Perbaiki nama, sumber dana atau jenis sponsor (kodenya tetap).
+
+    Perjanjian yang sudah ada tetap dengan sumber dananya; sumber dana sponsor menjadi bawaan perjanjian baru.
+    Dicatat di log audit.
+    """
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        changed = sponsors.update_sponsor(s, code, name=name, funding=funding, type=type_, by=actor(by))
+        out = sponsor_dict(sponsors.get_sponsor(s, code))
+    if json_out:
+        print_json({**out, "changed": changed})
+        return
+    out_console.print(t("registry.sponsor_updated", lg, sponsor=out["code"], name=escape(out["name"]),
+                        funding=funding_source(out["funding"]).label(lg),
+                        type=t(f"registry.sponsor_type.{out['type']}", lg)))
+
+
 @sponsor_app.command("show")
 def sponsor_show(code: str = typer.Argument(..., help="Kode sponsor."), json_out: bool = JsonOption,
                  lang: str | None = LangOption) -> None:

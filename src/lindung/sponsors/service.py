@@ -102,6 +102,36 @@ def add_sponsor(session: Session, *, code: str, name: str, funding: str, type: s
     return sponsor
 
 
+def update_sponsor(session: Session, code: str, *, name: str | None = None, funding: str | None = None,
+                   type: str | None = None, by: str) -> list[str]:
+    """Correct a sponsor's name, funding source or type (its code names it everywhere and stays):
+    checked as ``add_sponsor`` checks them, one audit entry naming each field before and after.
+    Agreements keep the funding source they were drafted with; the sponsor's is the default of new
+    ones. Returns the fields that changed (``InvalidInput`` when none did)."""
+    person = normalize_person(by)
+    sponsor = get_sponsor(session, code)
+    before = {"name": sponsor.name, "funding": sponsor.funding_code, "type": sponsor.type}
+    after = dict(before)  # every value checked before any is set
+    if name is not None:
+        after["name"] = " ".join(str(name).split())
+        if not after["name"] or len(after["name"]) > 200:
+            raise InvalidInput("name", name)
+    if funding is not None:
+        after["funding"] = funding_source(funding).code
+    if type is not None:
+        after["type"] = type.strip().casefold()
+        if after["type"] not in SPONSOR_TYPES:
+            raise InvalidInput("sponsor_type", type, known=", ".join(SPONSOR_TYPES))
+    changed = [field for field in before if before[field] != after[field]]
+    if not changed:
+        raise InvalidInput("sponsor", sponsor.code, reason="sponsor_unchanged")
+    sponsor.name, sponsor.funding_code, sponsor.type = after["name"], after["funding"], after["type"]
+    session.flush()
+    audit.record(session, actor=person, action="sponsor.updated", subject_type="sponsor", subject_id=sponsor.id,
+                 detail="; ".join(f"{f} {before[f]} -> {after[f]}" for f in changed))
+    return changed
+
+
 def get_sponsor(session: Session, code: str) -> Sponsor:
     found = repository.sponsor_by_code(session, str(code).strip().upper())
     if found is None:

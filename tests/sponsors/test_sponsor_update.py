@@ -1,0 +1,56 @@
+"""A sponsor's name, funding source or type corrected (``lindung sponsor update``): checked as when
+added, audited, the agreements' own funding sources untouched (both engines)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from lindung.audit.models import AuditEntry
+from lindung.kit.errors import InvalidInput
+from lindung.sponsors import service as sponsors
+from tests.factories import make_agreement
+
+
+def test_a_correction_is_audited_and_agreements_keep_their_funding(database):
+    with database.session() as s:
+        make_agreement(s)  # Kadin's, funded "kadin"
+        changed = sponsors.update_sponsor(s, "kadin", name="  Kadin   Kabupaten Bekasi ", funding="csr",
+                                          type="Company", by="ani")
+        assert changed == ["name", "funding", "type"]
+    with database.session(readonly=True) as s:
+        sponsor = sponsors.get_sponsor(s, "KADIN")
+        assert (sponsor.name, sponsor.funding_code, sponsor.type) == ("Kadin Kabupaten Bekasi", "csr", "company")
+        assert sponsors.get_agreement(s, "KADIN-2026").funding_code == "kadin"
+        entry = s.execute(select(AuditEntry.actor, AuditEntry.detail)
+                          .where(AuditEntry.action == "sponsor.updated")).one()
+        assert tuple(entry) == ("ani", "name Sponsor KADIN -> Kadin Kabupaten Bekasi; funding kadin -> csr; "
+                                       "type association -> company")
+
+
+@pytest.mark.parametrize(("fields", "code"), [
+    ({"name": "  "}, "invalid.name"), ({"funding": "xyz"}, "invalid.funding"),
+    ({"type": "club"}, "invalid.sponsor_type"), ({"name": "Sponsor KADIN"}, "invalid.sponsor_unchanged"),
+    ({"name": "Kadin", "type": "club"}, "invalid.sponsor_type")])
+def test_a_wrong_value_or_no_change_changes_nothing(database, fields, code):
+    with database.session() as s:
+        make_agreement(s)
+    with database.session() as s, pytest.raises(InvalidInput) as refused:
+        sponsors.update_sponsor(s, "KADIN", by="ani", **fields)
+    assert refused.value.code == code
+    with database.session(readonly=True) as s:
+        sponsor = sponsors.get_sponsor(s, "KADIN")
+        assert (sponsor.name, sponsor.funding_code, sponsor.type) == ("Sponsor KADIN", "kadin", "association")
+        assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "sponsor.updated")) is None
+
+
+def test_the_command(database, cli):
+    with database.session() as s:
+        make_agreement(s)
+    r = cli("sponsor", "update", "KADIN", "--name", "Kadin Kabupaten Bekasi", "--by", "ani")
+    assert r.exit_code == 0, r.err
+    assert "Sponsor KADIN sekarang: Kadin Kabupaten Bekasi; asosiasi; sumber dana" in " ".join(r.out.split())
+    out = cli("sponsor", "update", "KADIN", "--type", "company", "--by", "ani", "--json").json()
+    assert (out["type"], out["changed"]) == ("company", ["type"])
+    r = cli("sponsor", "update", "NOPE", "--name", "x", "--by", "ani", "--lang", "en")
+    assert r.exit_code == 3 and "NOPE" in r.err, r.err
