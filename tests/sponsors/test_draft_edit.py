@@ -65,6 +65,17 @@ class TestEditingADraft:
             sponsors.edit_draft(s, "OTHER-2026", sponsors.DraftChanges(sponsor="PT-MAJU"), by=EDITOR)
             assert sponsors.get_agreement(s, "OTHER-2026").funding_code == "apbd"
 
+    def test_a_new_target_list_may_keep_some_of_the_old_one(self, database):
+        # The same (agreement, occupation) key removed and added in one flush.
+        with database.session() as s:
+            make_agreement(s, approve=False, target_occupations=("ojek",), target_regions=("32.16",))
+            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(
+                target_occupations=("petani", "ojek"), target_regions=("32.16", "32.15")), by=EDITOR)
+        with database.session(readonly=True) as s:
+            a = sponsors.get_agreement(s, "KADIN-2026")
+            assert [t.occupation_code for t in a.target_occupations] == ["ojek", "petani"]
+            assert [t.region_code for t in a.target_regions] == ["32.15", "32.16"]
+
     def test_no_target_clears_both_lists(self, database):
         with database.session() as s:
             make_agreement(s, approve=False, target_occupations=("petani",), target_regions=("32.16",))

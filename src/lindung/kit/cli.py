@@ -126,7 +126,7 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
             err_console.print(f"[bold red]{label}:[/] {escape(usage_errors.usage_message(exc, lang))}")
             if isinstance(exc, usage_errors.UsageError):
                 # English asked for on the command line only: the help it points to must ask for it too.
-                suffix = " --lang en" if lang != environment_lang() and lang == "en" else ""
+                suffix = " --lang en" if lang == "en" and environment_lang() != "en" else ""
                 for line in usage_errors.usage_lines(exc, lang, help_suffix=suffix):
                     err_console.print(escape(line), style="dim")
         return exc.exit_code

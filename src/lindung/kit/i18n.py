@@ -18,7 +18,7 @@ LANGS = ("id", "en")
 
 # libyaml's parser when PyYAML was built with it (the wheels are): the catalogues load in a tenth of
 # the time of the pure-Python one (messages.yaml 8 ms against 85 ms), on every command.
-SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text: str) -> Any:

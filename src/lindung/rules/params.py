@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from lindung.kit.errors import NoRuleInForce, ParameterError
+from lindung.kit.i18n import SAFE_LOADER
 
 TOP_KEYS_REQUIRED = {"description", "unit", "reference", "values"}
 TOP_KEYS_OPTIONAL = {"note", "verified"}
@@ -42,7 +43,7 @@ ENTRY_KEYS_OPTIONAL = {"reference", "verified", "note"}
 # --- a strict YAML loader -------------------------------------------------------------------
 
 
-class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _StrictLoader(SAFE_LOADER):  # type: ignore[misc]
     """A safe loader (libyaml's when there is one) that refuses duplicate keys and reads floats as
     Decimal."""
 
