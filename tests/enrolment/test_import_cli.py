@@ -67,6 +67,8 @@ class TestTheCommand:
         said = " ".join(cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--lang", "en").stdout.split())
         assert "read 1,001, enrolled 0, already enrolled 1,000, refused 1." in said, said
         assert "1.000 / 1.000" in cli("agreement", "show", "KADIN-2026").stdout
+        assert "│ 1.000 │" in " ".join(cli("import", "list").stdout.split())  # its active enrolments
+        assert "│ 1,000 │" in " ".join(cli("import", "list", "--lang", "en").stdout.split())
         assert "1,000 / 1,000" in cli("agreement", "show", "KADIN-2026", "--lang", "en").stdout
 
     def test_the_heirs_recorded_and_those_kept_are_said(self, kadin, cli, tmp_path):

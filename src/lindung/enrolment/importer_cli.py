@@ -314,7 +314,8 @@ def import_list(
     table.add_column(stacked_header("import.col", lg, "committed"), justify="right", no_wrap=True)
     for r in rows:
         table.add_row(str(r.id), f"{clock.format_stamp(r.at)}\n[dim]{escape(r.by)}[/dim]",
-                      f"{escape(r.file)}\n{r.agreement}", f"{r.active}\n{r.cancelled}", rp(r.committed_cost))
+                      f"{escape(r.file)}\n{r.agreement}",
+                      f"{format_count(r.active, lg)}\n{format_count(r.cancelled, lg)}", rp(r.committed_cost))
     out_console.print(table)
 
 
@@ -424,6 +425,6 @@ def import_proposals(
         status = t(f"import.proposal_status.{r.status}", lg) + (f" ({escape(r.decided_by)})" if r.decided_by else "")
         table.add_row(str(r.id), f"{clock.format_stamp(r.proposed_at)}\n{escape(r.proposed_by)}",
                       f"{escape(r.file + (f' [{r.sheet}]' if r.sheet else ''))}\n{r.agreement}\n{rp(r.would_cost)}",
-                      f"{r.would_enrol}\n{r.refused}\n{status}")
+                      f"{format_count(r.would_enrol, lg)}\n{format_count(r.refused, lg)}\n{status}")
     out_console.print(table)
 
