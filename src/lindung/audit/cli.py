@@ -17,7 +17,7 @@ from lindung.kit.cliargs import JsonOption
 from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
-from lindung.kit.i18n import t
+from lindung.kit.i18n import format_count, t
 from lindung.workers import service as workers
 
 
@@ -49,7 +49,7 @@ def audit_log(
         return
     # Two facts per column, one above the other (as ``import list``), so that the detail keeps room on
     # an 80-column terminal instead of being folded a few letters a line.
-    table = Table(title=t("audit.title", lg, n=len(rows)), title_justify="left")
+    table = Table(title=t("audit.title", lg, n=format_count(len(rows), lg)), title_justify="left")
     table.add_column(stacked_header("audit.col", lg, "at", "actor"), no_wrap=True)
     table.add_column(stacked_header("audit.col", lg, "action", "subject"), no_wrap=True)
     table.add_column(stacked_header("audit.col", lg, "detail"), overflow="fold", ratio=1, min_width=20)

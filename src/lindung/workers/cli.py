@@ -15,7 +15,7 @@ from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
-from lindung.kit.i18n import t
+from lindung.kit.i18n import format_count, t
 from lindung.kit.money import rp
 from lindung.rules.catalogues import relationships
 from lindung.sponsors import service as sponsors
@@ -157,7 +157,8 @@ def worker_find(
         if out["alike_partial"]:
             out_console.print(t("registry.alike_partial", lg, n=workers.ALIKE_SCAN_MAX))
         return
-    title = t("registry.found_alike" if out["alike"] else "registry.found", lg, total=out["total"], shown=out["shown"])
+    title = t("registry.found_alike" if out["alike"] else "registry.found", lg, total=format_count(out["total"], lg),
+              shown=format_count(out["shown"], lg))
     if out["alike_partial"]:
         out_console.print(t("registry.alike_partial", lg, n=workers.ALIKE_SCAN_MAX))
     table = Table(title=title, title_justify="left")
