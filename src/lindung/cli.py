@@ -13,7 +13,7 @@ from lindung.billing.cli import lists_app as billing_lists_app
 from lindung.demo import demo as demo_command
 from lindung.enrolment.cli import enrol as enrol_command
 from lindung.enrolment.importer_cli import app as import_app
-from lindung.kit.cli import LangOption, group_options, run_app
+from lindung.kit.cli import PANEL_OTHER, PANEL_REGISTRY, LangOption, group_options, run_app
 from lindung.kit.db_cli import app as db_app
 from lindung.regions.cli import app as region_app
 from lindung.simulator.cli import app as simulate_app
@@ -28,17 +28,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(simulate_app, name="simulate")
-app.add_typer(db_app, name="db")
-app.add_typer(sponsor_app, name="sponsor")
-app.add_typer(agreement_app, name="agreement")
-app.add_typer(worker_app, name="worker")
-app.add_typer(import_app, name="import")
-app.add_typer(region_app, name="region")
-app.add_typer(billing_app)  # bill, pay, coverage and billing …
-app.command("enrol")(enrol_command)
-app.command("demo")(demo_command)
-app.command("audit")(audit_command)
+# In the order of the work, in three panels. A command of its own goes through a nameless Typer so that
+# it can stand between groups (Typer lists an app's own commands before its groups).
+app.add_typer(sponsor_app, name="sponsor", rich_help_panel=PANEL_REGISTRY)
+app.add_typer(agreement_app, name="agreement", rich_help_panel=PANEL_REGISTRY)
+app.add_typer(worker_app, name="worker", rich_help_panel=PANEL_REGISTRY)
+_enrol = typer.Typer()
+_enrol.command("enrol", rich_help_panel=PANEL_REGISTRY)(enrol_command)
+app.add_typer(_enrol)
+app.add_typer(import_app, name="import", rich_help_panel=PANEL_REGISTRY)
+app.add_typer(billing_app)  # bill, pay, coverage and the billing group: PANEL_BILLING
+_tools = typer.Typer()
+_tools.command("demo", rich_help_panel=PANEL_OTHER)(demo_command)
+app.add_typer(_tools)
+app.add_typer(simulate_app, name="simulate", rich_help_panel=PANEL_OTHER)
+app.add_typer(region_app, name="region", rich_help_panel=PANEL_OTHER)
+_audit = typer.Typer()
+_audit.command("audit", rich_help_panel=PANEL_OTHER)(audit_command)
+app.add_typer(_audit)
+app.add_typer(db_app, name="db", rich_help_panel=PANEL_OTHER)
 # Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
 for group in (simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
               region_app, billing_lists_app):

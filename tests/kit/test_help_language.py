@@ -71,14 +71,19 @@ def test_a_command_s_help_in_english(cli: Any, monkeypatch: pytest.MonkeyPatch, 
 def test_the_command_list_in_either_language_and_switching_back(cli: Any) -> None:
     en = _words(cli("--help", "--lang", "en").stdout)
     assert "Usage: lindung [OPTIONS] COMMAND [ARGS]..." in en
-    assert "Commands" in en and "import Import sponsors' files (CSV/XLSX)." in en
-    assert "worker Workers (members)." in en
+    # Three panels in the order of the work, their titles in the language too.
+    assert ("Registry and enrolment sponsor Sponsors. agreement Agreements (MoU/PKS). worker Workers (members). "
+            "enrol Enrol a worker under a sponsor's agreement. import Import sponsors' files (CSV/XLSX). "
+            "Billing and coverage bill") in en, en
+    assert "Other demo" in en and "db Database." in en
     # The same process, next command line: Typer's words are module constants, set again each time.
     id_ = _words(cli("--help").stdout)
     assert "Penggunaan: lindung [OPSI] PERINTAH [ARG]..." in id_
-    assert "Perintah" in id_ and "import Impor berkas sponsor (CSV/XLSX)." in id_
-    assert "worker Pekerja (peserta)." in id_
+    assert "Registri dan kepesertaan sponsor Sponsor." in id_ and "Tagihan dan perlindungan bill" in id_
+    assert "import Impor berkas sponsor (CSV/XLSX)." in id_ and "Lainnya demo" in id_
     assert not any(english in id_ for english in TYPER_ENGLISH)
+    group = _words(cli("worker", "--help").stdout)  # a group's commands: Typer's own panel, in Indonesian
+    assert "Perintah add Daftarkan pekerja." in group
 
 
 def test_a_paragraph_is_wrapped_by_the_terminal_not_by_the_source(cli: Any) -> None:

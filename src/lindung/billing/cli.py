@@ -21,6 +21,7 @@ from lindung.billing import ends, lists
 from lindung.billing import service as billing
 from lindung.kit import clock
 from lindung.kit.cli import (
+    PANEL_BILLING,
     ByOption,
     LangOption,
     OutOption,
@@ -41,7 +42,7 @@ from lindung.rules.period import Month
 app = typer.Typer()  # merged into the root: bill, pay, coverage and the billing group
 lists_app = typer.Typer(help="Daftar, tanda bukti dan berakhirnya kepesertaan.",
                         no_args_is_help=True)
-app.add_typer(lists_app, name="billing")
+app.add_typer(lists_app, name="billing", rich_help_panel=PANEL_BILLING)
 
 AtOption = typer.Option(None, "--at", help="Tanggal (bawaan: hari ini).")
 DaysOption = typer.Option(30, "--days", min=0, help="Jangka waktu dalam hari.")
@@ -68,7 +69,7 @@ def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
 # --- bill ---------------------------------------------------------------------------------------
 
 
-@app.command("bill")
+@app.command("bill", rich_help_panel=PANEL_BILLING)
 def bill(
     month: str = typer.Argument(..., help="Bulan tagihan TTTT-BB, mis. 2026-11."),
     agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini."),
@@ -123,7 +124,7 @@ def bill(
 # --- pay ----------------------------------------------------------------------------------------
 
 
-@app.command("pay")
+@app.command("pay", rich_help_panel=PANEL_BILLING)
 def pay(
     code: str = typer.Option(..., "--code", help="Kode bayar tagihan."),
     amount: str = typer.Option(..., "--amount", help="Jumlah rupiah (bilangan bulat)."),
@@ -174,7 +175,7 @@ def render_receipt(r: billing.Receipt, lang: str) -> None:
 # --- coverage -----------------------------------------------------------------------------------
 
 
-@app.command("coverage")
+@app.command("coverage", rich_help_panel=PANEL_BILLING)
 def coverage(
     nik: str = typer.Argument(..., help="NIK pekerja."),
     at: str | None = AtOption,

@@ -45,6 +45,12 @@ def environment_lang() -> str:
 
 LangOption = typer.Option(None, "--lang", help="Bahasa: id (bawaan) atau en.", show_default=False)
 
+# The panels of ``lindung --help``, in the order an officer meets the work (their English is in
+# kit/help_en.yaml like every help text).
+PANEL_REGISTRY = "Registri dan kepesertaan"
+PANEL_BILLING = "Tagihan dan perlindungan"
+PANEL_OTHER = "Lainnya"
+
 
 ByOption = typer.Option(None, "--by", help="Petugas (bawaan: LINDUNG_USER).")
 OutOption = typer.Option(None, "--out", help="Tulis CSV ke berkas ini (bawaan: layar).")

@@ -86,7 +86,8 @@ def commands(command: Any) -> Iterator[Any]:
 def help_texts(root: Any) -> Iterator[str]:
     """Every help paragraph of the command tree (commands and their parameters), as written."""
     for command in commands(root):
-        for text in (command.help, command.short_help, *(getattr(p, "help", None) for p in command.params)):
+        for text in (command.help, command.short_help, getattr(command, "rich_help_panel", None),
+                     *(getattr(p, "help", None) for p in command.params)):
             if text:
                 yield from paragraphs(text)
 
@@ -120,6 +121,8 @@ def localise(root: Any, lang: str) -> None:
             command.subcommand_metavar = t("help.subcommand_metavar", lang)
         command.help = translated(command.help, lang)
         command.short_help = translated(command.short_help, lang)
+        if getattr(command, "rich_help_panel", None):
+            command.rich_help_panel = translated(command.rich_help_panel, lang)
         params = list(command.params)
         help_option = command.get_help_option(click_core.Context(command))
         if help_option is not None:
