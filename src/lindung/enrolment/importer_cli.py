@@ -353,7 +353,7 @@ def import_approve(
 ) -> None:
     """Setujui usulan impor: berkasnya diimpor sekarang.
 
-    Oleh orang lain daripada pengusulnya; setiap pemeriksaan dijalankan lagi terhadap registri, kuota dan anggaran
+    Oleh orang selain pengusulnya; setiap pemeriksaan dijalankan lagi terhadap registri, kuota dan anggaran
     sebagaimana adanya sekarang, dalam transaksi yang menandai usulan itu disetujui.
     """
     lg = lang_of(lang)
