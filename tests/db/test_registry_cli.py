@@ -179,6 +179,17 @@ class TestWorkerAndEnrolCommands:
         assert "1991-05-17" in r.err and "1990-05-17" in r.err and number not in r.err
 
 
+    def test_a_text_that_is_no_nik_is_said_so_not_not_found(self, database, cli):
+        r = cli("worker", "show", "123")
+        assert (r.exit_code, r.err.strip()) == (2, "Galat: NIK tidak valid (123): harus 16 digit angka.")
+        r = cli("coverage", "32160141079500", "--lang", "en")
+        assert (r.exit_code, r.err.strip()) == (2, "Error: Invalid NIK (32160141079500): must be 16 digits.")
+        unregistered = nik(serial=9)  # a NIK no worker has: not found, and masked
+        r = cli("worker", "show", unregistered)
+        said = f"Galat: Pekerja dengan NIK {mask_nik(unregistered)} tidak ditemukan."
+        assert (r.exit_code, r.err.strip()) == (3, said)
+
+
 class TestDbAndDemoCommands:
     def test_db_upgrade_on_a_migrated_database_changes_nothing(self, database, cli):
         r = cli("db", "upgrade", "--json")

@@ -276,9 +276,13 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today
 
 
 def get(session: Session, nik: str, *, today: dt.date | None = None) -> Worker:
-    """The worker with that NIK (given in any accepted form); NotFound names it masked."""
+    """The worker with that NIK (given in any accepted form); NotFound names it masked. A text that
+    is no NIK at all (not 16 digits, an impossible birth date…) is InvalidNik saying why: no worker
+    can have it, and "not found" would send the officer looking for one."""
     facts = parse_nik(str(nik), reference=today)
-    found = repository.by_nik(session, facts.nik) if facts.nik else None
+    if not facts.nik or "format" in facts.errors:
+        raise InvalidNik(str(nik).strip(), facts.errors or ("format",))
+    found = repository.by_nik(session, facts.nik)
     if found is None:
         raise NotFound("worker.not_found", nik=mask_nik(facts.nik or str(nik)))
     return found
