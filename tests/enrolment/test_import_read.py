@@ -180,6 +180,13 @@ class TestNotASpreadsheet:
             open_sheet(tmp_path / "nope.csv")
         assert caught.value.code == "import.file_missing"
 
+    def test_a_folder_is_said_to_be_one(self, tmp_path):
+        with pytest.raises(ImportFileError) as caught:
+            open_sheet(tmp_path)
+        assert caught.value.code == "import.file_is_folder"
+        assert caught.value.message("id") == (f"{tmp_path} adalah folder, bukan berkas: sebut berkas CSV atau XLSX "
+                                              "di dalamnya.")
+
     def test_an_empty_file_has_no_header(self, tmp_path):
         (tmp_path / "f.csv").write_bytes(b"")
         with pytest.raises(ImportFileError) as caught:

@@ -177,7 +177,9 @@ def open_sheet(path: str | os.PathLike[str], sheet: str | None = None) -> SheetS
     except FileNotFoundError:
         raise ImportFileError("import.file_missing", file=str(p)) from None
     except IsADirectoryError:
-        raise ImportFileError("import.file_missing", file=str(p)) from None
+        raise ImportFileError("import.file_is_folder", file=str(p)) from None
+    except PermissionError:
+        raise ImportFileError("import.file_denied", file=str(p)) from None
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return _open_xlsx(p, sheet)
     if p.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
