@@ -42,7 +42,7 @@ class TestADraftIsEditedAtOnce:
             assert a.amendments == []
             entry = s.execute(select(AuditEntry.actor, AuditEntry.detail)
                               .where(AuditEntry.action == "agreement.edited")).one()
-        assert tuple(entry) == (ANI, "draft: quota 1000 -> 1500, budget 201600000 -> 302400000")
+        assert tuple(entry) == (ANI, "draft: quota 1000 -> 1500; budget 201600000 -> 302400000")
 
 
     def test_who_changed_a_draft_cannot_approve_it(self, database):

@@ -4,6 +4,7 @@ never approved by whoever edited it (both engines)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,10 @@ from lindung.sponsors import service as sponsors
 from tests.factories import MAKER, make_agreement, make_sponsor
 
 EDITOR = "citra.petugas"
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[│┌┐└┘├┤┬┴┼─]", " ", text).split())
 STORED = ("funding_code", "quota", "budget", "start_month", "months", "end_month", "income", "base", "bracket",
           "jht", "billing_cycle_months", "after_death", "estimate_list_price", "estimate_expected")
 
@@ -148,3 +153,19 @@ class TestTheCommand:
         assert cli("agreement", "approve", "KADIN-2026", "--by", "budi").exit_code == 0
         r = cli("agreement", "edit", "KADIN-2026", "--months", "6", "--by", EDITOR, "--lang", "en")
         assert r.exit_code == 4 and "only a draft can be edited" in " ".join(r.err.split()), r.err
+
+    def test_the_agreement_shows_who_changed_the_draft_and_what(self, database, cli):
+        # What the checker reads before approving: the draft is not as first drafted, and by whom.
+        with database.session() as s:
+            make_agreement(s, approve=False)
+        assert cli("agreement", "edit", "KADIN-2026", "--months", "10", "--jht", "--by", EDITOR).exit_code == 0
+        assert cli("agreement", "amend", "KADIN-2026", "--quota", "1200", "--by", "dedi").exit_code == 0
+        said = _words(cli("agreement", "show", "KADIN-2026").out)  # the table's cells wrap: read it unboxed
+        assert f"Diubah (draf) {EDITOR}, " in said and ": lama perlindungan 12 → 10; JHT tidak → ya" in said
+        assert "Diubah (draf) dedi, " in said and ": kuota 1.000 → 1.200 " in said  # the budget did not change
+        said = _words(cli("agreement", "show", "KADIN-2026", "--lang", "en").out)
+        assert "Edited (draft)" in said and ": months of coverage 12 → 10; JHT no → yes" in said
+        edits = cli("agreement", "show", "KADIN-2026", "--json").json()["edits"]
+        assert [(e["by"], e["change"]) for e in edits] == [
+            (EDITOR, "months 12 -> 10; jht False -> True"), ("dedi", "quota 1000 -> 1200; budget 201600000 -> "
+                                                                     "201600000")]

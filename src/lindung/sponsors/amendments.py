@@ -118,7 +118,7 @@ def amend(session: Session, code: str, *, quota: int | None = None, budget: int 
         _apply(agreement, new_quota, new_budget, estimate)
         session.flush()
         audit.record(session, actor=person, action=DRAFT_EDITED, subject_type="agreement",
-                     subject_id=agreement.id, detail=f"draft: quota {before_quota} -> {new_quota}, "
+                     subject_id=agreement.id, detail=f"draft: quota {before_quota} -> {new_quota}; "
                                                      f"budget {before_budget} -> {new_budget}")
         return AmendmentView(None, agreement.code, note, before_quota, new_quota, before_budget, new_budget,
                              estimate[0], estimate[1], "applied", person, now, person, now)

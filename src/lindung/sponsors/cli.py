@@ -26,7 +26,7 @@ from lindung.kit.cli import (
 from lindung.kit.cliargs import JsonOption, actor, int_arg, month_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
-from lindung.kit.i18n import format_count, t
+from lindung.kit.i18n import catalogue, format_count, t
 from lindung.kit.money import rp
 from lindung.rules.catalogues import funding_source
 from lindung.rules.period import Month
@@ -368,7 +368,8 @@ def agreement_show(code: str = typer.Argument(..., help="Kode perjanjian."), jso
     """Rincian perjanjian."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
-        out = sponsors.describe(sponsors.get_agreement(s, code))
+        agreement = sponsors.get_agreement(s, code)
+        out = {**sponsors.describe(agreement), "edits": sponsors.draft_edits(s, agreement)}
     if json_out:
         print_json(out)
         return
@@ -451,6 +452,8 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
         ("drafted_by", _by_at(a["drafted_by"], a["drafted_at"], lang)),
         ("approved_by", _by_at(a["approved_by"], a["approved_at"], lang) if a["approved_by"] else "-"),
     ]
+    for e in a.get("edits", ()):  # a draft changed after drafting: the checker sees it
+        rows.append(("edited", f"{_by_at(e['by'], e['at'], lang)}: {_edit_change(e['change'], lang)}"))
     for m in a["amendments"]:
         rows.append(("amendment", t(f"registry.amendment_line.{m['status']}", lang, change=_change(m, lang),
                                     reference=m["reference"] or "-",
@@ -462,6 +465,27 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
     if a["estimate"]["budget_shortfall"]:
         out_console.print(t("registry.budget_short", lang, budget=rp(a["budget"]),
                             expected=rp(a["estimate"]["expected"]), short=rp(a["estimate"]["budget_shortfall"])))
+
+
+def _edit_change(change: str, lang: str) -> str:
+    """An edit as the audit log has it ('months 12 -> 10; jht False -> True') in the reader's words:
+    'lama perlindungan 12 → 10; JHT tidak → ya'. A part it cannot read stays as written."""
+    def value(field: str, text: str) -> str:
+        if text.isdigit() and field in ("budget", "income", "base"):
+            return rp(int(text))
+        if text.isdigit() and field == "quota":
+            return format_count(int(text), lang)
+        return {"True": t("ui.yes", lang), "False": t("ui.no", lang), "None": "-"}.get(text, text)
+
+    parts = []
+    for part in change.split("; "):
+        field, _, rest = part.partition(" ")
+        before, arrow, after = rest.partition(" -> ")
+        if not arrow or f"registry.edit_field.{field}" not in catalogue():
+            parts.append(part.replace(" -> ", " → "))
+        elif before != after:  # an addendum of a draft names both quota and budget, changed or not
+            parts.append(f"{t(f'registry.edit_field.{field}', lang)} {value(field, before)} → {value(field, after)}")
+    return "; ".join(parts)
 
 
 def _by_at(person: str, at: str, lang: str) -> str:

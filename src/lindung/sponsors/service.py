@@ -398,6 +398,13 @@ DRAFT_EDITED = "agreement.edited"
 """The audit action of a change to a draft (``agreement amend`` or ``agreement edit`` of a draft)."""
 
 
+def draft_edits(session: Session, agreement: Agreement) -> list[dict[str, str]]:
+    """Who changed the draft, when, and what (the audit log's entries, oldest first): shown with the
+    agreement, so that whoever approves it sees that the draft is not as first drafted."""
+    return [{"by": e.actor, "at": e.at.isoformat(), "change": (e.detail or "").removeprefix("draft: ")}
+            for e in audit.entries_for(session, "agreement", agreement.id) if e.action == DRAFT_EDITED]
+
+
 def approver_edited_the_draft(session: Session, agreement: Agreement, approver: str) -> bool:
     """Whether ``approver`` changed the draft after it was drafted: its approval would then check
     their own work, as the drafter's would. The audit log, written in the same transaction as each
