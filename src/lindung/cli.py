@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from importlib.metadata import version
+from typing import Any
 
 import typer
 
@@ -28,24 +30,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# In the order of the work, in three panels. A command of its own goes through a nameless Typer so that
-# it can stand between groups (Typer lists an app's own commands before its groups).
+
+
+def _command_here(name: str, function: Callable[..., Any], panel: str) -> None:
+    """An app's own command, at this place among the groups: Typer lists an app's own commands before
+    its groups, a nameless Typer's where it is added."""
+    holder = typer.Typer()
+    holder.command(name, rich_help_panel=panel)(function)
+    app.add_typer(holder)
+
+
+# In the order of the work, in three panels.
 app.add_typer(sponsor_app, name="sponsor", rich_help_panel=PANEL_REGISTRY)
 app.add_typer(agreement_app, name="agreement", rich_help_panel=PANEL_REGISTRY)
 app.add_typer(worker_app, name="worker", rich_help_panel=PANEL_REGISTRY)
-_enrol = typer.Typer()
-_enrol.command("enrol", rich_help_panel=PANEL_REGISTRY)(enrol_command)
-app.add_typer(_enrol)
+_command_here("enrol", enrol_command, PANEL_REGISTRY)
 app.add_typer(import_app, name="import", rich_help_panel=PANEL_REGISTRY)
 app.add_typer(billing_app)  # bill, pay, coverage and the billing group: PANEL_BILLING
-_tools = typer.Typer()
-_tools.command("demo", rich_help_panel=PANEL_OTHER)(demo_command)
-app.add_typer(_tools)
+_command_here("demo", demo_command, PANEL_OTHER)
 app.add_typer(simulate_app, name="simulate", rich_help_panel=PANEL_OTHER)
 app.add_typer(region_app, name="region", rich_help_panel=PANEL_OTHER)
-_audit = typer.Typer()
-_audit.command("audit", rich_help_panel=PANEL_OTHER)(audit_command)
-app.add_typer(_audit)
+_command_here("audit", audit_command, PANEL_OTHER)
 app.add_typer(db_app, name="db", rich_help_panel=PANEL_OTHER)
 # Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
 for group in (simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
