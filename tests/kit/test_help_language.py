@@ -161,3 +161,15 @@ def test_the_version(cli: Any) -> None:
     r = cli("--version")
     assert (r.exit_code, r.stdout.strip()) == (0, f"Lindung {version('lindung')}")
     assert cli("--version", "--lang", "en").stdout.strip() == f"Lindung {version('lindung')}"
+
+
+def test_a_value_typed_as_text_shows_what_it_means(cli: Any) -> None:
+    # Numbers, months and dates are read as text (302.400.000, 17-05-1990): the type column says what
+    # they are, not TEKS.
+    said = _words(cli("agreement", "add", "--help").stdout)
+    for words in ("--quota ANGKA", "--budget ANGKA", "--start BULAN", "--months ANGKA", "--sponsor TEKS"):
+        assert words in said, words
+    said = _words(cli("agreement", "add", "--help", "--lang", "en").stdout)
+    assert "--quota NUMBER" in said and "--start MONTH" in said and "--sponsor TEXT" in said
+    said = _words(cli("coverage", "--help").stdout)
+    assert "* nik NIK" in said and "--at TANGGAL" in said

@@ -44,6 +44,16 @@ _CHROME = {
 # The type column: the kind of value an option takes, by the annotation Typer saw.
 _TYPES = {"str": "help.type_text", "int": "help.type_number", "float": "help.type_number",
           "Path": "help.type_file", "list[str]": "help.type_text"}
+# Values read as text (so that '302.400.000' or '17-05-1990' are taken as people write them) but
+# meaning a number, a month or a date: by the parameter's name, which means the same in every command.
+_KINDS = {
+    **dict.fromkeys(("quota", "budget", "amount", "base", "months", "income", "percent", "function_loss",
+                     "contribution_months", "billing_cycle"), "help.type_number"),
+    **dict.fromkeys(("start", "from_month", "month", "last_month"), "help.type_month"),
+    **dict.fromkeys(("date", "at", "on", "since", "until", "birth"), "help.type_date"),
+    "nik": "help.type_nik",
+    "out": "help.type_file",
+}
 
 
 @cache
@@ -104,7 +114,8 @@ class _Formatter(click_formatting.HelpFormatter):
 def _type_shown(param: Any, lang: str) -> str | None:
     if getattr(param, "is_flag", False):
         return None  # a flag takes no value: Typer's "<bool>" says nothing
-    code = _TYPES.get(param.bare_type())
+    code = _KINDS.get(param.name) if param.bare_type() == "str" else None
+    code = code or _TYPES.get(param.bare_type())
     return t(code, lang) if code else None
 
 
