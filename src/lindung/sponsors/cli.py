@@ -261,7 +261,13 @@ def agreement_approve(
     if json_out:
         print_json(out)
         return
-    out_console.print(t("registry.agreement_approved", lg, agreement=out["code"], by=escape(out["approved_by"])))
+    # What was approved, on the approver's screen: the figures their approval stands for.
+    pkg = out["package"]
+    package = t("registry.package", lg, base=rp(pkg["base"]), bracket=pkg["bracket"] or "-",
+                jht=t("registry.with_jht" if pkg["jht"] else "registry.without_jht", lg))
+    out_console.print(t("registry.agreement_approved", lg, agreement=out["code"], by=escape(out["approved_by"]),
+                        sponsor=escape(out["sponsor"]["name"]), start=out["start"], end=out["end"],
+                        quota=format_count(out["quota"], lg), budget=rp(out["budget"]), package=package))
 
 
 @agreement_app.command("amend")
