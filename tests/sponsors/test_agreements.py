@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from lindung.audit.models import AuditEntry
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
-from tests.factories import CHECKER, MAKER, make_agreement, make_sponsor
+from tests.factories import CHECKER, MAKER, enrol, make_agreement, make_sponsor, make_worker
 
 
 class TestSponsors:
@@ -148,6 +149,28 @@ class TestLifeCycle:
             assert sponsors.end(s, "KADIN-2026").status == "ended"
             with pytest.raises(Conflict):
                 sponsors.end(s, "KADIN-2026")
+
+    def test_agreement_end_takes_an_unused_agreement_and_sends_one_with_workers_to_billing(self, database, cli):
+        with database.session() as s:
+            make_agreement(s, approve=False)  # a draft: corrected with agreement edit, never ended
+            make_agreement(s, "UNUSED-2026")  # approved, never used
+            make_agreement(s, "USED-2026", activate=True)
+            enrol(s, make_worker(s), "USED-2026")
+        r = cli("agreement", "end", "KADIN-2026", "--by", "ani")
+        assert r.exit_code == 4 and "draf" in r.err, r.err
+        r = cli("agreement", "end", "UNUSED-2026", "--by", "ani")
+        assert r.exit_code == 0 and "UNUSED-2026" in r.out, r.err
+        r = cli("agreement", "end", "USED-2026", "--by", "ani", "--lang", "en")
+        assert r.exit_code == 4
+        assert " ".join(r.err.split()) == (
+            "Error: Agreement USED-2026 covers 1 workers: end it with lindung billing end-agreement USED-2026 "
+            "--last-month YYYY-MM, which ends their enrolments and settles its bills.")
+        with database.session(readonly=True) as s:
+            assert [sponsors.get_agreement(s, c).status for c in ("KADIN-2026", "UNUSED-2026", "USED-2026")] == [
+                "draft", "ended", "active"]
+            ended = s.execute(select(AuditEntry.actor, AuditEntry.detail)
+                              .where(AuditEntry.action == "agreement.end")).all()
+            assert [tuple(e) for e in ended] == [("ani", "approved -> ended, no enrolment")]
 
     def test_an_unknown_agreement_is_not_found(self, database):
         with database.session(readonly=True) as s, pytest.raises(NotFound) as exc:

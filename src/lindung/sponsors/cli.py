@@ -356,12 +356,16 @@ def agreement_activate(code: str = typer.Argument(..., help="Kode perjanjian."),
 
 
 @agreement_app.command("end")
-def agreement_end(code: str = typer.Argument(..., help="Kode perjanjian."), json_out: bool = JsonOption,
-                  lang: str | None = LangOption) -> None:
-    """Akhiri perjanjian."""
+def agreement_end(code: str = typer.Argument(..., help="Kode perjanjian."), by: str | None = ByOption,
+                  json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Akhiri perjanjian yang disetujui tetapi belum menanggung pekerja.
+
+    Perjanjian yang menanggung pekerja diakhiri lewat billing end-agreement, yang mengakhiri kepesertaannya
+    dan menyelesaikan tagihannya. Dicatat di log audit.
+    """
     lg = lang_of(lang)
     with unit_of_work() as s:
-        out = sponsors.describe(sponsors.end(s, code))
+        out = sponsors.describe(sponsors.end_unused(s, code, by=actor(by)))
     if json_out:
         print_json(out)
         return

@@ -449,6 +449,34 @@ def end(session: Session, code: str, *, now: dt.datetime | None = None) -> Agree
     return agreement
 
 
+class EndWithEnrolments(Conflict):
+    """``agreement end`` of an agreement that covers workers: their enrolments and bills must end with it."""
+
+    code = "agreement.end_has_enrolments"
+    counts = ("enrolled",)
+
+
+def end_unused(session: Session, code: str, *, by: str, now: dt.datetime | None = None) -> Agreement:
+    """``lindung agreement end``: an approved or active agreement nobody is enrolled in ends at once,
+    audited. One with enrolments is refused: it ends through ``billing end-agreement``, which ends them,
+    voids the bills after its last month and settles what was paid for them; a bare change of status
+    would leave them covered and billed. (A draft cannot end: an ended agreement was approved, a CHECK
+    of the table; a wrong draft is corrected with ``agreement edit``.)"""
+    person = normalize_person(by)
+    agreement = get_agreement(session, code, for_update=True)
+    if agreement.status not in OPEN_STATUSES:
+        raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="ended")
+    if agreement.enrolled_count:
+        raise EndWithEnrolments(agreement=agreement.code, enrolled=agreement.enrolled_count)
+    before = agreement.status
+    agreement.status = "ended"
+    agreement.ended_at = now or utcnow()
+    session.flush()
+    audit.record(session, actor=person, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
+                 detail=f"{before} -> ended, no enrolment")
+    return agreement
+
+
 def describe(agreement: Agreement) -> dict[str, Any]:
     start = Month.from_index(agreement.start_month)
     end_month = Month.from_index(agreement.end_month)
