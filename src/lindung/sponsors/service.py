@@ -469,9 +469,7 @@ def end_unused(session: Session, code: str, *, by: str, now: dt.datetime | None 
     if agreement.enrolled_count:
         raise EndWithEnrolments(agreement=agreement.code, enrolled=agreement.enrolled_count)
     before = agreement.status
-    agreement.status = "ended"
-    agreement.ended_at = now or utcnow()
-    session.flush()
+    end(session, agreement.code, now=now)
     audit.record(session, actor=person, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
                  detail=f"{before} -> ended, no enrolment")
     return agreement
