@@ -29,6 +29,7 @@ from lindung.sponsors import repository
 from lindung.sponsors.models import Agreement, AgreementAmendment
 from lindung.sponsors.service import (
     DRAFT_EDITED,
+    draft_change_detail,
     estimate_for,
     get_agreement,
     normalize_person,
@@ -118,8 +119,8 @@ def amend(session: Session, code: str, *, quota: int | None = None, budget: int 
         _apply(agreement, new_quota, new_budget, estimate)
         session.flush()
         audit.record(session, actor=person, action=DRAFT_EDITED, subject_type="agreement",
-                     subject_id=agreement.id, detail=f"draft: quota {before_quota} -> {new_quota}; "
-                                                     f"budget {before_budget} -> {new_budget}")
+                     subject_id=agreement.id, detail=draft_change_detail([
+                         ("quota", before_quota, new_quota), ("budget", before_budget, new_budget)]))
         return AmendmentView(None, agreement.code, note, before_quota, new_quota, before_budget, new_budget,
                              estimate[0], estimate[1], "applied", person, now, person, now)
     amendment = AgreementAmendment(

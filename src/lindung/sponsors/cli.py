@@ -488,11 +488,13 @@ def _edit_change(change: str, lang: str) -> str:
         return {"True": t("ui.yes", lang), "False": t("ui.no", lang), "None": "-"}.get(text, text)
 
     parts = []
-    for part in change.split("; "):
-        field, _, rest = part.partition(" ")
-        before, arrow, after = rest.partition(" -> ")
-        if not arrow or f"registry.edit_field.{field}" not in catalogue():
-            parts.append(part.replace(" -> ", " → "))
+    for part in sponsors.draft_change_parts(change):
+        if isinstance(part, str):
+            parts.append(part)
+            continue
+        field, before, after = part
+        if f"registry.edit_field.{field}" not in catalogue():
+            parts.append(f"{field} {before} → {after}")
         elif before != after:  # an addendum of a draft names both quota and budget, changed or not
             parts.append(f"{t(f'registry.edit_field.{field}', lang)} {value(field, before)} → {value(field, after)}")
     return "; ".join(parts)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -379,8 +379,25 @@ def edit_draft(session: Session, code: str, changes: DraftChanges, *, by: str,
     if not changed:
         raise InvalidInput("edit", agreement.code, reason="edit_nothing")
     audit.record(session, actor=person, action=DRAFT_EDITED, subject_type="agreement", subject_id=agreement.id,
-                 detail="draft: " + "; ".join(f"{n} {before[n]} -> {after[n]}" for n in changed))
+                 detail=draft_change_detail((n, before[n], after[n]) for n in changed))
     return changed
+
+
+def draft_change_detail(changes: Iterable[tuple[str, object, object]]) -> str:
+    """The audit detail of a change to a draft: 'draft: months 12 -> 10; jht False -> True'
+    (``edit_draft``, and ``amendments.amend`` of a draft); ``draft_change_parts`` reads it back."""
+    return "draft: " + "; ".join(f"{field} {before} -> {after}" for field, before, after in changes)
+
+
+def draft_change_parts(change: str) -> list[tuple[str, str, str] | str]:
+    """A change as ``draft_edits`` gives it (without 'draft: '), part by part: (field, before, after),
+    or the part's text where it is not in that form (an entry written otherwise, before 6 December)."""
+    parts: list[tuple[str, str, str] | str] = []
+    for part in change.split("; "):
+        field, _, rest = part.partition(" ")
+        before, arrow, after = rest.partition(" -> ")
+        parts.append((field, before, after) if arrow else part)
+    return parts
 
 
 def get_agreement(session: Session, code: str, *, for_update: bool = False) -> Agreement:
@@ -409,8 +426,7 @@ def approver_edited_the_draft(session: Session, agreement: Agreement, approver: 
     """Whether ``approver`` changed the draft after it was drafted: its approval would then check
     their own work, as the drafter's would. The audit log, written in the same transaction as each
     change, says who changed it."""
-    return any(entry.action == DRAFT_EDITED and same_person(entry.actor, approver)
-               for entry in audit.entries_for(session, "agreement", agreement.id))
+    return any(same_person(edit["by"], approver) for edit in draft_edits(session, agreement))
 
 
 def approve(session: Session, code: str, *, by: str, now: dt.datetime | None = None) -> Agreement:
@@ -441,12 +457,16 @@ def activate(session: Session, code: str, *, now: dt.datetime | None = None) -> 
 
 def end(session: Session, code: str, *, now: dt.datetime | None = None) -> Agreement:
     agreement = get_agreement(session, code, for_update=True)
+    _mark_ended(session, agreement, now)
+    return agreement
+
+
+def _mark_ended(session: Session, agreement: Agreement, now: dt.datetime | None) -> None:
     if agreement.status not in OPEN_STATUSES:
         raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="ended")
     agreement.status = "ended"
     agreement.ended_at = now or utcnow()
     session.flush()
-    return agreement
 
 
 class EndWithEnrolments(Conflict):
@@ -464,12 +484,10 @@ def end_unused(session: Session, code: str, *, by: str, now: dt.datetime | None 
     of the table; a wrong draft is corrected with ``agreement edit``.)"""
     person = normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
-    if agreement.status not in OPEN_STATUSES:
-        raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="ended")
-    if agreement.enrolled_count:
+    if agreement.enrolled_count and agreement.status in OPEN_STATUSES:
         raise EndWithEnrolments(agreement=agreement.code, enrolled=agreement.enrolled_count)
     before = agreement.status
-    end(session, agreement.code, now=now)
+    _mark_ended(session, agreement, now)
     audit.record(session, actor=person, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
                  detail=f"{before} -> ended, no enrolment")
     return agreement
