@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy.exc
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -171,3 +172,44 @@ class TestImportProposalsMigration:
         kitdb.upgrade(engine)
         assert "import_proposals" in inspect(engine).get_table_names()
         assert kitdb.current_revisions(engine) == kitdb.head_revisions()
+
+
+class TestWithdrawnAgreementsMigration:
+    @pytest.mark.parametrize("empty_database", ENGINES, indirect=True)
+    def test_agreements_and_what_refers_to_them_survive_it_both_ways(self, empty_database):
+        # On SQLite the migration rebuilds the agreements table, which enrolments, bills and amendments
+        # refer to: every row and reference must come through, and a withdrawn draft going down
+        # becomes a draft again (the old constraints know no other state for it).
+        from tests.factories import enrol, make_agreement, make_worker
+
+        _dialect, url = empty_database
+        engine = kitdb.get_engine(url)
+        kitdb.ensure_database(engine)
+        with kitdb.session_scope(engine) as s:
+            make_agreement(s)
+            make_agreement(s, "DRAFT-2026", approve=False)
+            make_agreement(s, "GONE-2026", approve=False)
+            enrol(s, make_worker(s, nik_="3216011705900001"))
+            s.execute(text("UPDATE agreements SET status = 'withdrawn' WHERE code = 'GONE-2026'"))
+
+        def rows() -> list[tuple[object, ...]]:
+            with engine.connect() as conn:
+                return [tuple(r) for r in conn.execute(text(
+                    "SELECT a.code, a.status, a.approved_by, a.enrolled_count, count(e.id) FROM agreements a "
+                    "LEFT JOIN enrolments e ON e.agreement_id = a.id GROUP BY a.code, a.status, a.approved_by, "
+                    "a.enrolled_count ORDER BY a.code"))]
+
+        command.downgrade(kitdb.alembic_config(engine), "2026_12_06_agreement_amendments")
+        assert rows() == [("DRAFT-2026", "draft", None, 0, 0), ("GONE-2026", "draft", None, 0, 0),
+                          ("KADIN-2026", "approved", "budi.supervisor", 1, 1)]
+        with pytest.raises(sqlalchemy.exc.IntegrityError), engine.begin() as conn:  # the old CHECK is back
+            conn.execute(text("UPDATE agreements SET status = 'withdrawn' WHERE code = 'GONE-2026'"))
+        kitdb.upgrade(engine)
+        assert kitdb.current_revisions(engine) == kitdb.head_revisions()
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE agreements SET status = 'withdrawn' WHERE code = 'GONE-2026'"))
+        assert rows() == [("DRAFT-2026", "draft", None, 0, 0), ("GONE-2026", "withdrawn", None, 0, 0),
+                          ("KADIN-2026", "approved", "budi.supervisor", 1, 1)]
+        with pytest.raises(sqlalchemy.exc.IntegrityError), engine.begin() as conn:  # and so is the new one
+            conn.execute(text("UPDATE agreements SET status = 'withdrawn' WHERE code = 'KADIN-2026'"))
+        engine.dispose()

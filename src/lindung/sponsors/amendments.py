@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
 from lindung.kit.db import utcnow
-from lindung.kit.errors import Conflict, InvalidInput, NotFound
+from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.kit.money import rp
 from lindung.rules.params import ParameterSet
 from lindung.sponsors import repository
@@ -55,8 +55,8 @@ class AmendmentSelfApproval(Conflict):
     code = "agreement.amend_self_approval"
 
 
-class AgreementClosed(Conflict):
-    """An ended agreement takes no amendment."""
+class AgreementClosed(StatusError, Conflict):
+    """An ended agreement, or a withdrawn draft, takes no amendment."""
 
     code = "agreement.amend_closed"
 
@@ -103,7 +103,7 @@ def amend(session: Session, code: str, *, quota: int | None = None, budget: int 
     person = normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
     if agreement.status not in AMENDABLE:
-        raise AgreementClosed(agreement=agreement.code)
+        raise AgreementClosed(agreement=agreement.code, status=agreement.status)
     new_quota = agreement.quota if quota is None else positive_int(quota, "quota", 1)
     new_budget = agreement.budget if budget is None else positive_int(budget, "budget", 0)
     if (new_quota, new_budget) == (agreement.quota, agreement.budget):
@@ -143,7 +143,7 @@ def approve(session: Session, code: str, *, by: str, params: ParameterSet | None
     if same_person(person, amendment.proposed_by):
         raise AmendmentSelfApproval(agreement=agreement.code, person=person)
     if agreement.status not in AMENDABLE:
-        raise AgreementClosed(agreement=agreement.code)
+        raise AgreementClosed(agreement=agreement.code, status=agreement.status)
     session.refresh(agreement)  # the counters as they are now that the row is held
     _check_use(agreement, amendment.quota_after, amendment.budget_after)
     _apply(agreement, amendment.quota_after, amendment.budget_after, _estimate(agreement, amendment.quota_after,

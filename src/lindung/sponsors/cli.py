@@ -9,6 +9,7 @@ import typer
 from rich import box
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from lindung.enrolment import roster
 from lindung.kit import clock
@@ -32,7 +33,7 @@ from lindung.rules.catalogues import funding_source
 from lindung.rules.period import Month
 from lindung.sponsors import amendments, repository
 from lindung.sponsors import service as sponsors
-from lindung.sponsors.models import Sponsor
+from lindung.sponsors.models import Agreement, Sponsor
 
 sponsor_app = typer.Typer(help="Sponsor.", no_args_is_help=True)
 agreement_app = typer.Typer(help="Perjanjian kerja sama (MoU/PKS).", no_args_is_help=True)
@@ -200,6 +201,8 @@ def agreement_edit(
     start: str | None = typer.Option(None, "--start", help="Bulan mulai, TTTT-BB."),
     months: str | None = typer.Option(None, "--months", help="Lama perlindungan (bulan)."),
     income: str | None = typer.Option(None, "--income", help="Penghasilan yang dilaporkan."),
+    lowest_income: bool = typer.Option(
+        False, "--lowest-income", help="Tanpa penghasilan yang dilaporkan: paket kelompok terendah, seperti bawaan."),
     jht: bool | None = typer.Option(None, "--jht/--no-jht", help="Dengan atau tanpa JHT."),
     funding: str | None = typer.Option(None, "--funding", help="Sumber dana."),
     billing_cycle: str | None = typer.Option(None, "--billing-cycle",
@@ -225,8 +228,8 @@ def agreement_edit(
         raise InvalidInput("targets", "--no-targets + --occupation/--region")
     changes = sponsors.DraftChanges(
         sponsor=sponsor, quota=int_arg(quota, "quota"), budget=int_arg(budget, "budget"), start=month_arg(start),
-        months=int_arg(months, "months"), income=int_arg(income, "income"), jht=jht, funding=funding,
-        billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
+        months=int_arg(months, "months"), income=int_arg(income, "income"), lowest_income=lowest_income, jht=jht,
+        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
         target_occupations=() if no_targets else (tuple(occupation) if occupation else None),
         target_regions=() if no_targets else (tuple(region) if region else None))
     with unit_of_work() as s:
@@ -251,13 +254,16 @@ def _req_int(value: str, field: str) -> int:
 def agreement_approve(
     code: str = typer.Argument(..., help="Kode perjanjian."),
     by: str = typer.Option(..., "--by", help="Penyetuju (checker), bukan penyusun."),
+    version: str | None = typer.Option(
+        None, "--version", help="Versi draf yang diperiksa (agreement show): ditolak bila draf diubah sesudahnya."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
     """Setujui perjanjian (orang kedua)."""
     lg = lang_of(lang)
     with unit_of_work() as s:
-        out = sponsors.describe(sponsors.approve(s, code, by=by))
+        agreement = sponsors.approve(s, code, by=by, version=int_arg(version, "version"))
+        out = _with_history(s, agreement)
     if json_out:
         print_json(out)
         return
@@ -265,7 +271,8 @@ def agreement_approve(
     pkg = out["package"]
     package = t("registry.package", lg, base=rp(pkg["base"]), bracket=pkg["bracket"] or "-",
                 jht=t("registry.with_jht" if pkg["jht"] else "registry.without_jht", lg))
-    out_console.print(t("registry.agreement_approved", lg, agreement=out["code"], by=escape(out["approved_by"]),
+    out_console.print(t("registry.agreement_approved", lg, agreement=out["code"], version=out["version"],
+                        by=escape(out["approved_by"]),
                         sponsor=escape(out["sponsor"]["name"]), start=out["start"], end=out["end"],
                         quota=format_count(out["quota"], lg), budget=rp(out["budget"]), package=package))
 
@@ -378,12 +385,44 @@ def agreement_show(code: str = typer.Argument(..., help="Kode perjanjian."), jso
     """Rincian perjanjian."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
-        agreement = sponsors.get_agreement(s, code)
-        out = {**sponsors.describe(agreement), "edits": sponsors.draft_edits(s, agreement)}
+        out = _with_history(s, sponsors.get_agreement(s, code))
     if json_out:
         print_json(out)
         return
     render_agreement(out, lg)
+
+
+def _with_history(s: Session, agreement: Agreement) -> dict[str, Any]:
+    """``describe`` with what the audit log tells of the draft: its changes (``edits``), its version
+    (what ``approve --version`` names) and, for a withdrawn draft, who withdrew it, when and why."""
+    edits = sponsors.draft_edits(s, agreement)
+    return {**sponsors.describe(agreement), "version": sponsors.draft_version(edits), "edits": edits,
+            "withdrawn": sponsors.withdrawal(s, agreement)}
+
+
+@agreement_app.command("withdraw")
+def agreement_withdraw(
+    code: str = typer.Argument(..., help="Kode perjanjian."),
+    reason: str = typer.Option(..., "--reason", help="Mengapa draf ditarik, mis. 'sponsor batal'."),
+    by: str = typer.Option(..., "--by", help="Petugas yang menarik (penyusun boleh)."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Tarik draf perjanjian yang tidak akan disetujui.
+
+    Draf itu tidak pernah berlaku, jadi tidak ada pekerja atau tagihan yang terkait. Kodenya tetap
+    tercatat; siapa, kapan dan alasannya dicatat di log audit. Perjanjian yang sudah disetujui diakhiri
+    lewat agreement end atau billing end-agreement.
+    """
+    lg = lang_of(lang)
+    with unit_of_work() as s:
+        out = _with_history(s, sponsors.withdraw(s, code, reason=reason, by=by))
+    if json_out:
+        print_json(out)
+        return
+    gone = out["withdrawn"]
+    out_console.print(t("registry.agreement_withdrawn", lg, agreement=out["code"], by=escape(gone["by"]),
+                        reason=escape(gone["reason"])))
 
 
 @agreement_app.command("workers")
@@ -462,6 +501,11 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
         ("drafted_by", _by_at(a["drafted_by"], a["drafted_at"], lang)),
         ("approved_by", _by_at(a["approved_by"], a["approved_at"], lang) if a["approved_by"] else "-"),
     ]
+    if "version" in a:
+        rows.append(("version", str(a["version"])))
+    if a.get("withdrawn"):
+        gone = a["withdrawn"]
+        rows.append(("withdrawn", f"{_by_at(gone['by'], gone['at'], lang)}: {gone['reason']}"))
     for e in a.get("edits", ()):  # a draft changed after drafting: the checker sees it
         rows.append(("edited", f"{_by_at(e['by'], e['at'], lang)}: {_edit_change(e['change'], lang)}"))
     for m in a["amendments"]:

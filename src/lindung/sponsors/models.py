@@ -24,7 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lindung.kit.db import Base, UtcDateTime
 
-AGREEMENT_STATUSES = ("draft", "approved", "active", "ended")
+AGREEMENT_STATUSES = ("draft", "approved", "active", "ended", "withdrawn")
+"""``withdrawn``: a draft that will not be approved (``agreement withdraw``); it was never in force."""
 AFTER_DEATH_POLICIES = ("refund", "credit")
 
 
@@ -58,8 +59,10 @@ class Agreement(Base):
         CheckConstraint("base > 0", name="base"),
         CheckConstraint("billing_cycle_months > 0", name="billing_cycle_months"),
         CheckConstraint("after_death IN ('refund', 'credit')", name="after_death"),
-        CheckConstraint("status IN ('draft', 'approved', 'active', 'ended')", name="status"),
-        CheckConstraint("status = 'draft' OR approved_by IS NOT NULL", name="approved"),
+        CheckConstraint("status IN ('draft', 'approved', 'active', 'ended', 'withdrawn')", name="status"),
+        CheckConstraint("status IN ('draft', 'withdrawn') OR approved_by IS NOT NULL", name="approved"),
+        CheckConstraint("status <> 'withdrawn' OR (approved_by IS NULL AND enrolled_count = 0)",
+                        name="withdrawn_unused"),
         CheckConstraint("approved_by IS NULL OR approved_by <> drafted_by", name="four_eyes"),
         CheckConstraint("enrolled_count >= 0 AND enrolled_count <= quota", name="within_quota"),
         CheckConstraint("committed_cost >= 0 AND committed_cost <= budget", name="within_budget"),
@@ -88,6 +91,7 @@ class Agreement(Base):
     approved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     activated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    """When it ended; for a withdrawn draft, when it was withdrawn."""
     estimate_list_price: Mapped[int] = mapped_column(BigInteger)
     estimate_expected: Mapped[int] = mapped_column(BigInteger)
     enrolled_count: Mapped[int] = mapped_column(Integer, default=0)

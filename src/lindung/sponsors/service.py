@@ -1,6 +1,7 @@
 """Sponsors and agreements: drafting, the cost estimate, approval by a second person, life cycle.
 
-Status: draft → approved → active → ended. Only approved and active agreements accept enrolments.
+Status: draft → approved → active → ended, or draft → withdrawn. Only approved and active agreements
+accept enrolments.
 The person who approves must not be the person who drafted (maker-checker); the database refuses
 it too (CHECK ``approved_by <> drafted_by``).
 
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
+from lindung.kit import clock
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.regions import service as regions
@@ -317,6 +319,8 @@ class DraftChanges:
     start: Month | None = None
     months: int | None = None
     income: int | None = None
+    lowest_income: bool = False
+    """Back to no declared income: the package of the lowest bracket, as ``agreement add`` without --income."""
     jht: bool | None = None
     funding: str | None = None
     billing_cycle: int | None = None
@@ -325,22 +329,25 @@ class DraftChanges:
     target_regions: tuple[str, ...] | None = None
 
 
-# The fields of a draft as the audit log and ``edit_draft`` name them, with how each is read off the row.
-_DRAFT_FIELDS: dict[str, Callable[[Agreement], object]] = {
-    "sponsor": lambda a: a.sponsor.code,
-    "quota": lambda a: a.quota,
-    "budget": lambda a: a.budget,
-    "start": lambda a: str(Month.from_index(a.start_month)),
-    "months": lambda a: a.months,
-    "income": lambda a: a.income,
-    "base": lambda a: a.base,
-    "jht": lambda a: a.jht,
-    "funding": lambda a: a.funding_code,
-    "billing_cycle": lambda a: a.billing_cycle_months,
-    "after_death": lambda a: a.after_death,
-    "occupations": lambda a: ",".join(t.occupation_code for t in a.target_occupations) or "-",
-    "regions": lambda a: ",".join(t.region_code for t in a.target_regions) or "-",
-}
+def _draft_fields(sponsor: str, quota: int, budget: int, start: Month, months: int, income: int | None,
+                  base: int, jht: bool, funding: str, billing_cycle: int, after_death: str,
+                  occupations: Iterable[str], regions: Iterable[str]) -> dict[str, object]:
+    """The fields of a draft as the audit log and ``edit_draft`` name and compare them."""
+    return {"sponsor": sponsor, "quota": quota, "budget": budget, "start": str(start), "months": months,
+            "income": income, "base": base, "jht": jht, "funding": funding, "billing_cycle": billing_cycle,
+            "after_death": after_death, "occupations": ",".join(occupations) or "-",
+            "regions": ",".join(regions) or "-"}
+
+
+def _stored_fields(a: Agreement) -> dict[str, object]:
+    return _draft_fields(a.sponsor.code, a.quota, a.budget, Month.from_index(a.start_month), a.months, a.income,
+                         a.base, a.jht, a.funding_code, a.billing_cycle_months, a.after_death,
+                         (t.occupation_code for t in a.target_occupations), (t.region_code for t in a.target_regions))
+
+
+def _resolved_fields(r: _Resolved) -> dict[str, object]:
+    return _draft_fields(r.sponsor.code, r.quota, r.budget, r.start, r.months, r.income, r.base, r.jht, r.funding,
+                         r.billing_cycle, r.after_death, r.occupations, r.regions)
 
 
 def edit_draft(session: Session, code: str, changes: DraftChanges, *, by: str,
@@ -350,10 +357,12 @@ def edit_draft(session: Session, code: str, changes: DraftChanges, *, by: str,
     changed (``InvalidInput`` when none did). Whoever edits a draft may not approve it (``approve``).
     When the sponsor changes and the funding source was the old sponsor's, it becomes the new one's."""
     person = normalize_person(by)
+    if changes.lowest_income and changes.income is not None:
+        raise InvalidInput("income", changes.income, reason="income_and_lowest")
     agreement = get_agreement(session, code, for_update=True)
     if agreement.status != "draft":
         raise NotADraft(agreement=agreement.code, status=agreement.status)
-    before = {name: read(agreement) for name, read in _DRAFT_FIELDS.items()}
+    before = _stored_fields(agreement)
     funding = changes.funding
     if funding is None and changes.sponsor is not None and agreement.funding_code == agreement.sponsor.funding_code:
         funding = get_sponsor(session, changes.sponsor).funding_code
@@ -365,19 +374,21 @@ def edit_draft(session: Session, code: str, changes: DraftChanges, *, by: str,
         code=agreement.code, sponsor=pick(changes.sponsor, agreement.sponsor.code),
         quota=pick(changes.quota, agreement.quota), budget=pick(changes.budget, agreement.budget),
         start=pick(changes.start, Month.from_index(agreement.start_month)),
-        months=pick(changes.months, agreement.months), income=pick(changes.income, agreement.income),
+        months=pick(changes.months, agreement.months),
+        income=None if changes.lowest_income else pick(changes.income, agreement.income),
         jht=pick(changes.jht, agreement.jht), funding=pick(funding, agreement.funding_code),
         billing_cycle=pick(changes.billing_cycle, agreement.billing_cycle_months),
         after_death=pick(changes.after_death, agreement.after_death),
         target_occupations=pick(changes.target_occupations,
                                 tuple(t.occupation_code for t in agreement.target_occupations)),
         target_regions=pick(changes.target_regions, tuple(t.region_code for t in agreement.target_regions)))
-    _store(agreement, _resolve(session, data, params or default_parameters()))
-    session.flush()
-    after = {name: read(agreement) for name, read in _DRAFT_FIELDS.items()}
-    changed = [name for name in _DRAFT_FIELDS if before[name] != after[name]]
-    if not changed:
+    resolved = _resolve(session, data, params or default_parameters())
+    after = _resolved_fields(resolved)
+    changed = [name for name in before if before[name] != after[name]]
+    if not changed:  # refused before anything is stored: a caller that commits anyway keeps the draft as it was
         raise InvalidInput("edit", agreement.code, reason="edit_nothing")
+    _store(agreement, resolved)
+    session.flush()
     audit.record(session, actor=person, action=DRAFT_EDITED, subject_type="agreement", subject_id=agreement.id,
                  detail=draft_change_detail((n, before[n], after[n]) for n in changed))
     return changed
@@ -422,22 +433,44 @@ def draft_edits(session: Session, agreement: Agreement) -> list[dict[str, str]]:
             for e in audit.entries_for(session, "agreement", agreement.id) if e.action == DRAFT_EDITED]
 
 
-def approver_edited_the_draft(session: Session, agreement: Agreement, approver: str) -> bool:
-    """Whether ``approver`` changed the draft after it was drafted: its approval would then check
-    their own work, as the drafter's would. The audit log, written in the same transaction as each
-    change, says who changed it."""
-    return any(same_person(edit["by"], approver) for edit in draft_edits(session, agreement))
+class DraftVersionChanged(Conflict):
+    """``agreement approve --version N`` of a draft changed since the approver read version N."""
+
+    code = "agreement.version_changed"
+
+    def shown_context(self, lang: str) -> dict[str, Any]:
+        context = super().shown_context(lang)
+        context["at"] = clock.format_time(context["at"], lang)  # the branch's time, as agreement show has it
+        return context
 
 
-def approve(session: Session, code: str, *, by: str, now: dt.datetime | None = None) -> Agreement:
+def draft_version(edits: list[dict[str, str]]) -> int:
+    """A draft's version: 1 as drafted, one more for each change (``draft_edits``). ``agreement show``
+    prints it and ``agreement approve --version`` names the one the approver read."""
+    return 1 + len(edits)
+
+
+def approve(session: Session, code: str, *, by: str, version: int | None = None,
+            now: dt.datetime | None = None) -> Agreement:
+    """Approve a draft (a second person). With ``version``, only the draft as it was at that version
+    (``draft_version``): a change since, by whoever, is refused naming who changed it and when, so an
+    approval stands for what the approver read. The row is locked first, as every change locks it."""
     agreement = get_agreement(session, code, for_update=True)
     approver = normalize_person(by)
     if agreement.status != "draft":
         raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="approved")
     if same_person(approver, agreement.drafted_by):
         raise SelfApproval(agreement=agreement.code, person=approver)
-    if approver_edited_the_draft(session, agreement, approver):
+    # Whoever changed the draft would check their own work, as its drafter would; the audit log,
+    # written in the same transaction as each change, says who changed it.
+    edits = draft_edits(session, agreement)
+    if any(same_person(edit["by"], approver) for edit in edits):
         raise SelfApproval("agreement.self_approval_edited", agreement=agreement.code, person=approver)
+    if version is not None and version != draft_version(edits):
+        last = edits[-1] if edits else None
+        raise DraftVersionChanged(agreement=agreement.code, seen=version, version=draft_version(edits),
+                                  by=last["by"] if last else agreement.drafted_by,
+                                  at=dt.datetime.fromisoformat(last["at"]) if last else agreement.drafted_at)
     agreement.status = "approved"
     agreement.approved_by = approver
     agreement.approved_at = now or utcnow()
@@ -481,7 +514,8 @@ def end_unused(session: Session, code: str, *, by: str, now: dt.datetime | None 
     audited. One with enrolments is refused: it ends through ``billing end-agreement``, which ends them,
     voids the bills after its last month and settles what was paid for them; a bare change of status
     would leave them covered and billed. (A draft cannot end: an ended agreement was approved, a CHECK
-    of the table; a wrong draft is corrected with ``agreement edit``.)"""
+    of the table; a wrong draft is corrected with ``agreement edit``, one not wanted is
+    withdrawn: ``withdraw``.)"""
     person = normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
     if agreement.enrolled_count and agreement.status in OPEN_STATUSES:
@@ -491,6 +525,48 @@ def end_unused(session: Session, code: str, *, by: str, now: dt.datetime | None 
     audit.record(session, actor=person, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
                  detail=f"{before} -> ended, no enrolment")
     return agreement
+
+
+WITHDRAWN = "agreement.withdrawn"
+"""The audit action of a draft's withdrawal; its detail is 'draft -> withdrawn: <reason>'."""
+
+
+class NotWithdrawable(StatusError, Conflict):
+    """Only a draft is withdrawn; an approved agreement ends (``agreement end``, ``billing end-agreement``)."""
+
+    code = "agreement.withdraw_not_draft"
+
+
+def withdraw(session: Session, code: str, *, reason: str, by: str, now: dt.datetime | None = None) -> Agreement:
+    """``lindung agreement withdraw``: a draft that will not be approved — the sponsor pulled out, it
+    was drafted twice — is withdrawn, with who and why in the audit log. It was never in force, so
+    nothing else changes: no enrolment, bill or place was ever tied to it (only approved agreements
+    take enrolments), and its code stays taken, the record of what was drafted. Anyone may withdraw
+    it, its drafter too: withdrawing needs no second person, approving does."""
+    person = normalize_person(by)
+    why = " ".join(str(reason).split())
+    if not why or len(why) > 500:
+        raise InvalidInput("reason", reason, reason="withdraw_reason")
+    agreement = get_agreement(session, code, for_update=True)
+    if agreement.status != "draft":
+        raise NotWithdrawable(agreement=agreement.code, status=agreement.status)
+    agreement.status = "withdrawn"
+    agreement.ended_at = now or utcnow()
+    session.flush()
+    audit.record(session, actor=person, action=WITHDRAWN, subject_type="agreement", subject_id=agreement.id,
+                 detail=f"draft -> withdrawn: {why}")
+    return agreement
+
+
+def withdrawal(session: Session, agreement: Agreement) -> dict[str, str] | None:
+    """Who withdrew a withdrawn draft, when and why (the audit log's entry), else None."""
+    if agreement.status != "withdrawn":
+        return None
+    for e in reversed(audit.entries_for(session, "agreement", agreement.id)):
+        if e.action == WITHDRAWN:
+            return {"by": e.actor, "at": e.at.isoformat(),
+                    "reason": (e.detail or "").removeprefix("draft -> withdrawn: ")}
+    return None
 
 
 def describe(agreement: Agreement) -> dict[str, Any]:
