@@ -55,8 +55,8 @@ class TestSponsorAndAgreementCommands:
         r = cli("agreement", "approve", "KADIN-2026", "--by", "budi")
         assert r.exit_code == 0, r.err
         assert " ".join(r.out.split()) == (
-            "Perjanjian KADIN-2026 disetujui oleh budi: Kadin Kabupaten Bekasi, 2026-01 – 2026-12, kuota 1.000 "
-            "pekerja, anggaran Rp201.600.000, paket dasar Rp1.000.000 (kelompok 1), JKK+JKM tanpa JHT.")
+            "Perjanjian KADIN-2026 (draf versi 1) disetujui oleh budi: Kadin Kabupaten Bekasi, 2026-01 – 2026-12, "
+            "kuota 1.000 pekerja, anggaran Rp201.600.000, paket dasar Rp1.000.000 (kelompok 1), JKK+JKM tanpa JHT.")
 
     def test_human_output_is_indonesian_by_default_and_english_on_request(self, database, cli):
         setup_kadin(cli)

@@ -42,6 +42,8 @@ class TestProposingAndApproving:
 
         own = cli("import", "approve", "1", "--by", ANI, "--lang", "en")
         assert own.exit_code == 4 and "it must be approved by someone else" in own.err
+        own = cli("import", "approve", "1", "--by", "Ani.Petugas")  # the same person, written otherwise
+        assert own.exit_code == 4, own.out
         assert enrolled(database) == 0
 
         fixes = tmp_path / "perbaiki.csv"

@@ -127,7 +127,7 @@ def approve(session: Session, proposal_id: int, *, by: str, today: dt.date,
     by = sponsors.normalize_person(by)
     proposal = _get(session, proposal_id, for_update=True)
     _undecided(proposal)
-    if proposal.proposed_by == by:
+    if sponsors.same_person(proposal.proposed_by, by):  # "Ani" is ani, as for agreements and addenda
         raise SelfApproval(value=proposal.id, by=by)
     if hashlib.sha256(proposal.content).hexdigest() != proposal.sha256:
         raise ProposalAltered(value=proposal.id)
