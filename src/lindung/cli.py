@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from lindung.approvals.cli import approvals as approvals_command
 from lindung.audit.cli import audit_log as audit_command
 from lindung.billing.cli import app as billing_app
 from lindung.billing.cli import lists_app as billing_lists_app
@@ -46,6 +47,7 @@ app.add_typer(agreement_app, name="agreement", rich_help_panel=PANEL_REGISTRY)
 app.add_typer(worker_app, name="worker", rich_help_panel=PANEL_REGISTRY)
 _command_here("enrol", enrol_command, PANEL_REGISTRY)
 app.add_typer(import_app, name="import", rich_help_panel=PANEL_REGISTRY)
+_command_here("approvals", approvals_command, PANEL_REGISTRY)
 app.add_typer(billing_app)  # bill, pay, coverage and the billing group: PANEL_BILLING
 _command_here("demo", demo_command, PANEL_OTHER)
 app.add_typer(simulate_app, name="simulate", rich_help_panel=PANEL_OTHER)

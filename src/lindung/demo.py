@@ -33,7 +33,7 @@ from lindung.enrolment import service as enrolment
 from lindung.enrolment.errors import QuotaExceeded
 from lindung.enrolment.models import Enrolment
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, check_writable, lang_of, out_console, print_json
+from lindung.kit.cli import LangOption, check_writable, command_lines, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import database_label, ensure_database, get_engine, session_scope
 from lindung.kit.i18n import format_count, format_date, t
@@ -438,29 +438,6 @@ def _print_next(out: dict[str, Any], lang: str) -> None:
         for command in group["commands"]:
             for line in command_lines(command, width):
                 p(line, markup=False, highlight=False, soft_wrap=True)
-
-
-def command_lines(command: str, width: int) -> list[str]:
-    """A shell command folded to ``width`` columns with backslash continuations, never inside an
-    option and its value, so that it can be copied as it is shown."""
-    tokens = shlex.split(command)
-    parts: list[str] = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i].startswith("--") and i + 1 < len(tokens) and not tokens[i + 1].startswith("--"):
-            parts.append(shlex.join(tokens[i:i + 2]))
-            i += 2
-        else:
-            parts.append(shlex.quote(tokens[i]))
-            i += 1
-    lines, current = [], "  " + parts[0]
-    for part in parts[1:]:
-        if len(current) + 1 + len(part) + 2 > width:
-            lines.append(current + " \\")
-            current = "      " + part
-        else:
-            current += " " + part
-    return [*lines, current]
 
 
 def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, inspect, select, text
 from lindung import demo, demo_billing, demo_file
 from lindung.billing import service as billing
 from lindung.billing.models import Bill, Payment
+from lindung.kit.cli import command_lines
 from lindung.kit.money import rp
 from lindung.rules.contributions import OTHER, TRANSPORT, contribution_for_month
 from lindung.rules.period import Month
@@ -271,7 +272,7 @@ class TestTheDemoCommand:
         for line in r.stdout.splitlines():
             assert len(line.rstrip()) <= 80, line
         for command in commands(cli("demo", "--json").json()):  # folded at options, never inside one
-            lines = demo.command_lines(command, 80)
+            lines = command_lines(command, 80)
             assert all(len(x) <= 80 for x in lines)
             assert shlex.split(" ".join(x.removesuffix(" \\") for x in lines)) == shlex.split(command)
 

@@ -74,7 +74,7 @@ def test_the_command_list_in_either_language_and_switching_back(cli: Any) -> Non
     # Three panels in the order of the work, their titles in the language too.
     assert ("Registry and enrolment sponsor Sponsors. agreement Agreements (MoU/PKS). worker Workers (members). "
             "enrol Enrol a worker under a sponsor's agreement. import Import sponsors' files (CSV/XLSX). "
-            "Billing and coverage bill") in en, en
+            "approvals What awaits a second person's approval. Billing and coverage bill") in en, en
     assert "Other demo" in en and "db Database." in en
     # The same process, next command line: Typer's words are module constants, set again each time.
     id_ = _words(cli("--help").stdout)

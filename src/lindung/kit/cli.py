@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shlex
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -204,3 +205,26 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: str |
     if out is not None:
         out_console.print(t("list.rows_written", lang, rows=n, file=out))
     return n
+
+
+def command_lines(command: str, width: int) -> list[str]:
+    """A shell command folded to ``width`` columns with backslash continuations, never inside an
+    option and its value, so that it can be copied as it is shown."""
+    tokens = shlex.split(command)
+    parts: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i].startswith("--") and i + 1 < len(tokens) and not tokens[i + 1].startswith("--"):
+            parts.append(shlex.join(tokens[i:i + 2]))
+            i += 2
+        else:
+            parts.append(shlex.quote(tokens[i]))
+            i += 1
+    lines, current = [], "  " + parts[0]
+    for part in parts[1:]:
+        if len(current) + 1 + len(part) + 2 > width:
+            lines.append(current + " \\")
+            current = "      " + part
+        else:
+            current += " " + part
+    return [*lines, current]

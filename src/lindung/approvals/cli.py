@@ -1,0 +1,94 @@
+"""``lindung approvals``: what waits for a second person, with the command that approves each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from lindung.approvals.service import Waiting, awaiting
+from lindung.kit import clock
+from lindung.kit.cli import LangOption, command_lines, lang_of, out_console, print_json
+from lindung.kit.cliargs import JsonOption
+from lindung.kit.db import unit_of_work
+from lindung.kit.i18n import format_count, t
+from lindung.kit.money import rp
+from lindung.sponsors import service as sponsors
+
+
+def approvals(
+    by: str | None = typer.Option(None, "--by", help="Penyetuju: tandai yang boleh ia setujui."),
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Yang menunggu persetujuan orang kedua.
+
+    Draf perjanjian, adendum dan usulan impor, terlama dahulu, masing-masing dengan apa yang disetujui dan perintah untuk menyetujuinya. Dengan --by,
+    yang disusun, diubah atau diajukan orang itu sendiri ditandai: perlu orang lain.
+    """
+    lg = lang_of(lang)
+    with unit_of_work(readonly=True) as s:
+        found = awaiting(s, by=by)
+    if json_out:
+        print_json([w.to_dict() for w in found])
+        return
+    if not found:
+        out_console.print(t("approvals.none", lg))
+        return
+    out_console.print(t("approvals.title", lg, n=format_count(len(found), lg)))
+    width = max(out_console.width, 40) - 1  # the commands stand one column in
+    person = sponsors.normalize_person(by) if by else None
+    placeholder = t("approvals.name", lg)
+    for n, w in enumerate(found, 1):
+        out_console.print()
+        said = [f"[bold]{escape(_headline(w, lg))}[/bold]", escape(_facts(w, lg)), escape(_who(w, lg))]
+        if w.stale:
+            said.append(t("approvals.stale", lg, agreement=w.agreement,
+                          status=t(f"registry.status.{w.agreement_status}", lg)))
+        elif w.may_approve is False:
+            said.append(t("approvals.not_you", lg, person=escape(person or "")))
+        # Every line wraps under the text's indent; the number hangs in front of the first.
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, min_width=2)
+        grid.add_column()
+        grid.add_row(f"{n}.", "\n".join(said))
+        out_console.print(grid)
+        if w.may_approve is False and not w.stale:
+            continue
+        words = w.reject if w.stale else w.command
+        for line in command_lines(Waiting.line(words, person, placeholder), width):
+            out_console.print(" " + line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _headline(w: Waiting, lang: str) -> str:
+    return t(f"approvals.kind.{w.kind}", lang, agreement=w.agreement, number=w.number, sponsor=w.sponsor)
+
+
+def _facts(w: Waiting, lang: str) -> str:
+    f = w.facts
+    if w.kind == "agreement":
+        return t("approvals.facts.agreement", lang, start=f["start"], end=f["end"],
+                 quota=format_count(f["quota"], lang), budget=rp(f["budget"]), expected=rp(f["estimate_expected"]))
+    if w.kind == "amendment":
+        return t("approvals.facts.amendment", lang, quota_before=format_count(f["quota_before"], lang),
+                 quota_after=format_count(f["quota_after"], lang), budget_before=rp(f["budget_before"]),
+                 budget_after=rp(f["budget_after"]), expected=rp(f["estimate_expected"]),
+                 reference=f["reference"] or "-")
+    file = f["file"] + (f" [{f['sheet']}]" if f["sheet"] else "")
+    return t("approvals.facts.import", lang, file=file, read=format_count(f["read"], lang),
+             enrol=format_count(f["would_enrol"], lang), cost=rp(f["would_cost"]),
+             already=format_count(f["already_enrolled"], lang), refused=format_count(f["refused"], lang))
+
+
+def _who(w: Waiting, lang: str) -> str:
+    said = t(f"approvals.by.{w.kind}", lang, person=w.proposed_by, at=_at(w.proposed_at, lang))
+    if w.edits:
+        said += "; " + t("approvals.edited", lang, people=", ".join(dict.fromkeys(e["by"] for e in w.edits)),
+                         at=_at(dt.datetime.fromisoformat(w.edits[-1]["at"]), lang))
+    return said
+
+
+def _at(at: dt.datetime, lang: str) -> str:
+    return clock.format_time(at, lang)
