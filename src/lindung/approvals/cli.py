@@ -25,8 +25,9 @@ def approvals(
 ) -> None:
     """Yang menunggu persetujuan orang kedua.
 
-    Draf perjanjian, adendum dan usulan impor, terlama dahulu, masing-masing dengan apa yang disetujui dan perintah untuk menyetujuinya. Dengan --by,
-    yang disusun, diubah atau diajukan orang itu sendiri ditandai: perlu orang lain.
+    Draf perjanjian, adendum dan usulan impor, terlama dahulu, masing-masing dengan apa yang disetujui
+    dan perintah untuk menyetujuinya. Dengan --by, yang disusun, diubah atau diajukan orang itu sendiri
+    ditandai: perlu orang lain.
     """
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
