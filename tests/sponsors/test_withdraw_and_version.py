@@ -142,6 +142,27 @@ class TestTheWithdrawCommand:
         assert "ditarik" in cli("agreement", "list").out
         assert "withdrawn" in cli("agreement", "list", "--lang", "en").out
 
+    def test_the_list_shows_the_statuses_asked_for(self, database, cli):
+        with database.session() as s:
+            make_agreement(s, approve=True)
+            make_agreement(s, "CSR-2026", approve=False)
+            make_agreement(s, "OLD-2026", approve=False)
+            sponsors.withdraw(s, "OLD-2026", reason="dobel", by=MAKER)
+
+        def listed(*statuses: str) -> list[str]:
+            r = cli("agreement", "list", "--json", *(w for x in statuses for w in ("--status", x)))
+            assert r.exit_code == 0, r.err
+            return [a["code"] for a in r.json()]
+
+        assert listed() == ["CSR-2026", "KADIN-2026", "OLD-2026"]
+        assert listed("draft") == ["CSR-2026"]
+        assert listed(" Ditarik ", "disetujui") == ["KADIN-2026", "OLD-2026"]
+        assert listed("withdrawn", "WITHDRAWN") == ["OLD-2026"]
+        assert listed("active") == []
+        r = cli("agreement", "list", "--status", "batal")
+        assert r.exit_code == 2 and ("Status perjanjian tidak dikenal: 'batal'. Gunakan draft, approved, active, "
+                                     "ended, withdrawn") in _words(r.err), r.err
+
     def test_refusals_are_said_with_their_exit_codes(self, database, cli):
         with database.session() as s:
             make_agreement(s, approve=True)

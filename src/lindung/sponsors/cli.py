@@ -444,12 +444,16 @@ def agreement_workers(
 
 @agreement_app.command("list")
 def agreement_list(sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini."),
+                   status: list[str] | None = typer.Option(
+                       None, "--status", help="Hanya status ini: draft, approved, active, ended, withdrawn "
+                                              "(atau draf, disetujui, aktif, berakhir, ditarik; boleh berulang)."),
                    json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Daftar perjanjian dengan pemakaian kuota dan anggaran."""
     lg = lang_of(lang)
+    statuses = {sponsors.agreement_status(s) for s in status or ()}
     with unit_of_work(readonly=True) as s:
         sponsor_id = sponsors.get_sponsor(s, sponsor).id if sponsor else None
-        out = [sponsors.describe(a) for a in repository.agreements(s, sponsor_id)]
+        out = [sponsors.describe(a) for a in repository.agreements(s, sponsor_id, statuses)]
     if json_out:
         print_json(out)
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -25,10 +27,13 @@ def agreement_by_code(session: Session, code: str, *, for_update: bool = False) 
     return session.scalars(stmt).one_or_none()
 
 
-def agreements(session: Session, sponsor_id: int | None = None) -> list[Agreement]:
+def agreements(session: Session, sponsor_id: int | None = None,
+               statuses: Collection[str] = ()) -> list[Agreement]:
     stmt = select(Agreement).options(selectinload(Agreement.sponsor)).order_by(Agreement.code)
     if sponsor_id is not None:
         stmt = stmt.where(Agreement.sponsor_id == sponsor_id)
+    if statuses:
+        stmt = stmt.where(Agreement.status.in_(statuses))
     return list(session.scalars(stmt))
 
 

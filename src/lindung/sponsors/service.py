@@ -36,6 +36,7 @@ from lindung.rules.period import Month
 from lindung.sponsors import repository
 from lindung.sponsors.models import (
     AFTER_DEATH_POLICIES,
+    AGREEMENT_STATUSES,
     Agreement,
     AgreementOccupation,
     AgreementRegion,
@@ -567,6 +568,18 @@ def withdrawal(session: Session, agreement: Agreement) -> dict[str, str] | None:
             return {"by": e.actor, "at": e.at.isoformat(),
                     "reason": (e.detail or "").removeprefix("draft -> withdrawn: ")}
     return None
+
+
+def agreement_status(text: str) -> str:
+    """A status as an officer writes it: its code (``withdrawn``) or its label in either language
+    (``ditarik``), any case."""
+    from lindung.kit.i18n import t
+
+    wanted = " ".join(str(text).split()).casefold()
+    for status in AGREEMENT_STATUSES:
+        if wanted in (status, *(t(f"registry.status.{status}", lang).casefold() for lang in ("id", "en"))):
+            return status
+    raise InvalidInput("status", text, reason="agreement_status", known=", ".join(AGREEMENT_STATUSES))
 
 
 def describe(agreement: Agreement) -> dict[str, Any]:
