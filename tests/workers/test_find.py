@@ -53,6 +53,13 @@ class TestFindingAWorker:
         assert names(cli("worker", "find", "siti", "--json").json()) == ["SITI NUR AMINAH", "Siti Aminah",
                                                                           "Siti Rahayu"]
 
+    def test_letters_beyond_ascii_fold_too(self, database, registry, cli):
+        # SQLite's own lower() folds A-Z only: "dédé" did not find "DÉDÉ" there (kit.db.lower).
+        with database.session() as s:
+            make_worker(s, name="DÉDÉ Sunarya", desa=DESA_TARUMAJAYA, nik_=nik(kecamatan="01", serial=77))
+        for typed in ("dédé", "DÉDÉ", "Dédé sunarya"):
+            assert names(cli("worker", "find", typed, "--json").json()) == ["DÉDÉ Sunarya"], typed
+
     def test_by_region_code_of_any_level_or_a_desa_name(self, registry, cli):
         assert names(cli("worker", "find", "siti", "--region", "32.16", "--json").json()) == [
             "SITI NUR AMINAH", "Siti Aminah"]

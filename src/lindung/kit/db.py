@@ -26,10 +26,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, inspect
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, String, create_engine, event, func, inspect
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from lindung.kit.errors import LindungError
@@ -165,8 +165,25 @@ def database_url() -> str:
     return f"sqlite:///{(data_dir() / SQLITE_FILE).absolute().as_posix()}"
 
 
+SQLITE_LOWER = "lindung_lower"
+"""SQLite's own lower() folds ASCII letters only ('DÉDÉ' stays 'dÉdÉ'); this one folds every letter,
+as PostgreSQL's lower() does in a UTF-8 database. For an officer's search (``lower``), not a bulk path:
+each call crosses into Python."""
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def lower(bind: Engine | Connection | Session,
+          value: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[str]:
+    """``lower(value)`` that folds every letter on both engines."""
+    return getattr(func, SQLITE_LOWER)(value) if is_sqlite(bind) else func.lower(value)
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_begin)
+    dbapi_connection.create_function(SQLITE_LOWER, 1, _unicode_lower, deterministic=True)
     cur = dbapi_connection.cursor()
     cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode = WAL")

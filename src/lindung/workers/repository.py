@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
+from lindung.kit import db as kitdb
 from lindung.workers.models import Occupation, Worker
 
 
@@ -95,7 +96,7 @@ def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", r
     conditions: list[ColumnElement[bool]] = []
     # autoescape: a % or _ in what the officer typed matches only itself.
     for word in words:
-        conditions.append(func.lower(Worker.name).contains(word.lower(), autoescape=True))
+        conditions.append(kitdb.lower(session, Worker.name).contains(word.lower(), autoescape=True))
     if nik_digits:
         conditions.append(Worker.nik.endswith(nik_digits, autoescape=True))
     where = and_(*conditions, _narrowed(region_code, agreement_id, needs_review))
