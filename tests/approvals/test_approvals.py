@@ -64,7 +64,8 @@ class TestWhatWaits:
         assert [(w["kind"], w["agreement"], w["number"], w["proposed_by"], w["makers"], w["command"])
                 for w in found] == [
             ("import", "KADIN-2026", 1, MAKER, [MAKER], ["lindung", "import", "approve", "1"]),
-            ("amendment", "KADIN-2026", 1, EDITOR, [EDITOR], ["lindung", "agreement", "amend-approve", "KADIN-2026"]),
+            ("amendment", "KADIN-2026", 1, EDITOR, [EDITOR],
+             ["lindung", "agreement", "amend-approve", "KADIN-2026", "--number", "1"]),
             ("agreement", "CSR-2026", 2, MAKER, [MAKER, EDITOR],
              ["lindung", "agreement", "approve", "CSR-2026", "--version", "2"]),
         ]

@@ -183,7 +183,7 @@ class TestTheCommands:
         assert r.exit_code == 0, r.stderr
         said = " ".join(r.out.split())
         assert "kuota 1.000 → 1.500, anggaran Rp201.600.000 → Rp302.400.000" in said
-        assert "lindung agreement amend-approve KADIN-2026 --by NAMA" in said
+        assert "lindung agreement amend-approve KADIN-2026 --number 1 --by NAMA" in said
         assert cli("agreement", "amend-approve", "KADIN-2026", "--by", ANI).exit_code == 4
         out = cli("agreement", "amend-approve", "KADIN-2026", "--by", BUDI, "--json").json()
         assert (out["status"], out["quota_after"], out["decided_by"]) == ("approved", 1500, BUDI)

@@ -223,7 +223,7 @@ class TestTheDraftVersion:
         r = cli("agreement", "approve", "KADIN-2026", "--by", "budi", "--version", "1")
         assert r.exit_code == 4 and "kini versi 2, bukan versi 1" in _words(r.err), r.err
         r = cli("agreement", "approve", "KADIN-2026", "--by", "budi", "--version", "dua")
-        assert r.exit_code == 2, r.err
+        assert r.exit_code == 2 and "Versi draf tidak valid: 'dua'." in _words(r.err), r.err
         r = cli("agreement", "approve", "KADIN-2026", "--by", "budi", "--version", "2", "--lang", "en")
         assert r.exit_code == 0, r.err
         assert _words(r.out).startswith("Agreement KADIN-2026 (draft version 2) approved by budi:")
@@ -257,3 +257,32 @@ class TestBackToTheLowestBracket:
         r = cli("agreement", "edit", "KADIN-2026", "--lowest-income", "--by", EDITOR)
         assert r.exit_code == 2 and "tidak berubah" in r.err, r.err
 
+
+
+class TestTheAddendumNumber:
+    def test_an_approval_of_an_addendum_no_longer_waiting_is_refused(self, database, cli):
+        with database.session() as s:
+            make_agreement(s)  # approved: quota 1.000, budget Rp201.600.000
+            first = amendments.amend(s, "KADIN-2026", quota=1_100, budget=221_760_000, by=EDITOR)
+            amendments.reject(s, "KADIN-2026", by=EDITOR)  # withdrawn by its proposer…
+            second = amendments.amend(s, "KADIN-2026", quota=5_000, budget=1_008_000_000, by=EDITOR)  # …and another
+        assert (first.id, second.id) == (1, 2)
+        shown = _words(cli("agreement", "show", "KADIN-2026").out)
+        assert "#1: kuota 1.000 → 1.100" in shown and "#2: kuota 1.000 → 5.000" in shown
+        r = cli("agreement", "amend-approve", "KADIN-2026", "--number", "1", "--by", CHECKER)
+        assert r.exit_code == 4, r.err
+        assert _words(r.err).endswith(
+            f"Adendum KADIN-2026 yang menunggu kini nomor 2 (diajukan {EDITOR}), bukan nomor 1 yang diperiksa. "
+            "Periksa lagi (lindung agreement show KADIN-2026), lalu setujui dengan --number 2.")
+        r = cli("agreement", "amend-approve", "KADIN-2026", "--number", "satu", "--by", CHECKER, "--lang", "en")
+        assert r.exit_code == 2 and "Not an addendum number: 'satu'." in _words(r.err), r.err
+        with database.session(readonly=True) as s:
+            assert sponsors.get_agreement(s, "KADIN-2026").quota == 1_000
+        r = cli("agreement", "amend-approve", "KADIN-2026", "--number", "2", "--by", CHECKER, "--json")
+        assert r.exit_code == 0 and (r.json()["id"], r.json()["quota_after"]) == (2, 5_000), r.err
+
+    def test_the_proposal_says_which_number_to_approve(self, database, cli):
+        with database.session() as s:
+            make_agreement(s)
+        r = cli("agreement", "amend", "KADIN-2026", "--quota", "1100", "--budget", "221760000", "--by", EDITOR)
+        assert "lindung agreement amend-approve KADIN-2026 --number 1 --by NAMA." in _words(r.out), r.out

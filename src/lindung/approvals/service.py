@@ -104,7 +104,8 @@ def _addenda(session: Session) -> list[Waiting]:
                     {"reference": m.reference, "quota_before": m.quota_before, "quota_after": m.quota_after,
                      "budget_before": m.budget_before, "budget_after": m.budget_after,
                      "estimate_expected": m.estimate_expected_after},
-                    (m.proposed_by,), ("lindung", "agreement", "amend-approve", a.code), a.status,
+                    (m.proposed_by,), ("lindung", "agreement", "amend-approve", a.code, "--number", str(m.id)),
+                    a.status,
                     ("lindung", "agreement", "amend-reject", a.code))
             for m, a in rows]
 

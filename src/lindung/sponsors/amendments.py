@@ -55,6 +55,13 @@ class AmendmentSelfApproval(Conflict):
     code = "agreement.amend_self_approval"
 
 
+class AmendmentChanged(Conflict):
+    """``amend-approve --number N`` when the addendum waiting is no longer number N (withdrawn, and
+    another proposed since the approver read it)."""
+
+    code = "agreement.amend_changed"
+
+
 class AgreementClosed(StatusError, Conflict):
     """An ended agreement, or a withdrawn draft, takes no amendment."""
 
@@ -135,11 +142,17 @@ def amend(session: Session, code: str, *, quota: int | None = None, budget: int 
     return view(amendment, agreement.code)
 
 
-def approve(session: Session, code: str, *, by: str, params: ParameterSet | None = None) -> AmendmentView:
-    """Apply the agreement's pending amendment on a second person's word (flushes)."""
+def approve(session: Session, code: str, *, by: str, number: int | None = None,
+            params: ParameterSet | None = None) -> AmendmentView:
+    """Apply the agreement's pending amendment on a second person's word (flushes). With ``number``,
+    only that amendment: the approver's word stands for the figures they read, not for another
+    proposal made since."""
     person = normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
     amendment = _pending(session, agreement)
+    if number is not None and amendment.id != number:
+        raise AmendmentChanged(agreement=agreement.code, number=number, pending=amendment.id,
+                               by=amendment.proposed_by)
     if same_person(person, amendment.proposed_by):
         raise AmendmentSelfApproval(agreement=agreement.code, person=person)
     if agreement.status not in AMENDABLE:

@@ -299,7 +299,7 @@ def agreement_amend(
     if out.status == "applied":
         out_console.print(t("registry.agreement_edited", lg, agreement=out.agreement, change=change))
     else:
-        out_console.print(t("registry.amendment_proposed", lg, agreement=out.agreement, change=change,
+        out_console.print(t("registry.amendment_proposed", lg, agreement=out.agreement, change=change, number=out.id,
                             expected=rp(out.estimate_expected_after)))
 
 
@@ -307,13 +307,16 @@ def agreement_amend(
 def agreement_amend_approve(
     code: str = typer.Argument(..., help="Kode perjanjian."),
     by: str = typer.Option(..., "--by", help="Penyetuju (checker), bukan pengusul."),
+    number: str | None = typer.Option(
+        None, "--number",
+        help="Nomor adendum yang diperiksa (agreement show): ditolak bila yang menunggu adendum lain."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
     """Setujui adendum yang diajukan (orang kedua)."""
     lg = lang_of(lang)
     with unit_of_work() as s:
-        out = amendments.approve(s, code, by=by)
+        out = amendments.approve(s, code, by=by, number=int_arg(number, "number"))
     if json_out:
         print_json(out.to_dict())
         return
@@ -513,7 +516,8 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
     for e in a.get("edits", ()):  # a draft changed after drafting: the checker sees it
         rows.append(("edited", f"{_by_at(e['by'], e['at'], lang)}: {_edit_change(e['change'], lang)}"))
     for m in a["amendments"]:
-        rows.append(("amendment", t(f"registry.amendment_line.{m['status']}", lang, change=_change(m, lang),
+        rows.append(("amendment", t(f"registry.amendment_line.{m['status']}", lang, number=m["id"],
+                                    change=_change(m, lang),
                                     reference=m["reference"] or "-",
                                     proposed=_by_at(m["proposed_by"], m["proposed_at"], lang),
                                     decided=_by_at(m["decided_by"], m["decided_at"], lang) if m["decided_by"] else "")))
