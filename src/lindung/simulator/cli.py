@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cliargs import int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import t
@@ -35,16 +36,6 @@ _CHILD = re.compile(r"^\s*([a-zA-Z]+)\s*(?::\s*(\d+))?\s*$")
 
 
 # --- parsing at the edge ----------------------------------------------------------------------
-
-
-def _int_arg(value: str | None, field: str) -> int | None:
-    if value is None:
-        return None
-    text = value.strip().replace(".", "").replace("_", "") if re.fullmatch(r"[\d._]+", value.strip()) else value
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidInput(field, value) from None
 
 
 def _decimal_arg(value: str | None, field: str) -> Decimal | None:
@@ -73,7 +64,7 @@ def parse_child(text: str) -> Child:
 
 
 def _income_or_base(income: str | None, base: str | None) -> tuple[int | None, int | None]:
-    i, b = _int_arg(income, "income"), _int_arg(base, "base")
+    i, b = int_arg(income, "income"), int_arg(base, "base")
     if (i is None) == (b is None):
         raise InvalidInput("income_or_base", "")
     return i, b
@@ -167,10 +158,10 @@ def contribution(
     """Iuran seorang pekerja untuk satu bulan atau beberapa bulan."""
     language = lang_of(lang)
     first = Month.parse(month)
-    count = _int_arg(months, "months")
+    count = int_arg(months, "months")
     occ = occupation(occupation_code)
     source = funding_source(funding)
-    amount = _int_arg(income, "income")
+    amount = int_arg(income, "income")
     if count is None or count < 1:
         raise InvalidInput("months", months)
     span = contribution_for_span(first, count, income=amount, transport=occ.transport,
@@ -236,7 +227,7 @@ def jkm(date: str = DateOpt, contribution_months: str | None = typer.Option(
         child: list[str] = ChildOpt, as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
     """Jaminan Kematian (bukan karena kerja)."""
     language = lang_of(lang)
-    cm = _int_arg(contribution_months, "contribution_months")
+    cm = int_arg(contribution_months, "contribution_months")
     if cm is not None and cm < 0:
         raise InvalidInput("contribution_months", contribution_months)
     result = benefits.jkm_death(parse_date(date), contribution_months=cm,
@@ -290,7 +281,7 @@ def jkk_stmb(date: str = DateOpt, income: str | None = IncomeOpt, base: str | No
              as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
     """Santunan sementara tidak mampu bekerja."""
     language = lang_of(lang)
-    k = _int_arg(months, "months")
+    k = int_arg(months, "months")
     assert k is not None
     money = _income_or_base(income, base)
     result = benefits.jkk_stmb(parse_date(date), months=k, income=money[0], base=money[1])
@@ -309,7 +300,7 @@ def scholarship(date: str = DateOpt,
 
     if not child:
         raise InvalidInput("child", "")
-    cm = _int_arg(contribution_months, "contribution_months")
+    cm = int_arg(contribution_months, "contribution_months")
     if cm is not None and cm < 0:
         raise InvalidInput("contribution_months", contribution_months)
     result = scholarships(parse_date(date), cause.lower(), [parse_child(c) for c in child],
