@@ -17,6 +17,7 @@ from lindung.rules.period import Month
 from lindung.sponsors import amendments
 from lindung.sponsors import service as sponsors
 from tests.factories import CHECKER, MAKER, enrol, make_agreement, make_worker
+from tests.racing import race
 
 EDITOR = "citra.petugas"
 
@@ -286,3 +287,42 @@ class TestTheAddendumNumber:
             make_agreement(s)
         r = cli("agreement", "amend", "KADIN-2026", "--quota", "1100", "--budget", "221760000", "--by", EDITOR)
         assert "lindung agreement amend-approve KADIN-2026 --number 1 --by NAMA." in _words(r.out), r.out
+
+
+class TestRacingOnPostgres:
+    """Withdrawing, editing and approving each lock the agreement row first: whichever comes second
+    sees what the first did (PostgreSQL; SQLite's writers queue behind BEGIN IMMEDIATE)."""
+
+    def test_a_withdrawal_and_an_approval_at_once_leave_one_of_them(self, postgres_database):
+        database = postgres_database
+        with database.session() as s:
+            make_agreement(s, approve=False)
+        withdrawn, approved = race(database, [
+            lambda s: sponsors.withdraw(s, "KADIN-2026", reason="dobel", by=MAKER).status,
+            lambda s: sponsors.approve(s, "KADIN-2026", by=CHECKER).status])
+        with database.session(readonly=True) as s:
+            status = sponsors.get_agreement(s, "KADIN-2026").status
+            logged = withdrawals(s)
+        if status == "withdrawn":
+            assert withdrawn == "withdrawn" and isinstance(approved, sponsors.StatusConflict), approved
+            assert len(logged) == 1
+        else:
+            assert status == approved == "approved" and isinstance(withdrawn, sponsors.NotWithdrawable), withdrawn
+            assert logged == []
+
+    def test_an_approval_of_version_1_never_covers_an_edit_made_at_the_same_moment(self, postgres_database):
+        database = postgres_database
+        with database.session() as s:
+            make_agreement(s, approve=False)
+        edited, approved = race(database, [
+            lambda s: sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(quota=10_000), by=EDITOR),
+            lambda s: sponsors.approve(s, "KADIN-2026", by=CHECKER, version=1).status])
+        with database.session(readonly=True) as s:
+            agreement = sponsors.get_agreement(s, "KADIN-2026")
+            status, quota = agreement.status, agreement.quota
+        if status == "approved":  # the approval first: the edit found no draft
+            assert approved == "approved" and isinstance(edited, sponsors.NotADraft), edited
+            assert quota == 1000
+        else:  # the edit first: the approval found version 2
+            assert edited == ["quota"] and isinstance(approved, sponsors.DraftVersionChanged), approved
+            assert (status, quota) == ("draft", 10_000)
