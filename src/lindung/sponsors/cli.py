@@ -510,11 +510,11 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
     ]
     if "version" in a:
         rows.append(("version", str(a["version"])))
-    if a.get("withdrawn"):
-        gone = a["withdrawn"]
-        rows.append(("withdrawn", f"{_by_at(gone['by'], gone['at'], lang)}: {gone['reason']}"))
     for e in a.get("edits", ()):  # a draft changed after drafting: the checker sees it
         rows.append(("edited", f"{_by_at(e['by'], e['at'], lang)}: {_edit_change(e['change'], lang)}"))
+    if a.get("withdrawn"):  # after the changes, as it came
+        gone = a["withdrawn"]
+        rows.append(("withdrawn", f"{_by_at(gone['by'], gone['at'], lang)}: {gone['reason']}"))
     for m in a["amendments"]:
         rows.append(("amendment", t(f"registry.amendment_line.{m['status']}", lang, number=m["id"],
                                     change=_change(m, lang),
