@@ -195,7 +195,24 @@ def load(session: Session, today: dt.date) -> dict[str, Any]:
         _enrol_cohort(session, spec.code, rows, today)
         added["workers"] += len(rows)
         added["enrolments"] += len(rows)
+    added["agreements"] += _draft_renewal(session)
     return added
+
+
+RENEWAL = "KADIN-2027"
+"""Kadin's MoU for the year after KADIN-2026, which the demo leaves drafted, awaiting approval."""
+
+
+def _draft_renewal(session: Session) -> int:
+    """Kadin renews for the next year: the officer has drafted it, the supervisor has yet to approve it
+    (``lindung approvals``). 1 when drafted now, 0 when it is there already."""
+    if sponsors_repo.agreement_by_code(session, RENEWAL) is not None:
+        return 0
+    start = Month(2027, 1)
+    sponsors.draft_agreement(session, sponsors.AgreementInput(
+        code=RENEWAL, sponsor="KADIN", quota=1000, budget=_list_price_budget(1000, 12, str(start)), start=start,
+        months=12, billing_cycle=12, after_death="refund"), by=OFFICER)
+    return 1
 
 
 def _enrol_cohort(session: Session, agreement_code: str, rows: list[dict[str, Any]], today: dt.date) -> None:
@@ -494,8 +511,12 @@ def next_commands(out: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
     someone = next(iter(out.get("sample_workers") or []), None)
     finding = ([f"lindung worker find {shlex.quote(someone['name'])} --agreement {someone['agreement']}"]
                if someone else [])
+    waiting = any(a["code"] == RENEWAL and a.get("status") == "draft" for a in out["agreements"])
+    approving = ([f"lindung approvals --by {SUPERVISOR}", f"lindung agreement show {RENEWAL}",
+                  f"lindung agreement approve {RENEWAL} --version 1 --by {SUPERVISOR}"] if waiting else [])
     groups.append({"group": "registry", "commands": [
-        "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en", *finding,
+        "lindung agreement list", f"lindung agreement show {demo_billing.CSR_FISHERS} --lang en", *approving,
+        *finding,
         f"lindung agreement workers {demo_billing.CSR_FISHERS} --out peserta-nelayan.csv",
         f"lindung import template --agreement {demo_billing.CSR_FISHERS} --out templat-nelayan.xlsx"]})
     groups.append({"group": "help", "commands": ["lindung --help", "lindung import workers --help --lang en"]})

@@ -207,6 +207,7 @@ class TestTheDemoCommand:
         first = cli("demo", "--json")
         assert first.exit_code == 0, first.stderr
         assert first.json()["added"]["enrolments"] == 3350 and first.json()["billing_added"]["bills"] > 0
+        assert first.json()["added"]["agreements"] == 4  # three in force and Kadin's renewal, drafted
         before = table_counts(database.engine)
         again = cli("demo", "--json").json()
         assert again["added"] == {"sponsors": 0, "agreements": 0, "workers": 0, "enrolments": 0}
@@ -233,6 +234,19 @@ class TestTheDemoCommand:
                 state = demo_database.scalar("SELECT total - settled - cancelled FROM bills WHERE payment_code = :c",
                                         c=b["payment_code"])
                 assert int(state) == b["unpaid"]
+
+    def test_kadins_renewal_waits_for_the_supervisor(self, demo_run, cli):
+        # Maker-checker in the demo: the officer drafted next year's MoU; the tour says how to approve it.
+        renewal = next(a for a in demo_run["agreements"] if a["code"] == demo.RENEWAL)
+        assert (renewal["status"], renewal["drafted_by"], renewal["start"], renewal["quota"]) == (
+            "draft", demo.OFFICER, "2027-01", 1000)
+        # 1.000 workers × Rp16.800 × 12 months at the lowest bracket; the PP 50/2025 discount ends with
+        # December 2026 for workers outside transport (rules.md 2.4), so nothing is expected off in 2027.
+        assert renewal["budget"] == renewal["estimate"]["list_price"] == renewal["estimate"]["expected"] == 201_600_000
+        registry = next(g for g in demo_run["try_next"] if g["group"] == "registry")["commands"]
+        assert f"lindung approvals --by {demo.SUPERVISOR}" in registry
+        [waiting] = cli("approvals", "--by", demo.SUPERVISOR, "--json").json()
+        assert (waiting["agreement"], waiting["may_approve"]) == (demo.RENEWAL, True)
 
     def test_the_workers_coverage_is_what_lindung_coverage_says(self, demo_run, cli):
         w = demo_run["billing"]["worker"]
