@@ -208,7 +208,7 @@ class TestDbAndDemoCommands:
         first = cli("demo", "--json")
         assert first.exit_code == 0, first.stderr
         out = first.json()
-        assert out["added"]["agreements"] == 3
+        assert out["added"]["agreements"] == 4  # three in force and Kadin's renewal, drafted
         by_code = {a["code"]: a for a in out["agreements"]}
         kadin = by_code["KADIN-2026"]
         # the demo's JKM death (a Kadin worker) gave that worker's place back for a replacement
