@@ -186,7 +186,21 @@ class TestTheDraftVersion:
         assert cli("agreement", "edit", "KADIN-2026", "--months", "10", "--by", EDITOR).exit_code == 0
         assert cli("agreement", "amend", "KADIN-2026", "--quota", "900", "--by", EDITOR).exit_code == 0
         assert cli("agreement", "show", "KADIN-2026", "--json").json()["version"] == 3
-        assert "Draft version 3" in _words(cli("agreement", "show", "KADIN-2026", "--lang", "en").out)
+        shown = _words(cli("agreement", "show", "KADIN-2026", "--lang", "en").out)
+        assert "Draft version 3" in shown
+        assert shown.endswith("Awaiting a second person's approval, with: lindung agreement approve KADIN-2026 "
+                              "--version 3 --by NAME")
+        assert cli("agreement", "approve", "KADIN-2026", "--version", "3", "--by", CHECKER).exit_code == 0
+        assert "lindung agreement approve" not in cli("agreement", "show", "KADIN-2026").out
+
+    def test_a_new_draft_says_how_to_approve_it(self, database, cli):
+        with database.session() as s:
+            make_agreement(s, "OTHER-2026", approve=False)  # its sponsor, KADIN
+        r = cli("agreement", "add", "--code", "KADIN-2027", "--sponsor", "KADIN", "--quota", "10", "--budget",
+                "2016000", "--start", "2027-01", "--months", "12", "--by", MAKER)
+        assert r.exit_code == 0, r.err
+        assert _words(r.out).endswith("Menunggu persetujuan orang kedua, dengan: lindung agreement approve "
+                                      "KADIN-2027 --version 1 --by NAMA")
 
     def test_an_approval_of_a_version_since_changed_is_refused_naming_who_changed_it(self, database):
         edited_at = dt.datetime(2026, 1, 12, 2, 5, tzinfo=dt.UTC)  # 09:05 WIB

@@ -18,6 +18,7 @@ from lindung.kit.cli import (
     LangOption,
     OutOption,
     UnmaskOption,
+    command_lines,
     lang_of,
     out_console,
     print_json,
@@ -183,7 +184,7 @@ def agreement_add(
         funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
         target_occupations=tuple(occupation or ()), target_regions=tuple(region or ()))
     with unit_of_work() as s:
-        out = sponsors.describe(sponsors.draft_agreement(s, data, by=by))
+        out = _with_history(s, sponsors.draft_agreement(s, data, by=by))
     if json_out:
         print_json(out)
         return
@@ -527,6 +528,11 @@ def render_agreement(a: dict[str, Any], lang: str) -> None:
     if a["estimate"]["budget_shortfall"]:
         out_console.print(t("registry.budget_short", lang, budget=rp(a["budget"]),
                             expected=rp(a["estimate"]["expected"]), short=rp(a["estimate"]["budget_shortfall"])))
+    if a["status"] == "draft" and "version" in a:  # how the checker approves what they just read
+        out_console.print(t("registry.approve_hint", lang))
+        command = f"lindung agreement approve {a['code']} --version {a['version']} --by {t('approvals.name', lang)}"
+        for line in command_lines(command, max(out_console.width, 40)):
+            out_console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _edit_change(change: str, lang: str) -> str:
