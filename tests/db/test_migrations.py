@@ -27,6 +27,14 @@ class TestMigrationsMatchTheModels:
     def test_the_database_is_at_the_newest_revision(self, database):
         assert kitdb.current_revisions(database.engine) == kitdb.head_revisions()
 
+    def test_revision_ids_fit_the_version_table(self):
+        # alembic_version.version_num is VARCHAR(32): PostgreSQL refuses a longer id at the end of the
+        # migration (SQLite would not notice). It happened: 2026_12_06_import_proposal_four_eyes (36).
+        from alembic.script import ScriptDirectory
+
+        ids = [script.revision for script in ScriptDirectory.from_config(kitdb.alembic_config()).walk_revisions()]
+        assert ids and all(len(revision) <= 32 for revision in ids), ids
+
     def test_revision_files_are_date_prefixed(self):
         names = [p.name for p in (kitdb.migrations_dir() / "versions").glob("*.py")]
         assert names

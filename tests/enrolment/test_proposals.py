@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+import pytest
+import sqlalchemy.exc
 from sqlalchemy import select, text
 
 from lindung.audit.models import AuditEntry
@@ -68,6 +70,18 @@ class TestProposingAndApproving:
 
         again = cli("import", "approve", "1", "--by", "cici")
         assert again.exit_code == 4 and "Usulan impor 1 sudah disetujui oleh budi.supervisor." in again.err
+
+    def test_the_database_refuses_an_approval_by_the_proposer(self, database, cli, tmp_path):
+        # Behind the service (which compares people as same_person does): a CHECK, as for agreements.
+        with database.session() as s:
+            make_agreement(s)
+        cli("import", "workers", str(write_csv(tmp_path / "a.csv", [person()])), "--agreement", "KADIN-2026",
+            "--propose", "--by", ANI)
+        with pytest.raises(sqlalchemy.exc.IntegrityError), database.session() as s:
+            s.execute(text("UPDATE import_proposals SET status = 'approved', decided_by = proposed_by"))
+        with database.session() as s:  # the proposer withdrawing it is fine
+            s.execute(text("UPDATE import_proposals SET status = 'rejected', decided_by = proposed_by"))
+        assert database.scalar("SELECT status FROM import_proposals") == "rejected"
 
     def test_the_approval_checks_again_against_the_registry_as_it_is_then(self, database, cli, tmp_path):
         with database.session() as s:

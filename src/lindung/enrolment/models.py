@@ -96,6 +96,7 @@ class ImportProposal(Base):
     __tablename__ = "import_proposals"
     __table_args__ = (
         CheckConstraint("status IN ('proposed', 'approved', 'rejected')", name="status"),
+        CheckConstraint("status <> 'approved' OR decided_by <> proposed_by", name="four_eyes"),
         Index("ix_import_proposals_status", "status"),
     )
 
