@@ -136,6 +136,7 @@ class TestTheCommand:
         said = " ".join(r.out.split())
         assert "Draf KADIN-2026 diubah: bulan mulai, lama perlindungan, JHT, pekerjaan sasaran." in said
         assert "2026-03 – 2026-12 (10 bulan)" in said
+        assert said.endswith("lindung agreement approve KADIN-2026 --version 2 --by NAMA")  # the version edited
         r = cli("agreement", "edit", "KADIN-2026", "--no-jht", "--by", EDITOR, "--lang", "en")
         assert "Draft KADIN-2026 changed: JHT." in " ".join(r.out.split())
         out = cli("agreement", "edit", "KADIN-2026", "--quota", "20", "--by", EDITOR, "--json").json()

@@ -44,7 +44,8 @@ class Waiting:
     command: tuple[str, ...]
     agreement_status: str
     reject: tuple[str, ...]
-    """The command that turns it down or withdraws it (``--by`` last)."""
+    """The command that turns it down or withdraws it (``--by`` last; a draft's withdrawal also takes
+    ``--reason``)."""
     may_approve: bool | None = None
     """Whether the person asked about may approve it (None: nobody was named)."""
     edits: list[dict[str, str]] = field(default_factory=list)
@@ -92,7 +93,7 @@ def _drafts(session: Session) -> list[Waiting]:
              "end": str(Month.from_index(a.end_month)), "estimate_expected": a.estimate_expected},
             (a.drafted_by, *(e["by"] for e in edits)),
             ("lindung", "agreement", "approve", a.code, "--version", str(version)), a.status,
-            ("lindung", "agreement", "withdraw", a.code, "--reason", "…"), edits=edits))
+            ("lindung", "agreement", "withdraw", a.code), edits=edits))
     return out
 
 

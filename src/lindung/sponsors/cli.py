@@ -235,7 +235,7 @@ def agreement_edit(
         target_regions=() if no_targets else (tuple(region) if region else None))
     with unit_of_work() as s:
         changed = sponsors.edit_draft(s, code, changes, by=by)
-        out = sponsors.describe(sponsors.get_agreement(s, code))
+        out = _with_history(s, sponsors.get_agreement(s, code))
     if json_out:
         print_json({**out, "changed": changed})
         return
