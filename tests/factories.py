@@ -60,7 +60,7 @@ def make_agreement(s: Session, code: str = "KADIN-2026", *, sponsor: str = "KADI
     if approve:
         sponsors.approve(s, code, by=CHECKER)
     if activate:
-        sponsors.activate(s, code)
+        sponsors.activate(s, code, by=CHECKER)
     return agreement
 
 

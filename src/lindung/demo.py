@@ -176,7 +176,7 @@ def load(session: Session, today: dt.date) -> dict[str, Any]:
             target_regions=spec.target_regions), by=OFFICER)
         sponsors.approve(session, spec.code, by=SUPERVISOR)
         if spec.activate:
-            sponsors.activate(session, spec.code)
+            sponsors.activate(session, spec.code, by=OFFICER)
         added["agreements"] += 1
         everywhere = [d for ds in desa_by_kecamatan.values() for d in ds]
         places = [d for k in spec.kecamatan for d in (desa_by_kecamatan[k] if k else everywhere)]

@@ -45,7 +45,7 @@ def agreement(s: Session, code: str = "KADIN-2026", *, sponsor: str = "KADIN", f
     s.flush()
     sponsors.approve(s, code, by=CHECKER)
     if activate:
-        sponsors.activate(s, code)
+        sponsors.activate(s, code, by=CHECKER)
     return a
 
 

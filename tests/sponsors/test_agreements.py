@@ -143,9 +143,9 @@ class TestLifeCycle:
             make_agreement(s, approve=False)
             assert sponsors.get_agreement(s, "KADIN-2026").status == "draft"
             with pytest.raises(Conflict):
-                sponsors.activate(s, "KADIN-2026")
+                sponsors.activate(s, "KADIN-2026", by=CHECKER)
             sponsors.approve(s, "KADIN-2026", by=CHECKER)
-            assert sponsors.activate(s, "KADIN-2026").status == "active"
+            assert sponsors.activate(s, "KADIN-2026", by=CHECKER).status == "active"
             assert sponsors.end(s, "KADIN-2026").status == "ended"
             with pytest.raises(Conflict):
                 sponsors.end(s, "KADIN-2026")
@@ -171,6 +171,30 @@ class TestLifeCycle:
             ended = s.execute(select(AuditEntry.actor, AuditEntry.detail)
                               .where(AuditEntry.action == "agreement.end")).all()
             assert [tuple(e) for e in ended] == [("ani", "approved -> ended, no enrolment")]
+
+    def test_the_audit_log_tells_the_life_of_an_agreement(self, database, cli):
+        # Who added the sponsor, drafted, changed, approved (which version) and activated: each step
+        # in the audit log, not only in the agreement's own columns (activation had no person at all).
+        assert cli("sponsor", "add", "--code", "KADIN", "--name", "Kadin", "--funding", "kadin",
+                   "--by", MAKER).exit_code == 0
+        assert cli("agreement", "add", "--code", "KADIN-2026", "--sponsor", "KADIN", "--quota", "1000", "--budget",
+                   "201600000", "--start", "2026-01", "--months", "12", "--by", MAKER).exit_code == 0
+        assert cli("agreement", "edit", "KADIN-2026", "--months", "11", "--by", "citra").exit_code == 0
+        assert cli("agreement", "approve", "KADIN-2026", "--version", "2", "--by", CHECKER).exit_code == 0
+        r = cli("agreement", "activate", "KADIN-2026", "--by", "dedi")
+        assert r.exit_code == 0, r.err
+        with database.session(readonly=True) as s:
+            logged = [(e.actor, e.action, e.subject_type, e.detail) for e in s.scalars(
+                select(AuditEntry).order_by(AuditEntry.id))]
+        assert logged == [
+            (MAKER, "sponsor.added", "sponsor", "association, funding kadin"),
+            (MAKER, "agreement.drafted", "agreement", "quota 1000, budget 201600000, 2026-01 for 12 months"),
+            ("citra", "agreement.edited", "agreement", "draft: months 12 -> 11"),
+            (CHECKER, "agreement.approved", "agreement", "draft version 2"),
+            ("dedi", "agreement.activated", "agreement", "approved -> active")]
+        listed = cli("audit", "--action", "agreement.", "--json").json()
+        assert [e["action"] for e in listed] == ["agreement.activated", "agreement.approved", "agreement.edited",
+                                                 "agreement.drafted"]
 
     def test_an_unknown_agreement_is_not_found(self, database):
         with database.session(readonly=True) as s, pytest.raises(NotFound) as exc:

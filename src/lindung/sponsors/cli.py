@@ -354,12 +354,12 @@ def _change(m: dict[str, Any], lang: str) -> str:
 
 
 @agreement_app.command("activate")
-def agreement_activate(code: str = typer.Argument(..., help="Kode perjanjian."), json_out: bool = JsonOption,
-                       lang: str | None = LangOption) -> None:
-    """Aktifkan perjanjian yang disetujui."""
+def agreement_activate(code: str = typer.Argument(..., help="Kode perjanjian."), by: str | None = ByOption,
+                       json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Aktifkan perjanjian yang disetujui (dicatat di log audit)."""
     lg = lang_of(lang)
     with unit_of_work() as s:
-        out = sponsors.describe(sponsors.activate(s, code))
+        out = sponsors.describe(sponsors.activate(s, code, by=actor(by)))
     if json_out:
         print_json(out)
         return

@@ -102,6 +102,8 @@ def add_sponsor(session: Session, *, code: str, name: str, funding: str, type: s
                       created_by=normalize_person(by), created_at=utcnow())
     session.add(sponsor)
     session.flush()
+    audit.record(session, actor=sponsor.created_by, action="sponsor.added", subject_type="sponsor",
+                 subject_id=sponsor.id, detail=f"{kind}, funding {source.code}")
     return sponsor
 
 
@@ -285,6 +287,9 @@ def draft_agreement(session: Session, data: AgreementInput, *, by: str,
     _store(agreement, r)
     session.add(agreement)
     session.flush()
+    audit.record(session, actor=agreement.drafted_by, action="agreement.drafted", subject_type="agreement",
+                 subject_id=agreement.id, detail=f"quota {agreement.quota}, budget {agreement.budget}, "
+                                                 f"{r.start} for {agreement.months} months")
     return agreement
 
 
@@ -476,16 +481,22 @@ def approve(session: Session, code: str, *, by: str, version: int | None = None,
     agreement.approved_by = approver
     agreement.approved_at = now or utcnow()
     session.flush()
+    audit.record(session, actor=approver, action="agreement.approved", subject_type="agreement",
+                 subject_id=agreement.id, detail=f"draft version {draft_version(edits)}")
     return agreement
 
 
-def activate(session: Session, code: str, *, now: dt.datetime | None = None) -> Agreement:
+def activate(session: Session, code: str, *, by: str, now: dt.datetime | None = None) -> Agreement:
+    """An approved agreement becomes active, audited with who activated it."""
+    person = normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
     if agreement.status != "approved":
         raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="active")
     agreement.status = "active"
     agreement.activated_at = now or utcnow()
     session.flush()
+    audit.record(session, actor=person, action="agreement.activated", subject_type="agreement",
+                 subject_id=agreement.id, detail="approved -> active")
     return agreement
 
 
