@@ -46,6 +46,17 @@ class TestWithdrawingADraft:
             gone = sponsors.withdrawal(s, agreement)
             assert gone is not None and (gone["by"], gone["reason"]) == (MAKER, "Sponsor batal")
 
+    def test_a_nik_in_the_reason_is_masked_before_it_reaches_the_audit_log(self, database, cli):
+        # UU 27/2022 PDP: the audit log is read by whoever audits; a full NIK typed into a reason stays out.
+        with database.session() as s:
+            make_agreement(s, approve=False)
+        r = cli("agreement", "withdraw", "KADIN-2026", "--reason", "dobel, lihat NIK 3216 0141 0795 0001",
+                "--by", MAKER)
+        assert r.exit_code == 0, r.err
+        with database.session(readonly=True) as s:
+            assert withdrawals(s) == [(MAKER, "draft -> withdrawn: dobel, lihat NIK 3216********0001")]
+        assert "3216014107950001" not in cli("agreement", "show", "KADIN-2026", "--json").stdout
+
     @pytest.mark.parametrize("status", ["approved", "active", "ended", "withdrawn"])
     def test_only_a_draft_is_withdrawn(self, database, status):
         with database.session() as s:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+# 16 digits, possibly written with spaces, dots or dashes between groups (as officers type a NIK),
+# and not part of a longer run of digits.
+_NIK_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9][ .-]?){15}[0-9](?![0-9])")
+
 
 def mask_nik(nik: str | None) -> str:
     """'3216014107950001' -> '3216********0001'. Anything that is not 16 characters is fully masked."""
@@ -20,3 +26,9 @@ def mask_phone(phone: str | None) -> str | None:
     if len(phone) < 9:
         return "*" * len(phone)
     return phone[:4] + "*" * (len(phone) - 8) + phone[-4:]
+
+
+def mask_niks_in_text(text: str) -> str:
+    """Free text an officer wrote (a reason, a note) with every NIK in it masked, so that a full NIK
+    never reaches the audit log through it: 'NIK 3216014107950001 salah' -> 'NIK 3216********0001 salah'."""
+    return _NIK_IN_TEXT.sub(lambda m: mask_nik(re.sub(r"[ .-]", "", m.group())), text)

@@ -27,6 +27,7 @@ from lindung.audit import service as audit
 from lindung.kit import clock
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
+from lindung.kit.privacy import mask_niks_in_text
 from lindung.regions import service as regions
 from lindung.rules.catalogues import funding_source
 from lindung.rules.catalogues import occupation as find_occupation
@@ -556,7 +557,7 @@ def withdraw(session: Session, code: str, *, reason: str, by: str, now: dt.datet
     take enrolments), and its code stays taken, the record of what was drafted. Anyone may withdraw
     it, its drafter too: withdrawing needs no second person, approving does."""
     person = normalize_person(by)
-    why = " ".join(str(reason).split())
+    why = mask_niks_in_text(" ".join(str(reason).split()))  # the audit log takes no full NIK
     if not why or len(why) > 500:
         raise InvalidInput("reason", reason, reason="withdraw_reason")
     agreement = get_agreement(session, code, for_update=True)
