@@ -28,6 +28,21 @@ def test_a_correction_is_audited_and_agreements_keep_their_funding(database):
                                        "type association -> company")
 
 
+def test_an_individual_donors_name_is_not_written_into_the_audit_log(database):
+    # A Sertakan donor is a person: the log says the name changed, not what it was or became (PDP).
+    with database.session() as s:
+        sponsors.add_sponsor(s, code="DONATUR-1", name="Haji Ahmad Fauzi", funding="sertakan", by="ani")
+        assert sponsors.update_sponsor(s, "DONATUR-1", name="H. Ahmad Fauzi", by="ani") == ["name"]
+        sponsors.add_sponsor(s, code="YAYASAN", name="Yayasan Amal", funding="sertakan", type="association",
+                             by="ani")
+        sponsors.update_sponsor(s, "YAYASAN", name="Hj. Siti Aminah", type="individual", by="ani")
+    with database.session(readonly=True) as s:
+        details = s.scalars(select(AuditEntry.detail).where(AuditEntry.action.startswith("sponsor."))
+                            .order_by(AuditEntry.id)).all()
+    assert details == ["individual, funding sertakan", "name", "association, funding sertakan",
+                       "name; type association -> individual"]
+
+
 @pytest.mark.parametrize(("fields", "code"), [
     ({"name": "  "}, "invalid.name"), ({"funding": "xyz"}, "invalid.funding"),
     ({"type": "club"}, "invalid.sponsor_type"), ({"name": "Sponsor KADIN"}, "invalid.sponsor_unchanged"),

@@ -133,8 +133,12 @@ def update_sponsor(session: Session, code: str, *, name: str | None = None, fund
         raise InvalidInput("sponsor", sponsor.code, reason="sponsor_unchanged")
     sponsor.name, sponsor.funding_code, sponsor.type = after["name"], after["funding"], after["type"]
     session.flush()
+    # An individual donor's name is personal data (UU 27/2022 PDP), which the audit log never holds: its
+    # change is named, not written out, as a worker's changes are.
+    personal = "individual" in (before["type"], after["type"])
     audit.record(session, actor=person, action="sponsor.updated", subject_type="sponsor", subject_id=sponsor.id,
-                 detail="; ".join(f"{f} {before[f]} -> {after[f]}" for f in changed))
+                 detail="; ".join(f if f == "name" and personal else f"{f} {before[f]} -> {after[f]}"
+                                  for f in changed))
     return changed
 
 
