@@ -161,7 +161,8 @@ class TestTheCommand:
                 if not line.rstrip().endswith("\\"):
                     commands.append(current.strip())
                     current = ""
-        assert len(commands) == 3
+        assert len(commands) == 4  # the import's check comes before its approval
+        assert commands[0] == "lindung import approve 1 --check --by 'Budi Santoso'"
         for command in commands:
             words = shlex.split(command)
             assert words[0] == "lindung" and words[-2:] == ["--by", "Budi Santoso"]

@@ -95,6 +95,34 @@ class TestProposingAndApproving:
         out = cli("import", "approve", "1", "--by", BUDI, "--json").json()
         assert (out["enrolled"], out["refused"]) == (0, 2)
 
+    def test_the_approver_can_check_first_what_the_approval_would_do_now(self, database, cli, tmp_path):
+        with database.session() as s:
+            make_agreement(s, quota=3)
+        cli("import", "workers", str(write_csv(tmp_path / "a.csv", [person(), person()])), "--agreement",
+            "KADIN-2026", "--propose", "--by", ANI)
+        cli("import", "workers", str(write_csv(tmp_path / "b.csv", [person(), person()])), "--agreement",
+            "KADIN-2026")  # since the proposal was checked, two of the three places were taken
+        checked = cli("import", "approve", "1", "--check", "--by", BUDI, "--errors", str(tmp_path / "e.csv"),
+                      "--json")
+        assert checked.exit_code == 0, checked.err
+        out = checked.json()
+        assert (out["dry_run"], out["enrolled"], out["refused"], out["import_id"]) == (True, 1, 1, None)
+        assert (tmp_path / "e.csv").exists()  # the row the quota would refuse, with its reason
+        assert enrolled(database) == 2  # nothing saved: only the direct import's two
+        assert cli("import", "proposals", "--json").json()[0]["status"] == "proposed"
+        said = cli("import", "approve", "1", "--check", "--by", BUDI).out
+        assert "Pemeriksaan KADIN-2026 (tidak ada yang disimpan)" in said
+        with database.session(readonly=True) as s:
+            actions = [(e.action, e.actor) for e in s.scalars(select(AuditEntry).where(
+                AuditEntry.action.startswith("enrolment.")).order_by(AuditEntry.id))]
+        assert [a for a in actions if a[0] != "enrolment.import"] == [
+            ("enrolment.import_proposed", ANI), ("enrolment.import_check", BUDI), ("enrolment.import_check", BUDI)]
+        own = cli("import", "approve", "1", "--check", "--by", ANI)  # the proposer's approval would be refused
+        assert own.exit_code == 4, own.out
+        out = cli("import", "approve", "1", "--by", BUDI, "--json").json()
+        assert (out["dry_run"], out["enrolled"], out["refused"]) == (False, 1, 1)
+        assert enrolled(database) == 3
+
     def test_a_rejected_or_withdrawn_proposal_enrols_nothing(self, database, cli, tmp_path):
         with database.session() as s:
             make_agreement(s)

@@ -58,9 +58,10 @@ def approvals(
         out_console.print(grid)
         if w.may_approve is False and not w.stale:
             continue
-        words = w.reject if w.stale else w.command
-        for line in command_lines(Waiting.line(words, person, placeholder), width):
-            out_console.print(" " + line, markup=False, highlight=False, soft_wrap=True)
+        commands = [w.reject] if w.stale else [c for c in (w.check, w.command) if c]  # an import: check, approve
+        for words in commands:
+            for line in command_lines(Waiting.line(words, person, placeholder), width):
+                out_console.print(" " + line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _headline(w: Waiting, lang: str) -> str:

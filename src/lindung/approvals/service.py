@@ -49,6 +49,8 @@ class Waiting:
     may_approve: bool | None = None
     """Whether the person asked about may approve it (None: nobody was named)."""
     edits: list[dict[str, str]] = field(default_factory=list)
+    check: tuple[str, ...] = ()
+    """The command that shows what the approval would do now, saving nothing (an import's)."""
 
     @property
     def stale(self) -> bool:
@@ -66,7 +68,7 @@ class Waiting:
                 "proposed_by": self.proposed_by, "proposed_at": self.proposed_at.isoformat(timespec="seconds"),
                 **self.facts, "makers": list(self.makers), "may_approve": self.may_approve,
                 "edits": self.edits, "agreement_status": self.agreement_status, "stale": self.stale,
-                "command": list(self.command), "reject": list(self.reject)}
+                "command": list(self.command), "check": list(self.check), "reject": list(self.reject)}
 
 
 def awaiting(session: Session, *, by: str | None = None) -> list[Waiting]:
@@ -120,5 +122,6 @@ def _imports(session: Session) -> list[Waiting]:
                     {"file": p.file, "sheet": p.sheet, "read": p.read, "would_enrol": p.would_enrol,
                      "would_cost": p.would_cost, "already_enrolled": p.already_enrolled, "refused": p.refused},
                     (p.proposed_by,), ("lindung", "import", "approve", str(p.id)), agreements[p.agreement].status,
-                    ("lindung", "import", "reject", str(p.id)))
+                    ("lindung", "import", "reject", str(p.id)), check=("lindung", "import", "approve", str(p.id),
+                                                                        "--check"))
             for p in waiting]

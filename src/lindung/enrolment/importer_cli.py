@@ -348,13 +348,19 @@ def import_approve(
     errors: Path | None = typer.Option(None, "--errors", help="Tulis baris yang ditolak ke CSV ini."),
     refused_rows: Path | None = typer.Option(
         None, "--refused-rows", help="Tulis baris yang ditolak, utuh dengan alasannya, ke XLSX/CSV ini."),
+    dry_run: bool = typer.Option(
+        False, "--check", "--dry-run",
+        help=("Periksa saja apa yang akan dilakukan persetujuan sekarang; tidak ada yang disimpan, usulan tetap"
+              " menunggu.")),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
     """Setujui usulan impor: berkasnya diimpor sekarang.
 
     Oleh orang selain pengusulnya; setiap pemeriksaan dijalankan lagi terhadap registri, kuota dan anggaran
-    sebagaimana adanya sekarang, dalam transaksi yang menandai usulan itu disetujui.
+    sebagaimana adanya sekarang, dalam transaksi yang menandai usulan itu disetujui. Dengan --check
+    persetujuan itu dijalankan lalu dibatalkan: registri, kuota dan anggaran mungkin berubah sejak usulan
+    diperiksa, dan penyetuju melihat apa yang akan terjadi sekarang sebelum menyetujui.
     """
     lg = lang_of(lang)
     check_writable(errors, "--errors")
@@ -362,15 +368,19 @@ def import_approve(
     check_not_overwriting({"--errors": errors, "--refused-rows": refused_rows})
     proposal_id = _number(number, "proposal")
     report = _ErrorFile(errors, lg, needed=refused_rows is not None)
+    who = actor(by)
     try:
-        with unit_of_work() as session:
-            _view, summary = proposals.approve(session, proposal_id, by=actor(by), today=clock.today(),
+        with unit_of_work(dry_run=dry_run) as session:
+            _view, summary = proposals.approve(session, proposal_id, by=who, today=clock.today(),
                                                on_errors=report)
     except BaseException:
         report.discard()
         raise
     fixes = None
     try:
+        if dry_run:  # what was checked, by whom: the approval itself was rolled back
+            with unit_of_work() as session:
+                record_check(session, summary, by=who)
         report.publish()
         if refused_rows is not None:
             with unit_of_work(readonly=True) as session:
@@ -379,7 +389,7 @@ def import_approve(
                 fixes = _refused_rows(path, kept.sheet, report, refused_rows, lg)
     finally:
         report.close()
-    _print(summary, report, lg, json_out, dry_run=False, fixes=fixes)
+    _print(summary, report, lg, json_out, dry_run=dry_run, fixes=fixes)
 
 
 @app.command("reject")
