@@ -137,7 +137,7 @@ class TestTheCommand:
         words = _words(said.out)
         assert words.startswith("Menunggu persetujuan orang kedua: 3 (terlama dahulu)")
         for part in ("1. Usulan impor 1 ke KADIN-2026 — Sponsor KADIN",
-                     "kadin.csv: dibaca 2, akan didaftarkan 2 (Rp252.000), sudah terdaftar 0, ditolak 0",
+                     "kadin.csv, saat diajukan: dibaca 2, akan didaftarkan 2 (Rp252.000), sudah terdaftar 0, ditolak 0",
                      f"diajukan {MAKER}, 7 Januari 2026 15:00 WIB",
                      "2. Adendum perjanjian KADIN-2026 — Sponsor KADIN",
                      "kuota 10 → 12, anggaran Rp2.016.000 → Rp2.419.200 (Adendum I)",
