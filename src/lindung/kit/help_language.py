@@ -48,7 +48,7 @@ _TYPES = {"str": "help.type_text", "int": "help.type_number", "float": "help.typ
 # meaning a number, a month or a date: by the parameter's name, which means the same in every command.
 _KINDS = {
     **dict.fromkeys(("quota", "budget", "amount", "base", "months", "income", "percent", "function_loss",
-                     "contribution_months", "billing_cycle"), "help.type_number"),
+                     "contribution_months", "billing_cycle", "version", "number"), "help.type_number"),
     **dict.fromkeys(("start", "from_month", "month", "last_month"), "help.type_month"),
     **dict.fromkeys(("date", "at", "on", "since", "until", "birth"), "help.type_date"),
     "nik": "help.type_nik",
