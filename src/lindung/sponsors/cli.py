@@ -9,7 +9,6 @@ import typer
 from rich import box
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from lindung.enrolment import roster
 from lindung.kit import clock
@@ -34,7 +33,7 @@ from lindung.rules.catalogues import funding_source
 from lindung.rules.period import Month
 from lindung.sponsors import amendments, repository
 from lindung.sponsors import service as sponsors
-from lindung.sponsors.models import Agreement, Sponsor
+from lindung.sponsors.models import Sponsor
 
 sponsor_app = typer.Typer(help="Sponsor.", no_args_is_help=True)
 agreement_app = typer.Typer(help="Perjanjian kerja sama (MoU/PKS).", no_args_is_help=True)
@@ -184,7 +183,7 @@ def agreement_add(
         funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
         target_occupations=tuple(occupation or ()), target_regions=tuple(region or ()))
     with unit_of_work() as s:
-        out = _with_history(s, sponsors.draft_agreement(s, data, by=by))
+        out = sponsors.describe_with_history(s, sponsors.draft_agreement(s, data, by=by))
     if json_out:
         print_json(out)
         return
@@ -235,7 +234,7 @@ def agreement_edit(
         target_regions=() if no_targets else (tuple(region) if region else None))
     with unit_of_work() as s:
         changed = sponsors.edit_draft(s, code, changes, by=by)
-        out = _with_history(s, sponsors.get_agreement(s, code))
+        out = sponsors.describe_with_history(s, sponsors.get_agreement(s, code))
     if json_out:
         print_json({**out, "changed": changed})
         return
@@ -264,7 +263,7 @@ def agreement_approve(
     lg = lang_of(lang)
     with unit_of_work() as s:
         agreement = sponsors.approve(s, code, by=by, version=int_arg(version, "version"))
-        out = _with_history(s, agreement)
+        out = sponsors.describe_with_history(s, agreement)
     if json_out:
         print_json(out)
         return
@@ -389,19 +388,11 @@ def agreement_show(code: str = typer.Argument(..., help="Kode perjanjian."), jso
     """Rincian perjanjian."""
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
-        out = _with_history(s, sponsors.get_agreement(s, code))
+        out = sponsors.describe_with_history(s, sponsors.get_agreement(s, code))
     if json_out:
         print_json(out)
         return
     render_agreement(out, lg)
-
-
-def _with_history(s: Session, agreement: Agreement) -> dict[str, Any]:
-    """``describe`` with what the audit log tells of the draft: its changes (``edits``), its version
-    (what ``approve --version`` names) and, for a withdrawn draft, who withdrew it, when and why."""
-    edits = sponsors.draft_edits(s, agreement)
-    return {**sponsors.describe(agreement), "version": sponsors.draft_version(edits), "edits": edits,
-            "withdrawn": sponsors.withdrawal(s, agreement)}
 
 
 @agreement_app.command("withdraw")
@@ -420,7 +411,7 @@ def agreement_withdraw(
     """
     lg = lang_of(lang)
     with unit_of_work() as s:
-        out = _with_history(s, sponsors.withdraw(s, code, reason=reason, by=by))
+        out = sponsors.describe_with_history(s, sponsors.withdraw(s, code, reason=reason, by=by))
     if json_out:
         print_json(out)
         return

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
-from lindung.kit import clock
+from lindung.kit import clock, i18n
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.kit.privacy import mask_niks_in_text
@@ -589,11 +589,9 @@ def withdrawal(session: Session, agreement: Agreement) -> dict[str, str] | None:
 def agreement_status(text: str) -> str:
     """A status as an officer writes it: its code (``withdrawn``) or its label in either language
     (``ditarik``), any case."""
-    from lindung.kit.i18n import t
-
     wanted = " ".join(str(text).split()).casefold()
     for status in AGREEMENT_STATUSES:
-        if wanted in (status, *(t(f"registry.status.{status}", lang).casefold() for lang in ("id", "en"))):
+        if wanted in (status, *(i18n.t(f"registry.status.{status}", lang).casefold() for lang in ("id", "en"))):
             return status
     raise InvalidInput("status", text, reason="agreement_status", known=", ".join(AGREEMENT_STATUSES))
 
@@ -639,6 +637,14 @@ def describe(agreement: Agreement) -> dict[str, Any]:
                         "decided_at": m.decided_at.isoformat() if m.decided_at else None}
                        for m in agreement.amendments],
     }
+
+
+def describe_with_history(session: Session, agreement: Agreement) -> dict[str, Any]:
+    """``describe`` with what the audit log tells of the draft: its changes (``edits``), its version
+    (what ``approve --version`` names) and, for a withdrawn draft, who withdrew it, when and why."""
+    edits = draft_edits(session, agreement)
+    return {**describe(agreement), "version": draft_version(edits), "edits": edits,
+            "withdrawn": withdrawal(session, agreement)}
 
 
 def _monthly(total: int, worker_months: int) -> int | None:
