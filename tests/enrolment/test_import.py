@@ -23,6 +23,8 @@ from lindung.enrolment.importer import ImportSummary, import_workers
 from lindung.enrolment.importer_read import ImportFileError
 from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.models import Enrolment
+from lindung.kit.money import rp
+from lindung.kit.numbers import MONEY_MAX
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.workers.models import Worker
@@ -254,7 +256,7 @@ class TestRefusedRowsComeBackWithTheirReason:
         assert got[8] == [("Pekerjaan", "Astronot", "import.occupation_unknown", "")]
         assert got[9] == [("Tgl Lahir", "31/02/1990", "import.date_invalid", "")]
         assert got[10] == [("NIK", good["NIK"], "import.duplicate_in_file", "2")]
-        assert got[11] == [("Penghasilan", "sejuta", "import.income_invalid", "")]
+        assert got[11] == [("Penghasilan", "sejuta", "import.income_invalid", rp(MONEY_MAX))]
         assert got[12] == [("No HP", "bukan nomor", "import.phone_invalid", "")]
         assert set(got) == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
         assert [e[0] for e in errors] == sorted(e[0] for e in errors)  # file order

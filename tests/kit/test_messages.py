@@ -50,9 +50,14 @@ def test_every_invalid_input_raised_in_the_code_has_a_message():
                 missing.append(f"{path.name}: {code}")
         # The helpers that read a number raise InvalidInput(field, value) for the field they are given
         # (it happened: invalid.version, invalid.number).
-        for m in re.finditer(r'\b(?:int_arg|positive_int|_req_int|_decimal_arg)\([^()]*?,\s*"(\w+)"', text):
+        for m in re.finditer(r'\b(?:int_arg|whole_number|rupiah_amount|_req_int|_decimal_arg)\([^()]*?,\s*"(\w+)"',
+                             text):
             if f"invalid.{m.group(1)}" not in catalogue():
                 missing.append(f"{path.name}: invalid.{m.group(1)}")
+        # Those with a bound name the number in its "too large" message (kit.numbers.TooLarge).
+        for m in re.finditer(r'\b(?:whole_number|rupiah_amount)\([^()]*?,\s*"(\w+)"', text):
+            if f"number.{m.group(1)}" not in catalogue():
+                missing.append(f"{path.name}: number.{m.group(1)}")
     assert not missing, missing
 
 

@@ -230,7 +230,7 @@ class TestOtherFieldsAreChecked:
         ("phone", "12ab", "invalid.phone"),
         ("income", -1, "invalid.income"),
         ("heirs", (workers.HeirInput("X", "cousin"),), "invalid.relationship"),
-        ("heirs", (workers.HeirInput("X", "child", "1234"),), "invalid.nik"),
+        ("heirs", (workers.HeirInput("X", "child", "1234"),), "invalid.heir_nik"),
     ])
     def test_a_bad_value_is_refused_naming_the_problem(self, database, field, value, code):
         with database.session() as s, pytest.raises(InvalidInput) as exc:

@@ -9,13 +9,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.approvals.service import Waiting, awaiting
+from lindung.audit import service as audit
 from lindung.kit import clock
 from lindung.kit.cli import LangOption, command_lines, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import format_count, t
 from lindung.kit.money import rp
-from lindung.sponsors import service as sponsors
 
 
 def approvals(
@@ -40,7 +40,7 @@ def approvals(
         return
     out_console.print(t("approvals.title", lg, n=format_count(len(found), lg)))
     width = max(out_console.width, 40) - 1  # the commands stand one column in
-    person = sponsors.normalize_person(by) if by else None
+    person = audit.normalize_person(by) if by else None
     placeholder = t("approvals.name", lg)
     for n, w in enumerate(found, 1):
         out_console.print()

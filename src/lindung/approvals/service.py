@@ -5,7 +5,7 @@ approves it.
 product.md has a supervisor approve the agreements, bulk enrolments (and later claims) an officer makes;
 each kind has its own approve command and its own rule that the maker may not check. Given a person,
 each item says whether that person may approve it (not drafted, changed or proposed by them): the same
-rules the approve commands apply (``sponsors.same_person`` through the edits of a draft), read here so
+rules the approve commands apply (``audit.same_person`` through the edits of a draft), read here so
 that nobody is sent to a command that will refuse them.
 """
 
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from lindung.audit import service as audit
 from lindung.enrolment import proposals
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
@@ -74,12 +75,12 @@ class Waiting:
 def awaiting(session: Session, *, by: str | None = None) -> list[Waiting]:
     """Every draft agreement, proposed addendum and proposed import, oldest first. With ``by``, each
     says whether that person may approve it."""
-    person = sponsors.normalize_person(by) if by is not None else None
+    person = audit.normalize_person(by) if by is not None else None
     found = [*_drafts(session), *_addenda(session), *_imports(session)]
     found.sort(key=lambda w: (w.proposed_at, KINDS.index(w.kind), w.number or 0))
     if person is None:
         return found
-    return [replace(w, may_approve=not any(sponsors.same_person(person, m) for m in w.makers)) for w in found]
+    return [replace(w, may_approve=not any(audit.same_person(person, m) for m in w.makers)) for w in found]
 
 
 def _drafts(session: Session) -> list[Waiting]:

@@ -113,7 +113,7 @@ def _cut(session: Session, enrolment: Enrolment, last_month: int, reason: str, *
 
 
 def record_death(session: Session, nik: str, *, died_on: dt.date, by: str, today: dt.date) -> EndResult:
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     if died_on > today:
         raise InvalidInput("died_on", died_on.isoformat(), reason="date_future")
     worker = workers.get(session, nik, today=today)
@@ -140,7 +140,7 @@ def record_death(session: Session, nik: str, *, died_on: dt.date, by: str, today
 
 
 def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month, by: str, today: dt.date) -> EndResult:
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     agreement = sponsors.get_agreement(session, agreement_code)
     worker = workers.get(session, nik, today=today)
     enrolment_repo.lock_for_end(session, worker.id)
@@ -208,7 +208,7 @@ class AgreementEnd:
 
 def end_agreement(session: Session, code: str, *, last_month: Month, by: str, today: dt.date) -> AgreementEnd:
     """End the agreement after ``last_month``: no further bills; later months voided and settled."""
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     found = sponsors.get_agreement(session, code)
     start, end = Month.from_index(found.start_month), Month.from_index(found.end_month)
     if not start - 1 <= last_month <= end:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.billing import repository as repo
 from lindung.kit import lokal
-from lindung.kit.errors import InvalidInput
+from lindung.kit.numbers import DAYS_MAX, whole_number
 from lindung.kit.privacy import mask_nik
 from lindung.rules.coverage import arrears_of, contribution_history, due_date
 from lindung.rules.params import ParameterSet, default_parameters
@@ -79,8 +79,7 @@ def agreements_with_unpaid(session: Session, at: dt.date, *, params: ParameterSe
 def protection_ending(session: Session, at: dt.date, *, days: int = 30, unmask: bool = False, actor: str = "",
                       params: ParameterSet | None = None) -> Iterator[Row]:
     """Workers protected on ``at`` whose protection ends on or before ``at + days`` (rules.md 2.3, 2.5)."""
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise InvalidInput("days", days)
+    days = whole_number(days, "days", minimum=0, maximum=DAYS_MAX)
     until = at + dt.timedelta(days=days)
     grace: int = (params or default_parameters()).at("contribution.arrears_grace_months", at).value
     found: list[tuple[int, dt.date, int, Month]] = []
@@ -109,8 +108,7 @@ def lapsing(session: Session, at: dt.date, *, days: int = 30, unmask: bool = Fal
     month in arrears is paid: on the last day of that month's arrears window (rules.md 2.3). The
     arrears are the months of the running membership unpaid past their due date; the row names the
     oldest one's bill, so that the branch can chase its sponsor, and sums them all."""
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise InvalidInput("days", days)
+    days = whole_number(days, "days", minimum=0, maximum=DAYS_MAX)
     params = params or default_parameters()
     working_day = next_working_day or lokal.next_working_day
     until = at + dt.timedelta(days=days)

@@ -42,6 +42,7 @@ from lindung.billing.models import Bill, CreditEntry, Payment
 from lindung.kit import lokal
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
+from lindung.kit.numbers import rupiah_amount
 from lindung.rules.contributions import OTHER, TRANSPORT, contribution_for_month, monthly_price_table
 from lindung.rules.coverage import due_date
 from lindung.rules.params import ParameterSet
@@ -110,9 +111,7 @@ def normalize_reference(text: str) -> str:
 
 def check_amount(amount: object) -> int:
     """A positive whole number of rupiah (an int, never a bool or a float)."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput("amount", amount)
-    return amount
+    return rupiah_amount(amount, "amount", minimum=1)
 
 
 # --- cycles and prices --------------------------------------------------------------------------
@@ -264,7 +263,7 @@ def issue_bills(session: Session, month: Month, *, today: dt.date, by: str,
     Set-based: prices into a tiny temporary table, one INSERT … SELECT for the worker-months.
     Idempotent and resumable: a second run, or a run after an interrupted one, issues only what is missing.
     """
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     nwd = next_working_day or lokal.next_working_day
     agreements = repo.billable_agreements(session, month.index, sponsors.OPEN_STATUSES, agreement_ids=agreement_ids)
     if not agreements:
@@ -429,7 +428,7 @@ def pay(session: Session, *, code: str, amount: int, reference: str, paid_on: dt
     amount = check_amount(amount)
     ref = normalize_reference(reference)
     number = normalize_payment_code(code)
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     if paid_on > today:
         raise InvalidInput("paid_on", paid_on.isoformat(), reason="date_future")
     bill = repo.bill_by_code(session, number)

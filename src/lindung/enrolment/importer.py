@@ -159,7 +159,7 @@ def import_workers(
     """
     clock = _Clock(phases)
     params = params or default_parameters()
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     opened = open_sheet(path, sheet)
     workers_repo.lock_registry_for_import(session)
     agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
@@ -630,7 +630,7 @@ def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:
     """The audit entry of a dry run (``--check``), written after its own transaction was rolled back:
     who checked which file against which agreement, and what an import would have done."""
     agreement = sponsors.get_agreement(session, summary.agreement)
-    audit.record(session, actor=sponsors.normalize_person(by), action="enrolment.import_check",
+    audit.record(session, actor=audit.normalize_person(by), action="enrolment.import_check",
                  subject_type="agreement", subject_id=agreement.id,
                  detail=f"{summary.file}: read {summary.read}, would enrol {summary.enrolled}, "
                         f"already {summary.already_enrolled}, refused {summary.refused}")

@@ -26,6 +26,8 @@ from lindung.kit import clock
 from lindung.kit.dates import try_parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import nik_checker, nik_column_checker
+from lindung.kit.money import rp
+from lindung.kit.numbers import MONEY_MAX
 from lindung.regions.names import DesaNames, written_as_code
 from lindung.rules.catalogues import fold_label, match_occupation, match_relationship, relationships
 from lindung.workers.service import heir_relationships
@@ -91,8 +93,19 @@ def desa_key(code: str) -> str:
     return code.replace(".", "").replace(" ", "").strip()
 
 
+_INCOME_DIGITS = len(str(MONEY_MAX))
+"""An income of at most this many plain digits is at most ``MONEY_MAX``: no parsing needed."""
+_INCOME_MAX = rp(MONEY_MAX)
+
+
 def parse_income(text: str) -> int | None:
-    """'1.500.000', 'Rp 1.500.000', '1500000', '1,500,000.00' -> 1500000; None when not rupiah."""
+    """'1.500.000', 'Rp 1.500.000', '1500000', '1,500,000.00' -> 1500000; None when not rupiah or
+    above ``kit.numbers.MONEY_MAX`` (it would not fit the database's column)."""
+    amount = _parse_rupiah(text)
+    return amount if amount is None or amount <= MONEY_MAX else None
+
+
+def _parse_rupiah(text: str) -> int | None:
     if text.isdigit() and text.isascii():
         return int(text)
     s = text.strip().lower().removeprefix("rp").strip().removesuffix(",-").replace(" ", "")
@@ -310,7 +323,7 @@ class RowValidator:
             suspects.update(_not_plain_digits(phones, 8, 15))
         if has_income:
             raw_income = columns[at]
-            bad_income = _not_plain_digits(raw_income, 1, 15)
+            bad_income = _not_plain_digits(raw_income, 1, _INCOME_DIGITS)
             suspects.update(bad_income)
             if bad_income:
                 raw_income = ["0" if i in bad_income else v for i, v in enumerate(raw_income)]
@@ -479,7 +492,7 @@ class RowValidator:
                     income = parse_income(raw)
                     if income is None:
                         bad = bad or []
-                        bad.append((row_no, c_income, raw.strip(), "import.income_invalid", ""))
+                        bad.append((row_no, c_income, raw.strip(), "import.income_invalid", _INCOME_MAX))
 
             if heir_of is not None:
                 heir, problems = heir_of(row_no, cells, nik if nik_valid else None)

@@ -68,7 +68,7 @@ class UndoResult:
 
 def undo(session: Session, import_id: int, *, by: str) -> UndoResult:
     """Cancel the active enrolments of import ``import_id`` (see the module); flushes."""
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     source = enrolments.import_source(session, import_id)
     if source is None:
         raise NotFound("import.not_found", value=import_id)

@@ -90,7 +90,7 @@ def _view(p: ImportProposal, code: str) -> ProposalView:
 def propose(session: Session, path: str | os.PathLike[str], checked: ImportSummary, *, by: str,
             sheet: str | None = None) -> ProposalView:
     """Keep the checked file as a proposal (``checked``: the summary of its dry run); flushes."""
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     agreement = sponsors.get_agreement(session, checked.agreement)
     content = Path(path).read_bytes()
     proposal = ImportProposal(
@@ -124,10 +124,10 @@ def _undecided(proposal: ImportProposal) -> None:
 def approve(session: Session, proposal_id: int, *, by: str, today: dt.date,
             on_errors: Callable[[Iterator[RowError]], None] | None = None) -> tuple[ProposalView, ImportSummary]:
     """Import the proposal's file on another person's word (see the module); flushes."""
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     proposal = _get(session, proposal_id, for_update=True)
     _undecided(proposal)
-    if sponsors.same_person(proposal.proposed_by, by):  # "Ani" is ani, as for agreements and addenda
+    if audit.same_person(proposal.proposed_by, by):  # "Ani" is ani, as for agreements and addenda
         raise SelfApproval(value=proposal.id, by=by)
     if hashlib.sha256(proposal.content).hexdigest() != proposal.sha256:
         raise ProposalAltered(value=proposal.id)
@@ -170,7 +170,7 @@ def kept_file(session: Session, proposal_id: int) -> KeptFile:
 
 
 def reject(session: Session, proposal_id: int, *, by: str) -> ProposalView:
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     proposal = _get(session, proposal_id, for_update=True)
     _undecided(proposal)
     proposal.status, proposal.decided_by, proposal.decided_at = "rejected", by, utcnow()

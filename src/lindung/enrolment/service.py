@@ -124,7 +124,7 @@ def enrol(session: Session, nik: str, agreement_code: str, *, by: str, today: dt
           first: Month | None = None, source: str | None = None,
           params: ParameterSet | None = None) -> Enrolment:
     """Enrol one worker (flushes; the caller's unit of work commits)."""
-    by = sponsors.normalize_person(by)
+    by = audit.normalize_person(by)
     agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
     if agreement.status not in sponsors.OPEN_STATUSES:
         raise AgreementNotOpen(agreement=agreement.code, status=agreement.status)

@@ -7,6 +7,7 @@ import json
 import os
 import shlex
 import sys
+import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,7 @@ from lindung.kit import clock, help_language, usage_errors
 from lindung.kit.db import database_error
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import t
+from lindung.kit.privacy import mask_niks_in_text
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
@@ -122,7 +124,7 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     except DBAPIError as exc:  # the database down, locked or misconfigured: said, not a traceback
         said = database_error(exc)
         if said is None:
-            raise  # anything else is a bug of ours
+            return _internal_error(label, lang)
         err_console.print(f"[bold red]{label}:[/] {escape(said.message(lang))}")
         return said.exit_code
     except usage_errors.Abort:
@@ -140,11 +142,28 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    except Exception:
+        return _internal_error(label, lang)
     finally:
         _run_lang.reset(chosen)
     # Without Typer's own error display a command's exit code (``typer.Exit``, ``--help``) comes back
     # as the value; commands themselves return nothing.
     return result if isinstance(result, int) else 0
+
+
+INTERNAL_ERROR_EXIT = 70
+"""Exit code of a bug of ours (sysexits' EX_SOFTWARE), apart from the codes of errors a user can mend."""
+
+
+def _internal_error(label: str, lang: str) -> int:
+    """A bug of ours, not something the user did: said as such, with the traceback for whoever
+    mends it, but every NIK in it masked (a database's error repeats the row's values: "Key
+    (nik)=(3216…) already exists"; engines hide the statement's parameters, ``kit.db``), since a
+    traceback ends up in terminal logs and bug reports (UU 27/2022 PDP). The command's transaction
+    was rolled back by its unit of work."""
+    err_console.print(mask_niks_in_text(traceback.format_exc()), markup=False, highlight=False)
+    err_console.print(f"[bold red]{label}:[/] {escape(t('internal_error', lang))}")
+    return INTERNAL_ERROR_EXIT
 
 
 def check_writable(path: str | os.PathLike[str] | None, option: str) -> None:

@@ -201,6 +201,8 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """A new engine for ``url`` (default: ``database_url()``), SQLite configured as described above."""
     url = _checked_url(url or database_url())
     parsed = make_url(url)
+    # A statement's parameters hold NIKs, names and phone numbers: never in an error's text or a log.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             folder = Path(parsed.database).parent

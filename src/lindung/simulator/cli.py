@@ -21,6 +21,7 @@ from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import t
 from lindung.kit.lokal import terbilang_rupiah
 from lindung.kit.money import rp
+from lindung.kit.numbers import MONTHS_MAX, rupiah_amount, whole_number
 from lindung.rules import benefits
 from lindung.rules.catalogues import funding_source, occupation
 from lindung.rules.contributions import contribution_for_span
@@ -67,7 +68,8 @@ def _income_or_base(income: str | None, base: str | None) -> tuple[int | None, i
     i, b = int_arg(income, "income"), int_arg(base, "base")
     if (i is None) == (b is None):
         raise InvalidInput("income_or_base", "")
-    return i, b
+    return (None if i is None else rupiah_amount(i, "income"),
+            None if b is None else rupiah_amount(b, "base", minimum=1))
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -162,8 +164,9 @@ def contribution(
     occ = occupation(occupation_code)
     source = funding_source(funding)
     amount = int_arg(income, "income")
-    if count is None or count < 1:
-        raise InvalidInput("months", months)
+    if amount is not None:
+        rupiah_amount(amount, "income")
+    count = whole_number(count, "months", minimum=1, maximum=MONTHS_MAX)
     span = contribution_for_span(first, count, income=amount, transport=occ.transport,
                                  funding=source.code, jht=jht)
     aggregated = _aggregate(span.runs)
@@ -228,8 +231,8 @@ def jkm(date: str = DateOpt, contribution_months: str | None = typer.Option(
     """Jaminan Kematian (bukan karena kerja)."""
     language = lang_of(lang)
     cm = int_arg(contribution_months, "contribution_months")
-    if cm is not None and cm < 0:
-        raise InvalidInput("contribution_months", contribution_months)
+    if cm is not None:
+        whole_number(cm, "contribution_months", minimum=0, maximum=MONTHS_MAX)
     result = benefits.jkm_death(parse_date(date), contribution_months=cm,
                                 children=[parse_child(c) for c in child])
     _emit_benefit(result, as_json, language)
@@ -281,8 +284,7 @@ def jkk_stmb(date: str = DateOpt, income: str | None = IncomeOpt, base: str | No
              as_json: bool = JsonOpt, lang: str | None = LangOption) -> None:
     """Santunan sementara tidak mampu bekerja."""
     language = lang_of(lang)
-    k = int_arg(months, "months")
-    assert k is not None
+    k = whole_number(int_arg(months, "months"), "months", minimum=1, maximum=MONTHS_MAX)
     money = _income_or_base(income, base)
     result = benefits.jkk_stmb(parse_date(date), months=k, income=money[0], base=money[1])
     _emit_benefit(result, as_json, language)
@@ -301,8 +303,8 @@ def scholarship(date: str = DateOpt,
     if not child:
         raise InvalidInput("child", "")
     cm = int_arg(contribution_months, "contribution_months")
-    if cm is not None and cm < 0:
-        raise InvalidInput("contribution_months", contribution_months)
+    if cm is not None:
+        whole_number(cm, "contribution_months", minimum=0, maximum=MONTHS_MAX)
     result = scholarships(parse_date(date), cause.lower(), [parse_child(c) for c in child],
                           contribution_months=cm)
     if as_json:

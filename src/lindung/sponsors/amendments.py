@@ -24,20 +24,21 @@ from lindung.audit import service as audit
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.kit.money import rp
+from lindung.kit.numbers import rupiah_amount
 from lindung.rules.params import ParameterSet
 from lindung.sponsors import repository
 from lindung.sponsors.models import Agreement, AgreementAmendment
 from lindung.sponsors.service import (
     DRAFT_EDITED,
+    checked_quota,
     draft_change_detail,
     estimate_for,
     get_agreement,
-    normalize_person,
-    positive_int,
-    same_person,
 )
 
 AMENDABLE = ("draft", "approved", "active")
+REFERENCE_MAX = 200
+"""The longest reference of an addendum (its letter's number and date): the column's width."""
 
 
 class AmendmentBelowUse(Conflict):
@@ -107,15 +108,17 @@ def _check_use(agreement: Agreement, quota: int, budget: int) -> None:
 def amend(session: Session, code: str, *, quota: int | None = None, budget: int | None = None,
           reference: str | None = None, by: str, params: ParameterSet | None = None) -> AmendmentView:
     """Edit a draft at once, or propose an amendment of an approved or active agreement (flushes)."""
-    person = normalize_person(by)
+    person = audit.normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
     if agreement.status not in AMENDABLE:
         raise AgreementClosed(agreement=agreement.code, status=agreement.status)
-    new_quota = agreement.quota if quota is None else positive_int(quota, "quota", 1)
-    new_budget = agreement.budget if budget is None else positive_int(budget, "budget", 0)
+    new_quota = agreement.quota if quota is None else checked_quota(quota)
+    new_budget = agreement.budget if budget is None else rupiah_amount(budget, "budget")
     if (new_quota, new_budget) == (agreement.quota, agreement.budget):
         raise InvalidInput("amendment", agreement.code, reason="amend_nothing")
-    note = (" ".join(str(reference).split())[:200] or None) if reference is not None else None
+    note = (" ".join(str(reference).split()) or None) if reference is not None else None
+    if note is not None and len(note) > REFERENCE_MAX:
+        raise InvalidInput("amendment_reference", note[:40] + "…", length=len(note), maximum=REFERENCE_MAX)
     _check_use(agreement, new_quota, new_budget)
     if repository.pending_amendment(session, agreement.id) is not None:
         raise AmendmentPending(agreement=agreement.code)
@@ -147,13 +150,13 @@ def approve(session: Session, code: str, *, by: str, number: int | None = None,
     """Apply the agreement's pending amendment on a second person's word (flushes). With ``number``,
     only that amendment: the approver's word stands for the figures they read, not for another
     proposal made since."""
-    person = normalize_person(by)
+    person = audit.normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
     amendment = _pending(session, agreement)
     if number is not None and amendment.id != number:
         raise AmendmentChanged(agreement=agreement.code, number=number, pending=amendment.id,
                                by=amendment.proposed_by)
-    if same_person(person, amendment.proposed_by):
+    if audit.same_person(person, amendment.proposed_by):
         raise AmendmentSelfApproval(agreement=agreement.code, person=person)
     if agreement.status not in AMENDABLE:
         raise AgreementClosed(agreement=agreement.code, status=agreement.status)
@@ -171,7 +174,7 @@ def approve(session: Session, code: str, *, by: str, number: int | None = None,
 
 def reject(session: Session, code: str, *, by: str) -> AmendmentView:
     """Turn down the pending amendment (the proposer too: a withdrawal); nothing changes (flushes)."""
-    person = normalize_person(by)
+    person = audit.normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
     amendment = _pending(session, agreement)
     amendment.status, amendment.decided_by, amendment.decided_at = "rejected", person, utcnow()

