@@ -12,13 +12,15 @@ import typer
 from sqlalchemy import func, select, text
 
 from lindung.audit.models import AuditEntry, Provenance
+from lindung.billing.models import WorkerDeath
+from lindung.enrolment.models import Enrolment
 from lindung.kit.cli import INTERNAL_ERROR_EXIT, run_app
 from lindung.kit.db import make_engine
 from lindung.kit.numbers import COUNT_MAX, MONEY_MAX
 from lindung.sponsors.models import Agreement, AgreementAmendment
 from lindung.workers.models import Heir, Worker
 from tests.enrolment.import_files import person, write_csv
-from tests.factories import DESA_TARUMAJAYA, make_agreement, make_sponsor, make_worker, nik
+from tests.factories import DESA_TARUMAJAYA, enrol, make_agreement, make_sponsor, make_worker, nik
 
 OFFICER_TOO_LONG = "Petugas " + "x" * 100  # 108 characters; the column holds 100
 
@@ -109,6 +111,25 @@ class TestNumbersBeyondTheirBound:
         r = cli("audit", "--since", "0001-01-01", "--until", "9999-12-31", "--json")
         assert r.exit_code == 0, r.err
         assert len(r.json()) == count(database, AuditEntry) > 0
+
+
+    @pytest.mark.parametrize("command", [("import", "undo"), ("import", "approve"), ("import", "reject")])
+    def test_an_import_number_beyond_any_row_is_no_import_number(self, database, cli, command):
+        r = cli(*command, "2147483648", "--by", "budi")
+        assert r.exit_code == 2 and "tidak valid: '2147483648'" in r.err, r.err
+
+
+def test_a_death_before_the_birth_the_nik_says_is_refused_and_coverage_stays(database, cli):
+    with database.session() as s:
+        make_agreement(s)
+        number = enrol(s, make_worker(s)).worker.nik  # born 17 May 1990
+    r = cli("billing", "death", number, "--date", "1990-05-16")
+    assert (r.exit_code, r.err) == (2, "Galat: Tanggal meninggal 1990-05-16 lebih awal daripada tanggal lahir "
+                                       "1990-05-17 (menurut NIK 3216********" + number[-4:] + "): periksa tanggalnya.")
+    assert count(database, WorkerDeath) == 0
+    with database.session(readonly=True) as s:
+        assert s.scalars(select(Enrolment.status)).all() == ["active"]
+    assert cli("billing", "death", number, "--date", "1990-05-17").exit_code == 0  # the day itself is possible
 
 
 class TestWhoActs:

@@ -117,6 +117,9 @@ def record_death(session: Session, nik: str, *, died_on: dt.date, by: str, today
     if died_on > today:
         raise InvalidInput("died_on", died_on.isoformat(), reason="date_future")
     worker = workers.get(session, nik, today=today)
+    if died_on < worker.birth_date:
+        raise InvalidInput("died_on", died_on.isoformat(), reason="died_before_birth",
+                           born=worker.birth_date.isoformat(), nik=mask_nik(worker.nik))
     enrolment_repo.lock_for_end(session, worker.id)
     known = repo.death_of(session, worker.id)
     if known is not None:

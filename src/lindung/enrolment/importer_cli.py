@@ -33,9 +33,10 @@ from lindung.kit.cli import (
 )
 from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.db import unit_of_work
-from lindung.kit.errors import LindungError
+from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import format_count, t
 from lindung.kit.money import rp
+from lindung.kit.numbers import ID_MAX
 
 app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX).", no_args_is_help=True)
 
@@ -254,6 +255,8 @@ def _number(text: str, field: str) -> int:
     """An import's or a proposal's number as typed ('12'); InvalidInput naming ``field`` otherwise."""
     value = int_arg(text, field)
     assert value is not None  # a typed argument is never None
+    if value > ID_MAX:
+        raise InvalidInput(field, text)
     return value
 
 

@@ -26,6 +26,11 @@ DAYS_MAX = 36_600
 """Days (to look ahead in a list): a hundred years."""
 
 
+ID_MAX = 2_147_483_647
+"""A row's number a person types (an import, a proposal): PostgreSQL's ``integer``. A larger one names
+no row, and is refused as no such number rather than sent to the database."""
+
+
 class TooLarge(InvalidInput):
     """A whole number above its bound: says which number, what was given and the most it may be."""
 
