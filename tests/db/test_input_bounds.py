@@ -177,6 +177,16 @@ class TestHeirs:
         with database.session(readonly=True) as s:
             assert s.scalars(select(Heir.relationship_code).order_by(Heir.position)).all() == ["spouse", "child"]
 
+    def test_a_name_that_begins_as_a_formula_is_no_name_and_invisible_characters_are_left_out(self, database, cli):
+        r = cli("worker", "add", "--nik", nik(serial=44), "--name", "=HYPERLINK(\"http://x\")", "--desa",
+                DESA_TARUMAJAYA, "--occupation", "petani")
+        assert r.exit_code == 2 and "Nama tidak boleh diawali =, +, - atau @" in r.err, r.err
+        assert self.add(cli, "@Euis:istri").exit_code == 2
+        assert count(database, Worker) == 0
+        assert self.add(cli, "Euis\u200b Lestari:istri").exit_code == 0
+        with database.session(readonly=True) as s:
+            assert s.scalars(select(Heir.name)).all() == ["Euis Lestari"]
+
     def test_a_wrong_heir_nik_names_the_heir(self, database, cli):
         r = self.add(cli, "Euis:istri", "Ujang:anak:123")
         assert (r.exit_code, r.err) == (2, "Galat: NIK ahli waris Ujang tidak valid (123): harus 16 digit angka.")

@@ -21,6 +21,7 @@ from lindung.enrolment.importer import ImportSummary, import_workers, record_che
 from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.refused_rows import is_xlsx, reasons_from_report, write_refused_rows
 from lindung.kit import clock
+from lindung.kit.cells import inert
 from lindung.kit.cli import (
     LangOption,
     check_not_overwriting,
@@ -66,7 +67,7 @@ class _ErrorFile:
             w = csv.writer(f)
             w.writerow(ERROR_HEADER[self.lang])
             for error in errors:
-                w.writerow(render_error(error, self.lang))
+                w.writerow(map(inert, render_error(error, self.lang)))
                 self.count += 1
 
     def publish(self) -> None:

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from lindung.enrolment.importer_read import Header, NumberCell, Row
 from lindung.kit import clock
+from lindung.kit.cells import FORMULA_START
 from lindung.kit.dates import try_parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import nik_checker, nik_column_checker
@@ -30,6 +31,7 @@ from lindung.kit.money import rp
 from lindung.kit.numbers import MONEY_MAX
 from lindung.regions.names import DesaNames, written_as_code
 from lindung.rules.catalogues import fold_label, match_occupation, match_relationship, relationships
+from lindung.workers.names import looks_like_formula, tidy_name
 from lindung.workers.service import heir_relationships
 from lindung.workers.service import normalize_phone as workers_phone
 
@@ -71,7 +73,13 @@ _SIX = itemgetter(slice(0, 6))
 
 
 def _bad_name(name: str) -> bool:
-    return not name or len(name) > NAME_MAX
+    return not name or len(name) > NAME_MAX or looks_like_formula(name)
+
+
+def _formula_in(joined: str) -> bool:
+    """Whether a name of ``"|".join(names)`` may begin as a formula does (a cheap look over the whole
+    batch; ``_bad_name`` tells which)."""
+    return joined.startswith(("'", *FORMULA_START)) or any(f"|{c}" in joined for c in ("'", *FORMULA_START))
 
 
 def _not_plain_digits(column: Sequence[str], shortest: int, longest: int) -> set[int]:
@@ -223,7 +231,7 @@ class RowValidator:
         i_name, i_rel, i_nik = self._heir_columns
         raw_name, raw_rel = cells[i_name], cells[i_rel]
         raw_nik = cells[i_nik] if i_nik is not None else ""
-        name = " ".join(raw_name.split())
+        name = tidy_name(raw_name)
         rel_text, nik_text = raw_rel.strip(), raw_nik.strip()
         if not (name or rel_text or nik_text):
             return None, []
@@ -233,6 +241,8 @@ class RowValidator:
             errors.append((row_no, names["heir_name"], "", "import.heir_name_missing", ""))
         elif len(name) > NAME_MAX:
             errors.append((row_no, names["heir_name"], name[:40] + "…", "import.name_too_long", str(NAME_MAX)))
+        elif looks_like_formula(name):
+            errors.append((row_no, names["heir_name"], name, "import.name_formula", name.removeprefix("'")[:1]))
         relationship = self._relationships[raw_rel] if rel_text else None
         if not rel_text:
             errors.append((row_no, names["heir_relationship"], "", "import.heir_relationship_missing",
@@ -296,9 +306,10 @@ class RowValidator:
 
         names = list(map(str.strip, columns[1]))
         joined = "|".join(names)
-        if "  " in joined or not joined.isprintable():  # tabs, newlines, NBSP... (rare): normalise
-            names = list(map(" ".join, map(str.split, names)))
-        if "" in names or max(map(len, names)) > NAME_MAX:
+        if "  " in joined or not joined.isprintable():  # tabs, newlines, NBSP, zero-width... (rare): tidy
+            names = list(map(tidy_name, names))
+            joined = "|".join(names)
+        if "" in names or max(map(len, names)) > NAME_MAX or _formula_in(joined):
             suspects.update(compress(everything, map(_bad_name, names)))
 
         births = list(map(self._dates.__getitem__, columns[2]))
@@ -360,7 +371,7 @@ class RowValidator:
         names = list(map(str.strip, map(itemgetter(i_name), cells)))
         joined = "|".join(names)
         if "  " in joined or not joined.isprintable():
-            names = list(map(" ".join, map(str.split, names)))
+            names = list(map(tidy_name, names))
         raw_rels = list(map(itemgetter(i_rel), cells))
         rels = list(map(self._relationships.__getitem__, raw_rels))
         raw_niks = list(map(itemgetter(i_nik), cells)) if i_nik is not None else [""] * len(cells)
@@ -368,7 +379,7 @@ class RowValidator:
         heirs: dict[int, HeirRow] = {}
         with_nik: list[int] = []
         for i, (name, rel, heir_nik) in enumerate(zip(names, rels, heir_niks, strict=True)):
-            if rel is not None and name and len(name) <= NAME_MAX:
+            if rel is not None and name and len(name) <= NAME_MAX and not looks_like_formula(name):
                 if heir_nik:
                     with_nik.append(i)
                 else:
@@ -426,13 +437,16 @@ class RowValidator:
                     bad = [(row_no, c_nik, nik_text, _NIK_CODES.get(e, "import.nik_format"),
                             nik_text[:2] if e == "province" else "") for e in nik_errors]
 
-            name = " ".join(cells[i_name].split())
+            name = tidy_name(cells[i_name])
             if not name:
                 bad = bad or []
                 bad.append((row_no, c_name, "", "import.name_missing", ""))
             elif len(name) > NAME_MAX:
                 bad = bad or []
                 bad.append((row_no, c_name, name[:40] + "…", "import.name_too_long", str(NAME_MAX)))
+            elif looks_like_formula(name):
+                bad = bad or []
+                bad.append((row_no, c_name, name, "import.name_formula", name.removeprefix("'")[:1]))
 
             raw = cells[i_birth]
             birth = dates[raw]

@@ -24,6 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from lindung.enrolment.importer_read import open_sheet
+from lindung.kit.cells import inert, text_cell
 
 EXTRA_HEADER = {"id": ("Baris di berkas asal", "Alasan penolakan"), "en": ("Row in the original file", "Why refused")}
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -93,9 +94,9 @@ class _Writer:
 
     def __call__(self, row: list[str]) -> None:
         if self.xlsx:
-            self.sheet.append(row)
+            self.sheet.append([text_cell(self.sheet, value) for value in row])
         else:
-            self.csv.writerow(row)
+            self.csv.writerow(map(inert, row))
 
     def __exit__(self, *exc: object) -> None:
         if self.xlsx:

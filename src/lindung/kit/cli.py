@@ -20,6 +20,7 @@ from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
 
 from lindung.kit import clock, help_language, usage_errors
+from lindung.kit.cells import inert
 from lindung.kit.db import database_error
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import t
@@ -219,7 +220,7 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: str |
         writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow(row)
+            writer.writerow({key: inert(value) for key, value in row.items()})
             n += 1
     if out is not None:
         out_console.print(t("list.rows_written", lang, rows=n, file=out))

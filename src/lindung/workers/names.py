@@ -34,6 +34,8 @@ import functools
 import re
 import unicodedata
 
+from lindung.kit.cells import FORMULA_START
+
 SIMILAR = 0.8
 """The least ``difflib.SequenceMatcher`` ratio of two words (normalised) taken as a misspelling of
 one another: a word of five letters may differ in one, one of four not at all (Dedi is not Dodi)."""
@@ -50,6 +52,23 @@ _OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy
 _APOSTROPHES = re.compile("['`\u2018\u2019\u02bc]")
 _NOT_LETTER = re.compile(r"[^a-z]+")
 _DOUBLED = re.compile(r"([a-z])\1+")
+
+
+def tidy_name(text: str) -> str:
+    """A person's name as written, with runs of white space made one and the invisible characters a
+    spreadsheet or a copy from a chat can carry left out (control and format characters: a zero-width
+    space, a bell): what is seen is what is kept."""
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    return " ".join(text.split())
+
+
+def looks_like_formula(name: str) -> bool:
+    """Begins as a spreadsheet formula does (a name never does, and one that did would be a formula in
+    every list of workers a sponsor opens), also behind the apostrophe Lindung's own files put before one
+    (``kit.cells``: a refused row sent back and imported again)."""
+    return name.removeprefix("'").startswith(FORMULA_START)
 
 
 @functools.lru_cache(maxsize=1 << 16)

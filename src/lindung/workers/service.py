@@ -36,7 +36,7 @@ from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.workers import repository
 from lindung.workers.models import Heir, Worker
-from lindung.workers.names import may_be_same_person
+from lindung.workers.names import looks_like_formula, may_be_same_person, tidy_name
 
 REVIEW_NIK_DISTRICT_UNKNOWN = "nik_district_unknown"
 _PHONE = re.compile(r"^\+?\d{8,15}$")
@@ -178,9 +178,11 @@ class PossiblyRegistered(Conflict):
 
 
 def _clean_name(text: str) -> str:
-    name = " ".join(str(text).split())
+    name = tidy_name(text)
     if not name or len(name) > 200:
         raise InvalidInput("name", text)
+    if looks_like_formula(name):
+        raise InvalidInput("name", name, reason="name_formula")
     return name
 
 
@@ -201,9 +203,11 @@ def _heirs(given: tuple[HeirInput, ...], today: dt.date, params: ParameterSet | 
     heirs: list[Heir] = []
     seen: dict[object, int] = {}
     for i, h in enumerate(given, start=1):
-        heir_name = " ".join(str(h.name).split())
+        heir_name = tidy_name(h.name)
         if not heir_name:
             raise InvalidInput("heir", h.name, reason="heir_name")
+        if looks_like_formula(heir_name):
+            raise InvalidInput("heir", heir_name, reason="name_formula")
         if len(heir_name) > HEIR_NAME_MAX:
             raise InvalidInput("heir", heir_name[:40] + "…", reason="heir_name_long", maximum=HEIR_NAME_MAX)
         found = match_relationship(str(h.relationship))
