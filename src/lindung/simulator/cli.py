@@ -164,8 +164,7 @@ def contribution(
     occ = occupation(occupation_code)
     source = funding_source(funding)
     amount = int_arg(income, "income")
-    if amount is not None:
-        rupiah_amount(amount, "income")
+    amount = None if amount is None else rupiah_amount(amount, "income")
     count = whole_number(count, "months", minimum=1, maximum=MONTHS_MAX)
     span = contribution_for_span(first, count, income=amount, transport=occ.transport,
                                  funding=source.code, jht=jht)
