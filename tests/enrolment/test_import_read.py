@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 
 import pytest
@@ -79,6 +80,24 @@ class TestCsvText:
         assert (sheet.encoding, sheet.delimiter) == ("utf-8", ",")
         assert rows == [(2, ["3216011705900001", "Komar, S.Pd", "17/05/1990", "L", "Guru Ngaji",
                              "32.16.01.2001"])]
+
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+    def test_excel_unicode_text_utf16_with_its_mark_and_tabs(self, tmp_path, encoding):
+        path = tmp_path / "f.txt"
+        row = "3216011705900001\tDédé Rohmat\t17-05-1990\tL\tPetani\t3216012001"
+        text = self.HEADER.replace(";", "\t") + "\r\n" + row + "\r\n"
+        mark = {"utf-16": b"", "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}[encoding]
+        path.write_bytes(mark + text.encode(encoding))
+        sheet, rows = rows_of(path)
+        assert (sheet.encoding, sheet.delimiter) == ("utf-16", "\t")
+        assert rows == [(2, ["3216011705900001", "Dédé Rohmat", "17-05-1990", "L", "Petani", "3216012001"])]
+
+    def test_utf16_without_its_mark_is_no_text_file(self, tmp_path):
+        path = tmp_path / "f.csv"
+        path.write_bytes((self.HEADER + "\n").encode("utf-16-le"))
+        with pytest.raises(ImportFileError) as raised:
+            rows_of(path)
+        assert raised.value.code == "import.not_tabular"
 
     def test_row_numbers_are_those_a_spreadsheet_shows(self, tmp_path):
         path = tmp_path / "f.csv"

@@ -3,7 +3,7 @@
 What this module decides, and nothing more:
 
 - the kind of file (XLSX/ODS by its zip signature, anything else must be text CSV);
-- for CSV the encoding (UTF-8 with or without BOM, else Windows-1252) and the delimiter (comma,
+- for CSV the encoding (UTF-8 with or without BOM, UTF-16 with its BOM, else Windows-1252) and the delimiter (comma,
   semicolon or tab, sniffed from the first lines);
 - which row is the header and which column holds which field, by header names matched
   case-insensitively against common aliases ("No KTP" is the NIK, "L/P" the sex...);
@@ -217,11 +217,17 @@ def _find_header(rows: Iterator[Row], file: str) -> Header:
 # ---------------------------------------------------------------------------------------------- CSV
 
 def _detect_encoding(path: Path) -> tuple[str, int]:
-    """('utf-8-sig' | 'cp1252', number of newlines). One pass in C-speed chunks over the bytes."""
+    """('utf-8-sig' | 'cp1252' | 'utf-16', number of newlines). One pass in C-speed chunks over the
+    bytes. UTF-16 is taken by its byte-order mark only: Excel's "Unicode Text" (tab-separated)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     lines = 0
     with path.open("rb") as f:
+        if f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            while chunk := f.read(_CHUNK):
+                lines += chunk.count(b"\n")  # about right: for the progress bar's total
+            return "utf-16", lines
+        f.seek(0)
         first = True
         while chunk := f.read(_CHUNK):
             if first and b"\x00" in chunk[:_SNIFF_BYTES]:
