@@ -484,6 +484,26 @@ class TestExcelFiles:
         assert (summary.read, summary.enrolled, summary.refused) == (2, 1, 1)
         assert [(e[0], e[1], e[2], e[3]) for e in errors] == [(2, "NIK", a["NIK"], "import.nik_number")]
 
+    def test_a_birth_date_whose_date_format_was_lost_is_read_as_the_day_it_counts(self, database, tmp_path):
+        """A date cell turned General shows its serial (17 May 1990 is 33.010): read as that day, it
+        must still agree with the NIK, as any date does; a serial of another day is refused showing
+        both, a number no day is unreadable, and text digits are not taken for a serial."""
+        setup(database)
+        good, other = person(born=dt.date(1990, 5, 17)), person(born=dt.date(1991, 1, 1))
+        small, text = person(), person()
+        rows = cells([good, other, small, text])
+        rows[1][3] = 33010                  # 17 May 1990
+        rows[2][3] = 33011.0                # 18 May 1990, stored as a float as Excel does
+        rows[3][3] = 59                     # before 1 March 1900: Excel's serials are not days there
+        rows[4][3] = "33010"                # typed as text: not a serial
+        summary, errors = run_import(database, write_xlsx(tmp_path / "f.xlsx", rows))
+        assert (summary.enrolled, summary.refused) == (1, 3), errors
+        got = reasons(errors)
+        assert [(c, v, code) for c, v, code, _d in got[3]] == [
+            ("Tgl Lahir", "1990-05-18", "import.birth_date_mismatch")]
+        assert [(c, v, code) for c, v, code, _d in got[4]] == [("Tgl Lahir", "59", "import.date_invalid")]
+        assert [(c, v, code) for c, v, code, _d in got[5]] == [("Tgl Lahir", "33010", "import.date_invalid")]
+
     def test_a_title_above_the_header_is_skipped(self, database, tmp_path):
         setup(database)
         rows = [["DAFTAR PEKERJA RENTAN KADIN 2026"], [], *cells([person()])]

@@ -24,7 +24,7 @@ from typing import TypeVar
 from lindung.enrolment.importer_read import Header, NumberCell, Row
 from lindung.kit import clock
 from lindung.kit.cells import FORMULA_START
-from lindung.kit.dates import try_parse_date
+from lindung.kit.dates import excel_serial_day, try_parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import nik_checker, nik_column_checker
 from lindung.kit.money import rp
@@ -74,6 +74,15 @@ _SIX = itemgetter(slice(0, 6))
 
 def _bad_name(name: str) -> bool:
     return not name or len(name) > NAME_MAX or looks_like_formula(name)
+
+
+def _day_of_number_cell(raw: str) -> str:
+    """A birth date in a workbook cell that holds a number (a date whose format was lost: 36734 is
+    27 July 2000) as the date it counts; any other text as it is. Safe to read so: the date must
+    then agree with the NIK's, or the row is refused showing both."""
+    if type(raw) is NumberCell:
+        return excel_serial_day(raw) or raw
+    return raw
 
 
 def _formula_in(joined: str) -> bool:
@@ -312,7 +321,10 @@ class RowValidator:
         if "" in names or max(map(len, names)) > NAME_MAX or _formula_in(joined):
             suspects.update(compress(everything, map(_bad_name, names)))
 
-        births = list(map(self._dates.__getitem__, columns[2]))
+        raw_births = columns[2]
+        if NumberCell in set(map(type, raw_births)):
+            raw_births = list(map(_day_of_number_cell, raw_births))
+        births = list(map(self._dates.__getitem__, raw_births))
         if births != nik_births:
             suspects.update(compress(everything, map(ne, births, nik_births)))
         sexes = list(map(self._sexes.__getitem__, columns[3]))
@@ -448,7 +460,7 @@ class RowValidator:
                 bad = bad or []
                 bad.append((row_no, c_name, name, "import.name_formula", name.removeprefix("'")[:1]))
 
-            raw = cells[i_birth]
+            raw = _day_of_number_cell(cells[i_birth])
             birth = dates[raw]
             if birth is None:
                 bad = bad or []

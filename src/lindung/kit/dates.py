@@ -34,3 +34,23 @@ def parse_date(text: str, field: str = "date") -> dt.date:
     if day is None:
         raise InvalidInput("date", text, field_name=field)
     return day
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_FIRST_TRUE = 61
+"""Excel's serial 61 is 1 March 1900; below it Excel counts a 29 February 1900 that never was."""
+
+
+def excel_serial_day(text: str) -> str | None:
+    """A spreadsheet's date serial ('36734', a date cell whose date format was lost) as YYYY-MM-DD, or
+    None when the text is no whole serial from 1 March 1900 to 9999."""
+    s = str(text).strip()
+    if not (s.isascii() and s.isdigit()) or len(s) > 7:
+        return None
+    n = int(s)
+    if n < _EXCEL_FIRST_TRUE:
+        return None
+    try:
+        return (_EXCEL_EPOCH + dt.timedelta(days=n)).isoformat()
+    except OverflowError:
+        return None
