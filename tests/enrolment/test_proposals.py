@@ -168,3 +168,49 @@ class TestProposingAndApproving:
         empty.write_text("", encoding="utf-8")
         r = cli("import", "workers", str(empty), "--agreement", "KADIN-2026", "--propose", "--by", ANI)
         assert r.exit_code == 2 and cli("import", "proposals", "--json").json() == []
+
+
+class TestADoubleSubmission:
+    def test_a_file_waiting_already_is_not_proposed_twice(self, database, cli, tmp_path):
+        with database.session() as s:
+            make_agreement(s)
+            make_agreement(s, "TANI-2026", sponsor="PEMKAB", funding="apbd")
+        path = write_csv(tmp_path / "kadin.csv", [person(), person()])
+        first = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--propose", "--by", ANI)
+        assert first.exit_code == 0, first.err
+        again = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--propose", "--by", BUDI)
+        assert again.exit_code == 4 and again.err.startswith(
+            "Galat: Berkas ini sudah diajukan untuk KADIN-2026 sebagai usulan impor 1 (ani.petugas, "), again.err
+        assert "lindung import approve 1 --by NAMA, atau tarik dengan lindung import reject 1" in again.err
+        assert [p["id"] for p in cli("import", "proposals", "--json").json()] == [1]
+        # Another agreement, or the file once the first proposal is withdrawn, may be proposed.
+        other = cli("import", "workers", str(path), "--agreement", "TANI-2026", "--propose", "--by", ANI)
+        assert other.exit_code == 0, other.err
+        assert cli("import", "reject", "1", "--by", ANI).exit_code == 0
+        assert cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--propose", "--by", ANI,
+                   "--json").json()["id"] == 3
+        assert database.scalar("SELECT count(*) FROM import_proposals WHERE status = 'proposed'") == 2
+
+    def test_two_officers_proposing_one_file_at_once_make_one_proposal(self, postgres_database, tmp_path):
+        from lindung.enrolment import proposals
+        from lindung.enrolment.importer import import_workers
+        from lindung.kit.db import session_scope
+        from tests.factories import TODAY
+        from tests.racing import race
+
+        with postgres_database.session() as s:
+            make_agreement(s)
+        path = write_csv(tmp_path / "kadin.csv", [person(), person()])
+        engine = postgres_database.new_engine()
+        try:
+            with session_scope(engine, dry_run=True) as s:  # the check each of them ran (rolled back)
+                checked = import_workers(s, path, "KADIN-2026", by=ANI, today=TODAY)
+        finally:
+            engine.dispose()
+
+        def propose(who: str) -> Any:
+            return lambda s: proposals.propose(s, path, checked, by=who).id
+
+        outcomes = race(postgres_database, [propose(ANI), propose(BUDI)])
+        assert sorted(type(o).__name__ for o in outcomes) == ["ProposalWaiting", "int"], outcomes
+        assert postgres_database.scalar("SELECT count(*) FROM import_proposals") == 1

@@ -38,6 +38,7 @@ from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import format_count, t
 from lindung.kit.money import rp
 from lindung.kit.numbers import ID_MAX
+from lindung.sponsors import service as sponsors
 
 app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX).", no_args_is_help=True)
 
@@ -156,6 +157,10 @@ def workers(
         progress.update(task, completed=done, total=max(total, done) or None)
 
     who = actor(by)
+    if propose and file.is_file():  # a file proposed already and waiting: said before it is checked again
+        with unit_of_work(dry_run=True) as session:
+            proposals.refuse_waiting_twin(session, sponsors.get_agreement(session, agreement),
+                                          file.read_bytes(), sheet)
     try:
         with progress, unit_of_work(dry_run=dry_run) as session:
             summary = import_workers(session, file, agreement, by=who, today=clock.today(),

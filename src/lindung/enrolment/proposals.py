@@ -34,6 +34,7 @@ from lindung.audit import service as audit
 from lindung.enrolment.importer import ImportSummary, import_workers
 from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.models import ImportProposal
+from lindung.kit import clock
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, NotFound
 from lindung.sponsors import service as sponsors
@@ -56,6 +57,33 @@ class ProposalDecided(Conflict):
 
 class ProposalAltered(Conflict):
     code = "import.proposal_altered"
+
+
+class ProposalWaiting(Conflict):
+    """The same file (its bytes, and sheet) is proposed for the agreement already and still waits: a
+    second proposal would put one list twice before the supervisor (a double submission)."""
+
+    code = "import.proposal_waiting"
+
+    def message(self, lang: str = "id") -> str:
+        from lindung.kit.i18n import t
+
+        at = clock.format_time(self.context["at"], lang)
+        return t(self.code, lang, **{**self.context, "at": at})
+
+
+def refuse_waiting_twin(session: Session, agreement: Agreement, content: bytes, sheet: str | None) -> None:
+    """``ProposalWaiting`` when a proposal of these bytes (and sheet) waits for ``agreement``. Under the
+    agreement's row lock (PostgreSQL), so that two officers proposing one file at once do not both
+    pass: the second waits and then finds the first."""
+    sponsors.get_agreement(session, agreement.code, for_update=True)
+    digest = hashlib.sha256(content).hexdigest()
+    waiting = session.scalars(
+        select(ImportProposal).where(ImportProposal.agreement_id == agreement.id, ImportProposal.sha256 == digest,
+                                     ImportProposal.status == "proposed").order_by(ImportProposal.id)).all()
+    for twin in waiting:
+        if twin.sheet == sheet:
+            raise ProposalWaiting(number=twin.id, agreement=agreement.code, by=twin.proposed_by, at=twin.proposed_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +121,7 @@ def propose(session: Session, path: str | os.PathLike[str], checked: ImportSumma
     by = audit.normalize_person(by)
     agreement = sponsors.get_agreement(session, checked.agreement)
     content = Path(path).read_bytes()
+    refuse_waiting_twin(session, agreement, content, sheet)
     proposal = ImportProposal(
         agreement_id=agreement.id, file_name=os.path.basename(os.fspath(path))[:200], sheet=sheet, content=content,
         sha256=hashlib.sha256(content).hexdigest(), read=checked.read, would_enrol=checked.enrolled,
