@@ -187,6 +187,14 @@ class TestHeirs:
         with database.session(readonly=True) as s:
             assert s.scalars(select(Heir.name)).all() == ["Euis Lestari"]
 
+    def test_an_unknown_relationship_lists_those_taken_in_the_reader_s_language(self, database, cli):
+        r = self.add(cli, "Ujang:sepupu", lang="en")
+        assert (r.exit_code, r.err) == (2, "Error: Unknown relationship: 'sepupu'. Use spouse, child, parent, "
+                                           "grandparent, grandchild, sibling, parent_in_law, will_beneficiary.")
+        r = self.add(cli, "Ujang:sepupu")
+        assert r.err.startswith("Galat: Hubungan keluarga tidak dikenal: 'sepupu'. Gunakan spouse (suami/istri "
+                                "(janda/duda)), child (anak), parent (orang tua),"), r.err
+
     def test_a_wrong_heir_nik_names_the_heir(self, database, cli):
         r = self.add(cli, "Euis:istri", "Ujang:anak:123")
         assert (r.exit_code, r.err) == (2, "Galat: NIK ahli waris Ujang tidak valid (123): harus 16 digit angka.")

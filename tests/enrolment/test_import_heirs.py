@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from lindung.enrolment.importer import render_error
 from lindung.enrolment.importer_read import ImportFileError
 from lindung.kit.i18n import t
 from lindung.workers.models import Heir, Worker
@@ -143,10 +144,15 @@ class TestAnHeirThatCannotBeRecordedRefusesTheRow:
             8: [("Nama Ahli Waris", "import.name_too_long")],
             9: [("Nama Ahli Waris", "import.heir_name_missing"), ("Hubungan", "import.heir_relationship_missing")],
         }
-        unknown = reasons(errors)[4][0]
-        message = t(unknown[2], "id", value=unknown[1], detail=unknown[3], column=unknown[0])
+        unknown = next(e for e in errors if e[0] == 4)
+        message = render_error(unknown, "id")[3]
         assert message.startswith("Hubungan ahli waris 'Tetangga' tidak dikenal; yang diterima: Suami/istri")
         assert "Pihak yang mengurus pemakaman" not in message
+        # Each reader has the relationships in their language.
+        assert render_error(unknown, "en")[3].startswith(
+            "Heir relationship 'Tetangga' is unknown; accepted: Spouse (widow/widower), Child, Parent,")
+        missing = next(e for e in errors if e[0] == 3)
+        assert render_error(missing, "en")[3].endswith("Sibling, Parent-in-law, Named in the will.")
         assert counts(database)[:2] == (1, 1)
 
     def test_a_worker_row_with_its_own_defect_reports_the_heir_s_too(self, database, tmp_path):

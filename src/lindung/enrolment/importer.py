@@ -62,11 +62,18 @@ from lindung.enrolment.errors import (
     RegisteredDuringImport,
 )
 from lindung.enrolment.importer_read import SheetSource, open_sheet
-from lindung.enrolment.importer_rows import RowError, RowValidator, StagedRow
+from lindung.enrolment.importer_rows import (
+    LISTS_RELATIONSHIPS,
+    RELATIONSHIP_LIST,
+    RowError,
+    RowValidator,
+    StagedRow,
+)
 from lindung.enrolment.service import default_first_month, span_costs
 from lindung.kit.i18n import t
 from lindung.kit.money import rp
 from lindung.kit.privacy import mask_nik
+from lindung.rules.catalogues import relationships
 from lindung.rules.contributions import OTHER, TRANSPORT
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
@@ -639,4 +646,7 @@ def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:
 def render_error(error: RowError, lang: str = "id") -> tuple[int, str, str, str]:
     """(row, column, value, reason in ``lang``) for the error file."""
     row, column, value, code, detail = error
+    if code in LISTS_RELATIONSHIPS:
+        labels = relationships()
+        detail = ", ".join(labels[c].label(lang) for c in detail.split(RELATIONSHIP_LIST) if c in labels)
     return row, column, value, t(code, lang, value=value, detail=detail, column=column)

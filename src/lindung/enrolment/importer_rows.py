@@ -69,6 +69,11 @@ _NIK_CODES = {"format": "import.nik_format", "province": "import.nik_province",
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+RELATIONSHIP_LIST = ","
+"""How the relationship codes an heir may have are joined in a row error's detail."""
+LISTS_RELATIONSHIPS = frozenset({"import.heir_relationship_missing", "import.heir_relationship_unknown"})
+"""The row errors whose detail is that list."""
 _SIX = itemgetter(slice(0, 6))
 
 
@@ -213,7 +218,8 @@ class RowValidator:
             allowed = frozenset(relationships_allowed if relationships_allowed is not None
                                 else heir_relationships(reference or clock.today()))
             catalogue = relationships()
-            self._known_relationships = ", ".join(catalogue[c].label("id") for c in catalogue if c in allowed)
+            # The codes: an error's reason names them in its reader's language (importer.render_error).
+            self._known_relationships = RELATIONSHIP_LIST.join(c for c in catalogue if c in allowed)
             self._relationships = _Cache(lambda raw: _relationship(raw, allowed))
 
     @staticmethod

@@ -58,6 +58,22 @@ class InvalidNik(InvalidInput):
         return t(self.code, lang, **{**self.context, "reasons": why})
 
 
+class UnknownRelationship(InvalidInput):
+    """An heir's relationship Lindung does not know: says the codes it takes, in Indonesian with their
+    labels (``spouse (suami/istri …)``); the codes are English already."""
+
+    def __init__(self, value: object, codes: tuple[str, ...]) -> None:
+        super().__init__("relationship", value, codes=codes)
+
+    def shown_context(self, lang: str) -> dict[str, Any]:
+        labels = catalogue_relationships()
+        context = dict(self.context)
+        codes = context.pop("codes")
+        context["known"] = ", ".join(code if lang == "en" else f"{code} ({labels[code].label(lang).lower()})"
+                                     for code in codes)
+        return context
+
+
 class NikMismatch(InvalidInput):
     """The sex or birth date given disagrees with the NIK: both values are shown."""
 
@@ -213,8 +229,7 @@ def _heirs(given: tuple[HeirInput, ...], today: dt.date, params: ParameterSet | 
         found = match_relationship(str(h.relationship))
         rel = found.code if found is not None else ""
         if rel not in relationships:
-            raise InvalidInput("relationship", h.relationship, known=", ".join(
-                f"{code} ({catalogue_relationships()[code].label('id').lower()})" for code in relationships))
+            raise UnknownRelationship(h.relationship, relationships)
         heir_nik = check_nik(h.nik, reference=today, field="heir_nik", heir=heir_name).nik if h.nik else None
         if heir_nik is not None and heir_nik == worker_nik:
             raise InvalidInput("heir", heir_name, reason="heir_self", nik=mask_nik(heir_nik))
