@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import os
 import sys
 import tempfile
@@ -160,7 +161,7 @@ def workers(
     if propose and file.is_file():  # a file proposed already and waiting: said before it is checked again
         with unit_of_work(dry_run=True) as session:
             proposals.refuse_waiting_twin(session, sponsors.get_agreement(session, agreement),
-                                          file.read_bytes(), sheet)
+                                          hashlib.sha256(file.read_bytes()).hexdigest(), sheet)
     try:
         with progress, unit_of_work(dry_run=dry_run) as session:
             summary = import_workers(session, file, agreement, by=who, today=clock.today(),

@@ -72,12 +72,11 @@ class ProposalWaiting(Conflict):
         return t(self.code, lang, **{**self.context, "at": at})
 
 
-def refuse_waiting_twin(session: Session, agreement: Agreement, content: bytes, sheet: str | None) -> None:
-    """``ProposalWaiting`` when a proposal of these bytes (and sheet) waits for ``agreement``. Under the
-    agreement's row lock (PostgreSQL), so that two officers proposing one file at once do not both
-    pass: the second waits and then finds the first."""
+def refuse_waiting_twin(session: Session, agreement: Agreement, digest: str, sheet: str | None) -> None:
+    """``ProposalWaiting`` when a proposal of the file whose SHA-256 is ``digest`` (and of that sheet)
+    waits for ``agreement``. Under the agreement's row lock (PostgreSQL), so that two officers proposing
+    one file at once do not both pass: the second waits and then finds the first."""
     sponsors.get_agreement(session, agreement.code, for_update=True)
-    digest = hashlib.sha256(content).hexdigest()
     waiting = session.scalars(
         select(ImportProposal).where(ImportProposal.agreement_id == agreement.id, ImportProposal.sha256 == digest,
                                      ImportProposal.status == "proposed").order_by(ImportProposal.id)).all()
@@ -121,10 +120,11 @@ def propose(session: Session, path: str | os.PathLike[str], checked: ImportSumma
     by = audit.normalize_person(by)
     agreement = sponsors.get_agreement(session, checked.agreement)
     content = Path(path).read_bytes()
-    refuse_waiting_twin(session, agreement, content, sheet)
+    digest = hashlib.sha256(content).hexdigest()
+    refuse_waiting_twin(session, agreement, digest, sheet)
     proposal = ImportProposal(
         agreement_id=agreement.id, file_name=os.path.basename(os.fspath(path))[:200], sheet=sheet, content=content,
-        sha256=hashlib.sha256(content).hexdigest(), read=checked.read, would_enrol=checked.enrolled,
+        sha256=digest, read=checked.read, would_enrol=checked.enrolled,
         would_cost=checked.committed_cost, already_enrolled=checked.already_enrolled, refused=checked.refused,
         status="proposed", proposed_by=by, proposed_at=utcnow())
     session.add(proposal)
