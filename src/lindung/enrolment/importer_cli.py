@@ -39,7 +39,6 @@ from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import format_count, t
 from lindung.kit.money import rp
 from lindung.kit.numbers import ID_MAX
-from lindung.sponsors import service as sponsors
 
 app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX).", no_args_is_help=True)
 
@@ -160,8 +159,7 @@ def workers(
     who = actor(by)
     if propose and file.is_file():  # a file proposed already and waiting: said before it is checked again
         with unit_of_work(dry_run=True) as session:
-            proposals.refuse_waiting_twin(session, sponsors.get_agreement(session, agreement),
-                                          hashlib.sha256(file.read_bytes()).hexdigest(), sheet)
+            proposals.refuse_waiting_twin(session, agreement, hashlib.sha256(file.read_bytes()).hexdigest(), sheet)
     try:
         with progress, unit_of_work(dry_run=dry_run) as session:
             summary = import_workers(session, file, agreement, by=who, today=clock.today(),

@@ -72,17 +72,18 @@ class ProposalWaiting(Conflict):
         return t(self.code, lang, **{**self.context, "at": at})
 
 
-def refuse_waiting_twin(session: Session, agreement: Agreement, digest: str, sheet: str | None) -> None:
-    """``ProposalWaiting`` when a proposal of the file whose SHA-256 is ``digest`` (and of that sheet)
-    waits for ``agreement``. Under the agreement's row lock (PostgreSQL), so that two officers proposing
-    one file at once do not both pass: the second waits and then finds the first."""
-    sponsors.get_agreement(session, agreement.code, for_update=True)
+def refuse_waiting_twin(session: Session, agreement_code: str, digest: str, sheet: str | None) -> Agreement:
+    """The agreement, held (PostgreSQL row lock) so that two officers proposing one file at once do not
+    both pass: the second waits and then finds the first; ``ProposalWaiting`` when a proposal of the
+    file whose SHA-256 is ``digest`` (and of that sheet) waits for it."""
+    agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
     waiting = session.scalars(
         select(ImportProposal).where(ImportProposal.agreement_id == agreement.id, ImportProposal.sha256 == digest,
                                      ImportProposal.status == "proposed").order_by(ImportProposal.id)).all()
     for twin in waiting:
         if twin.sheet == sheet:
             raise ProposalWaiting(number=twin.id, agreement=agreement.code, by=twin.proposed_by, at=twin.proposed_at)
+    return agreement
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +119,9 @@ def propose(session: Session, path: str | os.PathLike[str], checked: ImportSumma
             sheet: str | None = None) -> ProposalView:
     """Keep the checked file as a proposal (``checked``: the summary of its dry run); flushes."""
     by = audit.normalize_person(by)
-    agreement = sponsors.get_agreement(session, checked.agreement)
     content = Path(path).read_bytes()
     digest = hashlib.sha256(content).hexdigest()
-    refuse_waiting_twin(session, agreement, digest, sheet)
+    agreement = refuse_waiting_twin(session, checked.agreement, digest, sheet)
     proposal = ImportProposal(
         agreement_id=agreement.id, file_name=os.path.basename(os.fspath(path))[:200], sheet=sheet, content=content,
         sha256=digest, read=checked.read, would_enrol=checked.enrolled,

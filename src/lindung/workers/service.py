@@ -156,7 +156,7 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
     name = _clean_name(data.name)
     domicile = regions.village(session, data.domicile, nik=nik)
     occ = find_occupation(data.occupation)
-    income = _checked_income(lowest_income(today, params) if data.income is None else data.income)
+    income = rupiah_amount(lowest_income(today, params) if data.income is None else data.income, "income")
     heirs = _heirs(data.heirs, today, params, worker_nik=nik)
     repository.lock_serial_range(session, nik)
     if repository.by_nik(session, nik) is not None:
@@ -200,10 +200,6 @@ def _clean_name(text: str) -> str:
     if looks_like_formula(name):
         raise InvalidInput("name", name, reason="name_formula")
     return name
-
-
-def _checked_income(income: object) -> int:
-    return rupiah_amount(income, "income")
 
 
 HEIR_NAME_MAX = 200
@@ -288,7 +284,7 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today
     if changes.occupation is not None:
         new["occupation_code"] = find_occupation(changes.occupation).code
     if changes.income is not None:
-        new["declared_income"] = _checked_income(changes.income)
+        new["declared_income"] = rupiah_amount(changes.income, "income")
     if changes.phone is not None:
         new["phone"] = normalize_phone(changes.phone)
     heirs = _heirs(changes.heirs, today, params, worker_nik=worker.nik) if changes.heirs is not None else None
