@@ -38,12 +38,12 @@ from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import database_label, ensure_database, get_engine, session_scope
 from lindung.kit.i18n import format_count, format_date, t
 from lindung.kit.lokal import REGIONS_DECREE, parse_nik
-from lindung.kit.money import rp
 from lindung.kit.privacy import mask_nik
 from lindung.regions import repository as regions_repo
 from lindung.regions.models import Region
 from lindung.rules.catalogues import occupations
 from lindung.rules.contributions import OTHER, TRANSPORT
+from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.sponsors import repository as sponsors_repo
 from lindung.sponsors import service as sponsors

@@ -22,8 +22,8 @@ from lindung import demo, demo_billing, demo_file
 from lindung.billing import service as billing
 from lindung.billing.models import Bill, Payment
 from lindung.kit.cli import command_lines
-from lindung.kit.money import rp
 from lindung.rules.contributions import OTHER, TRANSPORT, contribution_for_month
+from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.sponsors import repository as sponsors_repo
 from tests.billing.checks import assert_counters_match_lines

@@ -23,8 +23,8 @@ from lindung.enrolment.importer import ImportSummary, import_workers
 from lindung.enrolment.importer_read import ImportFileError
 from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.models import Enrolment
-from lindung.kit.money import rp
 from lindung.kit.numbers import MONEY_MAX
+from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.workers.models import Worker

@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from lindung.kit.money import rp
+from lindung.rules.money import rp
 from tests.enrolment.import_files import BORN, HEADER, cells, person, write_csv, write_workbook
 from tests.factories import make_agreement
 

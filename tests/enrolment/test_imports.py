@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lindung.audit.models import AuditEntry
 from lindung.enrolment.importer import import_workers
 from lindung.enrolment.models import Enrolment
-from lindung.kit.money import rp
+from lindung.rules.money import rp
 from lindung.workers.models import Worker
 from tests.billing.factories import bill
 from tests.enrolment.import_files import person, write_csv

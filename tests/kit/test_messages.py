@@ -9,7 +9,7 @@ import pytest
 
 from lindung.kit.i18n import catalogue, t
 from lindung.kit.lokal import terbilang_rupiah
-from lindung.kit.money import apply_rate, format_rupiah, round_rupiah
+from lindung.rules.money import apply_rate, format_rupiah, round_rupiah
 from lindung.rules.period import Month
 
 

@@ -15,7 +15,7 @@ from lindung.kit.cli import LangOption, command_lines, lang_of, out_console, pri
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import format_count, t
-from lindung.kit.money import rp
+from lindung.rules.money import rp
 
 
 def approvals(

@@ -36,7 +36,7 @@ from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import format_count, format_date, t
 from lindung.kit.lokal import terbilang_rupiah
-from lindung.kit.money import rp
+from lindung.rules.money import rp
 from lindung.rules.period import Month
 
 app = typer.Typer()  # merged into the root: bill, pay, coverage and the billing group

@@ -12,8 +12,8 @@ from lindung.kit.cli import LangOption, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption, actor, month_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import t
-from lindung.kit.money import rp
 from lindung.kit.privacy import mask_nik
+from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 

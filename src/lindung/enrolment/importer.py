@@ -71,10 +71,10 @@ from lindung.enrolment.importer_rows import (
 )
 from lindung.enrolment.service import default_first_month, span_costs
 from lindung.kit.i18n import t
-from lindung.kit.money import rp
 from lindung.kit.privacy import mask_nik
 from lindung.rules.catalogues import relationships
 from lindung.rules.contributions import OTHER, TRANSPORT
+from lindung.rules.money import rp
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors

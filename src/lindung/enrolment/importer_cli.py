@@ -37,8 +37,8 @@ from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import format_count, t
-from lindung.kit.money import rp
 from lindung.kit.numbers import ID_MAX
+from lindung.rules.money import rp
 
 app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX).", no_args_is_help=True)
 

@@ -27,10 +27,10 @@ from lindung.kit.cells import FORMULA_START
 from lindung.kit.dates import excel_serial_day, try_parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.lokal import nik_checker, nik_column_checker
-from lindung.kit.money import rp
 from lindung.kit.numbers import MONEY_MAX
 from lindung.regions.names import DesaNames, written_as_code
 from lindung.rules.catalogues import fold_label, match_occupation, match_relationship, relationships
+from lindung.rules.money import rp
 from lindung.workers.names import looks_like_formula, tidy_name
 from lindung.workers.service import heir_relationships
 from lindung.workers.service import normalize_phone as workers_phone

@@ -43,10 +43,10 @@ from lindung.enrolment.errors import (
 )
 from lindung.enrolment.models import Enrolment
 from lindung.kit.errors import InvalidInput, ParameterError
-from lindung.kit.money import rp
 from lindung.kit.privacy import mask_nik
 from lindung.regions.service import contains
 from lindung.rules.contributions import OTHER, TRANSPORT, monthly_price_table
+from lindung.rules.money import rp
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors

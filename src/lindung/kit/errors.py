@@ -1,43 +1,19 @@
 """Typed domain errors. Each carries a message code and its context; ``kit.i18n`` renders it in
 Indonesian or English, and one handler per interface (CLI, HTTP) maps it to an exit code or status.
 A business conflict is never a traceback.
+
+The base classes the rules raise too (``LindungError``, ``InvalidInput``, ``ParameterError``,
+``NoRuleInForce``) live in ``rules.errors``, the bottom layer; they are named here as well, so that
+every other layer imports its errors from one place.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from lindung.kit import i18n
+from lindung.rules.errors import InvalidInput, LindungError, NoRuleInForce, ParameterError
 
-
-class LindungError(Exception):
-    """Base of every error a user may see. ``code`` names a message in kit/messages.yaml."""
-
-    code: str = "error"
-    exit_code: int = 1
-    http_status: int = 400
-    counts: ClassVar[tuple[str, ...]] = ()
-    """Context fields that are counts (of workers, rows): grouped as the reader's language writes
-    them, 1.000 or 1,000."""
-
-    def __init__(self, code: str | None = None, **context: Any) -> None:
-        if code is not None:
-            self.code = code
-        self.context = context
-        super().__init__(f"{self.code}: {context}")
-
-    def shown_context(self, lang: str) -> dict[str, Any]:
-        """The context as the message shows it in ``lang``."""
-        from lindung.kit.i18n import format_count
-
-        context = dict(self.context)
-        for key in self.counts:
-            if isinstance(context.get(key), int):
-                context[key] = format_count(context[key], lang)
-        return context
-
-    def message(self, lang: str = "id") -> str:
-        from lindung.kit.i18n import t
-
-        return t(self.code, lang, **self.shown_context(lang))
+__all__ = ["Conflict", "Forbidden", "InvalidInput", "LindungError", "NoRuleInForce", "NotFound", "ParameterError",
+           "StatusError"]
 
 
 class StatusError(LindungError):
@@ -45,25 +21,11 @@ class StatusError(LindungError):
     language ("disetujui"), not as codes ("approved")."""
 
     def message(self, lang: str = "id") -> str:
-        from lindung.kit.i18n import t
-
         context = self.shown_context(lang)
         for key in ("status", "wanted"):
             if key in context:
-                context[key] = t(f"registry.status.{context[key]}", lang)
-        return t(self.code, lang, **context)
-
-
-class InvalidInput(LindungError):
-    """A value given by a person is not acceptable: ``field`` names it, ``value`` repeats it."""
-
-    code = "invalid_input"
-    exit_code = 2
-    http_status = 422
-
-    def __init__(self, field: str, value: object, reason: str | None = None, **context: Any) -> None:
-        super().__init__(f"invalid.{field}" if reason is None else f"invalid.{reason}",
-                         field=field, value=value, **context)
+                context[key] = i18n.t(f"registry.status.{context[key]}", lang)
+        return i18n.t(self.code, lang, **context)
 
 
 class NotFound(LindungError):
@@ -78,27 +40,10 @@ class Conflict(LindungError):
     http_status = 409
 
 
-class ParameterError(LindungError):
-    """A parameter file is broken. Not a user error: the message names file and key."""
+class Forbidden(LindungError):
+    """Whoever acts may not do this: not a known, active user, or one whose role lacks the permission
+    (``kit.auth``). Nothing was done."""
 
-    code = "parameter_error"
-    exit_code = 5
-    http_status = 500
-
-    def __init__(self, file: str, key: str, problem: str) -> None:
-        super().__init__("parameter_error", file=file, key=key, problem=problem)
-        self.file, self.key, self.problem = file, key, problem
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.key}: {self.problem}"
-
-    def message(self, lang: str = "id") -> str:
-        return str(self)
-
-
-class NoRuleInForce(LindungError):
-    """A parameter has no value on the asked date (before its first value or after a null end)."""
-
-    code = "no_rule_in_force"
-    exit_code = 5
-    http_status = 422
+    code = "forbidden"
+    exit_code = 7
+    http_status = 403

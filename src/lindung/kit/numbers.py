@@ -39,7 +39,7 @@ class TooLarge(InvalidInput):
 
     def shown_context(self, lang: str) -> dict[str, Any]:
         from lindung.kit.i18n import format_count, t
-        from lindung.kit.money import rp
+        from lindung.rules.money import rp
 
         context = dict(self.context)
         maximum = int(context["maximum"])

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from lindung.kit.errors import InvalidInput
-from lindung.kit.money import Rupiah, apply_rate, format_percent, round_rupiah, rp
 from lindung.rules.contributions import choose_base
+from lindung.rules.errors import InvalidInput
 from lindung.rules.explain import Component, total
+from lindung.rules.money import Rupiah, apply_rate, format_percent, round_rupiah, rp
 from lindung.rules.params import ParameterSet, Step, default_parameters
 from lindung.rules.period import Month
 from lindung.rules.scholarships import Child, ScholarshipResult, scholarships

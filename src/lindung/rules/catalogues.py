@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
-from lindung.kit.errors import InvalidInput, ParameterError
+from lindung.rules.errors import InvalidInput, ParameterError
 from lindung.rules.params import strict_yaml
 
 _FOLD = re.compile(r"[\s.\-/_]+")

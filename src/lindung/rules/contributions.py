@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from lindung.kit.errors import InvalidInput
-from lindung.kit.money import Rupiah, apply_rate, format_percent, rp
+from lindung.rules.errors import InvalidInput
 from lindung.rules.explain import Component, total
+from lindung.rules.money import Rupiah, apply_rate, format_percent, rp
 from lindung.rules.params import Bracket, ParameterSet, Value, default_parameters
 from lindung.rules.period import Month
 

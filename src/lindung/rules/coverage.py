@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from lindung.kit.errors import ParameterError
+from lindung.rules.errors import ParameterError
 from lindung.rules.explain import Component
 from lindung.rules.params import ParameterSet, Value, default_parameters
 from lindung.rules.period import Month

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from lindung.kit.money import Rupiah
+from lindung.rules.money import Rupiah
 from lindung.rules.params import Value
 
 

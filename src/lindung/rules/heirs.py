@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lindung.kit.errors import InvalidInput
+from lindung.rules.errors import InvalidInput
 from lindung.rules.params import ParameterSet, Value, default_parameters
 
 FUNERAL_ORGANISER = "funeral_organiser"

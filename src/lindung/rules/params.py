@@ -31,8 +31,7 @@ from typing import Any
 
 import yaml
 
-from lindung.kit.errors import NoRuleInForce, ParameterError
-from lindung.kit.i18n import SAFE_LOADER
+from lindung.rules.errors import NoRuleInForce, ParameterError
 
 TOP_KEYS_REQUIRED = {"description", "unit", "reference", "values"}
 TOP_KEYS_OPTIONAL = {"note", "verified"}
@@ -41,6 +40,10 @@ ENTRY_KEYS_OPTIONAL = {"reference", "verified", "note"}
 
 
 # --- a strict YAML loader -------------------------------------------------------------------
+
+
+# libyaml's parser when PyYAML was built with it (the wheels are): a tenth of the pure-Python one's time.
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _StrictLoader(SAFE_LOADER):  # type: ignore[misc]

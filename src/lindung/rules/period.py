@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from lindung.kit.errors import InvalidInput
+from lindung.rules.errors import InvalidInput
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 

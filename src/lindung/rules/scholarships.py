@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lindung.kit.errors import InvalidInput, NoRuleInForce
-from lindung.kit.money import Rupiah, rp
+from lindung.rules.errors import InvalidInput, NoRuleInForce
 from lindung.rules.explain import Component
+from lindung.rules.money import Rupiah, rp
 from lindung.rules.params import ParameterSet, Tier, Value, default_parameters
 
 NOT_AT_SCHOOL = "belum"

@@ -20,12 +20,12 @@ from lindung.kit.dates import parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import t
 from lindung.kit.lokal import terbilang_rupiah
-from lindung.kit.money import rp
 from lindung.kit.numbers import MONTHS_MAX, rupiah_amount, whole_number
 from lindung.rules import benefits
 from lindung.rules.catalogues import funding_source, occupation
 from lindung.rules.contributions import contribution_for_span
 from lindung.rules.explain import Component
+from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.rules.scholarships import NOT_AT_SCHOOL, Child, ScholarshipResult
 

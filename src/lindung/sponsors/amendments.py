@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
-from lindung.kit.money import rp
 from lindung.kit.numbers import rupiah_amount
+from lindung.rules.money import rp
 from lindung.rules.params import ParameterSet
 from lindung.sponsors import repository
 from lindung.sponsors.models import Agreement, AgreementAmendment

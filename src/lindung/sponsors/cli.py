@@ -28,8 +28,8 @@ from lindung.kit.cliargs import JsonOption, actor, int_arg, month_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import catalogue, format_count, t
-from lindung.kit.money import rp
 from lindung.rules.catalogues import funding_source
+from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.sponsors import amendments, repository
 from lindung.sponsors import service as sponsors

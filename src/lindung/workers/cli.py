@@ -16,8 +16,8 @@ from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import format_count, t
-from lindung.kit.money import rp
 from lindung.rules.catalogues import relationships
+from lindung.rules.money import rp
 from lindung.sponsors import service as sponsors
 from lindung.workers import service as workers
 

@@ -24,10 +24,12 @@ def apply_rate(base: Rupiah, rate: Decimal) -> Rupiah:
 
 
 def format_rupiah(amount: Rupiah) -> str:
-    """16800 -> 'Rp16.800' (PUEBI style), through lokal-id."""
-    from lindung.kit.lokal import rupiah
+    """16800 -> 'Rp16.800', -16800 -> '-Rp16.800' (PUEBI style: no space, dots between thousands).
 
-    return rupiah(amount)
+    Written here rather than through lokal-id (``kit.lokal``, which gives the same text: a test holds
+    them equal) because the rules write amounts into their arithmetic and import nothing of Lindung."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
 
 
 def format_percent(rate: Decimal) -> str:
