@@ -10,7 +10,8 @@ Use them like this::
     def test_quick(sqlite_database): ...     # SQLite only
 
 How it stays cheap: once per test session (per xdist worker) a *template* database is migrated,
-which loads the 91.599 Kemendagri regions and the occupation catalogue; each test then gets a copy
+which loads the 91.599 Kemendagri regions and the occupation catalogue, and given the users the tests
+act as (``tests/users.py``: officers, supervisors, an administrator); each test then gets a copy
 (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL, ~0,1 s) and it is dropped
 afterwards. Names carry the process id and a random suffix, so concurrent pytest runs and xdist
 workers never share a database.
@@ -41,6 +42,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from lindung.kit import db as kitdb
+from tests.users import DEFAULT_USER
+from tests.users import seed as seed_users
 
 PG_ENV = "LINDUNG_TEST_POSTGRES_URL"
 PG_SKIP_REASON = f"PostgreSQL not configured: set {PG_ENV} (python3 dev.py test does)"
@@ -121,6 +124,7 @@ def _postgres_template(_postgres_server: _PostgresServer | None) -> Iterator[str
     try:
         engine = kitdb.make_engine(_postgres_server.url_for(name))
         kitdb.upgrade(engine)
+        seed_users(engine)
         engine.dispose()
         yield name
     finally:
@@ -133,6 +137,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite_template") / "template.sqlite"
     engine = kitdb.make_engine(f"sqlite:///{path}")
     kitdb.upgrade(engine)
+    seed_users(engine)
     engine.dispose()
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -253,6 +258,7 @@ def _default_settings(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     demo, which runs on the real date, and the clock's own tests) keep the real one."""
     monkeypatch.delenv("LINDUNG_LANG", raising=False)
     monkeypatch.delenv("LINDUNG_TIMEZONE", raising=False)
+    monkeypatch.setenv("LINDUNG_USER", DEFAULT_USER)
     if request.node.get_closest_marker("real_clock") is None:
         from lindung.kit import clock
         from tests.factories import TODAY

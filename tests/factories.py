@@ -15,10 +15,13 @@ from sqlalchemy.orm import Session
 from lindung.enrolment import service as enrolment
 from lindung.enrolment.models import Enrolment
 from lindung.rules.period import Month
+from lindung.sponsors import repository as sponsors_repo
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement, Sponsor
+from lindung.sponsors.schemas import AgreementCreate, SponsorCreate
 from lindung.workers import service as workers
 from lindung.workers.models import Worker
+from tests.users import actor
 
 TODAY = dt.date(2026, 1, 10)  # a fixed "today" inside the default agreement's first month
 DESA_TARUMAJAYA = "32.16.01.2001"  # Sagara Makmur, Kec. Tarumajaya, Kab. Bekasi
@@ -39,7 +42,9 @@ def nik(*, kecamatan: str = "01", born: dt.date = dt.date(1990, 5, 17), sex: str
 
 
 def make_sponsor(s: Session, code: str = "KADIN", funding: str = "kadin", name: str | None = None) -> Sponsor:
-    return sponsors.add_sponsor(s, code=code, name=name or f"Sponsor {code}", funding=funding, by=MAKER)
+    sponsors.add_sponsor(s, SponsorCreate(code=code, name=name or f"Sponsor {code}", funding=funding),
+                         by=actor(s, MAKER))
+    return sponsors.get_sponsor(s, code)
 
 
 def make_agreement(s: Session, code: str = "KADIN-2026", *, sponsor: str = "KADIN", funding: str = "kadin",
@@ -47,20 +52,19 @@ def make_agreement(s: Session, code: str = "KADIN-2026", *, sponsor: str = "KADI
                    approve: bool = True, activate: bool = False, **extra: Any) -> Agreement:
     """An agreement (its sponsor made when missing), approved by a second person unless told not to.
     The default budget is the list price (quota × undiscounted monthly price × months)."""
-    from lindung.sponsors import repository
-
-    if repository.sponsor_by_code(s, sponsor) is None:
+    if sponsors_repo.sponsor_by_code(s, sponsor) is None:
         make_sponsor(s, sponsor, funding)
-    data = sponsors.AgreementInput(code=code, sponsor=sponsor, quota=quota, budget=budget or 0,
-                                   start=Month.parse(start), months=months, funding=funding, **extra)
-    agreement = sponsors.draft_agreement(s, data, by=MAKER)
+    data = AgreementCreate(code=code, sponsor=sponsor, quota=quota, budget=budget or 0,
+                           start=Month.parse(start), months=months, funding=funding, **extra)
+    sponsors.draft_agreement(s, data, by=actor(s, MAKER))
+    agreement = sponsors.get_agreement(s, code)
     if budget is None:
         agreement.budget = agreement.estimate_list_price
         s.flush()
     if approve:
-        sponsors.approve(s, code, by=CHECKER)
+        sponsors.approve(s, code, by=actor(s, CHECKER))
     if activate:
-        sponsors.activate(s, code, by=CHECKER)
+        sponsors.activate(s, code, by=actor(s, CHECKER))
     return agreement
 
 
@@ -71,11 +75,11 @@ def make_worker(s: Session, *, nik_: str | None = None, occupation: str = "pedag
     number = nik_ or nik(kecamatan=desa.split(".")[2])
     extra.setdefault("different_person", True)
     return workers.register(s, workers.WorkerInput(nik=number, name=name, domicile=desa, occupation=occupation,
-                                                   **extra), by=MAKER, today=TODAY)
+                                                   **extra), by=actor(s, MAKER), today=TODAY)
 
 
 def enrol(s: Session, worker: Worker | str, agreement: str = "KADIN-2026", *, first: str | None = "2026-01",
           today: dt.date = TODAY) -> Enrolment:
     number = worker if isinstance(worker, str) else worker.nik
-    return enrolment.enrol(s, number, agreement, by=MAKER, today=today,
+    return enrolment.enrol(s, number, agreement, by=actor(s, MAKER), today=today,
                            first=Month.parse(first) if first else None)

@@ -16,10 +16,12 @@ from lindung.rules.period import Month
 from lindung.sponsors import repository as sponsors_repo
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
+from lindung.sponsors.schemas import AgreementCreate, SponsorCreate
 from lindung.workers import service as workers
 from lindung.workers.models import Worker
+from tests.users import actor
 
-MAKER, CHECKER, CASHIER = "ani.petugas", "budi.supervisor", "citra.kasir"
+MAKER, CHECKER, CASHIER = "ani.petugas", "budi.supervisor", "kasir"
 DESA = {"01": "32.16.01.2001", "13": "32.16.13.2001", "17": "32.16.17.2001"}
 JAN_1 = dt.date(2026, 1, 1)
 
@@ -36,16 +38,17 @@ def agreement(s: Session, code: str = "KADIN-2026", *, sponsor: str = "KADIN", f
               after_death: str = "credit", activate: bool = True, **extra: Any) -> Agreement:
     """An approved (and by default active) agreement with a budget at its list price."""
     if sponsors_repo.sponsor_by_code(s, sponsor) is None:
-        sponsors.add_sponsor(s, code=sponsor, name=f"Sponsor {sponsor}", funding=funding, by=MAKER)
-    data = sponsors.AgreementInput(code=code, sponsor=sponsor, quota=quota, budget=0, start=Month.parse(start),
-                                   months=months, funding=funding, billing_cycle=cycle, after_death=after_death,
-                                   **extra)
-    a = sponsors.draft_agreement(s, data, by=MAKER)
+        sponsors.add_sponsor(s, SponsorCreate(code=sponsor, name=f"Sponsor {sponsor}", funding=funding),
+                             by=actor(s, MAKER))
+    data = AgreementCreate(code=code, sponsor=sponsor, quota=quota, budget=0, start=Month.parse(start),
+                           months=months, funding=funding, billing_cycle=cycle, after_death=after_death, **extra)
+    sponsors.draft_agreement(s, data, by=actor(s, MAKER))
+    a = sponsors.get_agreement(s, code)
     a.budget = a.estimate_list_price
     s.flush()
-    sponsors.approve(s, code, by=CHECKER)
+    sponsors.approve(s, code, by=actor(s, CHECKER))
     if activate:
-        sponsors.activate(s, code, by=CHECKER)
+        sponsors.activate(s, code, by=actor(s, CHECKER))
     return a
 
 
@@ -54,7 +57,7 @@ def worker(s: Session, *, occupation: str = "pedagang", kecamatan: str = "01", n
     extra.setdefault("different_person", True)  # same name and birthday, different people (tests.factories)
     return workers.register(s, workers.WorkerInput(nik=nik(kecamatan=kecamatan), name=name,
                                                    domicile=DESA[kecamatan], occupation=occupation, **extra),
-                            by=MAKER, today=JAN_1)
+                            by=actor(s, MAKER), today=JAN_1)
 
 
 def cohort(s: Session, size: int, code: str = "KADIN-2026", *, occupation: str = "pedagang",
@@ -63,7 +66,7 @@ def cohort(s: Session, size: int, code: str = "KADIN-2026", *, occupation: str =
     out = []
     for _ in range(size):
         w = worker(s, occupation=occupation)
-        enrolment.enrol(s, w.nik, code, by=MAKER, today=today, first=Month.parse(first) if first else None)
+        enrolment.enrol(s, w.nik, code, by=actor(s, MAKER), today=today, first=Month.parse(first) if first else None)
         out.append(w)
     return out
 
@@ -71,9 +74,9 @@ def cohort(s: Session, size: int, code: str = "KADIN-2026", *, occupation: str =
 def bill(s: Session, month: str, *, on: dt.date | None = None, agreement_ids: Sequence[int] | None = None
          ) -> billing.BillRun:
     m = Month.parse(month)
-    return billing.issue_bills(s, m, today=on or m.first_day(), by=MAKER, agreement_ids=agreement_ids)
+    return billing.issue_bills(s, m, today=on or m.first_day(), by=actor(s, MAKER), agreement_ids=agreement_ids)
 
 
 def pay(s: Session, code: str, amount: int, *, on: dt.date, reference: str | None = None) -> billing.Receipt:
     return billing.pay(s, code=code, amount=amount, reference=reference or f"REF-{next(_serial)}", paid_on=on,
-                       today=on, by=CASHIER)
+                       today=on, by=actor(s, CASHIER))

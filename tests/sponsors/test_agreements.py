@@ -10,6 +10,7 @@ from lindung.audit.models import AuditEntry
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
+from tests.users import actor
 from tests.factories import CHECKER, MAKER, enrol, make_agreement, make_sponsor, make_worker
 
 
@@ -110,14 +111,14 @@ class TestApprovalByASecondPerson:
         with database.session() as s:
             make_agreement(s, approve=False)
         with database.session() as s, pytest.raises(Conflict) as exc:
-            sponsors.approve(s, "KADIN-2026", by=f"  {MAKER.upper()} ")
+            sponsors.approve(s, "KADIN-2026", by=actor(s, f"  {MAKER.upper()} "))
         assert exc.value.code == "agreement.self_approval"
 
     def test_another_person_approves_and_it_is_recorded(self, database):
         with database.session() as s:
             make_agreement(s, approve=False)
         with database.session() as s:
-            a = sponsors.approve(s, "KADIN-2026", by=CHECKER)
+            a = sponsors.approve(s, "KADIN-2026", by=actor(s, CHECKER))
         assert (a.status, a.drafted_by, a.approved_by) == ("approved", MAKER, CHECKER)
         assert a.approved_at is not None and a.approved_at.tzinfo is not None
 
@@ -131,7 +132,7 @@ class TestApprovalByASecondPerson:
         with database.session() as s:
             make_agreement(s)
         with database.session() as s, pytest.raises(Conflict) as exc:
-            sponsors.approve(s, "KADIN-2026", by="someone.else")
+            sponsors.approve(s, "KADIN-2026", by=actor(s, "someone.else"))
         assert exc.value.code == "agreement.status"
         assert exc.value.message("id") == "Perjanjian KADIN-2026 berstatus disetujui; tidak dapat menjadi disetujui."
         assert exc.value.message("en") == "Agreement KADIN-2026 is approved; it cannot become approved."
@@ -143,9 +144,9 @@ class TestLifeCycle:
             make_agreement(s, approve=False)
             assert sponsors.get_agreement(s, "KADIN-2026").status == "draft"
             with pytest.raises(Conflict):
-                sponsors.activate(s, "KADIN-2026", by=CHECKER)
-            sponsors.approve(s, "KADIN-2026", by=CHECKER)
-            assert sponsors.activate(s, "KADIN-2026", by=CHECKER).status == "active"
+                sponsors.activate(s, "KADIN-2026", by=actor(s, CHECKER))
+            sponsors.approve(s, "KADIN-2026", by=actor(s, CHECKER))
+            assert sponsors.activate(s, "KADIN-2026", by=actor(s, CHECKER)).status == "active"
             assert sponsors.end(s, "KADIN-2026").status == "ended"
             with pytest.raises(Conflict):
                 sponsors.end(s, "KADIN-2026")

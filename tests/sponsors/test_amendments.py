@@ -15,6 +15,7 @@ from lindung.enrolment import repository as enrolment_repo
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.sponsors import amendments
 from lindung.sponsors import service as sponsors
+from tests.users import actor
 from tests.factories import MAKER, enrol, make_agreement, make_worker
 from tests.racing import race
 
@@ -33,7 +34,7 @@ class TestADraftIsEditedAtOnce:
     def test_quota_budget_and_estimate_change_and_the_edit_is_audited(self, database):
         with database.session() as s:
             make_agreement(s, approve=False, budget=201_600_000)
-            out = amendments.amend(s, "KADIN-2026", quota=1500, budget=302_400_000, by=ANI)
+            out = amendments.amend(s, "KADIN-2026", quota=1500, budget=302_400_000, by=actor(s, ANI))
             assert (out.id, out.status, out.quota_before, out.quota_after) == (None, "applied", 1000, 1500)
         with database.session(readonly=True) as s:
             a = sponsors.get_agreement(s, "KADIN-2026")
@@ -50,16 +51,16 @@ class TestADraftIsEditedAtOnce:
         # it would have checked their own change.
         with database.session() as s:
             make_agreement(s, approve=False, budget=201_600_000)  # drafted by ANI
-            amendments.amend(s, "KADIN-2026", quota=10_000, budget=2_016_000_000, by=BUDI)
+            amendments.amend(s, "KADIN-2026", quota=10_000, budget=2_016_000_000, by=actor(s, BUDI))
         with database.session() as s, pytest.raises(sponsors.SelfApproval) as own:
-            sponsors.approve(s, "KADIN-2026", by=" Budi.Supervisor ")
+            sponsors.approve(s, "KADIN-2026", by=actor(s, " Budi.Supervisor "))
         assert own.value.code == "agreement.self_approval_edited"
         assert own.value.message("en") == ("Draft KADIN-2026 was changed by Budi.Supervisor; it must be approved by "
                                            "someone who neither drafted nor changed it.")
         with database.session() as s:
             assert sponsors.get_agreement(s, "KADIN-2026").status == "draft"  # nothing changed
-            amendments.amend(s, "KADIN-2026", quota=1000, budget=201_600_000, by=ANI)  # the drafter's own edit
-            assert sponsors.approve(s, "KADIN-2026", by="citra.supervisor").status == "approved"
+            amendments.amend(s, "KADIN-2026", quota=1000, budget=201_600_000, by=actor(s, ANI))  # the drafter's own edit
+            assert sponsors.approve(s, "KADIN-2026", by=actor(s, "citra.supervisor")).status == "approved"
 
 
 class TestAnApprovedAgreementNeedsASecondPerson:
@@ -67,16 +68,16 @@ class TestAnApprovedAgreementNeedsASecondPerson:
         with database.session() as s:
             make_agreement(s, budget=201_600_000, activate=True)
             proposed = amendments.amend(s, "kadin-2026", quota=1500, budget=302_400_000,
-                                        reference="  Adendum I   No. 12/PKS/2026 ", by=ANI)
+                                        reference="  Adendum I   No. 12/PKS/2026 ", by=actor(s, ANI))
         assert (proposed.status, proposed.reference) == ("proposed", "Adendum I No. 12/PKS/2026")
         assert (proposed.estimate_list_price_after, proposed.estimate_expected_after) == (
             1500 * KADIN_YEAR_LIST, 1500 * KADIN_YEAR_EXPECTED)
         assert counters(database) == (1000, 201_600_000, 0, 0)
         with database.session() as s, pytest.raises(Conflict) as own:
-            amendments.approve(s, "KADIN-2026", by=" ANI.petugas ")
+            amendments.approve(s, "KADIN-2026", by=actor(s, " ANI.petugas "))
         assert own.value.code == "agreement.amend_self_approval"
         with database.session() as s:
-            approved = amendments.approve(s, "KADIN-2026", by=BUDI)
+            approved = amendments.approve(s, "KADIN-2026", by=actor(s, BUDI))
         assert (approved.status, approved.decided_by) == ("approved", BUDI)
         assert counters(database) == (1500, 302_400_000, 0, 0)
         with database.session(readonly=True) as s:
@@ -96,8 +97,8 @@ class TestAnApprovedAgreementNeedsASecondPerson:
         with database.session() as s, pytest.raises(errors.QuotaExceeded):
             enrol(s, late)
         with database.session() as s:
-            amendments.amend(s, "KADIN-2026", quota=2, budget=2 * KADIN_YEAR_LIST, by=ANI)
-            amendments.approve(s, "KADIN-2026", by=BUDI)
+            amendments.amend(s, "KADIN-2026", quota=2, budget=2 * KADIN_YEAR_LIST, by=actor(s, ANI))
+            amendments.approve(s, "KADIN-2026", by=actor(s, BUDI))
         with database.session() as s:
             enrol(s, late)
         assert counters(database)[2] == 2
@@ -105,23 +106,23 @@ class TestAnApprovedAgreementNeedsASecondPerson:
     def test_one_pending_at_a_time_and_the_proposer_may_withdraw_it(self, database):
         with database.session() as s:
             make_agreement(s)
-            amendments.amend(s, "KADIN-2026", quota=1200, by=ANI)
+            amendments.amend(s, "KADIN-2026", quota=1200, by=actor(s, ANI))
         with database.session() as s, pytest.raises(Conflict) as pending:
-            amendments.amend(s, "KADIN-2026", quota=1300, by=BUDI)
+            amendments.amend(s, "KADIN-2026", quota=1300, by=actor(s, BUDI))
         assert pending.value.code == "agreement.amend_pending"
         with database.session() as s:
-            assert amendments.reject(s, "KADIN-2026", by=ANI).status == "rejected"
+            assert amendments.reject(s, "KADIN-2026", by=actor(s, ANI)).status == "rejected"
         with database.session() as s, pytest.raises(NotFound) as none:
-            amendments.approve(s, "KADIN-2026", by=BUDI)
+            amendments.approve(s, "KADIN-2026", by=actor(s, BUDI))
         assert none.value.code == "agreement.amend_none"
         assert counters(database)[0] == 1000
         with database.session() as s:
-            assert amendments.amend(s, "KADIN-2026", quota=1300, by=BUDI).status == "proposed"
+            assert amendments.amend(s, "KADIN-2026", quota=1300, by=actor(s, BUDI)).status == "proposed"
 
     def test_the_database_keeps_one_pending_and_four_eyes_too(self, database):
         with database.session() as s:
             a = make_agreement(s)
-            amendments.amend(s, "KADIN-2026", quota=1200, by=ANI)
+            amendments.amend(s, "KADIN-2026", quota=1200, by=actor(s, ANI))
             agreement_id = a.id
         row = ("INSERT INTO agreement_amendments (agreement_id, quota_before, quota_after, budget_before, "
                "budget_after, estimate_list_price_after, estimate_expected_after, status, proposed_by, proposed_at, "
@@ -139,17 +140,17 @@ class TestNeverBelowWhatIsTaken:
                 enrol(s, make_worker(s))
             niks = [make_worker(s).nik for _ in range(2)]
         with database.session() as s, pytest.raises(Conflict) as below:
-            amendments.amend(s, "KADIN-2026", quota=2, by=ANI)
+            amendments.amend(s, "KADIN-2026", quota=2, by=actor(s, ANI))
         assert below.value.code == "agreement.amend_below_use"
         assert "3 pekerja" in below.value.message("id")
         with database.session() as s, pytest.raises(Conflict):
-            amendments.amend(s, "KADIN-2026", budget=3 * KADIN_YEAR_EXPECTED - 1, by=ANI)
+            amendments.amend(s, "KADIN-2026", budget=3 * KADIN_YEAR_EXPECTED - 1, by=actor(s, ANI))
         with database.session() as s:
-            amendments.amend(s, "KADIN-2026", quota=4, by=ANI)
+            amendments.amend(s, "KADIN-2026", quota=4, by=actor(s, ANI))
             for n in niks:  # two more come before the approval
                 enrol(s, n)
         with database.session() as s, pytest.raises(Conflict) as late:
-            amendments.approve(s, "KADIN-2026", by=BUDI)
+            amendments.approve(s, "KADIN-2026", by=actor(s, BUDI))
         assert late.value.code == "agreement.amend_below_use"
         assert counters(database)[:3] == (10, 10 * KADIN_YEAR_LIST, 5)
 
@@ -162,7 +163,7 @@ class TestBadAmendments:
         with database.session() as s:
             make_agreement(s)
         with database.session() as s, pytest.raises(InvalidInput) as exc:
-            amendments.amend(s, "KADIN-2026", by=ANI, **change)
+            amendments.amend(s, "KADIN-2026", by=actor(s, ANI), **change)
         assert exc.value.code == code
 
     def test_an_ended_agreement_is_not_amended(self, database):
@@ -170,7 +171,7 @@ class TestBadAmendments:
             make_agreement(s, activate=True)
             sponsors.end(s, "KADIN-2026")
         with database.session() as s, pytest.raises(Conflict) as exc:
-            amendments.amend(s, "KADIN-2026", quota=2000, by=ANI)
+            amendments.amend(s, "KADIN-2026", quota=2000, by=actor(s, ANI))
         assert exc.value.code == "agreement.amend_closed"
 
 
@@ -202,9 +203,9 @@ class TestRacing:
             make_agreement(s, quota=10)
             for _ in range(3):
                 enrol(s, make_worker(s))
-            amendments.amend(s, "KADIN-2026", quota=5, by=MAKER)
+            amendments.amend(s, "KADIN-2026", quota=5, by=actor(s, MAKER))
             niks = [make_worker(s).nik for _ in range(4)]
-        results = race(database, [lambda s: amendments.approve(s, "KADIN-2026", by=BUDI).status,
+        results = race(database, [lambda s: amendments.approve(s, "KADIN-2026", by=actor(s, BUDI)).status,
                                   *[lambda s, n=n: enrol(s, n).id for n in niks]])
         quota, _budget, enrolled, _committed = counters(database)
         enrolled_now = sum(isinstance(r, int) for r in results[1:])
@@ -225,7 +226,7 @@ class TestASponsorWithItsAgreements:
             make_agreement(s, "KADIN-2027", start="2027-01", quota=500, budget=100_800_000)
             make_agreement(s, "KADIN-DRAF", quota=50, budget=1, approve=False)
             enrol(s, make_worker(s))
-            amendments.amend(s, "KADIN-2027", quota=600, by=ANI)
+            amendments.amend(s, "KADIN-2027", quota=600, by=actor(s, ANI))
         out = cli("sponsor", "show", "kadin", "--json").json()
         assert [a["code"] for a in out["agreements"]] == ["KADIN-2026", "KADIN-2027", "KADIN-DRAF"]
         assert out["totals"] == {"open_agreements": 2, "quota": 1500, "enrolled": 1,

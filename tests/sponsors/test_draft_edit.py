@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lindung.audit.models import AuditEntry
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
+from tests.users import actor
 from tests.factories import MAKER, make_agreement, make_sponsor
 
 EDITOR = "citra.petugas"
@@ -41,13 +42,13 @@ class TestEditingADraft:
             make_agreement(s, approve=False, quota=10, budget=2_016_000)
             changed = sponsors.edit_draft(s, "kadin-2026", sponsors.DraftChanges(
                 start=Month(2026, 3), months=10, jht=True, income=3_000_000, billing_cycle=6,
-                after_death="refund", target_occupations=("Tukang Ojek",), target_regions=("32.16",)), by=EDITOR)
+                after_death="refund", target_occupations=("Tukang Ojek",), target_regions=("32.16",)), by=actor(s, EDITOR))
             assert changed == ["start", "months", "income", "base", "jht", "billing_cycle", "after_death",
                                "occupations", "regions"]
             fresh = sponsors.draft_agreement(s, sponsors.AgreementInput(
                 code="FRESH", sponsor="KADIN", quota=10, budget=2_016_000, start=Month(2026, 3), months=10,
                 income=3_000_000, jht=True, billing_cycle=6, after_death="refund",
-                target_occupations=("ojek",), target_regions=("3216",)), by=MAKER)
+                target_occupations=("ojek",), target_regions=("3216",)), by=actor(s, MAKER))
             edited = sponsors.get_agreement(s, "KADIN-2026")
             assert stored(edited) == stored(fresh)
             assert (edited.start_month, edited.end_month) == (Month(2026, 3).index, Month(2026, 12).index)
@@ -62,12 +63,12 @@ class TestEditingADraft:
         with database.session() as s:
             make_sponsor(s, "PT-MAJU", "csr")
             make_agreement(s, approve=False)  # Kadin's own funding source
-            assert sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(sponsor="pt-maju"), by=EDITOR) == [
+            assert sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(sponsor="pt-maju"), by=actor(s, EDITOR)) == [
                 "sponsor", "funding"]
             a = sponsors.get_agreement(s, "KADIN-2026")
             assert (a.sponsor.code, a.funding_code) == ("PT-MAJU", "csr")
             make_agreement(s, "OTHER-2026", approve=False, funding="apbd")  # chosen against Kadin's
-            sponsors.edit_draft(s, "OTHER-2026", sponsors.DraftChanges(sponsor="PT-MAJU"), by=EDITOR)
+            sponsors.edit_draft(s, "OTHER-2026", sponsors.DraftChanges(sponsor="PT-MAJU"), by=actor(s, EDITOR))
             assert sponsors.get_agreement(s, "OTHER-2026").funding_code == "apbd"
 
     def test_a_new_target_list_may_keep_some_of_the_old_one(self, database):
@@ -75,7 +76,7 @@ class TestEditingADraft:
         with database.session() as s:
             make_agreement(s, approve=False, target_occupations=("ojek",), target_regions=("32.16",))
             sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(
-                target_occupations=("petani", "ojek"), target_regions=("32.16", "32.15")), by=EDITOR)
+                target_occupations=("petani", "ojek"), target_regions=("32.16", "32.15")), by=actor(s, EDITOR))
         with database.session(readonly=True) as s:
             a = sponsors.get_agreement(s, "KADIN-2026")
             assert [t.occupation_code for t in a.target_occupations] == ["ojek", "petani"]
@@ -85,7 +86,7 @@ class TestEditingADraft:
         with database.session() as s:
             make_agreement(s, approve=False, target_occupations=("petani",), target_regions=("32.16",))
             changed = sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(
-                target_occupations=(), target_regions=()), by=EDITOR)
+                target_occupations=(), target_regions=()), by=actor(s, EDITOR))
             a = sponsors.get_agreement(s, "KADIN-2026")
             assert changed == ["occupations", "regions"] and a.target_occupations == a.target_regions == []
 
@@ -95,7 +96,7 @@ class TestWhatAnEditRefuses:
         with database.session() as s:
             make_agreement(s)
         with database.session() as s, pytest.raises(sponsors.NotADraft) as refused:
-            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=EDITOR)
+            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=actor(s, EDITOR))
         assert refused.value.message("id") == (
             "Perjanjian KADIN-2026 berstatus disetujui: hanya draf yang dapat diubah; kuota dan anggaran perjanjian "
             "yang sudah disetujui diubah lewat adendum (lindung agreement amend).")
@@ -109,7 +110,7 @@ class TestWhatAnEditRefuses:
                               (sponsors.DraftChanges(months=12, jht=False), "invalid.edit_nothing"),
                               (sponsors.DraftChanges(target_regions=("99.99",)), "invalid.region_unknown")):
             with database.session() as s, pytest.raises(Exception) as refused:
-                sponsors.edit_draft(s, "KADIN-2026", changes, by=EDITOR)
+                sponsors.edit_draft(s, "KADIN-2026", changes, by=actor(s, EDITOR))
             assert getattr(refused.value, "code", None) == code, refused.value
         with database.session(readonly=True) as s:
             assert stored(sponsors.get_agreement(s, "KADIN-2026")) == before
@@ -118,12 +119,12 @@ class TestWhatAnEditRefuses:
     def test_whoever_edited_the_draft_cannot_approve_it(self, database):
         with database.session() as s:
             make_agreement(s, approve=False)
-            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=EDITOR)
+            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=actor(s, EDITOR))
         with database.session() as s, pytest.raises(sponsors.SelfApproval) as own:
-            sponsors.approve(s, "KADIN-2026", by="CITRA.petugas")
+            sponsors.approve(s, "KADIN-2026", by=actor(s, "CITRA.petugas"))
         assert own.value.code == "agreement.self_approval_edited"
         with database.session() as s:
-            assert sponsors.approve(s, "KADIN-2026", by="budi.supervisor").status == "approved"
+            assert sponsors.approve(s, "KADIN-2026", by=actor(s, "budi.supervisor")).status == "approved"
 
 
 class TestTheCommand:

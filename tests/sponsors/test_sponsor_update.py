@@ -9,6 +9,7 @@ from sqlalchemy import select
 from lindung.audit.models import AuditEntry
 from lindung.kit.errors import InvalidInput
 from lindung.sponsors import service as sponsors
+from tests.users import actor
 from tests.factories import make_agreement
 
 
@@ -16,7 +17,7 @@ def test_a_correction_is_audited_and_agreements_keep_their_funding(database):
     with database.session() as s:
         make_agreement(s)  # Kadin's, funded "kadin"
         changed = sponsors.update_sponsor(s, "kadin", name="  Kadin   Kabupaten Bekasi ", funding="csr",
-                                          type="Company", by="ani")
+                                          type="Company", by=actor(s, "ani"))
         assert changed == ["name", "funding", "type"]
     with database.session(readonly=True) as s:
         sponsor = sponsors.get_sponsor(s, "KADIN")
@@ -31,11 +32,11 @@ def test_a_correction_is_audited_and_agreements_keep_their_funding(database):
 def test_an_individual_donors_name_is_not_written_into_the_audit_log(database):
     # A Sertakan donor is a person: the log says the name changed, not what it was or became (PDP).
     with database.session() as s:
-        sponsors.add_sponsor(s, code="DONATUR-1", name="Haji Ahmad Fauzi", funding="sertakan", by="ani")
-        assert sponsors.update_sponsor(s, "DONATUR-1", name="H. Ahmad Fauzi", by="ani") == ["name"]
+        sponsors.add_sponsor(s, code="DONATUR-1", name="Haji Ahmad Fauzi", funding="sertakan", by=actor(s, "ani"))
+        assert sponsors.update_sponsor(s, "DONATUR-1", name="H. Ahmad Fauzi", by=actor(s, "ani")) == ["name"]
         sponsors.add_sponsor(s, code="YAYASAN", name="Yayasan Amal", funding="sertakan", type="association",
-                             by="ani")
-        sponsors.update_sponsor(s, "YAYASAN", name="Hj. Siti Aminah", type="individual", by="ani")
+                             by=actor(s, "ani"))
+        sponsors.update_sponsor(s, "YAYASAN", name="Hj. Siti Aminah", type="individual", by=actor(s, "ani"))
     with database.session(readonly=True) as s:
         details = s.scalars(select(AuditEntry.detail).where(AuditEntry.action.startswith("sponsor."))
                             .order_by(AuditEntry.id)).all()
@@ -51,7 +52,7 @@ def test_a_wrong_value_or_no_change_changes_nothing(database, fields, code):
     with database.session() as s:
         make_agreement(s)
     with database.session() as s, pytest.raises(InvalidInput) as refused:
-        sponsors.update_sponsor(s, "KADIN", by="ani", **fields)
+        sponsors.update_sponsor(s, "KADIN", by=actor(s, "ani"), **fields)
     assert refused.value.code == code
     with database.session(readonly=True) as s:
         sponsor = sponsors.get_sponsor(s, "KADIN")

@@ -16,6 +16,7 @@ from lindung.kit.errors import Conflict, InvalidInput
 from lindung.rules.period import Month
 from lindung.sponsors import amendments
 from lindung.sponsors import service as sponsors
+from tests.users import actor
 from tests.factories import CHECKER, MAKER, enrol, make_agreement, make_worker
 from tests.racing import race
 
@@ -37,7 +38,7 @@ class TestWithdrawingADraft:
         with database.session() as s:
             make_agreement(s, approve=False)
             # Its drafter may withdraw it: withdrawing needs no second person.
-            withdrawn = sponsors.withdraw(s, "kadin-2026", reason="  Sponsor   batal ", by=MAKER, now=at)
+            withdrawn = sponsors.withdraw(s, "kadin-2026", reason="  Sponsor   batal ", by=actor(s, MAKER), now=at)
             assert (withdrawn.status, withdrawn.ended_at, withdrawn.approved_by) == ("withdrawn", at, None)
         with database.session(readonly=True) as s:
             agreement = sponsors.get_agreement(s, "KADIN-2026")
@@ -62,11 +63,11 @@ class TestWithdrawingADraft:
         with database.session() as s:
             make_agreement(s, approve=status != "withdrawn", activate=status in ("active",))
             if status == "ended":
-                sponsors.end_unused(s, "KADIN-2026", by=CHECKER)
+                sponsors.end_unused(s, "KADIN-2026", by=actor(s, CHECKER))
             if status == "withdrawn":
-                sponsors.withdraw(s, "KADIN-2026", reason="dobel", by=MAKER)
+                sponsors.withdraw(s, "KADIN-2026", reason="dobel", by=actor(s, MAKER))
         with database.session() as s, pytest.raises(sponsors.NotWithdrawable) as refused:
-            sponsors.withdraw(s, "KADIN-2026", reason="salah", by=EDITOR)
+            sponsors.withdraw(s, "KADIN-2026", reason="salah", by=actor(s, EDITOR))
         assert refused.value.exit_code == 4
         shown = {"approved": "disetujui", "active": "aktif", "ended": "berakhir", "withdrawn": "ditarik"}[status]
         assert refused.value.message("id") == (
@@ -82,7 +83,7 @@ class TestWithdrawingADraft:
         with database.session() as s:
             make_agreement(s, approve=False)
         with database.session() as s, pytest.raises(InvalidInput) as refused:
-            sponsors.withdraw(s, "KADIN-2026", reason=reason, by=MAKER)
+            sponsors.withdraw(s, "KADIN-2026", reason=reason, by=actor(s, MAKER))
         assert refused.value.code == "invalid.withdraw_reason"
         with database.session(readonly=True) as s:
             assert sponsors.get_agreement(s, "KADIN-2026").status == "draft"
@@ -92,11 +93,11 @@ class TestWithdrawingADraft:
         with database.session() as s:
             make_agreement(s, approve=False)
             make_worker(s, nik_="3216011705900001")
-            sponsors.withdraw(s, "KADIN-2026", reason="dobel", by=MAKER)
+            sponsors.withdraw(s, "KADIN-2026", reason="dobel", by=actor(s, MAKER))
         refusals = {
-            "approve": lambda s: sponsors.approve(s, "KADIN-2026", by=CHECKER),
-            "edit": lambda s: sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=EDITOR),
-            "amend": lambda s: amendments.amend(s, "KADIN-2026", quota=5, by=EDITOR),
+            "approve": lambda s: sponsors.approve(s, "KADIN-2026", by=actor(s, CHECKER)),
+            "edit": lambda s: sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=actor(s, EDITOR)),
+            "amend": lambda s: amendments.amend(s, "KADIN-2026", quota=5, by=actor(s, EDITOR)),
             "enrol": lambda s: enrol(s, "3216011705900001"),
             "again": lambda s: make_agreement(s, approve=False),
         }
@@ -159,7 +160,7 @@ class TestTheWithdrawCommand:
             make_agreement(s, approve=True)
             make_agreement(s, "CSR-2026", approve=False)
             make_agreement(s, "OLD-2026", approve=False)
-            sponsors.withdraw(s, "OLD-2026", reason="dobel", by=MAKER)
+            sponsors.withdraw(s, "OLD-2026", reason="dobel", by=actor(s, MAKER))
 
         def listed(*statuses: str) -> list[str]:
             r = cli("agreement", "list", "--json", *(w for x in statuses for w in ("--status", x)))
@@ -217,10 +218,10 @@ class TestTheDraftVersion:
         edited_at = dt.datetime(2026, 1, 12, 2, 5, tzinfo=dt.UTC)  # 09:05 WIB
         with database.session() as s:
             make_agreement(s, approve=False)
-            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(quota=10_000), by=EDITOR)
+            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(quota=10_000), by=actor(s, EDITOR))
             s.execute(text("UPDATE audit_log SET at = :at WHERE action = 'agreement.edited'"), {"at": edited_at})
         with database.session() as s, pytest.raises(sponsors.DraftVersionChanged) as refused:
-            sponsors.approve(s, "KADIN-2026", by=CHECKER, version=1)  # read before the tenfold quota
+            sponsors.approve(s, "KADIN-2026", by=actor(s, CHECKER), version=1)  # read before the tenfold quota
         assert refused.value.exit_code == 4
         assert refused.value.message("id") == (
             f"Draf KADIN-2026 kini versi 2, bukan versi 1 yang diperiksa: terakhir diubah oleh {EDITOR}, "
@@ -231,16 +232,16 @@ class TestTheDraftVersion:
             agreement = sponsors.get_agreement(s, "KADIN-2026")
             assert (agreement.status, agreement.approved_by) == ("draft", None)
         with database.session() as s:
-            assert sponsors.approve(s, "KADIN-2026", by=CHECKER, version=2).status == "approved"
+            assert sponsors.approve(s, "KADIN-2026", by=actor(s, CHECKER), version=2).status == "approved"
 
     def test_an_unchanged_draft_names_its_drafter_and_approval_without_version_still_works(self, database):
         with database.session() as s:
             make_agreement(s, approve=False)
         with database.session() as s, pytest.raises(sponsors.DraftVersionChanged) as refused:
-            sponsors.approve(s, "KADIN-2026", by=CHECKER, version=3)
+            sponsors.approve(s, "KADIN-2026", by=actor(s, CHECKER), version=3)
         assert f"terakhir diubah oleh {MAKER}" in refused.value.message("id")
         with database.session() as s:
-            assert sponsors.approve(s, "KADIN-2026", by=CHECKER).approved_by == CHECKER
+            assert sponsors.approve(s, "KADIN-2026", by=actor(s, CHECKER)).approved_by == CHECKER
 
     def test_the_command_says_which_version_was_approved(self, database, cli):
         with database.session() as s:
@@ -260,11 +261,11 @@ class TestBackToTheLowestBracket:
     def test_a_draft_loses_its_declared_income_as_if_none_was_given(self, database):
         with database.session() as s:
             make_agreement(s, approve=False, quota=10, budget=2_016_000, income=3_000_000)
-            assert sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(lowest_income=True), by=EDITOR) == [
+            assert sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(lowest_income=True), by=actor(s, EDITOR)) == [
                 "income", "base"]
             fresh = sponsors.draft_agreement(s, sponsors.AgreementInput(
                 code="FRESH", sponsor="KADIN", quota=10, budget=2_016_000, start=Month(2026, 1), months=12),
-                by=MAKER)
+                by=actor(s, MAKER))
             edited = sponsors.get_agreement(s, "KADIN-2026")
             # The lowest bracket: base Rp1.000.000, Rp16.800 a month (rules.md 1); 10 × 16.800 × 12.
             assert (edited.income, edited.base, edited.bracket, edited.estimate_list_price) == (
@@ -289,9 +290,9 @@ class TestTheAddendumNumber:
     def test_an_approval_of_an_addendum_no_longer_waiting_is_refused(self, database, cli):
         with database.session() as s:
             make_agreement(s)  # approved: quota 1.000, budget Rp201.600.000
-            first = amendments.amend(s, "KADIN-2026", quota=1_100, budget=221_760_000, by=EDITOR)
-            amendments.reject(s, "KADIN-2026", by=EDITOR)  # withdrawn by its proposer…
-            second = amendments.amend(s, "KADIN-2026", quota=5_000, budget=1_008_000_000, by=EDITOR)  # …and another
+            first = amendments.amend(s, "KADIN-2026", quota=1_100, budget=221_760_000, by=actor(s, EDITOR))
+            amendments.reject(s, "KADIN-2026", by=actor(s, EDITOR))  # withdrawn by its proposer…
+            second = amendments.amend(s, "KADIN-2026", quota=5_000, budget=1_008_000_000, by=actor(s, EDITOR))  # …and another
         assert (first.id, second.id) == (1, 2)
         shown = _words(cli("agreement", "show", "KADIN-2026").out)
         assert "#1: kuota 1.000 → 1.100" in shown and "#2: kuota 1.000 → 5.000" in shown
@@ -323,8 +324,8 @@ class TestRacingOnPostgres:
         with database.session() as s:
             make_agreement(s, approve=False)
         withdrawn, approved = race(database, [
-            lambda s: sponsors.withdraw(s, "KADIN-2026", reason="dobel", by=MAKER).status,
-            lambda s: sponsors.approve(s, "KADIN-2026", by=CHECKER).status])
+            lambda s: sponsors.withdraw(s, "KADIN-2026", reason="dobel", by=actor(s, MAKER)).status,
+            lambda s: sponsors.approve(s, "KADIN-2026", by=actor(s, CHECKER)).status])
         with database.session(readonly=True) as s:
             status = sponsors.get_agreement(s, "KADIN-2026").status
             logged = withdrawals(s)
@@ -340,8 +341,8 @@ class TestRacingOnPostgres:
         with database.session() as s:
             make_agreement(s, approve=False)
         edited, approved = race(database, [
-            lambda s: sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(quota=10_000), by=EDITOR),
-            lambda s: sponsors.approve(s, "KADIN-2026", by=CHECKER, version=1).status])
+            lambda s: sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(quota=10_000), by=actor(s, EDITOR)),
+            lambda s: sponsors.approve(s, "KADIN-2026", by=actor(s, CHECKER), version=1).status])
         with database.session(readonly=True) as s:
             agreement = sponsors.get_agreement(s, "KADIN-2026")
             status, quota = agreement.status, agreement.quota

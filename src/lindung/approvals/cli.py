@@ -3,64 +3,83 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from lindung.approvals.service import Waiting, awaiting
-from lindung.audit import service as audit
 from lindung.kit import clock
 from lindung.kit.cli import LangOption, command_lines, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
-from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import format_count, t
 from lindung.rules.money import rp
+from lindung.terminal.work import work
+
+
+def _commands(w: Waiting) -> dict[str, tuple[str, ...]]:
+    """The commands that check, approve and turn down an item (``--by`` follows)."""
+    if w.kind == "agreement":
+        return {"approve": ("lindung", "agreement", "approve", w.agreement, "--version", str(w.number)),
+                "reject": ("lindung", "agreement", "withdraw", w.agreement)}
+    if w.kind == "amendment":
+        return {"approve": ("lindung", "agreement", "amend-approve", w.agreement, "--number", str(w.number)),
+                "reject": ("lindung", "agreement", "amend-reject", w.agreement)}
+    return {"check": ("lindung", "import", "approve", str(w.number), "--check"),
+            "approve": ("lindung", "import", "approve", str(w.number)),
+            "reject": ("lindung", "import", "reject", str(w.number))}
+
+
+def _line(words: tuple[str, ...], by: str) -> str:
+    """A command, ready to copy, with the person's name quoted for the shell."""
+    return shlex.join(words) + " --by " + shlex.quote(by)
 
 
 def approvals(
-    by: str | None = typer.Option(None, "--by", help="Penyetuju: tandai yang boleh ia setujui."),
+    by: str | None = typer.Option(
+        None, "--by", help="Penyetuju: tandai yang boleh ia setujui (bawaan: LINDUNG_USER)."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
     """Yang menunggu persetujuan orang kedua.
 
     Draf perjanjian, adendum dan usulan impor, terlama dahulu, masing-masing dengan apa yang disetujui
-    dan perintah untuk menyetujuinya. Dengan --by, yang disusun, diubah atau diajukan orang itu sendiri
-    ditandai: perlu orang lain.
+    dan perintah untuk menyetujuinya. Yang disusun, diubah atau diajukan pengguna itu sendiri, atau yang
+    tidak boleh disetujui perannya, ditandai: perlu orang lain.
     """
     lg = lang_of(lang)
-    with unit_of_work(readonly=True) as s:
-        found = awaiting(s, by=by)
+    with work(by, readonly=True) as wk:
+        found = awaiting(wk.session, by=wk.actor)
+        person = wk.actor.username
     if json_out:
-        print_json([w.to_dict() for w in found])
+        print_json([{**w.model_dump(mode="json"), "stale": w.stale} for w in found])
         return
     if not found:
         out_console.print(t("approvals.none", lg))
         return
     out_console.print(t("approvals.title", lg, n=format_count(len(found), lg)))
     width = max(out_console.width, 40) - 1  # the commands stand one column in
-    person = audit.normalize_person(by) if by else None
-    placeholder = t("approvals.name", lg)
     for n, w in enumerate(found, 1):
         out_console.print()
         said = [f"[bold]{escape(_headline(w, lg))}[/bold]", escape(_facts(w, lg)), escape(_who(w, lg))]
         if w.stale:
             said.append(t("approvals.stale", lg, agreement=w.agreement,
                           status=t(f"registry.status.{w.agreement_status}", lg)))
-        elif w.may_approve is False:
-            said.append(t("approvals.not_you", lg, person=escape(person or "")))
+        elif not w.may_approve:
+            said.append(t("approvals.not_you", lg, person=escape(person)))
         # Every line wraps under the text's indent; the number hangs in front of the first.
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True, min_width=2)
         grid.add_column()
         grid.add_row(f"{n}.", "\n".join(said))
         out_console.print(grid)
-        if w.may_approve is False and not w.stale:
+        if not w.may_approve and not w.stale:
             continue
-        commands = [w.reject] if w.stale else [c for c in (w.check, w.command) if c]  # an import: check, approve
+        known = _commands(w)
+        commands = [known["reject"]] if w.stale else [known[k] for k in ("check", "approve") if k in known]
         for words in commands:
-            for line in command_lines(Waiting.line(words, person, placeholder), width):
+            for line in command_lines(_line(words, person), width):
                 out_console.print(" " + line, markup=False, highlight=False, soft_wrap=True)
 
 
@@ -87,8 +106,8 @@ def _facts(w: Waiting, lang: str) -> str:
 def _who(w: Waiting, lang: str) -> str:
     said = t(f"approvals.by.{w.kind}", lang, person=w.proposed_by, at=_at(w.proposed_at, lang))
     if w.edits:
-        said += "; " + t("approvals.edited", lang, people=", ".join(dict.fromkeys(e["by"] for e in w.edits)),
-                         at=_at(dt.datetime.fromisoformat(w.edits[-1]["at"]), lang))
+        said += "; " + t("approvals.edited", lang, people=", ".join(dict.fromkeys(e.by for e in w.edits)),
+                         at=_at(w.edits[-1].at, lang))
     return said
 
 

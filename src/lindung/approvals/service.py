@@ -1,128 +1,110 @@
-"""What waits for a second person (maker-checker), in one list: draft agreements, proposed addenda and
-proposed bulk imports, oldest first, each with what its approval would stand for and the command that
-approves it.
+"""What waits for a second user (maker-checker), in one list: draft agreements, proposed addenda and
+proposed bulk imports, oldest first, each with what its approval would stand for.
 
 product.md has a supervisor approve the agreements, bulk enrolments (and later claims) an officer makes;
-each kind has its own approve command and its own rule that the maker may not check. Given a person,
-each item says whether that person may approve it (not drafted, changed or proposed by them): the same
-rules the approve commands apply (``audit.same_person`` through the edits of a draft), read here so
-that nobody is sent to a command that will refuse them.
+each kind has its own approve use case and its own rule that the maker may not check. Each item says
+whether the user asking may approve it: their role grants that kind's approval, and they did not
+draft, change or propose it (by user id, as the approve use cases compare; by name for rows from
+before users) — so that nobody is sent to an approval that would refuse them. What to type or click to
+approve is the door's to say (the CLI prints commands; the pages will show buttons).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shlex
-from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from pydantic import Field
+from sqlalchemy.orm import Session
 
-from lindung.audit import service as audit
-from lindung.enrolment import proposals
+from lindung.approvals import repository
+from lindung.kit.auth import Actor, same_user
+from lindung.kit.schemas import Schema
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
-from lindung.sponsors.models import Agreement, AgreementAmendment
+from lindung.sponsors.models import OPEN_STATUSES
+from lindung.sponsors.schemas import DraftEdit
 
 KINDS = ("agreement", "amendment", "import")
+PERMISSION = {"agreement": "agreement.approve", "amendment": "agreement.approve", "import": "import.approve"}
+"""What a user's role needs to approve each kind."""
 
 
-@dataclass(frozen=True, slots=True)
-class Waiting:
-    """One thing awaiting approval. ``facts`` are what its approval stands for (kind by kind), ``makers``
-    everyone who may not approve it, ``command`` the approving command's words (``--by`` last)."""
+class Maker(Schema):
+    """Someone who made or changed an item, and so may not approve it."""
+
+    name: str
+    user_id: int | None = Field(default=None, exclude=True)
+
+
+class Waiting(Schema):
+    """One thing awaiting approval. ``facts`` are what its approval stands for (kind by kind),
+    ``makers`` everyone who may not approve it."""
 
     kind: str
     agreement: str
     sponsor: str
-    number: int | None
+    number: int
     """The addendum's or proposal's number; a draft's version."""
     proposed_by: str
     proposed_at: dt.datetime
     facts: dict[str, Any]
-    makers: tuple[str, ...]
-    command: tuple[str, ...]
+    makers: list[Maker]
     agreement_status: str
-    reject: tuple[str, ...]
-    """The command that turns it down or withdraws it (``--by`` last; a draft's withdrawal also takes
-    ``--reason``)."""
-    may_approve: bool | None = None
-    """Whether the person asked about may approve it (None: nobody was named)."""
-    edits: list[dict[str, str]] = field(default_factory=list)
-    check: tuple[str, ...] = ()
-    """The command that shows what the approval would do now, saving nothing (an import's)."""
+    may_approve: bool
+    """Whether the user who asked may approve it (their role, and not one of its makers)."""
+    edits: list[DraftEdit] = Field(default_factory=list)
 
     @property
     def stale(self) -> bool:
         """An addendum or import of an agreement no longer open: its approval would be refused, so it
         waits for nothing but to be turned down."""
-        return self.kind != "agreement" and self.agreement_status not in sponsors.OPEN_STATUSES
-
-    @staticmethod
-    def line(words: tuple[str, ...], by: str | None, placeholder: str) -> str:
-        """A command, ready to copy: the person's name quoted for the shell, or a placeholder."""
-        return shlex.join(words) + " --by " + (shlex.quote(by) if by else placeholder)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "agreement": self.agreement, "sponsor": self.sponsor, "number": self.number,
-                "proposed_by": self.proposed_by, "proposed_at": self.proposed_at.isoformat(timespec="seconds"),
-                **self.facts, "makers": list(self.makers), "may_approve": self.may_approve,
-                "edits": self.edits, "agreement_status": self.agreement_status, "stale": self.stale,
-                "command": list(self.command), "check": list(self.check), "reject": list(self.reject)}
+        return self.kind != "agreement" and self.agreement_status not in OPEN_STATUSES
 
 
-def awaiting(session: Session, *, by: str | None = None) -> list[Waiting]:
-    """Every draft agreement, proposed addendum and proposed import, oldest first. With ``by``, each
-    says whether that person may approve it."""
-    person = audit.normalize_person(by) if by is not None else None
+def awaiting(session: Session, *, by: Actor) -> list[Waiting]:
+    """Every draft agreement, proposed addendum and proposed import, oldest first, each saying whether
+    ``by`` may approve it. For the branch (it names every sponsor's): not for a scoped user."""
+    by.require("agreement.read")
+    by.require_unscoped("approvals")
     found = [*_drafts(session), *_addenda(session), *_imports(session)]
-    found.sort(key=lambda w: (w.proposed_at, KINDS.index(w.kind), w.number or 0))
-    if person is None:
-        return found
-    return [replace(w, may_approve=not any(audit.same_person(person, m) for m in w.makers)) for w in found]
+    found.sort(key=lambda w: (w["proposed_at"], KINDS.index(w["kind"]), w["number"]))
+    return [Waiting(**w, may_approve=by.can(PERMISSION[w["kind"]])
+                    and not any(same_user(by, m.user_id, m.name) for m in w["makers"]))
+            for w in found]
 
 
-def _drafts(session: Session) -> list[Waiting]:
-    rows = session.scalars(select(Agreement).where(Agreement.status == "draft")
-                           .options(selectinload(Agreement.sponsor)))
+def _drafts(session: Session) -> list[dict[str, Any]]:
     out = []
-    for a in rows:
+    for a in repository.drafts(session):
+        entries = sponsors.draft_edit_entries(session, a)
         edits = sponsors.draft_edits(session, a)
-        version = sponsors.draft_version(edits)
-        out.append(Waiting(
-            "agreement", a.code, a.sponsor.name, version, a.drafted_by, a.drafted_at,
-            {"quota": a.quota, "budget": a.budget, "start": str(Month.from_index(a.start_month)),
-             "end": str(Month.from_index(a.end_month)), "estimate_expected": a.estimate_expected},
-            (a.drafted_by, *(e["by"] for e in edits)),
-            ("lindung", "agreement", "approve", a.code, "--version", str(version)), a.status,
-            ("lindung", "agreement", "withdraw", a.code), edits=edits))
+        out.append({
+            "kind": "agreement", "agreement": a.code, "sponsor": a.sponsor.name,
+            "number": sponsors.draft_version(edits),
+            "proposed_by": a.drafted_by, "proposed_at": a.drafted_at,
+            "facts": {"quota": a.quota, "budget": a.budget, "start": str(Month.from_index(a.start_month)),
+                      "end": str(Month.from_index(a.end_month)), "estimate_expected": a.estimate_expected},
+            "makers": [Maker(name=a.drafted_by, user_id=a.drafted_by_id),
+                       *(Maker(name=e.actor, user_id=e.actor_id) for e in entries)],
+            "agreement_status": a.status, "edits": edits})
     return out
 
 
-def _addenda(session: Session) -> list[Waiting]:
-    rows = session.execute(select(AgreementAmendment, Agreement).join(Agreement)
-                           .where(AgreementAmendment.status == "proposed")
-                           .options(selectinload(Agreement.sponsor)))
-    return [Waiting("amendment", a.code, a.sponsor.name, m.id, m.proposed_by, m.proposed_at,
-                    {"reference": m.reference, "quota_before": m.quota_before, "quota_after": m.quota_after,
-                     "budget_before": m.budget_before, "budget_after": m.budget_after,
-                     "estimate_expected": m.estimate_expected_after},
-                    (m.proposed_by,), ("lindung", "agreement", "amend-approve", a.code, "--number", str(m.id)),
-                    a.status,
-                    ("lindung", "agreement", "amend-reject", a.code))
-            for m, a in rows]
+def _addenda(session: Session) -> list[dict[str, Any]]:
+    return [{"kind": "amendment", "agreement": a.code, "sponsor": a.sponsor.name, "number": m.id,
+             "proposed_by": m.proposed_by, "proposed_at": m.proposed_at,
+             "facts": {"reference": m.reference, "quota_before": m.quota_before, "quota_after": m.quota_after,
+                       "budget_before": m.budget_before, "budget_after": m.budget_after,
+                       "estimate_expected": m.estimate_expected_after},
+             "makers": [Maker(name=m.proposed_by, user_id=m.proposed_by_id)], "agreement_status": a.status}
+            for m, a in repository.proposed_addenda(session)]
 
 
-def _imports(session: Session) -> list[Waiting]:
-    waiting = proposals.listing(session, status="proposed", limit=10_000)
-    agreements = {a.code: a for a in session.scalars(
-        select(Agreement).where(Agreement.code.in_({p.agreement for p in waiting}))
-        .options(selectinload(Agreement.sponsor)))} if waiting else {}
-    return [Waiting("import", p.agreement, agreements[p.agreement].sponsor.name, p.id, p.proposed_by, p.proposed_at,
-                    {"file": p.file, "sheet": p.sheet, "read": p.read, "would_enrol": p.would_enrol,
-                     "would_cost": p.would_cost, "already_enrolled": p.already_enrolled, "refused": p.refused},
-                    (p.proposed_by,), ("lindung", "import", "approve", str(p.id)), agreements[p.agreement].status,
-                    ("lindung", "import", "reject", str(p.id)), check=("lindung", "import", "approve", str(p.id),
-                                                                        "--check"))
-            for p in waiting]
+def _imports(session: Session) -> list[dict[str, Any]]:
+    return [{"kind": "import", "agreement": a.code, "sponsor": a.sponsor.name, "number": p.id,
+             "proposed_by": p.proposed_by, "proposed_at": p.proposed_at,
+             "facts": {"file": p.file_name, "sheet": p.sheet, "read": p.read, "would_enrol": p.would_enrol,
+                       "would_cost": p.would_cost, "already_enrolled": p.already_enrolled, "refused": p.refused},
+             "makers": [Maker(name=p.proposed_by, user_id=p.proposed_by_id)], "agreement_status": a.status}
+            for p, a in repository.proposed_imports(session)]

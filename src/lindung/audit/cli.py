@@ -12,12 +12,11 @@ from rich.table import Table
 
 from lindung.audit import service as audit
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json, stacked_header
+from lindung.kit.cli import ByOption, LangOption, lang_of, out_console, print_json, stacked_header
 from lindung.kit.cliargs import JsonOption
 from lindung.kit.dates import parse_date
-from lindung.kit.db import unit_of_work
-from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import format_count, t
+from lindung.terminal.work import work
 from lindung.workers import service as workers
 
 
@@ -28,6 +27,7 @@ def audit_log(
     until: str | None = typer.Option(None, "--until", help="Sampai tanggal ini."),
     worker: str | None = typer.Option(None, "--worker", help="NIK pekerja."),
     limit: int = typer.Option(100, "--limit", min=1, max=10_000, help="Paling banyak sekian baris."),
+    by: str | None = ByOption,
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
@@ -35,15 +35,11 @@ def audit_log(
     lg = lang_of(lang)
     first = parse_date(since, "since") if since else None
     last = parse_date(until, "until") if until else None
-    if first is not None and last is not None and first > last:
-        raise InvalidInput("until", until)
-    with unit_of_work(readonly=True) as s:
-        subject = ("worker", workers.get(s, worker).id) if worker else None
-        rows: list[dict[str, Any]] = [
-            {"at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
-             "subject_type": e.subject_type, "subject_id": e.subject_id, "detail": e.detail or ""}
-            for e in audit.entries(s, actor=actor, action=action, since=first, until=last, subject=subject,
-                                   limit=limit)]
+    with work(by, readonly=True) as w:
+        found = workers.audit_log(w.session, by=w.actor, worker=worker, actor=actor, action=action, since=first,
+                                  until=last, limit=limit)
+    # The facts of each entry in the reader's language, beside its values (``data``).
+    rows: list[dict[str, Any]] = [{**e.model_dump(mode="json"), "text": audit.detail_text(e, lg)} for e in found]
     if json_out:
         print_json(rows)
         return
@@ -55,5 +51,5 @@ def audit_log(
     table.add_column(stacked_header("audit.col", lg, "detail"), overflow="fold", ratio=1, min_width=20)
     for r in rows:
         table.add_row(f"{clock.format_stamp(dt.datetime.fromisoformat(r['at']))}\n{escape(r['actor'])}",
-                      f"{r['action']}\n{r['subject_type']} {r['subject_id']}", escape(r["detail"]))
+                      f"{r['action']}\n{r['subject_type']} {r['subject_id']}", escape(r["text"]))
     out_console.print(table)

@@ -1,27 +1,35 @@
-"""The audit log, and the provenance of registry rows. Both name people by the name they gave, and
-subjects by id, never by NIK."""
+"""The audit log, and the provenance of registry rows. Both name people by user (id, and the
+username beside it, which is how rows from before users existed name them), and subjects by id,
+never by NIK."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lindung.kit.db import Base, UtcDateTime
 
 
 class AuditEntry(Base):
+    """Who did what, when, to which subject. ``data`` holds the entry's facts as values (codes,
+    numbers, field names: never personal data), rendered in the reader's language from the message
+    ``audit.detail.<action>``; ``detail`` is the English text entries had before 7 December 2026,
+    shown as it was written."""
+
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_subject_type_subject_id", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
+    actor_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
 class Provenance(Base):
@@ -34,5 +42,6 @@ class Provenance(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor: Mapped[str] = mapped_column(String(100))
+    actor_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     source: Mapped[str | None] = mapped_column(String(100))

@@ -31,13 +31,13 @@ from lindung.kit.cli import (
     print_json,
     write_csv,
 )
-from lindung.kit.cliargs import JsonOption, actor, int_arg
+from lindung.kit.cliargs import JsonOption, int_arg
 from lindung.kit.dates import parse_date
-from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import format_count, format_date, t
 from lindung.kit.lokal import terbilang_rupiah
 from lindung.rules.money import rp
 from lindung.rules.period import Month
+from lindung.terminal.work import actor_name, work
 
 app = typer.Typer()  # merged into the root: bill, pay, coverage and the billing group
 lists_app = typer.Typer(help="Daftar, tanda bukti dan berakhirnya kepesertaan.",
@@ -83,15 +83,16 @@ def bill(
     lg = lang_of(lang)
     m = Month.parse(month)
     today = _date(on, "on")
-    with unit_of_work(readonly=True) as s:
-        ids = billing.billable_agreement_ids(s, m, agreement)
+    who = actor_name(by)
+    with work(who, readonly=True) as w:
+        ids = billing.billable_agreement_ids(w.session, m, agreement)
     run = billing.BillRun(m)
     show = not json_out and sys.stdout.isatty() and len(ids) > batch
     with Progress(transient=True, disable=not show) as progress:
         task = progress.add_task(t("billing.progress", lg), total=len(ids))
         for chunk in _batches(ids, batch):
-            with unit_of_work() as s:
-                run = run.merge(billing.issue_bills(s, m, today=today, by=actor(by), agreement_ids=chunk))
+            with work(who) as w:
+                run = run.merge(billing.issue_bills(w.session, m, today=today, by=w.actor, agreement_ids=chunk))
             progress.advance(task, len(chunk))
     out = run.to_dict()
     if json_out:
@@ -139,9 +140,9 @@ def pay(
     lg = lang_of(lang)
     value = _amount(amount)
     paid_on = parse_date(date, "date")
-    with unit_of_work() as s:
-        receipt = billing.pay(s, code=code, amount=value, reference=reference, paid_on=paid_on,
-                              today=_date(on, "on"), by=actor(by))
+    with work(by) as w:
+        receipt = billing.pay(w.session, code=code, amount=value, reference=reference, paid_on=paid_on,
+                              today=_date(on, "on"), by=w.actor)
     if json_out:
         print_json(receipt.to_dict())
         return
@@ -187,8 +188,8 @@ def coverage(
     """Apakah pekerja terlindungi pada tanggal itu, dan mengapa."""
     lg = lang_of(lang)
     day = _date(at, "at")
-    with unit_of_work(readonly=not unmask) as s:
-        report = coverage_service.coverage(s, nik, at=day, unmask=unmask, actor=actor(by))
+    with work(by, readonly=not unmask) as w:
+        report = coverage_service.coverage(w.session, nik, at=day, unmask=unmask, by=w.actor)
     if json_out:
         print_json(report.to_dict())
         return
@@ -239,20 +240,22 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
 
 
 @lists_app.command("overdue")
-def overdue(at: str | None = AtOption, out: str | None = OutOption, lang: str | None = LangOption) -> None:
+def overdue(at: str | None = AtOption, out: str | None = OutOption, by: str | None = ByOption,
+            lang: str | None = LangOption) -> None:
     """Tagihan lewat jatuh tempo (CSV)."""
     lg = lang_of(lang)
-    with unit_of_work(readonly=True) as s:
-        rows = lists.overdue_bills(s, _date(at, "at"))
+    with work(by, readonly=True) as w:
+        rows = lists.overdue_bills(w.session, _date(at, "at"), by=w.actor)
     write_csv(rows, lists.OVERDUE_COLUMNS, out, lg)
 
 
 @lists_app.command("unpaid")
-def unpaid(at: str | None = AtOption, out: str | None = OutOption, lang: str | None = LangOption) -> None:
+def unpaid(at: str | None = AtOption, out: str | None = OutOption, by: str | None = ByOption,
+           lang: str | None = LangOption) -> None:
     """Perjanjian dengan bulan iuran yang belum dibayar (CSV)."""
     lg = lang_of(lang)
-    with unit_of_work(readonly=True) as s:
-        rows = lists.agreements_with_unpaid(s, _date(at, "at"))
+    with work(by, readonly=True) as w:
+        rows = lists.agreements_with_unpaid(w.session, _date(at, "at"), by=w.actor)
     write_csv(rows, lists.UNPAID_COLUMNS, out, lg)
 
 
@@ -285,8 +288,8 @@ def lapsing(
 def _worker_list(make: Callable[..., Iterable[dict[str, Any]]], columns: Sequence[str], at: str | None, days: int,
                  unmask: bool, by: str | None, out: str | None, lang: str | None) -> None:
     """A list of workers as CSV: read-only unless NIKs are unmasked (then audited, so written)."""
-    with unit_of_work(readonly=not unmask) as s:
-        rows = list(make(s, _date(at, "at"), days=days, unmask=unmask, actor=actor(by)))
+    with work(by, readonly=not unmask) as w:
+        rows = list(make(w.session, _date(at, "at"), days=days, unmask=unmask, by=w.actor))
     write_csv(rows, columns, out, lang_of(lang))
 
 
@@ -294,12 +297,13 @@ def _worker_list(make: Callable[..., Iterable[dict[str, Any]]], columns: Sequenc
 def statement(
     sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini."),
     out: str | None = OutOption,
+    by: str | None = ByOption,
     lang: str | None = LangOption,
 ) -> None:
     """Rekening sponsor per perjanjian (CSV)."""
     lg = lang_of(lang)
-    with unit_of_work(readonly=True) as s:
-        rows = lists.statements(s, sponsor)
+    with work(by, readonly=True) as w:
+        rows = lists.statements(w.session, sponsor, by=w.actor)
     write_csv(rows, lists.STATEMENT_COLUMNS, out, lg)
 
 
@@ -307,12 +311,12 @@ def statement(
 
 
 @lists_app.command("show")
-def show(code: str = typer.Argument(..., help="Kode bayar tagihan."), json_out: bool = JsonOption,
-         lang: str | None = LangOption) -> None:
+def show(code: str = typer.Argument(..., help="Kode bayar tagihan."), by: str | None = ByOption,
+         json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Tagihan dan pembayarannya."""
     lg = lang_of(lang)
-    with unit_of_work(readonly=True) as s:
-        out = billing.bill_status(s, code)
+    with work(by, readonly=True) as w:
+        out = billing.bill_status(w.session, code, by=w.actor)
     if json_out:
         print_json(out)
         return
@@ -327,11 +331,11 @@ def show(code: str = typer.Argument(..., help="Kode bayar tagihan."), json_out: 
 
 @lists_app.command("receipt")
 def receipt(number: str = typer.Argument(..., help="Nomor tanda bukti, mis. TBPI/2026/000001."),
-            json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+            by: str | None = ByOption, json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Cetak ulang tanda bukti penerimaan iuran."""
     lg = lang_of(lang)
-    with unit_of_work(readonly=True) as s:
-        r = billing.find_receipt(s, number)
+    with work(by, readonly=True) as w:
+        r = billing.find_receipt(w.session, number, by=w.actor)
     if json_out:
         print_json(r.to_dict())
         return
@@ -363,8 +367,9 @@ def death(
 ) -> None:
     """Catat kematian: tidak ada tagihan lagi; iuran sesudahnya dikembalikan atau dikreditkan."""
     lg = lang_of(lang)
-    with unit_of_work() as s:
-        result = ends.record_death(s, nik, died_on=parse_date(date, "date"), by=actor(by), today=_date(on, "on"))
+    with work(by) as w:
+        result = ends.record_death(w.session, nik, died_on=parse_date(date, "date"), by=w.actor,
+                                   today=_date(on, "on"))
     if json_out:
         print_json(result.to_dict())
         return
@@ -383,8 +388,8 @@ def leave(
 ) -> None:
     """Pekerja keluar dari perjanjian setelah bulan itu."""
     lg = lang_of(lang)
-    with unit_of_work() as s:
-        result = ends.leave(s, nik, agreement, last_month=Month.parse(last_month), by=actor(by),
+    with work(by) as w:
+        result = ends.leave(w.session, nik, agreement, last_month=Month.parse(last_month), by=w.actor,
                             today=_date(on, "on"))
     if json_out:
         print_json(result.to_dict())
@@ -406,8 +411,8 @@ def end_agreement(
     lg = lang_of(lang)
     today = _date(on, "on")
     month = Month.parse(last_month) if last_month else Month.of(today)
-    with unit_of_work() as s:
-        result = ends.end_agreement(s, code, last_month=month, by=actor(by), today=today)
+    with work(by) as w:
+        result = ends.end_agreement(w.session, code, last_month=month, by=w.actor, today=today)
     if json_out:
         print_json(result.to_dict())
         return

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.billing import repository as repo
 from lindung.kit import lokal
+from lindung.kit.auth import Actor
 from lindung.kit.privacy import mask_nik
 from lindung.rules.coverage import (
     ContributionHistory,
@@ -104,11 +105,14 @@ class Coverage:
         }
 
 
-def coverage(session: Session, nik: str, *, at: dt.date, unmask: bool = False, actor: str = "",
+def coverage(session: Session, nik: str, *, at: dt.date, by: Actor, unmask: bool = False,
              params: ParameterSet | None = None, next_working_day: NextWorkingDay | None = None) -> Coverage:
-    worker = workers.get(session, nik, today=at)
+    """Whether the worker was protected on ``at``, why, and their months (a sponsor's staff: only a
+    worker their sponsor enrolled)."""
+    by.require("bill.read", "worker.read", *(("worker.read_nik",) if unmask else ()))
+    worker = workers.get(session, nik, today=at, scope=by.scope)
     if unmask:
-        audit.record(session, actor=actor, action="coverage.unmask", subject_type="worker", subject_id=worker.id)
+        audit.record(session, actor=by, action="coverage.unmask", subject_type="worker", subject_id=worker.id)
     ledger = repo.ledger_of(session, worker.id)
     death = repo.death_of(session, worker.id)
     paid_on = {Month.from_index(line.month): line.paid_on for line in ledger

@@ -36,6 +36,7 @@ from lindung.billing.models import CreditEntry, EnrolmentEnd, Refund, WorkerDeat
 from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment.models import Enrolment
 from lindung.enrolment.service import kept_cost
+from lindung.kit.auth import Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput
 from lindung.kit.privacy import mask_nik
@@ -112,8 +113,9 @@ def _cut(session: Session, enrolment: Enrolment, last_month: int, reason: str, *
     return cancelled
 
 
-def record_death(session: Session, nik: str, *, died_on: dt.date, by: str, today: dt.date) -> EndResult:
-    by = audit.normalize_person(by)
+def record_death(session: Session, nik: str, *, died_on: dt.date, by: Actor, today: dt.date) -> EndResult:
+    by.require("enrolment.end")
+    who = by.username
     if died_on > today:
         raise InvalidInput("died_on", died_on.isoformat(), reason="date_future")
     worker = workers.get(session, nik, today=today)
@@ -124,26 +126,28 @@ def record_death(session: Session, nik: str, *, died_on: dt.date, by: str, today
     known = repo.death_of(session, worker.id)
     if known is not None:
         raise DeathAlreadyRecorded(nik=mask_nik(worker.nik), died_on=known.died_on.isoformat())
-    repo.add_death(session, WorkerDeath(worker_id=worker.id, died_on=died_on, recorded_by=by, recorded_at=utcnow()))
+    repo.add_death(session, WorkerDeath(worker_id=worker.id, died_on=died_on, recorded_by=who, recorded_at=utcnow()))
     month = Month.of(died_on)
     horizon = repo.last_enrolled_month(session, worker.id)
     ended = cancelled = 0
     for e in repo.active_enrolments(session, worker.id):
         if e.last_month > month.index:
-            if _cut(session, e, month.index, "death", by=by, on=died_on):
+            if _cut(session, e, month.index, "death", by=who, on=died_on):
                 cancelled += 1
             else:
                 ended += 1
     lines = repo.worker_lines_after(session, worker.id, month.index, horizon)
-    settlements = _settle_voided(session, lines, "death", worker_id=worker.id, by=by, today=today)
+    settlements = _settle_voided(session, lines, "death", worker_id=worker.id, by=who, today=today)
     session.flush()
     audit.record(session, actor=by, action="worker.death", subject_type="worker", subject_id=worker.id,
-                 detail=died_on.isoformat())
+                 data={"died_on": died_on.isoformat()})
     return EndResult(mask_nik(worker.nik), "death", month, ended, cancelled, settlements, died_on)
 
 
-def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month, by: str, today: dt.date) -> EndResult:
-    by = audit.normalize_person(by)
+def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month, by: Actor,
+          today: dt.date) -> EndResult:
+    by.require("enrolment.end")
+    who = by.username
     agreement = sponsors.get_agreement(session, agreement_code)
     worker = workers.get(session, nik, today=today)
     enrolment_repo.lock_for_end(session, worker.id)
@@ -155,14 +159,14 @@ def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month,
     lines: list[repo.LiveLine] = []
     for e in enrolments:
         lines += repo.worker_lines_after(session, worker.id, last_month.index, e.last_month, enrolment_id=e.id)
-        if _cut(session, e, last_month.index, "left", by=by, on=today):
+        if _cut(session, e, last_month.index, "left", by=who, on=today):
             cancelled += 1
         else:
             ended += 1
-    settlements = _settle_voided(session, lines, "left", worker_id=worker.id, by=by, today=today)
+    settlements = _settle_voided(session, lines, "left", worker_id=worker.id, by=who, today=today)
     session.flush()
     audit.record(session, actor=by, action="enrolment.leave", subject_type="worker", subject_id=worker.id,
-                 detail=f"{agreement.code} {last_month}")
+                 data={"agreement": agreement.code, "last_month": str(last_month)})
     return EndResult(mask_nik(worker.nik), "left", last_month, ended, cancelled, settlements)
 
 
@@ -209,9 +213,10 @@ class AgreementEnd:
                 "settlement": self.settlement.to_dict()}
 
 
-def end_agreement(session: Session, code: str, *, last_month: Month, by: str, today: dt.date) -> AgreementEnd:
+def end_agreement(session: Session, code: str, *, last_month: Month, by: Actor, today: dt.date) -> AgreementEnd:
     """End the agreement after ``last_month``: no further bills; later months voided and settled."""
-    by = audit.normalize_person(by)
+    by.require("enrolment.end")
+    who = by.username
     found = sponsors.get_agreement(session, code)
     start, end = Month.from_index(found.start_month), Month.from_index(found.end_month)
     if not start - 1 <= last_month <= end:
@@ -221,12 +226,12 @@ def end_agreement(session: Session, code: str, *, last_month: Month, by: str, to
              for bill in repo.bills_of(session, agreement.id, ending_after=last_month.index)
              for m, w, st, a in repo.bill_lines_after(session, bill, last_month.index)]
     _release_after(session, agreement, last_month.index)
-    ended, cancelled = repo.end_agreement_enrolments(session, agreement.id, last_month.index, by=by, on=today,
+    ended, cancelled = repo.end_agreement_enrolments(session, agreement.id, last_month.index, by=who, on=today,
                                                      at=utcnow())
-    settled = _settle_voided(session, lines, "agreement_ended", worker_id=None, by=by, today=today)
+    settled = _settle_voided(session, lines, "agreement_ended", worker_id=None, by=who, today=today)
     session.expire_all()
     audit.record(session, actor=by, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
-                 detail=str(last_month))
+                 data={"variant": "billed", "last_month": str(last_month), "enrolments": ended + cancelled})
     settlement = settled[0] if settled else Settlement(agreement.code, "none", 0, 0, 0, 0)
     return AgreementEnd(agreement.code, last_month, ended, cancelled, settlement)
 

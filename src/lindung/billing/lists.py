@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.billing import repository as repo
 from lindung.kit import lokal
+from lindung.kit.auth import Actor
 from lindung.kit.numbers import DAYS_MAX, whole_number
 from lindung.kit.privacy import mask_nik
 from lindung.rules.coverage import arrears_of, contribution_history, due_date
@@ -46,7 +47,9 @@ STATEMENT_COLUMNS = ("sponsor", "sponsor_name", "agreement", "status", "billed",
                      "received", "payments", "credit", "refunds", "outstanding")
 
 
-def overdue_bills(session: Session, at: dt.date) -> list[Row]:
+def overdue_bills(session: Session, at: dt.date, *, by: Actor) -> list[Row]:
+    by.require("bill.read")
+    by.require_unscoped("overdue")
     out = []
     for bill, agreement, sponsor, sponsor_name in repo.overdue_bills(session, at):
         out.append({"payment_code": bill.payment_code, "agreement": agreement, "sponsor": sponsor,
@@ -67,8 +70,10 @@ def last_month_past_due(at: dt.date, *, params: ParameterSet | None = None,
     return now if due.date < at else now - 1
 
 
-def agreements_with_unpaid(session: Session, at: dt.date, *, params: ParameterSet | None = None,
+def agreements_with_unpaid(session: Session, at: dt.date, *, by: Actor, params: ParameterSet | None = None,
                            next_working_day: NextWorkingDay | None = None) -> list[Row]:
+    by.require("bill.read")
+    by.require_unscoped("unpaid")
     through = last_month_past_due(at, params=params, next_working_day=next_working_day)
     return [{"agreement": code, "sponsor": sponsor, "sponsor_name": name, "unpaid_worker_months": int(n),
              "workers": int(w), "first_month": str(Month.from_index(first)), "last_month": str(Month.from_index(last)),
@@ -76,9 +81,11 @@ def agreements_with_unpaid(session: Session, at: dt.date, *, params: ParameterSe
             for code, sponsor, name, n, w, first, last, amount in repo.unpaid_by_agreement(session, through.index)]
 
 
-def protection_ending(session: Session, at: dt.date, *, days: int = 30, unmask: bool = False, actor: str = "",
+def protection_ending(session: Session, at: dt.date, *, by: Actor, days: int = 30, unmask: bool = False,
                       params: ParameterSet | None = None) -> Iterator[Row]:
     """Workers protected on ``at`` whose protection ends on or before ``at + days`` (rules.md 2.3, 2.5)."""
+    by.require("bill.read", "worker.read", *(("worker.read_nik",) if unmask else ()))
+    by.require_unscoped("ending")
     days = whole_number(days, "days", minimum=0, maximum=DAYS_MAX)
     until = at + dt.timedelta(days=days)
     grace: int = (params or default_parameters()).at("contribution.arrears_grace_months", at).value
@@ -93,8 +100,8 @@ def protection_ending(session: Session, at: dt.date, *, days: int = 30, unmask: 
     people = repo.workers_by_ids(session, [f[0] for f in found])
     agreements = repo.agreement_of_month(session, [(f[0], f[3].index) for f in found])
     if unmask and found:
-        audit.record(session, actor=actor, action="list.unmask", subject_type="list", subject_id=0,
-                     detail=f"protection_ending at={at.isoformat()} days={days} rows={len(found)}")
+        audit.record(session, actor=by, action="list.unmask", subject_type="list", subject_id=0,
+                     data={"list": "ending", "at": at.isoformat(), "days": days, "shown": len(found)})
     for worker_id, end, months_paid, last_paid in found:
         w = people[worker_id]
         yield {"nik": w.nik if unmask else mask_nik(w.nik), "name": w.name,
@@ -102,12 +109,14 @@ def protection_ending(session: Session, at: dt.date, *, days: int = 30, unmask: 
                "days_left": (end - at).days, "contribution_months": months_paid, "last_paid_month": str(last_paid)}
 
 
-def lapsing(session: Session, at: dt.date, *, days: int = 30, unmask: bool = False, actor: str = "",
+def lapsing(session: Session, at: dt.date, *, by: Actor, days: int = 30, unmask: bool = False,
             params: ParameterSet | None = None, next_working_day: NextWorkingDay | None = None) -> Iterator[Row]:
     """Workers in arrears whose membership ends between ``at`` and ``at + days`` unless the oldest
     month in arrears is paid: on the last day of that month's arrears window (rules.md 2.3). The
     arrears are the months of the running membership unpaid past their due date; the row names the
     oldest one's bill, so that the branch can chase its sponsor, and sums them all."""
+    by.require("bill.read", "worker.read", *(("worker.read_nik",) if unmask else ()))
+    by.require_unscoped("lapsing")
     days = whole_number(days, "days", minimum=0, maximum=DAYS_MAX)
     params = params or default_parameters()
     working_day = next_working_day or lokal.next_working_day
@@ -138,14 +147,16 @@ def lapsing(session: Session, at: dt.date, *, days: int = 30, unmask: bool = Fal
     found.sort(key=lambda x: (x[0], x[1]))
     people = repo.workers_by_ids(session, [f[1] for f in found])
     if unmask and found:
-        audit.record(session, actor=actor, action="list.unmask", subject_type="list", subject_id=0,
-                     detail=f"lapsing at={at.isoformat()} days={days} rows={len(found)}")
+        audit.record(session, actor=by, action="list.unmask", subject_type="list", subject_id=0,
+                     data={"list": "lapsing", "at": at.isoformat(), "days": days, "shown": len(found)})
     for _deadline, worker_id, row in found:
         w = people[worker_id]
         yield {"nik": w.nik if unmask else mask_nik(w.nik), "name": w.name, **row}
 
 
-def statements(session: Session, sponsor: str | None = None) -> list[Row]:
+def statements(session: Session, sponsor: str | None = None, *, by: Actor) -> list[Row]:
+    by.require("bill.read")
+    by.require_unscoped("statement")
     sponsor_id = sponsors.get_sponsor(session, sponsor).id if sponsor else None
     return [dict(zip(STATEMENT_COLUMNS, (*row[:4], *(int(v) for v in row[4:])), strict=True))
             for row in repo.statements(session, sponsor_id)]

@@ -40,6 +40,7 @@ from lindung.audit.models import AuditEntry
 from lindung.billing import repository as repo
 from lindung.billing.models import Bill, CreditEntry, Payment
 from lindung.kit import lokal
+from lindung.kit.auth import Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.kit.numbers import rupiah_amount
@@ -48,7 +49,7 @@ from lindung.rules.coverage import due_date
 from lindung.rules.params import ParameterSet
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
-from lindung.sponsors.models import Agreement
+from lindung.sponsors.models import OPEN_STATUSES, Agreement
 
 NextWorkingDay = Callable[[dt.date], tuple[dt.date, bool]]
 RECEIPT_PREFIX = "TBPI"
@@ -237,9 +238,9 @@ class BillRun:
 def billable_agreement_ids(session: Session, month: Month, agreement: str | None = None) -> list[int]:
     """Ids of the agreements a bill run for ``month`` looks at (one, when ``agreement`` is given)."""
     if agreement is None:
-        return repo.billable_agreement_ids(session, month.index, sponsors.OPEN_STATUSES)
+        return repo.billable_agreement_ids(session, month.index, OPEN_STATUSES)
     found = sponsors.get_agreement(session, agreement)
-    if found.status not in sponsors.OPEN_STATUSES:
+    if found.status not in OPEN_STATUSES:
         raise AgreementNotBillable(agreement=found.code, status=found.status)
     return [found.id] if found.start_month <= month.index else []
 
@@ -255,7 +256,7 @@ class _Candidate:
     bill_id: int = 0
 
 
-def issue_bills(session: Session, month: Month, *, today: dt.date, by: str,
+def issue_bills(session: Session, month: Month, *, today: dt.date, by: Actor,
                 agreement_ids: Sequence[int] | None = None, params: ParameterSet | None = None,
                 next_working_day: NextWorkingDay | None = None) -> BillRun:
     """Issue every cycle due by ``month`` not yet (fully) billed, for the given or all open agreements.
@@ -263,9 +264,9 @@ def issue_bills(session: Session, month: Month, *, today: dt.date, by: str,
     Set-based: prices into a tiny temporary table, one INSERT … SELECT for the worker-months.
     Idempotent and resumable: a second run, or a run after an interrupted one, issues only what is missing.
     """
-    by = audit.normalize_person(by)
+    by.require("bill.issue")
     nwd = next_working_day or lokal.next_working_day
-    agreements = repo.billable_agreements(session, month.index, sponsors.OPEN_STATUSES, agreement_ids=agreement_ids)
+    agreements = repo.billable_agreements(session, month.index, OPEN_STATUSES, agreement_ids=agreement_ids)
     if not agreements:
         return BillRun(month)
     ids = [a.id for a in agreements]
@@ -298,7 +299,7 @@ def issue_bills(session: Session, month: Month, *, today: dt.date, by: str,
          "payment_code": payment_code(c.agreement.id, Month.from_index(c.cycle_start), c.seq),
          "due_date": due_date(Month.from_index(c.cycle_start), next_working_day=nwd, params=params).date,
          "worker_months": 0, "total": 0, "settled": 0, "settled_months": 0, "cancelled": 0,
-         "cancelled_months": 0, "issued_on": today, "issued_by": by, "issued_at": now}
+         "cancelled_months": 0, "issued_on": today, "issued_by": by.username, "issued_at": now}
         for c in candidates]
     bill_ids = repo.add_bills(session, bill_rows)
     repo.stage_prices(session, [
@@ -343,8 +344,9 @@ def issue_bills(session: Session, month: Month, *, today: dt.date, by: str,
         issued.append(IssuedBill(row["payment_code"], c.agreement.code, Month.from_index(c.cycle_start),
                                  Month.from_index(c.cycle_end), c.seq, row["due_date"], n, total, credit_amount,
                                  credit_n))
-        audit_rows.append({"at": now, "actor": by, "action": "bill.issue", "subject_type": "bill",
-                           "subject_id": c.bill_id, "detail": f"{row['payment_code']} {n} {total}"})
+        audit_rows.append({"at": now, "actor": by.username, "actor_id": by.user_id, "action": "bill.issue",
+                           "subject_type": "bill", "subject_id": c.bill_id, "detail": None,
+                           "data": {"bill": row["payment_code"], "worker_months": n, "total": total}})
     if audit_rows:
         session.execute(insert(AuditEntry), audit_rows)
     return BillRun(month, tuple(issued), len(agreements), len(candidates))
@@ -423,12 +425,12 @@ class Receipt:
 
 
 def pay(session: Session, *, code: str, amount: int, reference: str, paid_on: dt.date, today: dt.date,
-        by: str) -> Receipt:
+        by: Actor) -> Receipt:
     """Record a payment of ``amount`` for the bill with ``code`` and return its receipt."""
+    by.require("payment.record")
     amount = check_amount(amount)
     ref = normalize_reference(reference)
     number = normalize_payment_code(code)
-    by = audit.normalize_person(by)
     if paid_on > today:
         raise InvalidInput("paid_on", paid_on.isoformat(), reason="date_future")
     bill = repo.bill_by_code(session, number)
@@ -446,7 +448,7 @@ def pay(session: Session, *, code: str, amount: int, reference: str, paid_on: dt
     receipt_no = f"{RECEIPT_PREFIX}/{year}/{repo.next_receipt_no(session, year):06d}"
     payment = Payment(reference=ref, bill_id=bill.id, agreement_id=bill.agreement_id, amount=amount,
                       paid_on=paid_on, recorded_on=today, receipt_no=receipt_no, worker_months=0, allocated=0,
-                      credit_before=credit_before, credit_after=credit_before, allocation="[]", recorded_by=by,
+                      credit_before=credit_before, credit_after=credit_before, allocation="[]", recorded_by=by.username,
                       recorded_at=utcnow())
     try:
         with session.begin_nested():
@@ -466,7 +468,7 @@ def pay(session: Session, *, code: str, amount: int, reference: str, paid_on: dt
     session.flush()
     session.refresh(bill)
     audit.record(session, actor=by, action="payment.accept", subject_type="payment", subject_id=payment.id,
-                 detail=f"{receipt_no} {number} {amount}")
+                 data={"receipt": receipt_no, "bill": number, "amount": amount})
     return receipt(session, payment)
 
 
@@ -489,21 +491,33 @@ def _outstanding(bill: Bill) -> tuple[int, int]:
             bill.total - bill.settled - bill.cancelled)
 
 
-def find_receipt(session: Session, number: str) -> Receipt:
+def find_receipt(session: Session, number: str, *, by: Actor) -> Receipt:
+    """A receipt again, by its number (a sponsor's staff: their sponsor's only)."""
+    by.require("bill.read")
     payment = repo.payment_by_receipt(session, str(number).strip().upper())
-    if payment is None:
+    if payment is None or not _reaches(session, by, payment.agreement_id):
         raise NotFound(what="receipt", value=number)
     return receipt(session, payment)
+
+
+def _reaches(session: Session, by: Actor, agreement_id: int) -> bool:
+    """Whether ``by`` may see the agreement's bills and payments (a sponsor's staff: their own)."""
+    if by.scope.sponsor_id is None:
+        return True
+    agreement = session.get(Agreement, agreement_id)
+    return agreement is not None and agreement.sponsor_id == by.scope.sponsor_id
 
 
 # --- a bill as it stands ------------------------------------------------------------------------
 
 
-def bill_status(session: Session, code: str) -> dict[str, Any]:
-    """A bill as issued and as it stands: paid, unpaid, voided, its payments."""
+def bill_status(session: Session, code: str, *, by: Actor) -> dict[str, Any]:
+    """A bill as issued and as it stands: paid, unpaid, voided, its payments (a sponsor's staff: their
+    sponsor's bills only)."""
+    by.require("bill.read")
     number = normalize_payment_code(code)
     bill = repo.bill_by_code(session, number)
-    if bill is None:
+    if bill is None or not _reaches(session, by, bill.agreement_id):
         raise BillNotFound(code=number)
     agreement = session.get(Agreement, bill.agreement_id)
     assert agreement is not None

@@ -9,13 +9,13 @@ import typer
 from lindung.enrolment import service as enrolment
 from lindung.kit import clock
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json
-from lindung.kit.cliargs import JsonOption, actor, month_arg
-from lindung.kit.db import unit_of_work
+from lindung.kit.cliargs import JsonOption, month_arg
 from lindung.kit.i18n import t
 from lindung.kit.privacy import mask_nik
 from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
+from lindung.terminal.work import work
 
 
 def enrol(
@@ -28,10 +28,10 @@ def enrol(
 ) -> None:
     """Daftarkan pekerja ke perjanjian sponsor."""
     lg = lang_of(lang)
-    with unit_of_work() as s:
-        e = enrolment.enrol(s, nik, agreement, by=actor(by), today=clock.today(),
+    with work(by) as w:
+        e = enrolment.enrol(w.session, nik, agreement, by=w.actor, today=clock.today(),
                             first=month_arg(from_month), source="cli")
-        a = sponsors.get_agreement(s, agreement)
+        a = sponsors.get_agreement(w.session, agreement)
         out: dict[str, Any] = {
                "nik": mask_nik(e.worker.nik), "agreement": a.code, "from": str(Month.from_index(e.first_month)),
                "to": str(Month.from_index(e.last_month)), "sector": e.sector,

@@ -22,6 +22,7 @@ class QuotaExceeded(Conflict):
 
 class BudgetExceeded(Conflict):
     code = "enrolment.budget_exceeded"
+    rupiah = ("budget", "committed", "cost", "left")
 
 
 class AlreadyEnrolled(Conflict):

@@ -70,18 +70,18 @@ from lindung.enrolment.importer_rows import (
     StagedRow,
 )
 from lindung.enrolment.service import default_first_month, span_costs
+from lindung.kit.auth import Actor
 from lindung.kit.i18n import t
 from lindung.kit.privacy import mask_nik
 from lindung.rules.catalogues import relationships
-from lindung.rules.contributions import OTHER, TRANSPORT
-from lindung.rules.money import rp
+from lindung.rules.contributions import OTHER, TRANSPORT, lowest_income
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
-from lindung.sponsors.models import Agreement
+from lindung.sponsors.models import OPEN_STATUSES, Agreement
 from lindung.workers import repository as workers_repo
 from lindung.workers.names import may_be_same_person
-from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, heir_relationships, lowest_income
+from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, heir_relationships
 
 _ROW_NO = itemgetter(0)
 _NIK = itemgetter(1)
@@ -145,7 +145,7 @@ def import_workers(
     path: str | os.PathLike[str],
     agreement_code: str,
     *,
-    by: str,
+    by: Actor,
     today: dt.date,
     source: str | None = None,
     params: ParameterSet | None = None,
@@ -155,8 +155,14 @@ def import_workers(
     merge_rows: int | None = None,
     phases: dict[str, float] | None = None,
     sheet: str | None = None,
+    purpose: str = "import",
+    made_by: Actor | None = None,
 ) -> ImportSummary:
     """Import a sponsor file into ``agreement_code`` (flushes; the caller's unit of work commits).
+
+    ``purpose``: ``import`` (``by`` needs ``import.run``), ``check`` (a dry run the caller rolls back:
+    ``import.propose`` or ``import.run``) or ``approval`` of a proposal (``import.approve``), whose
+    workers and enrolments are recorded as ``made_by``'s, the proposer's (default: ``by``).
 
     ``on_errors`` receives every refused row (row, column, value, message code, detail) in file
     order, while the staging tables still exist; without it they are only counted. ``batch_rows``
@@ -164,13 +170,17 @@ def import_workers(
     receives the seconds spent in each phase (the benchmark prints them). ``sheet`` names the
     worksheet of a workbook (``importer_read.open_sheet``).
     """
+    if purpose == "check":
+        by.require_any("import.propose", "import.run")
+    else:
+        by.require("import.approve" if purpose == "approval" else "import.run")
+    author = made_by or by
     clock = _Clock(phases)
     params = params or default_parameters()
-    by = audit.normalize_person(by)
     opened = open_sheet(path, sheet)
     workers_repo.lock_registry_for_import(session)
     agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
-    if agreement.status not in sponsors.OPEN_STATUSES:
+    if agreement.status not in OPEN_STATUSES:
         raise AgreementNotOpen(agreement=agreement.code, status=agreement.status)
     first = default_first_month(agreement, today, params)
     last = Month.from_index(agreement.end_month)
@@ -185,7 +195,7 @@ def import_workers(
     repo.create_staging(session)
     tuned = repo.tune_for_bulk(session)
     try:
-        merger = _Merger(session, agreement, first, last, by=by, today=today, source=source, params=params,
+        merger = _Merger(session, agreement, first, last, by=author, today=today, source=source, params=params,
                          clock=clock)
         clock.lap("prepare")
         try:
@@ -204,11 +214,8 @@ def import_workers(
     finally:
         repo.untune(session, tuned)
     repo.drop_staging(session)
-    audit.record(session, actor=by, action="enrolment.import", subject_type="agreement",
-                 subject_id=agreement.id,
-                 detail=f"{summary.file}: read {summary.read}, enrolled {summary.enrolled}, "
-                        f"already {summary.already_enrolled}, refused {summary.refused}"
-                        + (f", heirs {summary.heirs}" if summary.heirs else ""))
+    audit.record(session, actor=author, action="enrolment.import", subject_type="agreement",
+                 subject_id=agreement.id, data=_facts(summary))
     clock.lap("clean up")
     return summary
 
@@ -473,7 +480,7 @@ class _FileTwins:
 class _Merger:
     """Merges staged ranges in file order and keeps what earlier ranges took (quota, budget)."""
 
-    def __init__(self, session: Session, agreement: Agreement, first: Month, last: Month, *, by: str,
+    def __init__(self, session: Session, agreement: Agreement, first: Month, last: Month, *, by: Actor,
                  today: dt.date, source: str, params: ParameterSet, clock: _Clock) -> None:
         self.session = session
         self.clock = clock
@@ -617,8 +624,8 @@ class _Merger:
             _status, enrolled, quota, committed, budget = enrolments.counters(s, self.agreement_id)
             if enrolled + self.enrolled > quota:
                 raise QuotaExceeded(agreement=self.code, quota=quota, enrolled=enrolled)
-            raise BudgetExceeded(agreement=self.code, budget=rp(budget), committed=rp(committed),
-                                 cost=rp(self.cost), left=rp(budget - committed))
+            raise BudgetExceeded(agreement=self.code, budget=budget, committed=committed, cost=self.cost,
+                                 left=budget - committed)
         if self.duplicates or self.twins_across:
             repo.name_first_rows(s, self.twins_across)
         repo.collect_refusals(s, sheet.header.names["nik"])
@@ -633,14 +640,18 @@ class _Merger:
                              needs_review=self.needs_review, refused_by_reason=repo.reason_counts(s))
 
 
-def record_check(session: Session, summary: ImportSummary, *, by: str) -> None:
+def _facts(summary: ImportSummary) -> dict[str, object]:
+    """An import (or its check) as its audit entry states it."""
+    return {"file": summary.file, "read": summary.read, "enrolled": summary.enrolled,
+            "already": summary.already_enrolled, "refused": summary.refused, "heirs": summary.heirs}
+
+
+def record_check(session: Session, summary: ImportSummary, *, by: Actor) -> None:
     """The audit entry of a dry run (``--check``), written after its own transaction was rolled back:
     who checked which file against which agreement, and what an import would have done."""
     agreement = sponsors.get_agreement(session, summary.agreement)
-    audit.record(session, actor=audit.normalize_person(by), action="enrolment.import_check",
-                 subject_type="agreement", subject_id=agreement.id,
-                 detail=f"{summary.file}: read {summary.read}, would enrol {summary.enrolled}, "
-                        f"already {summary.already_enrolled}, refused {summary.refused}")
+    audit.record(session, actor=by, action="enrolment.import_check", subject_type="agreement",
+                 subject_id=agreement.id, data=_facts(summary))
 
 
 def render_error(error: RowError, lang: str = "id") -> tuple[int, str, str, str]:

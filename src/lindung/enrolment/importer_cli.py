@@ -24,6 +24,7 @@ from lindung.enrolment.refused_rows import is_xlsx, reasons_from_report, write_r
 from lindung.kit import clock
 from lindung.kit.cells import inert
 from lindung.kit.cli import (
+    ByOption,
     LangOption,
     check_not_overwriting,
     check_writable,
@@ -33,12 +34,13 @@ from lindung.kit.cli import (
     print_json,
     stacked_header,
 )
-from lindung.kit.cliargs import JsonOption, actor, int_arg
+from lindung.kit.cliargs import JsonOption, int_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import format_count, t
 from lindung.kit.numbers import ID_MAX
 from lindung.rules.money import rp
+from lindung.terminal.work import actor_name, work
 
 app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX).", no_args_is_help=True)
 
@@ -156,21 +158,22 @@ def workers(
     def on_progress(done: int, total: int) -> None:
         progress.update(task, completed=done, total=max(total, done) or None)
 
-    who = actor(by)
+    who = actor_name(by)
     if propose and file.is_file():  # a file proposed already and waiting: said before it is checked again
-        with unit_of_work(dry_run=True) as session:
-            proposals.refuse_waiting_twin(session, agreement, hashlib.sha256(file.read_bytes()).hexdigest(), sheet)
+        with work(who, dry_run=True) as w:
+            proposals.refuse_waiting_twin(w.session, agreement, hashlib.sha256(file.read_bytes()).hexdigest(), sheet)
     try:
-        with progress, unit_of_work(dry_run=dry_run) as session:
-            summary = import_workers(session, file, agreement, by=who, today=clock.today(),
-                                     on_progress=on_progress, on_errors=report, sheet=sheet)
+        with progress, work(who, dry_run=dry_run) as w:
+            summary = import_workers(w.session, file, agreement, by=w.actor, today=clock.today(),
+                                     on_progress=on_progress, on_errors=report, sheet=sheet,
+                                     purpose="check" if dry_run else "import")
     except BaseException:
         report.discard()
         raise
     try:
         if propose and summary.read:
-            with unit_of_work() as session:
-                proposal = proposals.propose(session, file, summary, by=who, sheet=sheet)
+            with work(who) as w:
+                proposal = proposals.propose(w.session, file, summary, by=w.actor, sheet=sheet)
             report.publish()
             fixes = _refused_rows(file, sheet, report, refused_rows, lg)
             if json_out:
@@ -180,8 +183,8 @@ def workers(
             out_console.print(t("import.proposed", lg, number=proposal.id, agreement=proposal.agreement))
             return
         if dry_run:
-            with unit_of_work() as session:
-                record_check(session, summary, by=who)
+            with work(who) as w:
+                record_check(w.session, summary, by=w.actor)
         report.publish()
         fixes = _refused_rows(file, sheet, report, refused_rows, lg)
     finally:
@@ -298,6 +301,7 @@ def template(
 def import_list(
     agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="Paling banyak sekian baris."),
+    by: str | None = ByOption,
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
@@ -307,8 +311,8 @@ def import_list(
     kepesertaannya sekarang: aktif, dibatalkan, dan rupiah yang terikat.
     """
     lg = lang_of(lang)
-    with unit_of_work(readonly=True) as session:
-        rows = imports.history(session, agreement, limit=limit)
+    with work(by, readonly=True) as w:
+        rows = imports.history(w.session, agreement, by=w.actor, limit=limit)
     if json_out:
         print_json([r.to_dict() for r in rows])
         return
@@ -340,8 +344,8 @@ def import_undo(
     tetap di registri. Ditolak bila salah satunya sudah ditagih atau diakhiri lebih awal: akhiri lewat tagihan.
     """
     lg = lang_of(lang)
-    with unit_of_work() as session:
-        result = imports.undo(session, _number(number, "import"), by=actor(by))
+    with work(by) as w:
+        result = imports.undo(w.session, _number(number, "import"), by=w.actor)
     if json_out:
         print_json(result.to_dict())
         return
@@ -376,10 +380,10 @@ def import_approve(
     check_not_overwriting({"--errors": errors, "--refused-rows": refused_rows})
     proposal_id = _number(number, "proposal")
     report = _ErrorFile(errors, lg, needed=refused_rows is not None)
-    who = actor(by)
+    who = actor_name(by)
     try:
-        with unit_of_work(dry_run=dry_run) as session:
-            _view, summary = proposals.approve(session, proposal_id, by=who, today=clock.today(),
+        with work(who, dry_run=dry_run) as w:
+            _view, summary = proposals.approve(w.session, proposal_id, by=w.actor, today=clock.today(),
                                                on_errors=report)
     except BaseException:
         report.discard()
@@ -387,12 +391,12 @@ def import_approve(
     fixes = None
     try:
         if dry_run:  # what was checked, by whom: the approval itself was rolled back
-            with unit_of_work() as session:
-                record_check(session, summary, by=who)
+            with work(who) as w:
+                record_check(w.session, summary, by=w.actor)
         report.publish()
         if refused_rows is not None:
-            with unit_of_work(readonly=True) as session:
-                kept = proposals.kept_file(session, proposal_id)
+            with work(who, readonly=True) as w:
+                kept = proposals.kept_file(w.session, proposal_id, by=w.actor)
             with kept.on_disk() as path:
                 fixes = _refused_rows(path, kept.sheet, report, refused_rows, lg)
     finally:
@@ -409,8 +413,8 @@ def import_reject(
 ) -> None:
     """Tolak (atau tarik kembali) usulan impor."""
     lg = lang_of(lang)
-    with unit_of_work() as session:
-        view = proposals.reject(session, _number(number, "proposal"), by=actor(by))
+    with work(by) as w:
+        view = proposals.reject(w.session, _number(number, "proposal"), by=w.actor)
     if json_out:
         print_json(view.to_dict())
         return
@@ -422,13 +426,15 @@ def import_reject(
 def import_proposals(
     agreement: str | None = typer.Option(None, "--agreement", help="Hanya perjanjian ini."),
     every: bool = typer.Option(False, "--all", help="Juga yang sudah diputuskan."),
+    by: str | None = ByOption,
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
     """Usulan impor yang menunggu persetujuan."""
     lg = lang_of(lang)
-    with unit_of_work(readonly=True) as session:
-        rows = proposals.listing(session, agreement_code=agreement, status=None if every else "proposed")
+    with work(by, readonly=True) as w:
+        rows = proposals.listing(w.session, by=w.actor, agreement_code=agreement,
+                                 status=None if every else "proposed")
     if json_out:
         print_json([r.to_dict() for r in rows])
         return

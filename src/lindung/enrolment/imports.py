@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.enrolment import repository as enrolments
 from lindung.enrolment.repository import IMPORT_SOURCE
+from lindung.kit.auth import Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, NotFound
 from lindung.sponsors import service as sponsors
@@ -46,12 +47,15 @@ class ImportRecord:
         return {**asdict(self), "at": self.at.isoformat(timespec="seconds")}
 
 
-def history(session: Session, agreement_code: str | None = None, *, limit: int = 100) -> list[ImportRecord]:
-    """The newest ``limit`` imports (of one agreement, or all), with their enrolments now."""
-    agreement_id = sponsors.get_agreement(session, agreement_code).id if agreement_code is not None else None
-    return [ImportRecord(pid, at, by, source[len(IMPORT_SOURCE):], code, active, cancelled, cost)
-            for pid, at, by, source, code, active, cancelled, cost
-            in enrolments.import_history(session, agreement_id, limit)]
+def history(session: Session, agreement_code: str | None = None, *, by: Actor, limit: int = 100) -> list[ImportRecord]:
+    """The newest ``limit`` imports (of one agreement, or all; a sponsor's staff: their sponsor's),
+    with their enrolments now."""
+    by.require("import.read")
+    agreement_id = (sponsors.get_agreement(session, agreement_code, scope=by.scope).id
+                    if agreement_code is not None else None)
+    return [ImportRecord(pid, at, who, source[len(IMPORT_SOURCE):], code, active, cancelled, cost)
+            for pid, at, who, source, code, active, cancelled, cost
+            in enrolments.import_history(session, agreement_id, limit, by.scope)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +70,9 @@ class UndoResult:
         return asdict(self)
 
 
-def undo(session: Session, import_id: int, *, by: str) -> UndoResult:
+def undo(session: Session, import_id: int, *, by: Actor) -> UndoResult:
     """Cancel the active enrolments of import ``import_id`` (see the module); flushes."""
-    by = audit.normalize_person(by)
+    by.require("import.run")
     source = enrolments.import_source(session, import_id)
     if source is None:
         raise NotFound("import.not_found", value=import_id)
@@ -85,11 +89,11 @@ def undo(session: Session, import_id: int, *, by: str) -> UndoResult:
     if billed or cut:
         raise ImportNotUndoable("import.undo_billed", value=import_id, file=file, billed=billed, cut=cut)
     cancelled = released = 0
-    for agreement_id, n, cost in enrolments.cancel_import(session, import_id, by=by, at=utcnow()):
+    for agreement_id, n, cost in enrolments.cancel_import(session, import_id, by=by.username, at=utcnow()):
         enrolments.release(session, agreement_id, workers=n, cost=cost)
         cancelled += n
         released += cost
         audit.record(session, actor=by, action="enrolment.import_undo", subject_type="agreement",
-                     subject_id=agreement_id, detail=f"import {import_id} ({file}): cancelled {n}")
+                     subject_id=agreement_id, data={"import": import_id, "file": file, "cancelled": n})
     session.flush()
     return UndoResult(import_id, file, ", ".join(codes), cancelled, released)

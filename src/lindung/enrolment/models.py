@@ -97,6 +97,8 @@ class ImportProposal(Base):
     __table_args__ = (
         CheckConstraint("status IN ('proposed', 'approved', 'rejected')", name="status"),
         CheckConstraint("status <> 'approved' OR decided_by <> proposed_by", name="four_eyes"),
+        CheckConstraint("status <> 'approved' OR decided_by_id IS NULL OR proposed_by_id IS NULL "
+                        "OR decided_by_id <> proposed_by_id", name="four_eyes_users"),
         Index("ix_import_proposals_status", "status"),
     )
 
@@ -113,8 +115,10 @@ class ImportProposal(Base):
     refused: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="proposed")
     proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     proposed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     provenance_id: Mapped[int | None] = mapped_column(Integer)  # provenances.id of the import it became
 

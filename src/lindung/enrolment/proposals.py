@@ -1,8 +1,8 @@
 """Maker-checker for bulk enrolment: an officer proposes a sponsor's file, another person approves it.
 
-product.md has a supervisor approve the bulk enrolments an officer makes. Lindung has no roles yet,
-so the rule is the one agreements already follow: the person who approves must not be the person
-who proposed (``--by`` names them; each step is audited).
+product.md has a supervisor approve the bulk enrolments an officer makes: proposing needs
+``import.propose``, approving ``import.approve``, and the user who approves must not be the user who
+proposed (compared by user id; each step is audited).
 
 - ``propose``: after the file was checked (the whole import run and rolled back, ``--check``), the
   file itself is kept with its SHA-256 and the check's counts; nothing is enrolled.
@@ -11,8 +11,9 @@ who proposed (``--by`` names them; each step is audited).
   names the import it became; if the import fails, the proposal stays proposed.
 - ``reject``: by anyone (the proposer too: a withdrawal); nothing is enrolled.
 
-A direct ``lindung import workers`` (without ``--propose``) still enrols at once, as #3 asks; a branch
-that wants four eyes on every file uses ``--propose``, and with roles it can be made the only way.
+A direct ``lindung import workers`` (without ``--propose``) still enrols at once for a user whose role
+has ``import.run``; a branch that wants four eyes on every file takes that permission from its officers
+(``users/roles.yaml``), who then propose.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from lindung.enrolment.importer import ImportSummary, import_workers
 from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.models import ImportProposal
 from lindung.kit import clock
+from lindung.kit.auth import Actor, recorded, same_user
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, NotFound
 from lindung.sponsors import service as sponsors
@@ -115,10 +117,10 @@ def _view(p: ImportProposal, code: str) -> ProposalView:
                         p.provenance_id)
 
 
-def propose(session: Session, path: str | os.PathLike[str], checked: ImportSummary, *, by: str,
+def propose(session: Session, path: str | os.PathLike[str], checked: ImportSummary, *, by: Actor,
             sheet: str | None = None) -> ProposalView:
     """Keep the checked file as a proposal (``checked``: the summary of its dry run); flushes."""
-    by = audit.normalize_person(by)
+    by.require("import.propose")
     content = Path(path).read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     agreement = refuse_waiting_twin(session, checked.agreement, digest, sheet)
@@ -126,12 +128,12 @@ def propose(session: Session, path: str | os.PathLike[str], checked: ImportSumma
         agreement_id=agreement.id, file_name=os.path.basename(os.fspath(path))[:200], sheet=sheet, content=content,
         sha256=digest, read=checked.read, would_enrol=checked.enrolled,
         would_cost=checked.committed_cost, already_enrolled=checked.already_enrolled, refused=checked.refused,
-        status="proposed", proposed_by=by, proposed_at=utcnow())
+        status="proposed", proposed_by=by.username, proposed_by_id=by.user_id, proposed_at=utcnow())
     session.add(proposal)
     session.flush()
     audit.record(session, actor=by, action="enrolment.import_proposed", subject_type="agreement",
-                 subject_id=agreement.id, detail=f"proposal {proposal.id}: {checked.file}: read {checked.read}, "
-                                                 f"would enrol {checked.enrolled}, refused {checked.refused}")
+                 subject_id=agreement.id, data={"proposal": proposal.id, "file": checked.file, "read": checked.read,
+                                                "would_enrol": checked.enrolled, "refused": checked.refused})
     return _view(proposal, agreement.code)
 
 
@@ -150,29 +152,30 @@ def _undecided(proposal: ImportProposal) -> None:
         raise ProposalDecided(value=proposal.id, status=proposal.status, by=proposal.decided_by or "")
 
 
-def approve(session: Session, proposal_id: int, *, by: str, today: dt.date,
+def approve(session: Session, proposal_id: int, *, by: Actor, today: dt.date,
             on_errors: Callable[[Iterator[RowError]], None] | None = None) -> tuple[ProposalView, ImportSummary]:
-    """Import the proposal's file on another person's word (see the module); flushes."""
-    by = audit.normalize_person(by)
+    """Import the proposal's file on another user's word (see the module); flushes."""
+    by.require("import.approve")
     proposal = _get(session, proposal_id, for_update=True)
     _undecided(proposal)
-    if audit.same_person(proposal.proposed_by, by):  # "Ani" is ani, as for agreements and addenda
-        raise SelfApproval(value=proposal.id, by=by)
+    if same_user(by, proposal.proposed_by_id, proposal.proposed_by):  # one user, however written
+        raise SelfApproval(value=proposal.id, by=by.username)
     if hashlib.sha256(proposal.content).hexdigest() != proposal.sha256:
         raise ProposalAltered(value=proposal.id)
     agreement = session.get(Agreement, proposal.agreement_id)
     assert agreement is not None
-    with kept_file(session, proposal_id).on_disk() as path:
+    with _kept(proposal).on_disk() as path:
         # The import is the proposer's (its provenance says who made the list); the approval is recorded
         # on the proposal and in the audit log.
-        summary = import_workers(session, path, agreement.code, by=proposal.proposed_by, today=today,
-                                 sheet=proposal.sheet, on_errors=on_errors)
-    proposal.status, proposal.decided_by, proposal.decided_at = "approved", by, utcnow()
+        summary = import_workers(session, path, agreement.code, by=by, today=today, sheet=proposal.sheet,
+                                 on_errors=on_errors, purpose="approval",
+                                 made_by=recorded(proposal.proposed_by_id, proposal.proposed_by))
+    _decide(proposal, "approved", by)
     proposal.provenance_id = summary.import_id
     session.flush()
     audit.record(session, actor=by, action="enrolment.import_approved", subject_type="agreement",
-                 subject_id=agreement.id, detail=f"proposal {proposal.id} by {proposal.proposed_by}: import "
-                                                 f"{summary.import_id}, enrolled {summary.enrolled}")
+                 subject_id=agreement.id, data={"proposal": proposal.id, "proposed_by": proposal.proposed_by,
+                                                "import": summary.import_id, "enrolled": summary.enrolled})
     return _view(proposal, agreement.code), summary
 
 
@@ -191,34 +194,53 @@ class KeptFile:
             yield path
 
 
-def kept_file(session: Session, proposal_id: int) -> KeptFile:
-    """The file a proposal keeps, as proposed (to read its refused rows again after the approval)."""
+def kept_file(session: Session, proposal_id: int, *, by: Actor) -> KeptFile:
+    """The file a proposal keeps, as proposed (to read its refused rows again after the approval; a
+    sponsor's staff: their sponsor's proposals only)."""
+    by.require("import.read")
     proposal = _get(session, proposal_id)
+    if by.scope.sponsor_id is not None and proposal.agreement.sponsor_id != by.scope.sponsor_id:
+        raise NotFound("import.proposal_not_found", value=proposal_id)
+    return _kept(proposal)
+
+
+def _kept(proposal: ImportProposal) -> KeptFile:
     name = Path(proposal.file_name).name
     return KeptFile(name if name not in ("", ".", "..") else "proposal", proposal.sheet, proposal.content)
 
 
-def reject(session: Session, proposal_id: int, *, by: str) -> ProposalView:
-    by = audit.normalize_person(by)
+def _decide(proposal: ImportProposal, status: str, by: Actor) -> None:
+    proposal.status, proposal.decided_at = status, utcnow()
+    proposal.decided_by, proposal.decided_by_id = by.username, by.user_id
+
+
+def reject(session: Session, proposal_id: int, *, by: Actor) -> ProposalView:
+    """Turn a proposal down (an approver), or withdraw it (its proposer); nothing is enrolled."""
     proposal = _get(session, proposal_id, for_update=True)
+    by.require("import.propose" if same_user(by, proposal.proposed_by_id, proposal.proposed_by)
+               else "import.approve")
     _undecided(proposal)
-    proposal.status, proposal.decided_by, proposal.decided_at = "rejected", by, utcnow()
+    _decide(proposal, "rejected", by)
     session.flush()
     agreement = session.get(Agreement, proposal.agreement_id)
     assert agreement is not None
     audit.record(session, actor=by, action="enrolment.import_rejected", subject_type="agreement",
-                 subject_id=agreement.id, detail=f"proposal {proposal.id} by {proposal.proposed_by}")
+                 subject_id=agreement.id, data={"proposal": proposal.id, "proposed_by": proposal.proposed_by})
     return _view(proposal, agreement.code)
 
 
-def listing(session: Session, *, agreement_code: str | None = None, status: str | None = "proposed",
+def listing(session: Session, *, by: Actor, agreement_code: str | None = None, status: str | None = "proposed",
             limit: int = 100) -> list[ProposalView]:
-    """Proposals, newest first (``status`` None: every one)."""
+    """Proposals, newest first (``status`` None: every one; a sponsor's staff: their sponsor's)."""
+    by.require("import.read")
     query = (select(ImportProposal, Agreement.code).join(Agreement, Agreement.id == ImportProposal.agreement_id)
              .options(defer(ImportProposal.content))  # a list does not read the files
              .order_by(ImportProposal.id.desc()).limit(limit))
     if status is not None:
         query = query.where(ImportProposal.status == status)
     if agreement_code is not None:
-        query = query.where(ImportProposal.agreement_id == sponsors.get_agreement(session, agreement_code).id)
+        query = query.where(ImportProposal.agreement_id == sponsors.get_agreement(session, agreement_code,
+                                                                                  scope=by.scope).id)
+    if by.scope.sponsor_id is not None:
+        query = query.where(Agreement.sponsor_id == by.scope.sponsor_id)
     return [_view(p, code) for p, code in session.execute(query)]

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 
 from lindung.audit.models import Provenance
 from lindung.enrolment.models import Enrolment
+from lindung.kit.auth import EVERYTHING, Scope
 from lindung.regions.models import Region
-from lindung.rules.period import Month
-from lindung.sponsors.models import Agreement
-from lindung.sponsors.service import OPEN_STATUSES
+from lindung.sponsors.models import OPEN_STATUSES, Agreement
 from lindung.workers.models import Worker
 
 IMPORT_SOURCE = "import:"
@@ -130,24 +129,12 @@ def totals(session: Session, agreement_id: int) -> tuple[int, int]:
     return int(places or 0), int(cost or 0)
 
 
-def describe_for_worker(session: Session, worker_id: int) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(Enrolment, Agreement.code, Provenance).join(Agreement, Agreement.id == Enrolment.agreement_id)
-        .join(Provenance, Provenance.id == Enrolment.provenance_id)
-        .where(Enrolment.worker_id == worker_id).order_by(Enrolment.first_month, Enrolment.id)).all()
-    return [{"agreement": code, "from": str(Month.from_index(e.first_month)),
-             "to": str(Month.from_index(e.last_month)), "status": e.status,
-             "committed_cost": e.committed_cost,
-             "enrolled": {"by": origin.actor, "at": origin.at.isoformat(), "source": origin.source}}
-            for e, code, origin in rows]
-
-
 # ------------------------------------------------------------------------------------ the imports made
 
-def import_history(session: Session, agreement_id: int | None, limit: int
+def import_history(session: Session, agreement_id: int | None, limit: int, scope: Scope = EVERYTHING
                    ) -> list[tuple[int, dt.datetime, str, str, str, int, int, int]]:
     """(import id, when, who, source, agreement code, active, cancelled, active committed cost) of the
-    newest ``limit`` imports, of one agreement or all."""
+    newest ``limit`` imports, of one agreement or all (of ``scope``'s sponsor only, for its staff)."""
     active = Enrolment.status == "active"
     query = (
         select(Provenance.id, Provenance.at, Provenance.actor, Provenance.source, Agreement.code,
@@ -160,6 +147,8 @@ def import_history(session: Session, agreement_id: int | None, limit: int
         .order_by(Provenance.id.desc()).limit(limit))
     if agreement_id is not None:
         query = query.where(Enrolment.agreement_id == agreement_id)
+    if scope.sponsor_id is not None:
+        query = query.where(Agreement.sponsor_id == scope.sponsor_id)
     return [(int(pid), at, str(by), str(source), str(code), int(n_active), int(n_cancelled), int(cost))
             for pid, at, by, source, code, n_active, n_cancelled, cost in session.execute(query)]
 

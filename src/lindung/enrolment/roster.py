@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.enrolment import repository
 from lindung.kit import clock
+from lindung.kit.auth import Actor
 from lindung.kit.errors import InvalidInput
 from lindung.kit.privacy import mask_nik, mask_phone
 from lindung.rules.period import Month
@@ -29,20 +30,22 @@ ROSTER_COLUMNS = ("nik", "name", "sex", "phone", "desa_code", "desa", "occupatio
 STATUSES = ("active", "cancelled", "all")
 
 
-def roster(session: Session, agreement_code: str, *, status: str = "active", unmask: bool = False,
-           actor: str = "", batch: int = 2000) -> Iterator[Row]:
-    """The agreement's enrolments (``status``: active, cancelled or all) with their workers.
+def roster(session: Session, agreement_code: str, *, by: Actor, status: str = "active", unmask: bool = False,
+           batch: int = 2000) -> Iterator[Row]:
+    """The agreement's enrolments (``status``: active, cancelled or all) with their workers (a
+    sponsor's staff: their own agreements only).
 
     Checks the agreement and the status, and records an unmasking, before the first row: an
     unknown agreement fails before anything is written."""
+    by.require("worker.read", *(("worker.read_nik",) if unmask else ()))
     if status not in STATUSES:
         raise InvalidInput("status", status)
-    agreement = sponsors.get_agreement(session, agreement_code)
+    agreement = sponsors.get_agreement(session, agreement_code, scope=by.scope)
     wanted = None if status == "all" else status
     if unmask:
         count = repository.roster_count(session, agreement.id, wanted)
-        audit.record(session, actor=actor, action="list.unmask", subject_type="agreement",
-                     subject_id=agreement.id, detail=f"roster {agreement.code} status={status} rows={count}")
+        audit.record(session, actor=by, action="list.unmask", subject_type="agreement", subject_id=agreement.id,
+                     data={"list": "roster", "status": status, "shown": count})
     return _rows(repository.roster_rows(session, agreement.id, wanted, batch=batch), unmask=unmask)
 
 

@@ -42,15 +42,15 @@ from lindung.enrolment.errors import (
     WorkerDeceased,
 )
 from lindung.enrolment.models import Enrolment
+from lindung.kit.auth import Actor
 from lindung.kit.errors import InvalidInput, ParameterError
 from lindung.kit.privacy import mask_nik
 from lindung.regions.service import contains
 from lindung.rules.contributions import OTHER, TRANSPORT, monthly_price_table
-from lindung.rules.money import rp
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
-from lindung.sponsors.models import Agreement
+from lindung.sponsors.models import OPEN_STATUSES, Agreement
 from lindung.workers import repository as workers_repo
 from lindung.workers import service as workers
 from lindung.workers.models import Worker
@@ -120,13 +120,13 @@ def check_targets(session: Session, agreement: Agreement, worker: Worker) -> Non
                           nik=mask_nik(worker.nik), value=worker.domicile_code, allowed=", ".join(areas))
 
 
-def enrol(session: Session, nik: str, agreement_code: str, *, by: str, today: dt.date,
+def enrol(session: Session, nik: str, agreement_code: str, *, by: Actor, today: dt.date,
           first: Month | None = None, source: str | None = None,
           params: ParameterSet | None = None) -> Enrolment:
     """Enrol one worker (flushes; the caller's unit of work commits)."""
-    by = audit.normalize_person(by)
+    by.require("worker.write")
     agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
-    if agreement.status not in sponsors.OPEN_STATUSES:
+    if agreement.status not in OPEN_STATUSES:
         raise AgreementNotOpen(agreement=agreement.code, status=agreement.status)
     worker = workers.get(session, nik, today=today)
     repository.lock_for_enrolment(session)
@@ -149,12 +149,12 @@ def enrol(session: Session, nik: str, agreement_code: str, *, by: str, today: dt
     cost = span_costs(agreement, first, params)[sector]
     if not repository.reserve(session, agreement.id, workers=1, cost=cost):
         status, enrolled, quota, committed, budget = repository.counters(session, agreement.id)
-        if status not in sponsors.OPEN_STATUSES:
+        if status not in OPEN_STATUSES:
             raise AgreementNotOpen(agreement=agreement.code, status=status)
         if enrolled + 1 > quota:
             raise QuotaExceeded(agreement=agreement.code, quota=quota, enrolled=enrolled)
-        raise BudgetExceeded(agreement=agreement.code, budget=rp(budget), committed=rp(committed),
-                             cost=rp(cost), left=rp(budget - committed))
+        raise BudgetExceeded(agreement=agreement.code, budget=budget, committed=committed, cost=cost,
+                                 left=budget - committed)
     enrolment = Enrolment(
         worker_id=worker.id, agreement_id=agreement.id, first_month=first.index, last_month=end.index,
         occupation_code=worker.occupation_code, sector=sector, committed_cost=cost, status="active",

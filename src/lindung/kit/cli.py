@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
@@ -90,8 +91,19 @@ def stacked_header(prefix: str, lang: str, *cols: str) -> str:
     return "\n".join(t(f"{prefix}.{col}", lang) for col in cols)
 
 
+def _plain(obj: Any) -> Any:
+    """A use case's result as JSON values: a schema (pydantic) as its JSON form, lists and dicts of them too."""
+    if isinstance(obj, BaseModel):
+        return obj.model_dump(mode="json")
+    if isinstance(obj, list | tuple):
+        return [_plain(item) for item in obj]
+    if isinstance(obj, dict):
+        return {key: _plain(value) for key, value in obj.items()}
+    return obj
+
+
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(_plain(obj), ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def _lang_in(argv: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ import yaml
 
 from lindung.rules import errors as _errors
 from lindung.rules import params
+from lindung.rules.money import rp
 
 LANGS = ("id", "en")
 
@@ -27,11 +28,28 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=SAFE_LOADER)
 
 
+CATALOGUE = "messages.yaml"
+
+
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    text = resources.files("lindung.kit").joinpath("messages.yaml").read_text(encoding="utf-8")
-    data: dict[str, dict[str, str]] = load_yaml(text)
-    return data
+    """Every message: ``kit/messages.yaml`` and the ``messages.yaml`` of each package that has one
+    (``users/``, ``audit/``…: a domain's messages beside its code). A code in two files is a mistake
+    and fails, naming both."""
+    root = resources.files("lindung")
+    merged: dict[str, dict[str, str]] = {}
+    where: dict[str, str] = {}
+    folders = ["kit", *sorted(p.name for p in root.iterdir() if p.is_dir() and p.name != "kit")]
+    for folder in folders:
+        file = root.joinpath(folder, CATALOGUE)
+        if not file.is_file():
+            continue
+        data: dict[str, dict[str, str]] = load_yaml(file.read_text(encoding="utf-8")) or {}
+        for code, entry in data.items():
+            if code in merged:
+                raise ValueError(f"message {code} is in {where[code]} and {folder}/{CATALOGUE}")
+            merged[code], where[code] = entry, f"{folder}/{CATALOGUE}"
+    return merged
 
 
 def t(code: str, lang: str = "id", **fields: Any) -> str:
@@ -63,11 +81,15 @@ def format_date(day: dt.date, lang: str = "id") -> str:
 
 
 def _shown(error: _errors.LindungError, lang: str) -> dict[str, Any]:
-    """An error's context as its message shows it: counts grouped as ``lang`` writes them."""
+    """An error's context as its message shows it: counts grouped as ``lang`` writes them, rupiah
+    as Rp16.800."""
     context = dict(error.context)
     for key in error.counts:
         if isinstance(context.get(key), int):
             context[key] = format_count(context[key], lang)
+    for key in error.rupiah:
+        if isinstance(context.get(key), int):
+            context[key] = rp(context[key])
     return context
 
 

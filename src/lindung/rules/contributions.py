@@ -7,6 +7,7 @@ of dated values in a YAML file, never an ``if`` here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +39,13 @@ class BaseChoice:
         return Component.of("bracket", self.base,
                             f"#{b.number}: {rp(self.income)} ≥ {rp(b.lower)} → dasar {rp(b.base)}",
                             self.source)
+
+
+def lowest_income(day: dt.date, params: ParameterSet | None = None) -> Rupiah:
+    """The lower bound of the lowest income bracket in force on ``day``: the declared income of a
+    worker, or an agreement, that declares none."""
+    table = (params or default_parameters()).at("contribution.income_brackets", day).value
+    return int(table[0].lower)
 
 
 def choose_base(month: Month, *, income: Rupiah | None = None, base: Rupiah | None = None,

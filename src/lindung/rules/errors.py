@@ -51,6 +51,9 @@ class LindungError(Exception):
     counts: ClassVar[tuple[str, ...]] = ()
     """Context fields that are counts (of workers, rows): grouped as the reader's language writes
     them, 1.000 or 1,000."""
+    rupiah: ClassVar[tuple[str, ...]] = ()
+    """Context fields that are amounts of rupiah (ints, as every error carries them): shown as
+    Rp201.600.000 in both languages."""
 
     def __init__(self, code: str | None = None, **context: Any) -> None:
         if code is not None:

@@ -14,26 +14,23 @@ audited.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
+from lindung.kit.auth import Actor, same_user
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.kit.numbers import rupiah_amount
-from lindung.rules.money import rp
 from lindung.rules.params import ParameterSet
 from lindung.sponsors import repository
 from lindung.sponsors.models import Agreement, AgreementAmendment
+from lindung.sponsors.schemas import AmendmentRead
 from lindung.sponsors.service import (
-    DRAFT_EDITED,
+    amendment_read,
     checked_quota,
-    draft_change_detail,
     estimate_for,
     get_agreement,
+    record_draft_change,
 )
 
 AMENDABLE = ("draft", "approved", "active")
@@ -46,6 +43,7 @@ class AmendmentBelowUse(Conflict):
 
     code = "agreement.amend_below_use"
     counts = ("quota", "enrolled")
+    rupiah = ("budget", "committed")
 
 
 class AmendmentPending(Conflict):
@@ -69,46 +67,16 @@ class AgreementClosed(StatusError, Conflict):
     code = "agreement.amend_closed"
 
 
-@dataclass(frozen=True, slots=True)
-class AmendmentView:
-    id: int | None
-    """None for a draft's edit (no amendment: the change is made at once)."""
-    agreement: str
-    reference: str | None
-    quota_before: int
-    quota_after: int
-    budget_before: int
-    budget_after: int
-    estimate_list_price_after: int
-    estimate_expected_after: int
-    status: str
-    """``applied`` (a draft's edit), ``proposed``, ``approved`` or ``rejected``."""
-    proposed_by: str
-    proposed_at: dt.datetime
-    decided_by: str | None = None
-    decided_at: dt.datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "proposed_at": self.proposed_at.isoformat(timespec="seconds"),
-                "decided_at": self.decided_at.isoformat(timespec="seconds") if self.decided_at else None}
-
-
-def view(a: AgreementAmendment, code: str) -> AmendmentView:
-    return AmendmentView(a.id, code, a.reference, a.quota_before, a.quota_after, a.budget_before, a.budget_after,
-                         a.estimate_list_price_after, a.estimate_expected_after, a.status, a.proposed_by,
-                         a.proposed_at, a.decided_by, a.decided_at)
-
-
 def _check_use(agreement: Agreement, quota: int, budget: int) -> None:
     if quota < agreement.enrolled_count or budget < agreement.committed_cost:
         raise AmendmentBelowUse(agreement=agreement.code, quota=quota, enrolled=agreement.enrolled_count,
-                                budget=rp(budget), committed=rp(agreement.committed_cost))
+                                budget=budget, committed=agreement.committed_cost)
 
 
 def amend(session: Session, code: str, *, quota: int | None = None, budget: int | None = None,
-          reference: str | None = None, by: str, params: ParameterSet | None = None) -> AmendmentView:
+          reference: str | None = None, by: Actor, params: ParameterSet | None = None) -> AmendmentRead:
     """Edit a draft at once, or propose an amendment of an approved or active agreement (flushes)."""
-    person = audit.normalize_person(by)
+    by.require("agreement.draft")
     agreement = get_agreement(session, code, for_update=True)
     if agreement.status not in AMENDABLE:
         raise AgreementClosed(agreement=agreement.code, status=agreement.status)
@@ -128,60 +96,74 @@ def amend(session: Session, code: str, *, quota: int | None = None, budget: int 
     if agreement.status == "draft":
         _apply(agreement, new_quota, new_budget, estimate)
         session.flush()
-        audit.record(session, actor=person, action=DRAFT_EDITED, subject_type="agreement",
-                     subject_id=agreement.id, detail=draft_change_detail([
-                         ("quota", before_quota, new_quota), ("budget", before_budget, new_budget)]))
-        return AmendmentView(None, agreement.code, note, before_quota, new_quota, before_budget, new_budget,
-                             estimate[0], estimate[1], "applied", person, now, person, now)
+        record_draft_change(session, agreement, [("quota", before_quota, new_quota),
+                                                 ("budget", before_budget, new_budget)], by=by)
+        return AmendmentRead(id=None, agreement=agreement.code, reference=note, quota_before=before_quota,
+                             quota_after=new_quota, budget_before=before_budget, budget_after=new_budget,
+                             estimate_list_price_after=estimate[0], estimate_expected_after=estimate[1],
+                             status="applied", proposed_by=by.username, proposed_at=now, decided_by=by.username,
+                             decided_at=now)
     amendment = AgreementAmendment(
         agreement_id=agreement.id, reference=note, quota_before=before_quota, quota_after=new_quota,
         budget_before=before_budget, budget_after=new_budget, estimate_list_price_after=estimate[0],
-        estimate_expected_after=estimate[1], status="proposed", proposed_by=person, proposed_at=now)
+        estimate_expected_after=estimate[1], status="proposed", proposed_by=by.username, proposed_by_id=by.user_id,
+        proposed_at=now)
     session.add(amendment)
     session.flush()
-    audit.record(session, actor=person, action="agreement.amendment_proposed", subject_type="agreement",
-                 subject_id=agreement.id, detail=f"amendment {amendment.id}: quota {before_quota} -> {new_quota}, "
-                                                 f"budget {before_budget} -> {new_budget}")
-    return view(amendment, agreement.code)
+    audit.record(session, actor=by, action="agreement.amendment_proposed", subject_type="agreement",
+                 subject_id=agreement.id, data=_facts(amendment))
+    return amendment_read(amendment, agreement.code)
 
 
-def approve(session: Session, code: str, *, by: str, number: int | None = None,
-            params: ParameterSet | None = None) -> AmendmentView:
-    """Apply the agreement's pending amendment on a second person's word (flushes). With ``number``,
+def _facts(amendment: AgreementAmendment) -> dict[str, object]:
+    """An addendum as its audit entries state it."""
+    return {"number": amendment.id, "quota_before": amendment.quota_before, "quota_after": amendment.quota_after,
+            "budget_before": amendment.budget_before, "budget_after": amendment.budget_after,
+            "proposed_by": amendment.proposed_by}
+
+
+def approve(session: Session, code: str, *, by: Actor, number: int | None = None,
+            params: ParameterSet | None = None) -> AmendmentRead:
+    """Apply the agreement's pending amendment on a second user's word (flushes). With ``number``,
     only that amendment: the approver's word stands for the figures they read, not for another
     proposal made since."""
-    person = audit.normalize_person(by)
+    by.require("agreement.approve")
     agreement = get_agreement(session, code, for_update=True)
     amendment = _pending(session, agreement)
     if number is not None and amendment.id != number:
         raise AmendmentChanged(agreement=agreement.code, number=number, pending=amendment.id,
                                by=amendment.proposed_by)
-    if audit.same_person(person, amendment.proposed_by):
-        raise AmendmentSelfApproval(agreement=agreement.code, person=person)
+    if same_user(by, amendment.proposed_by_id, amendment.proposed_by):
+        raise AmendmentSelfApproval(agreement=agreement.code, person=by.username)
     if agreement.status not in AMENDABLE:
         raise AgreementClosed(agreement=agreement.code, status=agreement.status)
     session.refresh(agreement)  # the counters as they are now that the row is held
     _check_use(agreement, amendment.quota_after, amendment.budget_after)
     _apply(agreement, amendment.quota_after, amendment.budget_after, _estimate(agreement, amendment.quota_after,
                                                                                params))
-    amendment.status, amendment.decided_by, amendment.decided_at = "approved", person, utcnow()
+    _decide(amendment, "approved", by)
     session.flush()
-    audit.record(session, actor=person, action="agreement.amendment_approved", subject_type="agreement",
-                 subject_id=agreement.id, detail=f"amendment {amendment.id} by {amendment.proposed_by}: quota "
-                                                 f"{amendment.quota_after}, budget {amendment.budget_after}")
-    return view(amendment, agreement.code)
+    audit.record(session, actor=by, action="agreement.amendment_approved", subject_type="agreement",
+                 subject_id=agreement.id, data=_facts(amendment))
+    return amendment_read(amendment, agreement.code)
 
 
-def reject(session: Session, code: str, *, by: str) -> AmendmentView:
-    """Turn down the pending amendment (the proposer too: a withdrawal); nothing changes (flushes)."""
-    person = audit.normalize_person(by)
+def _decide(amendment: AgreementAmendment, status: str, by: Actor) -> None:
+    amendment.status, amendment.decided_at = status, utcnow()
+    amendment.decided_by, amendment.decided_by_id = by.username, by.user_id
+
+
+def reject(session: Session, code: str, *, by: Actor) -> AmendmentRead:
+    """Turn down the pending amendment (a checker), or withdraw it (its proposer); nothing changes."""
     agreement = get_agreement(session, code, for_update=True)
     amendment = _pending(session, agreement)
-    amendment.status, amendment.decided_by, amendment.decided_at = "rejected", person, utcnow()
+    by.require("agreement.draft" if same_user(by, amendment.proposed_by_id, amendment.proposed_by)
+               else "agreement.approve")
+    _decide(amendment, "rejected", by)
     session.flush()
-    audit.record(session, actor=person, action="agreement.amendment_rejected", subject_type="agreement",
-                 subject_id=agreement.id, detail=f"amendment {amendment.id} by {amendment.proposed_by}")
-    return view(amendment, agreement.code)
+    audit.record(session, actor=by, action="agreement.amendment_rejected", subject_type="agreement",
+                 subject_id=agreement.id, data=_facts(amendment))
+    return amendment_read(amendment, agreement.code)
 
 
 def _pending(session: Session, agreement: Agreement) -> AgreementAmendment:

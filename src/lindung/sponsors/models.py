@@ -27,6 +27,10 @@ from lindung.kit.db import Base, UtcDateTime
 AGREEMENT_STATUSES = ("draft", "approved", "active", "ended", "withdrawn")
 """``withdrawn``: a draft that will not be approved (``agreement withdraw``); it was never in force."""
 AFTER_DEATH_POLICIES = ("refund", "credit")
+OPEN_STATUSES = ("approved", "active")
+DEFAULT_AFTER_DEATH = "credit"
+"""Money paid for months after a worker's death stays with the sponsor as credit unless the agreement says refund."""
+"""The statuses in which an agreement is in force: it takes enrolments, addenda and bills."""
 
 
 class Sponsor(Base):
@@ -64,6 +68,8 @@ class Agreement(Base):
         CheckConstraint("status <> 'withdrawn' OR (approved_by IS NULL AND enrolled_count = 0)",
                         name="withdrawn_unused"),
         CheckConstraint("approved_by IS NULL OR approved_by <> drafted_by", name="four_eyes"),
+        CheckConstraint("approved_by_id IS NULL OR drafted_by_id IS NULL OR approved_by_id <> drafted_by_id",
+                        name="four_eyes_users"),
         CheckConstraint("enrolled_count >= 0 AND enrolled_count <= quota", name="within_quota"),
         CheckConstraint("committed_cost >= 0 AND committed_cost <= budget", name="within_budget"),
         Index("ix_agreements_sponsor_id", "sponsor_id"),
@@ -86,8 +92,11 @@ class Agreement(Base):
     after_death: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="draft")
     drafted_by: Mapped[str] = mapped_column(String(100))
+    """The drafter's username (``drafted_by_id`` the user; None on rows from before users existed)."""
+    drafted_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     drafted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     approved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     activated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
@@ -142,6 +151,8 @@ class AgreementAmendment(Base):
     __table_args__ = (
         CheckConstraint("status IN ('proposed', 'approved', 'rejected')", name="status"),
         CheckConstraint("status <> 'approved' OR decided_by <> proposed_by", name="four_eyes"),
+        CheckConstraint("status <> 'approved' OR decided_by_id IS NULL OR proposed_by_id IS NULL "
+                        "OR decided_by_id <> proposed_by_id", name="four_eyes_users"),
         CheckConstraint("quota_after > 0 AND budget_after >= 0", name="amounts"),
         Index("uq_agreement_amendments_proposed", "agreement_id", unique=True,
               sqlite_where=text("status = 'proposed'"), postgresql_where=text("status = 'proposed'")),
@@ -159,8 +170,10 @@ class AgreementAmendment(Base):
     estimate_expected_after: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16))
     proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     proposed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     agreement: Mapped[Agreement] = relationship(back_populates="amendments")

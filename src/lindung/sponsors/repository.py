@@ -7,6 +7,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from lindung.kit.auth import Scope
 from lindung.sponsors.models import Agreement, AgreementAmendment, Sponsor
 
 
@@ -14,8 +15,16 @@ def sponsor_by_code(session: Session, code: str) -> Sponsor | None:
     return session.scalars(select(Sponsor).where(Sponsor.code == code)).one_or_none()
 
 
-def sponsors(session: Session) -> list[Sponsor]:
-    return list(session.scalars(select(Sponsor).order_by(Sponsor.code)))
+def sponsor_by_id(session: Session, sponsor_id: int) -> Sponsor | None:
+    return session.get(Sponsor, sponsor_id)
+
+
+def sponsors(session: Session, scope: Scope) -> list[Sponsor]:
+    """Every sponsor by code; a sponsor's staff see only theirs."""
+    stmt = select(Sponsor).order_by(Sponsor.code)
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Sponsor.id == scope.sponsor_id)
+    return list(session.scalars(stmt))
 
 
 def agreement_by_code(session: Session, code: str, *, for_update: bool = False) -> Agreement | None:
@@ -27,9 +36,13 @@ def agreement_by_code(session: Session, code: str, *, for_update: bool = False) 
     return session.scalars(stmt).one_or_none()
 
 
-def agreements(session: Session, sponsor_id: int | None = None,
+def agreements(session: Session, scope: Scope, *, sponsor_id: int | None = None,
                statuses: Collection[str] = ()) -> list[Agreement]:
+    """Agreements by code, of ``sponsor_id`` or every sponsor, in ``statuses`` or any; a sponsor's staff
+    (``scope``) see only their sponsor's."""
     stmt = select(Agreement).options(selectinload(Agreement.sponsor)).order_by(Agreement.code)
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
     if sponsor_id is not None:
         stmt = stmt.where(Agreement.sponsor_id == sponsor_id)
     if statuses:

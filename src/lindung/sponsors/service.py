@@ -2,8 +2,11 @@
 
 Status: draft → approved → active → ended, or draft → withdrawn. Only approved and active agreements
 accept enrolments.
-The person who approves must not be the person who drafted (maker-checker); the database refuses
-it too (CHECK ``approved_by <> drafted_by``).
+The user who approves must not be the user who drafted or changed the draft (maker-checker, by user
+id); the database refuses it too (CHECKs on the user ids, and on the names of rows from before users).
+
+Who acts is an ``Actor`` (``kit.auth``): each use case checks its permission first. A sponsor's staff
+reach only their sponsor and its agreements: any other is "not found", and lists hold only theirs.
 
 Cost estimate (from the rules engine, never a number in code):
 - list price: the undiscounted monthly contribution of the package, month by month over the
@@ -17,14 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
+from lindung.audit.models import AuditEntry
 from lindung.kit import clock, i18n
+from lindung.kit.auth import Actor, Scope, same_user
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.kit.numbers import COUNT_MAX, MONTHS_MAX, rupiah_amount, whole_number
@@ -32,17 +37,40 @@ from lindung.kit.privacy import mask_niks_in_text
 from lindung.regions import service as regions
 from lindung.rules.catalogues import funding_source
 from lindung.rules.catalogues import occupation as find_occupation
-from lindung.rules.contributions import OTHER, TRANSPORT, choose_base, contribution_for_month
+from lindung.rules.contributions import OTHER, TRANSPORT, choose_base, contribution_for_month, lowest_income
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import repository
 from lindung.sponsors.models import (
     AFTER_DEATH_POLICIES,
     AGREEMENT_STATUSES,
+    OPEN_STATUSES,
     Agreement,
     AgreementOccupation,
     AgreementRegion,
     Sponsor,
+)
+from lindung.sponsors.schemas import (
+    AgreementChanges,
+    AgreementCreate,
+    AgreementDetail,
+    AgreementEdited,
+    AgreementRead,
+    AmendmentRead,
+    DraftEdit,
+    EstimateRead,
+    FieldChange,
+    Package,
+    SponsorCreate,
+    SponsorDetail,
+    SponsorRead,
+    SponsorRef,
+    SponsorTotals,
+    SponsorUpdate,
+    SponsorUpdated,
+    Targets,
+    Use,
+    Withdrawal,
 )
 
 # Sponsor types by funding source (rules.md 5): who the sponsor is, not how BPJS groups it.
@@ -50,8 +78,6 @@ SPONSOR_TYPES = ("government", "village", "company", "bank", "association", "ind
 DEFAULT_TYPE_BY_FUNDING = {"apbn": "government", "apbd": "government", "apbdes": "village",
                            "csr": "company", "bank": "bank", "kadin": "association",
                            "sertakan": "individual", "mandiri": "self"}
-DEFAULT_AFTER_DEATH = "credit"
-OPEN_STATUSES = ("approved", "active")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 
 
@@ -85,47 +111,57 @@ def checked_quota(value: object) -> int:
 # --- sponsors ---------------------------------------------------------------------------------
 
 
-def add_sponsor(session: Session, *, code: str, name: str, funding: str, type: str | None = None,
-                by: str) -> Sponsor:
-    code = normalize_code(code)
-    source = funding_source(funding)
-    kind = (type or DEFAULT_TYPE_BY_FUNDING.get(source.code, "association")).strip().casefold()
+def _sponsor_name(text: str) -> str:
+    name = " ".join(str(text).split())
+    if not name or len(name) > 200:
+        raise InvalidInput("name", text)
+    return name
+
+
+def _sponsor_type(text: str) -> str:
+    kind = text.strip().casefold()
     if kind not in SPONSOR_TYPES:
-        raise InvalidInput("sponsor_type", type, known=", ".join(SPONSOR_TYPES))
-    clean_name = " ".join(str(name).split())
-    if not clean_name or len(clean_name) > 200:
-        raise InvalidInput("name", name)
+        raise InvalidInput("sponsor_type", text, known=", ".join(SPONSOR_TYPES))
+    return kind
+
+
+def sponsor_read(s: Sponsor) -> SponsorRead:
+    return SponsorRead(code=s.code, name=s.name, type=s.type, funding=s.funding_code, created_by=s.created_by,
+                       created_at=s.created_at)
+
+
+def add_sponsor(session: Session, data: SponsorCreate, *, by: Actor) -> SponsorRead:
+    by.require("sponsor.write")
+    code = normalize_code(data.code)
+    source = funding_source(data.funding)
+    kind = _sponsor_type(data.type or DEFAULT_TYPE_BY_FUNDING.get(source.code, "association"))
+    clean_name = _sponsor_name(data.name)
     if repository.sponsor_by_code(session, code) is not None:
         raise SponsorExists(sponsor=code)
-    sponsor = Sponsor(code=code, name=clean_name, type=kind, funding_code=source.code,
-                      created_by=audit.normalize_person(by), created_at=utcnow())
+    sponsor = Sponsor(code=code, name=clean_name, type=kind, funding_code=source.code, created_by=by.username,
+                      created_at=utcnow())
     session.add(sponsor)
     session.flush()
-    audit.record(session, actor=sponsor.created_by, action="sponsor.added", subject_type="sponsor",
-                 subject_id=sponsor.id, detail=f"{kind}, funding {source.code}")
-    return sponsor
+    audit.record(session, actor=by, action="sponsor.added", subject_type="sponsor", subject_id=sponsor.id,
+                 data={"sponsor_type": kind, "funding": source.code})
+    return sponsor_read(sponsor)
 
 
-def update_sponsor(session: Session, code: str, *, name: str | None = None, funding: str | None = None,
-                   type: str | None = None, by: str) -> list[str]:
+def update_sponsor(session: Session, code: str, changes: SponsorUpdate, *, by: Actor) -> SponsorUpdated:
     """Correct a sponsor's name, funding source or type (its code names it everywhere and stays):
     checked as ``add_sponsor`` checks them, one audit entry naming each field before and after.
     Agreements keep the funding source they were drafted with; the sponsor's is the default of new
-    ones. Returns the fields that changed (``InvalidInput`` when none did)."""
-    person = audit.normalize_person(by)
+    ones. ``InvalidInput`` when nothing changes."""
+    by.require("sponsor.write")
     sponsor = get_sponsor(session, code)
     before = {"name": sponsor.name, "funding": sponsor.funding_code, "type": sponsor.type}
     after = dict(before)  # every value checked before any is set
-    if name is not None:
-        after["name"] = " ".join(str(name).split())
-        if not after["name"] or len(after["name"]) > 200:
-            raise InvalidInput("name", name)
-    if funding is not None:
-        after["funding"] = funding_source(funding).code
-    if type is not None:
-        after["type"] = type.strip().casefold()
-        if after["type"] not in SPONSOR_TYPES:
-            raise InvalidInput("sponsor_type", type, known=", ".join(SPONSOR_TYPES))
+    if changes.name is not None:
+        after["name"] = _sponsor_name(changes.name)
+    if changes.funding is not None:
+        after["funding"] = funding_source(changes.funding).code
+    if changes.type is not None:
+        after["type"] = _sponsor_type(changes.type)
     changed = [field for field in before if before[field] != after[field]]
     if not changed:
         raise InvalidInput("sponsor", sponsor.code, reason="sponsor_unchanged")
@@ -134,37 +170,45 @@ def update_sponsor(session: Session, code: str, *, name: str | None = None, fund
     # An individual donor's name is personal data (UU 27/2022 PDP), which the audit log never holds: its
     # change is named, not written out, as a worker's changes are.
     personal = "individual" in (before["type"], after["type"])
-    audit.record(session, actor=person, action="sponsor.updated", subject_type="sponsor", subject_id=sponsor.id,
-                 detail="; ".join(f if f == "name" and personal else f"{f} {before[f]} -> {after[f]}"
-                                  for f in changed))
-    return changed
+    audit.record(session, actor=by, action="sponsor.updated", subject_type="sponsor", subject_id=sponsor.id,
+                 data={"changes": [[f, None, None] if f == "name" and personal else [f, before[f], after[f]]
+                                   for f in changed]})
+    return SponsorUpdated(**sponsor_read(sponsor).model_dump(), changed=changed)
 
 
-def get_sponsor(session: Session, code: str) -> Sponsor:
+def get_sponsor(session: Session, code: str, scope: Scope | None = None) -> Sponsor:
+    """The sponsor with that code (any case); NotFound, also when ``scope`` is another sponsor's."""
     found = repository.sponsor_by_code(session, str(code).strip().upper())
-    if found is None:
+    if found is None or (scope is not None and scope.sponsor_id is not None and found.id != scope.sponsor_id):
         raise NotFound("sponsor.not_found", sponsor=code)
     return found
 
 
+def list_sponsors(session: Session, *, by: Actor) -> list[SponsorRead]:
+    """Every sponsor, by code (a sponsor's staff: their own)."""
+    by.require("agreement.read")
+    return [sponsor_read(s) for s in repository.sponsors(session, by.scope)]
+
+
+def show_sponsor(session: Session, code: str, *, by: Actor) -> SponsorDetail:
+    """A sponsor with its agreements, and quota, places, budget and rupiah committed over those in
+    force; which have an addendum waiting."""
+    by.require("agreement.read")
+    sponsor = get_sponsor(session, code, by.scope)
+    agreements = [describe(a) for a in repository.agreements(session, EVERYONE, sponsor_id=sponsor.id)]
+    live = [a for a in agreements if a.status in OPEN_STATUSES]
+    totals = SponsorTotals(open_agreements=len(live), quota=sum(a.quota for a in live),
+                           enrolled=sum(a.use.enrolled for a in live), budget=sum(a.budget for a in live),
+                           committed=sum(a.use.committed for a in live))
+    pending = [a.code for a in agreements if any(m.status == "proposed" for m in a.amendments)]
+    return SponsorDetail(**sponsor_read(sponsor).model_dump(), agreements=agreements, totals=totals,
+                         amendments_pending=pending)
+
+
+EVERYONE = Scope()
+
+
 # --- agreements -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgreementInput:
-    code: str
-    sponsor: str
-    quota: int
-    budget: int
-    start: Month
-    months: int
-    income: int | None = None
-    jht: bool = False
-    funding: str | None = None
-    billing_cycle: int | None = None
-    after_death: str = DEFAULT_AFTER_DEATH
-    target_occupations: tuple[str, ...] = field(default=())
-    target_regions: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -241,7 +285,7 @@ class _Resolved:
     estimate: Estimate
 
 
-def _resolve(session: Session, data: AgreementInput, params: ParameterSet) -> _Resolved:
+def _resolve(session: Session, data: AgreementCreate, params: ParameterSet) -> _Resolved:
     sponsor = get_sponsor(session, data.sponsor)
     quota = checked_quota(data.quota)
     budget = rupiah_amount(data.budget, "budget")
@@ -255,8 +299,6 @@ def _resolve(session: Session, data: AgreementInput, params: ParameterSet) -> _R
     if after_death not in AFTER_DEATH_POLICIES:
         raise InvalidInput("after_death", data.after_death, known=", ".join(AFTER_DEATH_POLICIES))
     if data.income is None:
-        from lindung.workers.service import lowest_income
-
         choice = choose_base(data.start, income=lowest_income(data.start.first_day(), params), params=params)
     else:
         choice = choose_base(data.start, income=rupiah_amount(data.income, "income"), params=params)
@@ -270,23 +312,24 @@ def _resolve(session: Session, data: AgreementInput, params: ParameterSet) -> _R
                      occupations, region_codes, est)
 
 
-def draft_agreement(session: Session, data: AgreementInput, *, by: str,
-                    params: ParameterSet | None = None) -> Agreement:
+def draft_agreement(session: Session, data: AgreementCreate, *, by: Actor,
+                    params: ParameterSet | None = None) -> AgreementDetail:
     """A new agreement in draft, with its package resolved and its cost estimate stored."""
+    by.require("agreement.draft")
     code = normalize_code(data.code)
     r = _resolve(session, data, params or default_parameters())
     if repository.agreement_by_code(session, code) is not None:
         raise AgreementExists(agreement=code)
     agreement = Agreement(
-        code=code, sponsor=r.sponsor, status="draft", drafted_by=audit.normalize_person(by), drafted_at=utcnow(),
-        enrolled_count=0, committed_cost=0)
+        code=code, sponsor=r.sponsor, status="draft", drafted_by=by.username, drafted_by_id=by.user_id,
+        drafted_at=utcnow(), enrolled_count=0, committed_cost=0)
     _store(agreement, r)
     session.add(agreement)
     session.flush()
-    audit.record(session, actor=agreement.drafted_by, action="agreement.drafted", subject_type="agreement",
-                 subject_id=agreement.id, detail=f"quota {agreement.quota}, budget {agreement.budget}, "
-                                                 f"{r.start} for {agreement.months} months")
-    return agreement
+    audit.record(session, actor=by, action="agreement.drafted", subject_type="agreement", subject_id=agreement.id,
+                 data={"quota": agreement.quota, "budget": agreement.budget, "start": str(r.start),
+                       "months": agreement.months})
+    return detail(session, agreement)
 
 
 def _store(agreement: Agreement, r: _Resolved) -> None:
@@ -310,27 +353,6 @@ class NotADraft(StatusError, Conflict):
     code = "agreement.edit_not_draft"
 
 
-@dataclass(frozen=True)
-class DraftChanges:
-    """What ``agreement edit`` changes in a draft; ``None`` keeps the field as it is. The target lists,
-    when given, replace the agreement's (empty: no target)."""
-
-    sponsor: str | None = None
-    quota: int | None = None
-    budget: int | None = None
-    start: Month | None = None
-    months: int | None = None
-    income: int | None = None
-    lowest_income: bool = False
-    """Back to no declared income: the package of the lowest bracket, as ``agreement add`` without --income."""
-    jht: bool | None = None
-    funding: str | None = None
-    billing_cycle: int | None = None
-    after_death: str | None = None
-    target_occupations: tuple[str, ...] | None = None
-    target_regions: tuple[str, ...] | None = None
-
-
 def _draft_fields(sponsor: str, quota: int, budget: int, start: Month, months: int, income: int | None,
                   base: int, jht: bool, funding: str, billing_cycle: int, after_death: str,
                   occupations: Iterable[str], regions: Iterable[str]) -> dict[str, object]:
@@ -352,13 +374,13 @@ def _resolved_fields(r: _Resolved) -> dict[str, object]:
                          r.billing_cycle, r.after_death, r.occupations, r.regions)
 
 
-def edit_draft(session: Session, code: str, changes: DraftChanges, *, by: str,
-               params: ParameterSet | None = None) -> list[str]:
+def edit_draft(session: Session, code: str, changes: AgreementChanges, *, by: Actor,
+               params: ParameterSet | None = None) -> AgreementEdited:
     """Change any field of a draft but its code: checked and worked out as ``agreement add`` does
-    (package, bracket, cost estimate), audited field by field. Returns the names of the fields that
+    (package, bracket, cost estimate), audited field by field. The result names the fields that
     changed (``InvalidInput`` when none did). Whoever edits a draft may not approve it (``approve``).
     When the sponsor changes and the funding source was the old sponsor's, it becomes the new one's."""
-    person = audit.normalize_person(by)
+    by.require("agreement.draft")
     if changes.lowest_income and changes.income is not None:
         raise InvalidInput("income", changes.income, reason="income_and_lowest")
     agreement = get_agreement(session, code, for_update=True)
@@ -372,7 +394,7 @@ def edit_draft(session: Session, code: str, changes: DraftChanges, *, by: str,
     def pick(new: Any, old: Any) -> Any:
         return old if new is None else new
 
-    data = AgreementInput(
+    data = AgreementCreate(
         code=agreement.code, sponsor=pick(changes.sponsor, agreement.sponsor.code),
         quota=pick(changes.quota, agreement.quota), budget=pick(changes.budget, agreement.budget),
         start=pick(changes.start, Month.from_index(agreement.start_month)),
@@ -391,20 +413,22 @@ def edit_draft(session: Session, code: str, changes: DraftChanges, *, by: str,
         raise InvalidInput("edit", agreement.code, reason="edit_nothing")
     _store(agreement, resolved)
     session.flush()
-    audit.record(session, actor=person, action=DRAFT_EDITED, subject_type="agreement", subject_id=agreement.id,
-                 detail=draft_change_detail((n, before[n], after[n]) for n in changed))
-    return changed
+    record_draft_change(session, agreement, [(n, before[n], after[n]) for n in changed], by=by)
+    return AgreementEdited(**detail(session, agreement).model_dump(), changed=changed)
 
 
-def draft_change_detail(changes: Iterable[tuple[str, object, object]]) -> str:
-    """The audit detail of a change to a draft: 'draft: months 12 -> 10; jht False -> True'
-    (``edit_draft``, and ``amendments.amend`` of a draft); ``draft_change_parts`` reads it back."""
-    return "draft: " + "; ".join(f"{field} {before} -> {after}" for field, before, after in changes)
+def record_draft_change(session: Session, agreement: Agreement, changes: Sequence[tuple[str, object, object]], *,
+                        by: Actor) -> None:
+    """The audit entry of a change to a draft (``edit_draft``, and ``amendments.amend`` of a draft):
+    each field with its value before and after; ``draft_edits`` reads them back."""
+    audit.record(session, actor=by, action=DRAFT_EDITED, subject_type="agreement", subject_id=agreement.id,
+                 data={"changes": [[field, before, after] for field, before, after in changes]})
 
 
-def draft_change_parts(change: str) -> list[tuple[str, str, str] | str]:
-    """A change as ``draft_edits`` gives it (without 'draft: '), part by part: (field, before, after),
-    or the part's text where it is not in that form (an entry written otherwise, before 6 December)."""
+def _legacy_change_parts(change: str) -> list[tuple[str, str, str] | str]:
+    """A change as entries before 7 December 2026 wrote it ('months 12 -> 10; jht False -> True'),
+    part by part: (field, before, after), or the part's text where it is not in that form (an entry
+    written otherwise, before 6 December)."""
     parts: list[tuple[str, str, str] | str] = []
     for part in change.split("; "):
         field, _, rest = part.partition(" ")
@@ -413,9 +437,10 @@ def draft_change_parts(change: str) -> list[tuple[str, str, str] | str]:
     return parts
 
 
-def get_agreement(session: Session, code: str, *, for_update: bool = False) -> Agreement:
+def get_agreement(session: Session, code: str, *, for_update: bool = False, scope: Scope | None = None) -> Agreement:
+    """The agreement with that code (any case); NotFound, also when ``scope`` is another sponsor's."""
     found = repository.agreement_by_code(session, str(code).strip().upper(), for_update=for_update)
-    if found is None:
+    if found is None or (scope is not None and scope.sponsor_id is not None and found.sponsor_id != scope.sponsor_id):
         raise NotFound("agreement.not_found", agreement=code)
     return found
 
@@ -424,11 +449,31 @@ DRAFT_EDITED = "agreement.edited"
 """The audit action of a change to a draft (``agreement amend`` or ``agreement edit`` of a draft)."""
 
 
-def draft_edits(session: Session, agreement: Agreement) -> list[dict[str, str]]:
+def draft_edit_entries(session: Session, agreement: Agreement) -> list[AuditEntry]:
+    """The audit entries of the changes to a draft, oldest first (who changed it, by user id)."""
+    return [e for e in audit.entries_for(session, "agreement", agreement.id) if e.action == DRAFT_EDITED]
+
+
+def _as_edit(entry: AuditEntry) -> DraftEdit:
+    if entry.data is not None:
+        recorded: list[list[object]] = entry.data["changes"]  # type: ignore[assignment]
+        changes = [FieldChange(field=str(f), before=_text(b), after=_text(a)) for f, b, a in recorded]
+        return DraftEdit(by=entry.actor, at=entry.at, changes=changes)
+    parts = _legacy_change_parts((entry.detail or "").removeprefix("draft: "))
+    changes = [FieldChange(field=p[0], before=p[1], after=p[2]) for p in parts if not isinstance(p, str)]
+    text = "; ".join(p for p in parts if isinstance(p, str)) or None
+    return DraftEdit(by=entry.actor, at=entry.at, changes=changes, text=text)
+
+
+def _text(value: object) -> str:
+    """A draft field's value as ``FieldChange`` holds it (as the entries before users wrote it)."""
+    return str(value)
+
+
+def draft_edits(session: Session, agreement: Agreement) -> list[DraftEdit]:
     """Who changed the draft, when, and what (the audit log's entries, oldest first): shown with the
     agreement, so that whoever approves it sees that the draft is not as first drafted."""
-    return [{"by": e.actor, "at": e.at.isoformat(), "change": (e.detail or "").removeprefix("draft: ")}
-            for e in audit.entries_for(session, "agreement", agreement.id) if e.action == DRAFT_EDITED]
+    return [_as_edit(e) for e in draft_edit_entries(session, agreement)]
 
 
 class DraftVersionChanged(Conflict):
@@ -442,63 +487,65 @@ class DraftVersionChanged(Conflict):
         return context
 
 
-def draft_version(edits: list[dict[str, str]]) -> int:
+def draft_version(edits: Sequence[object]) -> int:
     """A draft's version: 1 as drafted, one more for each change (``draft_edits``). ``agreement show``
     prints it and ``agreement approve --version`` names the one the approver read."""
     return 1 + len(edits)
 
 
-def approve(session: Session, code: str, *, by: str, version: int | None = None,
-            now: dt.datetime | None = None) -> Agreement:
-    """Approve a draft (a second person). With ``version``, only the draft as it was at that version
+def approve(session: Session, code: str, *, by: Actor, version: int | None = None,
+            now: dt.datetime | None = None) -> AgreementDetail:
+    """Approve a draft (a second user). With ``version``, only the draft as it was at that version
     (``draft_version``): a change since, by whoever, is refused naming who changed it and when, so an
     approval stands for what the approver read. The row is locked first, as every change locks it."""
+    by.require("agreement.approve")
     agreement = get_agreement(session, code, for_update=True)
-    approver = audit.normalize_person(by)
     if agreement.status != "draft":
         raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="approved")
-    if audit.same_person(approver, agreement.drafted_by):
-        raise SelfApproval(agreement=agreement.code, person=approver)
+    if same_user(by, agreement.drafted_by_id, agreement.drafted_by):
+        raise SelfApproval(agreement=agreement.code, person=by.username)
     # Whoever changed the draft would check their own work, as its drafter would; the audit log,
     # written in the same transaction as each change, says who changed it.
-    edits = draft_edits(session, agreement)
-    if any(audit.same_person(edit["by"], approver) for edit in edits):
-        raise SelfApproval("agreement.self_approval_edited", agreement=agreement.code, person=approver)
+    edits = draft_edit_entries(session, agreement)
+    if any(same_user(by, e.actor_id, e.actor) for e in edits):
+        raise SelfApproval("agreement.self_approval_edited", agreement=agreement.code, person=by.username)
     if version is not None and version != draft_version(edits):
         last = edits[-1] if edits else None
         raise DraftVersionChanged(agreement=agreement.code, seen=version, version=draft_version(edits),
-                                  by=last["by"] if last else agreement.drafted_by,
-                                  at=dt.datetime.fromisoformat(last["at"]) if last else agreement.drafted_at)
+                                  by=last.actor if last else agreement.drafted_by,
+                                  at=last.at if last else agreement.drafted_at)
     agreement.status = "approved"
-    agreement.approved_by = approver
+    agreement.approved_by, agreement.approved_by_id = by.username, by.user_id
     agreement.approved_at = now or utcnow()
     session.flush()
-    audit.record(session, actor=approver, action="agreement.approved", subject_type="agreement",
-                 subject_id=agreement.id, detail=f"draft version {draft_version(edits)}")
-    return agreement
+    audit.record(session, actor=by, action="agreement.approved", subject_type="agreement", subject_id=agreement.id,
+                 data={"version": draft_version(edits)})
+    return detail(session, agreement)
 
 
-def activate(session: Session, code: str, *, by: str, now: dt.datetime | None = None) -> Agreement:
+def activate(session: Session, code: str, *, by: Actor, now: dt.datetime | None = None) -> AgreementRead:
     """An approved agreement becomes active, audited with who activated it."""
-    person = audit.normalize_person(by)
+    by.require("agreement.draft")
     agreement = get_agreement(session, code, for_update=True)
     if agreement.status != "approved":
         raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="active")
     agreement.status = "active"
     agreement.activated_at = now or utcnow()
     session.flush()
-    audit.record(session, actor=person, action="agreement.activated", subject_type="agreement",
-                 subject_id=agreement.id, detail="approved -> active")
-    return agreement
+    audit.record(session, actor=by, action="agreement.activated", subject_type="agreement", subject_id=agreement.id)
+    return describe(agreement)
 
 
 def end(session: Session, code: str, *, now: dt.datetime | None = None) -> Agreement:
+    """The agreement's status becomes ended, nothing else (for ``billing.ends.end_agreement``, which
+    ends its enrolments and settles its bills in the same transaction, and checks who may)."""
     agreement = get_agreement(session, code, for_update=True)
-    _mark_ended(session, agreement, now)
+    mark_ended(session, agreement, now)
     return agreement
 
 
-def _mark_ended(session: Session, agreement: Agreement, now: dt.datetime | None) -> None:
+def mark_ended(session: Session, agreement: Agreement, now: dt.datetime | None = None) -> None:
+    """An approved or active agreement's status becomes ended."""
     if agreement.status not in OPEN_STATUSES:
         raise StatusConflict(agreement=agreement.code, status=agreement.status, wanted="ended")
     agreement.status = "ended"
@@ -513,26 +560,26 @@ class EndWithEnrolments(Conflict):
     counts = ("enrolled",)
 
 
-def end_unused(session: Session, code: str, *, by: str, now: dt.datetime | None = None) -> Agreement:
+def end_unused(session: Session, code: str, *, by: Actor, now: dt.datetime | None = None) -> AgreementRead:
     """``lindung agreement end``: an approved or active agreement nobody is enrolled in ends at once,
     audited. One with enrolments is refused: it ends through ``billing end-agreement``, which ends them,
     voids the bills after its last month and settles what was paid for them; a bare change of status
     would leave them covered and billed. (A draft cannot end: an ended agreement was approved, a CHECK
     of the table; a wrong draft is corrected with ``agreement edit``, one not wanted is
     withdrawn: ``withdraw``.)"""
-    person = audit.normalize_person(by)
+    by.require("agreement.draft")
     agreement = get_agreement(session, code, for_update=True)
     if agreement.enrolled_count and agreement.status in OPEN_STATUSES:
         raise EndWithEnrolments(agreement=agreement.code, enrolled=agreement.enrolled_count)
     before = agreement.status
-    _mark_ended(session, agreement, now)
-    audit.record(session, actor=person, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
-                 detail=f"{before} -> ended, no enrolment")
-    return agreement
+    mark_ended(session, agreement, now)
+    audit.record(session, actor=by, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
+                 data={"variant": "unused", "agreement_status": before})
+    return describe(agreement)
 
 
 WITHDRAWN = "agreement.withdrawn"
-"""The audit action of a draft's withdrawal; its detail is 'draft -> withdrawn: <reason>'."""
+"""The audit action of a draft's withdrawal; its ``data`` holds the reason."""
 
 
 class NotWithdrawable(StatusError, Conflict):
@@ -541,13 +588,14 @@ class NotWithdrawable(StatusError, Conflict):
     code = "agreement.withdraw_not_draft"
 
 
-def withdraw(session: Session, code: str, *, reason: str, by: str, now: dt.datetime | None = None) -> Agreement:
+def withdraw(session: Session, code: str, *, reason: str, by: Actor,
+             now: dt.datetime | None = None) -> AgreementDetail:
     """``lindung agreement withdraw``: a draft that will not be approved — the sponsor pulled out, it
     was drafted twice — is withdrawn, with who and why in the audit log. It was never in force, so
     nothing else changes: no enrolment, bill or place was ever tied to it (only approved agreements
-    take enrolments), and its code stays taken, the record of what was drafted. Anyone may withdraw
-    it, its drafter too: withdrawing needs no second person, approving does."""
-    person = audit.normalize_person(by)
+    take enrolments), and its code stays taken, the record of what was drafted. Anyone who drafts may
+    withdraw it, its drafter too: withdrawing needs no second person, approving does."""
+    by.require("agreement.draft")
     why = mask_niks_in_text(" ".join(str(reason).split()))  # the audit log takes no full NIK
     if not why or len(why) > 500:
         raise InvalidInput("reason", reason, reason="withdraw_reason")
@@ -557,19 +605,19 @@ def withdraw(session: Session, code: str, *, reason: str, by: str, now: dt.datet
     agreement.status = "withdrawn"
     agreement.ended_at = now or utcnow()
     session.flush()
-    audit.record(session, actor=person, action=WITHDRAWN, subject_type="agreement", subject_id=agreement.id,
-                 detail=f"draft -> withdrawn: {why}")
-    return agreement
+    audit.record(session, actor=by, action=WITHDRAWN, subject_type="agreement", subject_id=agreement.id,
+                 data={"reason": why})
+    return detail(session, agreement)
 
 
-def withdrawal(session: Session, agreement: Agreement) -> dict[str, str] | None:
+def withdrawal(session: Session, agreement: Agreement) -> Withdrawal | None:
     """Who withdrew a withdrawn draft, when and why (the audit log's entry), else None."""
     if agreement.status != "withdrawn":
         return None
     for e in reversed(audit.entries_for(session, "agreement", agreement.id)):
         if e.action == WITHDRAWN:
-            return {"by": e.actor, "at": e.at.isoformat(),
-                    "reason": (e.detail or "").removeprefix("draft -> withdrawn: ")}
+            reason = str(e.data["reason"]) if e.data else (e.detail or "").removeprefix("draft -> withdrawn: ")
+            return Withdrawal(by=e.actor, at=e.at, reason=reason)
     return None
 
 
@@ -583,55 +631,69 @@ def agreement_status(text: str) -> str:
     raise InvalidInput("status", text, reason="agreement_status", known=", ".join(AGREEMENT_STATUSES))
 
 
-def describe(agreement: Agreement) -> dict[str, Any]:
+def amendment_read(m: Any, code: str) -> AmendmentRead:
+    return AmendmentRead(id=m.id, agreement=code, reference=m.reference, quota_before=m.quota_before,
+                         quota_after=m.quota_after, budget_before=m.budget_before, budget_after=m.budget_after,
+                         estimate_list_price_after=m.estimate_list_price_after,
+                         estimate_expected_after=m.estimate_expected_after, status=m.status,
+                         proposed_by=m.proposed_by, proposed_at=m.proposed_at, decided_by=m.decided_by,
+                         decided_at=m.decided_at)
+
+
+def describe(agreement: Agreement) -> AgreementRead:
     start = Month.from_index(agreement.start_month)
     end_month = Month.from_index(agreement.end_month)
-    return {
-        "code": agreement.code,
-        "sponsor": {"code": agreement.sponsor.code, "name": agreement.sponsor.name},
-        "funding": agreement.funding_code,
-        "status": agreement.status,
-        "quota": agreement.quota,
-        "budget": agreement.budget,
-        "start": str(start),
-        "end": str(end_month),
-        "months": agreement.months,
-        "package": {"income": agreement.income, "base": agreement.base, "bracket": agreement.bracket,
-                    "jht": agreement.jht, "billing_cycle_months": agreement.billing_cycle_months,
-                    "after_death": agreement.after_death},
-        "targets": {"occupations": [t.occupation_code for t in agreement.target_occupations],
-                    "regions": [t.region_code for t in agreement.target_regions]},
-        "estimate": {"list_price": agreement.estimate_list_price,
-                     "monthly_list_price": _monthly(agreement.estimate_list_price, agreement.quota * agreement.months),
-                     "expected": agreement.estimate_expected,
-                     # What the budget lacks to cover the whole quota for the whole period at the
-                     # expected price (0 when it suffices): enrolments stop when the budget is spent.
-                     "budget_shortfall": max(agreement.estimate_expected - agreement.budget, 0)},
-        "use": {"enrolled": agreement.enrolled_count, "quota_left": agreement.quota - agreement.enrolled_count,
-                "committed": agreement.committed_cost,
-                "budget_left": agreement.budget - agreement.committed_cost},
-        "drafted_by": agreement.drafted_by,
-        "drafted_at": agreement.drafted_at.isoformat(),
-        "approved_by": agreement.approved_by,
-        "approved_at": agreement.approved_at.isoformat() if agreement.approved_at else None,
-        "amendments": [{"id": m.id, "reference": m.reference, "status": m.status,
-                        "quota_before": m.quota_before, "quota_after": m.quota_after,
-                        "budget_before": m.budget_before, "budget_after": m.budget_after,
-                        "estimate_list_price_after": m.estimate_list_price_after,
-                        "estimate_expected_after": m.estimate_expected_after,
-                        "proposed_by": m.proposed_by, "proposed_at": m.proposed_at.isoformat(),
-                        "decided_by": m.decided_by,
-                        "decided_at": m.decided_at.isoformat() if m.decided_at else None}
-                       for m in agreement.amendments],
-    }
+    return AgreementRead(
+        code=agreement.code,
+        sponsor=SponsorRef(code=agreement.sponsor.code, name=agreement.sponsor.name),
+        funding=agreement.funding_code,
+        status=agreement.status,
+        quota=agreement.quota,
+        budget=agreement.budget,
+        start=str(start),
+        end=str(end_month),
+        months=agreement.months,
+        package=Package(income=agreement.income, base=agreement.base, bracket=agreement.bracket, jht=agreement.jht,
+                        billing_cycle_months=agreement.billing_cycle_months, after_death=agreement.after_death),
+        targets=Targets(occupations=[t.occupation_code for t in agreement.target_occupations],
+                        regions=[t.region_code for t in agreement.target_regions]),
+        estimate=EstimateRead(list_price=agreement.estimate_list_price,
+                              monthly_list_price=_monthly(agreement.estimate_list_price,
+                                                          agreement.quota * agreement.months),
+                              expected=agreement.estimate_expected,
+                              budget_shortfall=max(agreement.estimate_expected - agreement.budget, 0)),
+        use=Use(enrolled=agreement.enrolled_count, quota_left=agreement.quota - agreement.enrolled_count,
+                committed=agreement.committed_cost, budget_left=agreement.budget - agreement.committed_cost),
+        drafted_by=agreement.drafted_by,
+        drafted_at=agreement.drafted_at,
+        approved_by=agreement.approved_by,
+        approved_at=agreement.approved_at,
+        amendments=[amendment_read(m, agreement.code) for m in agreement.amendments],
+    )
 
 
-def describe_with_history(session: Session, agreement: Agreement) -> dict[str, Any]:
+def detail(session: Session, agreement: Agreement) -> AgreementDetail:
     """``describe`` with what the audit log tells of the draft: its changes (``edits``), its version
     (what ``approve --version`` names) and, for a withdrawn draft, who withdrew it, when and why."""
     edits = draft_edits(session, agreement)
-    return {**describe(agreement), "version": draft_version(edits), "edits": edits,
-            "withdrawn": withdrawal(session, agreement)}
+    return AgreementDetail(**describe(agreement).model_dump(), version=draft_version(edits), edits=edits,
+                           withdrawn=withdrawal(session, agreement))
+
+
+def show_agreement(session: Session, code: str, *, by: Actor) -> AgreementDetail:
+    """One agreement with its history (``agreement show``); another sponsor's is not found."""
+    by.require("agreement.read")
+    return detail(session, get_agreement(session, code, scope=by.scope))
+
+
+def list_agreements(session: Session, *, by: Actor, sponsor: str | None = None,
+                    statuses: Iterable[str] = ()) -> list[AgreementRead]:
+    """Agreements by code, of one sponsor or all (a sponsor's staff: their own), of the ``statuses``
+    asked for (codes or either language's labels) or every status."""
+    by.require("agreement.read")
+    wanted = {agreement_status(s) for s in statuses}
+    sponsor_id = get_sponsor(session, sponsor, by.scope).id if sponsor is not None else None
+    return [describe(a) for a in repository.agreements(session, by.scope, sponsor_id=sponsor_id, statuses=wanted)]
 
 
 def _monthly(total: int, worker_months: int) -> int | None:

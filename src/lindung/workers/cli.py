@@ -11,14 +11,13 @@ from rich.table import Table
 
 from lindung.kit import clock
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json, stacked_header
-from lindung.kit.cliargs import JsonOption, actor, int_arg
+from lindung.kit.cliargs import JsonOption, int_arg
 from lindung.kit.dates import parse_date
-from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import format_count, t
 from lindung.rules.catalogues import relationships
 from lindung.rules.money import rp
-from lindung.sponsors import service as sponsors
+from lindung.terminal.work import work
 from lindung.workers import service as workers
 
 app = typer.Typer(help="Pekerja (peserta).", no_args_is_help=True)
@@ -60,9 +59,9 @@ def worker_add(
         birth_date=parse_date(birth, "birth_date") if birth else None, income=int_arg(income, "income"),
         phone=phone, heirs=tuple(parse_heir(h) for h in heir or ()), source="cli",
         different_person=different_person)
-    with unit_of_work() as s:
-        worker = workers.register(s, data, by=actor(by), today=clock.today())
-        out = workers.describe(s, worker)
+    with work(by) as w:
+        worker = workers.register(w.session, data, by=w.actor, today=clock.today())
+        out = workers.describe(w.session, worker)
     if json_out:
         print_json(out)
         return
@@ -96,9 +95,9 @@ def worker_update(
     changes = workers.WorkerChanges(name=name, domicile=desa, occupation=occupation,
                                     income=int_arg(income, "income"), phone=phone, heirs=heirs,
                                     reviewed=reviewed or None)
-    with unit_of_work() as s:
-        worker, fields = workers.update(s, nik, changes, by=actor(by), today=clock.today())
-        out = workers.describe(s, worker)
+    with work(by) as w:
+        worker, fields = workers.update(w.session, nik, changes, by=w.actor, today=clock.today())
+        out = workers.describe(w.session, worker, scope=w.actor.scope)
     if json_out:
         print_json({**out, "changed": list(fields)})
         return
@@ -119,8 +118,8 @@ def worker_show(
 ) -> None:
     """Data pekerja; NIK disamarkan kecuali dengan --unmask."""
     lg = lang_of(lang)
-    with unit_of_work(readonly=not unmask) as s:
-        out = workers.view(s, nik, unmask=unmask, actor=actor(by))
+    with work(by, readonly=not unmask) as w:
+        out = workers.view(w.session, nik, unmask=unmask, by=w.actor)
     if json_out:
         print_json(out)
         return
@@ -145,10 +144,9 @@ def worker_find(
     Untuk petugas yang punya nama dan desa tetapi tidak punya NIK, atau hanya NIK tersamar dari sebuah daftar.
     """
     lg = lang_of(lang)
-    with unit_of_work(readonly=not unmask) as s:
-        agreement_id = sponsors.get_agreement(s, agreement).id if agreement is not None else None
-        out = workers.find(s, text, region=region, agreement_id=agreement_id, needs_review=needs_review,
-                           limit=limit, unmask=unmask, actor=actor(by))
+    with work(by, readonly=not unmask) as w:
+        out = workers.find(w.session, text, by=w.actor, region=region, agreement=agreement,
+                           needs_review=needs_review, limit=limit, unmask=unmask)
     if json_out:
         print_json(out)
         return

@@ -4,12 +4,57 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from lindung.kit import db as kitdb
+from lindung.kit.auth import EVERYTHING, Scope
+from lindung.rules.period import Month
 from lindung.workers.models import Occupation, Worker
+
+# Enrolments and agreements are read by name here: the registry sits below enrolment and sponsors'
+# agreements in the layers and imports neither (enrolment imports the registry).
+_ENROLLED_WITH_SPONSOR = text(
+    "EXISTS (SELECT 1 FROM enrolments se JOIN agreements sa ON sa.id = se.agreement_id "
+    "WHERE se.worker_id = workers.id AND sa.sponsor_id = :scope_sponsor)")
+
+
+def _in_scope(scope: Scope) -> ColumnElement[bool]:
+    """The workers ``scope`` reaches: every one, or those a sponsor ever enrolled (any enrolment of
+    theirs, active or not: a sponsor keeps seeing whom it paid for). A region's viewer sees no worker
+    at all (``worker.read`` is not theirs): aggregates only."""
+    if scope.sponsor_id is not None:
+        return _ENROLLED_WITH_SPONSOR.bindparams(scope_sponsor=scope.sponsor_id)  # type: ignore[return-value]
+    if scope.region_code is not None:
+        return literal(False)
+    return literal(True)
+
+
+def visible(session: Session, worker_id: int, scope: Scope) -> bool:
+    """Whether ``scope`` reaches the worker."""
+    if scope.unlimited:
+        return True
+    return session.scalar(select(literal(1)).select_from(Worker).where(Worker.id == worker_id, _in_scope(scope))) \
+        is not None
+
+
+def enrolments_of(session: Session, worker_id: int, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
+    """The worker's enrolments, oldest first (a sponsor's staff: their sponsor's only), with who
+    enrolled each, when and from what."""
+    sql = ("SELECT a.code, e.first_month, e.last_month, e.status, e.committed_cost, p.actor, p.at, p.source "
+           "FROM enrolments e JOIN agreements a ON a.id = e.agreement_id JOIN provenances p ON p.id = e.provenance_id "
+           "WHERE e.worker_id = :w" + (" AND a.sponsor_id = :s" if scope.sponsor_id is not None else "")
+           + " ORDER BY e.first_month, e.id")
+    params: dict[str, object] = {"w": worker_id}
+    if scope.sponsor_id is not None:
+        params["s"] = scope.sponsor_id
+    rows = session.execute(text(sql).columns(at=kitdb.UtcDateTime()), params)
+    return [{"agreement": str(code), "from": str(Month.from_index(int(first))), "to": str(Month.from_index(int(last))),
+             "status": str(status), "committed_cost": int(cost),
+             "enrolled": {"by": str(actor), "at": at.isoformat(), "source": source}}
+            for code, first, last, status, cost, actor, at, source in rows]
 
 
 def by_nik(session: Session, nik: str) -> Worker | None:
@@ -86,7 +131,8 @@ def died_on(session: Session, worker_id: int) -> dt.date | None:
 
 
 def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", region_code: str = "",
-         agreement_id: int | None = None, needs_review: bool = False, limit: int = 50) -> tuple[list[Worker], int]:
+         agreement_id: int | None = None, needs_review: bool = False, limit: int = 50,
+         scope: Scope = EVERYTHING) -> tuple[list[Worker], int]:
     """Workers whose name holds every one of ``words`` (case-insensitive), whose NIK ends with
     ``nik_digits``, who live in ``region_code`` (any level) and, with ``agreement_id``, are enrolled
     in it (active), and, with ``needs_review``, are flagged for review: each condition given must
@@ -99,7 +145,7 @@ def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", r
         conditions.append(kitdb.lower(session, Worker.name).contains(word.lower(), autoescape=True))
     if nik_digits:
         conditions.append(Worker.nik.endswith(nik_digits, autoescape=True))
-    where = and_(*conditions, _narrowed(region_code, agreement_id, needs_review))
+    where = and_(*conditions, _narrowed(region_code, agreement_id, needs_review), _in_scope(scope))
     total = int(session.scalar(select(func.count()).select_from(Worker).where(where)) or 0)
     found = list(session.scalars(select(Worker).where(where).order_by(Worker.name, Worker.id).limit(limit)))
     return found, total
@@ -122,11 +168,11 @@ def _narrowed(region_code: str, agreement_id: int | None, needs_review: bool) ->
 
 
 def names_within(session: Session, *, region_code: str = "", agreement_id: int | None = None,
-                 needs_review: bool = False, at_most: int) -> list[tuple[int, str]]:
+                 needs_review: bool = False, at_most: int, scope: Scope = EVERYTHING) -> list[tuple[int, str]]:
     """(id, name) of up to ``at_most`` workers of a region and/or an agreement (``find``'s other
     conditions), for comparing names in Python."""
     return [(int(i), str(n)) for i, n in session.execute(
-        select(Worker.id, Worker.name).where(_narrowed(region_code, agreement_id, needs_review))
+        select(Worker.id, Worker.name).where(_narrowed(region_code, agreement_id, needs_review), _in_scope(scope))
         .order_by(Worker.id).limit(at_most))]
 
 
@@ -137,16 +183,19 @@ def by_ids(session: Session, ids: Sequence[int]) -> list[Worker]:
     return list(session.scalars(select(Worker).where(Worker.id.in_(ids)).order_by(Worker.name, Worker.id)))
 
 
-def active_enrolments(session: Session, worker_ids: Sequence[int]) -> dict[int, list[tuple[str, int, int]]]:
-    """worker id -> (agreement code, first month, last month) of each active enrolment, in order."""
+def active_enrolments(session: Session, worker_ids: Sequence[int],
+                      scope: Scope = EVERYTHING) -> dict[int, list[tuple[str, int, int]]]:
+    """worker id -> (agreement code, first month, last month) of each active enrolment (of ``scope``'s
+    sponsor only, for a sponsor's staff), in order."""
     out: dict[int, list[tuple[str, int, int]]] = {}
     if not worker_ids:
         return out
+    own = " AND a.sponsor_id = :s" if scope.sponsor_id is not None else ""
     rows = session.execute(text(
         "SELECT e.worker_id, a.code, e.first_month, e.last_month FROM enrolments e "
-        "JOIN agreements a ON a.id = e.agreement_id WHERE e.status = 'active' AND e.worker_id IN :ids "
+        f"JOIN agreements a ON a.id = e.agreement_id WHERE e.status = 'active' AND e.worker_id IN :ids{own} "
         "ORDER BY e.worker_id, e.first_month, a.code").bindparams(bindparam("ids", expanding=True)),
-        {"ids": list(worker_ids)})
+        {"ids": list(worker_ids), **({"s": scope.sponsor_id} if own else {})})
     for worker_id, code, first, last in rows:
         out.setdefault(int(worker_id), []).append((str(code), int(first), int(last)))
     return out

@@ -19,7 +19,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
+from lindung.audit.schemas import AuditRead
 from lindung.kit import clock
+from lindung.kit.auth import EVERYTHING, Actor, Scope
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.kit.i18n import t
 from lindung.kit.lokal import NikFacts, parse_nik
@@ -31,9 +33,10 @@ from lindung.regions.names import written_as_code
 from lindung.rules.catalogues import match_relationship
 from lindung.rules.catalogues import occupation as find_occupation
 from lindung.rules.catalogues import relationships as catalogue_relationships
-from lindung.rules.contributions import choose_base
+from lindung.rules.contributions import choose_base, lowest_income
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
+from lindung.sponsors import service as sponsors
 from lindung.workers import repository
 from lindung.workers.models import Heir, Worker
 from lindung.workers.names import looks_like_formula, may_be_same_person, tidy_name
@@ -129,21 +132,15 @@ def normalize_phone(text: str | None) -> str | None:
     return compact
 
 
-def lowest_income(day: dt.date, params: ParameterSet | None = None) -> int:
-    """The lower bound of the lowest income bracket in force on ``day`` (the default declared income)."""
-    table = (params or default_parameters()).at("contribution.income_brackets", day).value
-    return int(table[0].lower)
-
-
 def heir_relationships(day: dt.date, params: ParameterSet | None = None) -> tuple[str, ...]:
     groups = (params or default_parameters()).at("heirs.priority", day).value
     return tuple(code for group in groups for code in group)
 
 
-def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
+def register(session: Session, data: WorkerInput, *, by: Actor, today: dt.date,
              params: ParameterSet | None = None) -> Worker:
     """Add a worker to the registry (flushes; the caller's unit of work commits)."""
-    by = audit.normalize_person(by)
+    by.require("worker.write")
     facts = check_nik(data.nik, reference=today)
     nik = str(facts.nik)
     assert facts.birth_date is not None and facts.sex is not None
@@ -178,7 +175,7 @@ def register(session: Session, data: WorkerInput, *, by: str, today: dt.date,
     session.flush()
     if alike:  # the officer said they are another person: who, and told apart from whom
         audit.record(session, actor=by, action="worker.different_person", subject_type="worker",
-                     subject_id=worker.id, detail=" ".join(mask_nik(other.nik) for other in alike))
+                     subject_id=worker.id, data={"niks": [mask_nik(other.nik) for other in alike]})
     return worker
 
 
@@ -262,7 +259,7 @@ class WorkerChanges:
         return all(getattr(self, f) is None for f in UPDATABLE)
 
 
-def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today: dt.date,
+def update(session: Session, nik: str, changes: WorkerChanges, *, by: Actor, today: dt.date,
            params: ParameterSet | None = None) -> tuple[Worker, tuple[str, ...]]:
     """Apply ``changes`` to the registry row (flushes); returns the worker and the fields that changed.
 
@@ -271,8 +268,8 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today
     what comes next, never what was billed or decided. The audit log names the fields, not values."""
     if changes.empty():
         raise InvalidInput("changes", "", known=", ".join(UPDATABLE))
-    by = audit.normalize_person(by)
-    worker = get(session, nik, today=today)
+    by.require("worker.write")
+    worker = get(session, nik, today=today, scope=by.scope)
     # Two officers updating one worker at once: the second waits here and then sees the first's
     # heirs (SQLite's BEGIN IMMEDIATE serialises writers anyway).
     session.refresh(worker, with_for_update=True)
@@ -304,40 +301,42 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: str, today
         fields.append("reviewed")
     if fields:
         audit.record(session, actor=by, action="worker.update", subject_type="worker", subject_id=worker.id,
-                     detail="changed: " + ", ".join(fields))
+                     data={"fields": fields})
     session.flush()
     return worker, tuple(fields)
 
 
-def get(session: Session, nik: str, *, today: dt.date | None = None) -> Worker:
-    """The worker with that NIK (given in any accepted form); NotFound names it masked. A text that
-    is no NIK at all (not 16 digits, an impossible birth date…) is InvalidNik saying why: no worker
-    can have it, and "not found" would send the officer looking for one."""
+def get(session: Session, nik: str, *, today: dt.date | None = None, scope: Scope | None = None) -> Worker:
+    """The worker with that NIK (given in any accepted form); NotFound names it masked, also when
+    ``scope`` is a sponsor's who never enrolled the worker. A text that is no NIK at all (not 16
+    digits, an impossible birth date…) is InvalidNik saying why: no worker can have it, and "not
+    found" would send the officer looking for one."""
     facts = parse_nik(str(nik), reference=today)
     if not facts.nik or "format" in facts.errors:
         raise InvalidNik(str(nik).strip(), facts.errors or ("format",))
     found = repository.by_nik(session, facts.nik)
-    if found is None:
+    if found is None or (scope is not None and not repository.visible(session, found.id, scope)):
         raise NotFound("worker.not_found", nik=mask_nik(facts.nik or str(nik)))
     return found
 
 
-def view(session: Session, nik: str, *, unmask: bool, actor: str, today: dt.date | None = None) -> dict[str, Any]:
-    """What ``worker show`` prints. An unmasked view is written to the audit log (by id, not NIK)."""
-    worker = get(session, nik)
+def view(session: Session, nik: str, *, unmask: bool, by: Actor, today: dt.date | None = None) -> dict[str, Any]:
+    """What ``worker show`` prints (a sponsor's staff: only a worker their sponsor enrolled, with its
+    enrolments only). An unmasked view needs ``worker.read_nik`` and is written to the audit log (by
+    id, not NIK)."""
+    by.require("worker.read", *(("worker.read_nik",) if unmask else ()))
+    worker = get(session, nik, scope=by.scope)
     if unmask:
-        audit.record(session, actor=actor, action="worker.unmask", subject_type="worker",
-                     subject_id=worker.id)
-    return describe(session, worker, unmask=unmask, today=today)
+        audit.record(session, actor=by, action="worker.unmask", subject_type="worker", subject_id=worker.id)
+    return describe(session, worker, unmask=unmask, today=today, scope=by.scope)
 
 
 def describe(session: Session, worker: Worker, *, unmask: bool = False, today: dt.date | None = None,
-             params: ParameterSet | None = None) -> dict[str, Any]:
+             params: ParameterSet | None = None, scope: Scope = EVERYTHING) -> dict[str, Any]:
     """The worker as the CLI and the API show it. ``income_bracket`` is the bracket the declared
     income falls in on ``today`` (default: the current date), i.e. the dasar if the worker paid
-    for themself; a sponsored worker's contribution follows the agreement's package."""
-    from lindung.enrolment import repository as enrolments
-
+    for themself; a sponsored worker's contribution follows the agreement's package. Enrolments:
+    those of ``scope``'s sponsor only, for a sponsor's staff."""
     bracket = choose_base(Month.of(today or clock.today()), income=worker.declared_income, params=params).bracket
     assert bracket is not None
 
@@ -365,7 +364,7 @@ def describe(session: Session, worker: Worker, *, unmask: bool = False, today: d
         "phone": worker.phone if unmask else mask_phone(worker.phone),
         "heirs": [{"name": h.name, "relationship": h.relationship_code,
                    "nik": show(h.nik) if h.nik else None} for h in worker.heirs],
-        "enrolments": enrolments.describe_for_worker(session, worker.id),
+        "enrolments": repository.enrolments_of(session, worker.id, scope),
         "registered": {"by": worker.provenance.actor, "at": worker.provenance.at.isoformat(),
                        "source": worker.provenance.source},
     }
@@ -376,12 +375,15 @@ ALIKE_SCAN_MAX = 20_000
 """``find`` compares names written otherwise with at most this many workers of the region or agreement."""
 
 
-def find(session: Session, text: str = "", *, region: str | None = None, agreement_id: int | None = None,
-         needs_review: bool = False, limit: int = 50, unmask: bool = False, actor: str = "") -> dict[str, Any]:
+def find(session: Session, text: str = "", *, by: Actor, region: str | None = None, agreement: str | None = None,
+         needs_review: bool = False, limit: int = 50, unmask: bool = False) -> dict[str, Any]:
     """``lindung worker find``: workers by name (every word of ``text`` in it, in any case) or by the
     last digits of their NIK (``text`` of 4 to 16 digits: what a masked NIK shows), in a region
     (a code of any level, or a desa's name as ``worker add`` takes it) and/or an agreement. NIKs
-    masked unless ``unmask``, which is audited (the search text is not: it may be a name)."""
+    masked unless ``unmask``, which is audited (the search text is not: it may be a name). A sponsor's
+    staff find only workers their sponsor enrolled."""
+    by.require("worker.read", *(("worker.read_nik",) if unmask else ()))
+    agreement_id = sponsors.get_agreement(session, agreement, scope=by.scope).id if agreement is not None else None
     words = str(text).split()
     digits = "".join(words) if words and "".join(words).isdigit() else ""
     if digits and not 4 <= len(digits) <= 16:
@@ -396,21 +398,21 @@ def find(session: Session, text: str = "", *, region: str | None = None, agreeme
                        else regions.village(session, region, field="region")).code
     found, total = repository.find(session, words=() if digits else words, nik_digits=digits,
                                    region_code=region_code, agreement_id=agreement_id, needs_review=needs_review,
-                                   limit=limit)
+                                   limit=limit, scope=by.scope)
     alike = partial = False
     if not total and words and not digits and (region_code or agreement_id is not None):
         # No name holds the words as typed: an heir says "Sukarno", the registry has "Soekarno". Within
         # a region or an agreement, names that may be the same written otherwise (workers.names).
         candidates = repository.names_within(session, region_code=region_code, agreement_id=agreement_id,
-                                             needs_review=needs_review, at_most=ALIKE_SCAN_MAX + 1)
+                                             needs_review=needs_review, at_most=ALIKE_SCAN_MAX + 1, scope=by.scope)
         partial = len(candidates) > ALIKE_SCAN_MAX
         matched = sorted((name, i) for i, name in candidates[:ALIKE_SCAN_MAX] if may_be_same_person(str(text), name))
         found, total, alike = repository.by_ids(session, [i for _name, i in matched[:limit]]), len(matched), True
     if unmask:
-        audit.record(session, actor=actor, action="list.unmask", subject_type="list", subject_id=0,
-                     detail=f"worker find: {len(found)} shown of {total}")
+        audit.record(session, actor=by, action="list.unmask", subject_type="list", subject_id=0,
+                     data={"list": "worker find", "shown": len(found), "total": total})
     places = {code: regions_repo.get(session, code) for code in {w.domicile_code for w in found}}
-    enrolled = repository.active_enrolments(session, [w.id for w in found])
+    enrolled = repository.active_enrolments(session, [w.id for w in found], by.scope)
     rows = []
     for w in found:
         desa = places.get(w.domicile_code)
@@ -422,3 +424,16 @@ def find(session: Session, text: str = "", *, region: str | None = None, agreeme
             "enrolments": [{"agreement": code, "from": str(Month.from_index(first)), "to": str(Month.from_index(last))}
                            for code, first, last in enrolled.get(w.id, [])]})
     return {"total": total, "shown": len(rows), "alike": alike, "alike_partial": partial, "workers": rows}
+
+
+def audit_log(session: Session, *, by: Actor, worker: str | None = None, actor: str | None = None,
+              action: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
+              limit: int = 100) -> list[AuditRead]:
+    """``lindung audit``: the audit log's newest entries that match (``audit.service.entries``), about
+    the worker with NIK ``worker`` when one is given (looked up here: the log names workers by id)."""
+    by.require("audit.read")
+    if since is not None and until is not None and since > until:
+        raise InvalidInput("until", until.isoformat())
+    subject = ("worker", get(session, worker).id) if worker else None
+    return audit.entries(session, by=by, actor=actor, action=action, since=since, until=until, subject=subject,
+                         limit=limit)

@@ -1,0 +1,34 @@
+"""SQL for the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lindung.audit.models import AuditEntry
+
+
+def for_subject(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
+    return list(session.scalars(
+        select(AuditEntry).where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
+        .order_by(AuditEntry.id)))
+
+
+def search(session: Session, *, actor: str | None, action: str | None, after: dt.datetime | None,
+           before: dt.datetime | None, subject: tuple[str, int] | None, limit: int) -> list[AuditEntry]:
+    """The newest ``limit`` entries that match; ``actor`` compared in lower case (usernames are, and
+    names recorded before users existed may not be)."""
+    query = select(AuditEntry)
+    if actor:
+        query = query.where(func.lower(AuditEntry.actor) == actor)
+    if action:
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    if after is not None:
+        query = query.where(AuditEntry.at >= after)
+    if before is not None:
+        query = query.where(AuditEntry.at < before)
+    if subject is not None:
+        query = query.where(AuditEntry.subject_type == subject[0], AuditEntry.subject_id == subject[1])
+    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))

@@ -1,0 +1,22 @@
+"""What reading the audit log gives (the CLI's ``--json``; the API's body)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class AuditRead(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: dt.datetime
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: int
+    data: dict[str, Any] | None
+    """The entry's facts as values (codes, numbers, field names); None for an entry from before
+    7 December 2026, whose ``detail`` is its English text."""
+    detail: str | None

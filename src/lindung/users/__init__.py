@@ -1,0 +1,1 @@
+"""Users, their roles and what each role may do."""

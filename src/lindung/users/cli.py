@@ -1,0 +1,174 @@
+"""``lindung user add|list|show|disable|enable|role|roles``."""
+
+from __future__ import annotations
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from lindung.kit import clock
+from lindung.kit.cli import LangOption, lang_of, out_console, print_json
+from lindung.kit.cliargs import JsonOption
+from lindung.kit.db import unit_of_work
+from lindung.kit.i18n import format_count, t
+from lindung.terminal.work import actor_name, work
+from lindung.users import roles as role_catalogue
+from lindung.users import service as users
+from lindung.users.schemas import UserCreate, UserRead
+
+app = typer.Typer(help="Pengguna dan perannya.", no_args_is_help=True)
+
+ByAdminOption = typer.Option(None, "--by", help="Administrator yang bertindak (bawaan: LINDUNG_USER).")
+
+
+def _role(code: str, lang: str) -> str:
+    found = role_catalogue.catalogue().roles.get(code)
+    return found.label(lang) if found is not None else code
+
+
+def _scope(user: UserRead, lang: str) -> str:
+    if user.sponsor:
+        return t("user.scope_sponsor", lang, sponsor=user.sponsor)
+    if user.region:
+        return t("user.scope_region", lang, region=user.region)
+    return ""
+
+
+@app.command("add")
+def user_add(
+    username: str = typer.Argument(..., help="Nama pengguna, mis. ani.petugas (huruf kecil)."),
+    role: str = typer.Option(..., "--role", help="Peran: administrator, officer, supervisor, sponsor, viewer."),
+    name: str | None = typer.Option(None, "--name", help="Nama lengkap."),
+    sponsor: str | None = typer.Option(None, "--sponsor", help="Kode sponsor (peran sponsor)."),
+    region: str | None = typer.Option(None, "--region", help="Kode wilayah (peran viewer), mis. 32.16."),
+    by: str | None = ByAdminOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Tambah pengguna.
+
+    Pengguna pertama sebuah basis data adalah administratornya dan ditambahkan tanpa --by; sesudahnya
+    pengguna ditambahkan oleh administrator.
+    """
+    lg = lang_of(lang)
+    data = UserCreate(username=username, role=role, full_name=name, sponsor=sponsor, region=region)
+    with unit_of_work() as s:
+        # A database without users takes its first administrator from whoever runs the command.
+        me = None if users.no_users_yet(s) else users.acting(s, actor_name(by))
+        out = users.add_user(s, data, by=me)
+    if json_out:
+        print_json(out)
+        return
+    if me is None:
+        out_console.print(t("user.first_added", lg, user=out.username))
+        return
+    out_console.print(t("user.added", lg, user=out.username, role=_role(out.role, lg), scope=_scope(out, lg)))
+
+
+@app.command("list")
+def user_list(by: str | None = ByAdminOption, json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Daftar pengguna."""
+    lg = lang_of(lang)
+    with work(by, readonly=True) as w:
+        rows = users.list_users(w.session, by=w.actor)
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title=t("user.list_title", lg, n=format_count(len(rows), lg)), title_justify="left")
+    table.add_column(t("user.col.username", lg), no_wrap=True)
+    table.add_column(t("user.col.full_name", lg), overflow="fold", ratio=1)
+    table.add_column(t("user.col.role", lg) + "\n" + t("user.col.scope", lg), overflow="fold", ratio=1)
+    table.add_column(t("user.col.active", lg), no_wrap=True)
+    for u in rows:
+        table.add_row(escape(u.username), escape(u.full_name or "-"),
+                      _role(u.role, lg) + _scope(u, lg), t("ui.yes" if u.active else "ui.no", lg))
+    out_console.print(table)
+
+
+@app.command("show")
+def user_show(username: str = typer.Argument(..., help="Nama pengguna."), by: str | None = ByAdminOption,
+              json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Seorang pengguna: peran, cakupan dan izinnya (siapa pun boleh melihat dirinya sendiri)."""
+    lg = lang_of(lang)
+    with work(by, readonly=True) as w:
+        u = users.show_user(w.session, username, by=w.actor)
+    if json_out:
+        print_json(u)
+        return
+    permissions = role_catalogue.catalogue().permissions
+    table = Table(show_header=False, title=escape(u.username), title_justify="left")
+    table.add_column()
+    table.add_column(overflow="fold")
+    created = clock.format_time(u.created_at, lg) + (f" ({escape(u.created_by)})" if u.created_by else "")
+    for key, value in (("full_name", escape(u.full_name or "-")), ("role", _role(u.role, lg) + _scope(u, lg)),
+                       ("active", t("ui.yes" if u.active else "ui.no", lg)), ("created", created),
+                       ("permissions", "\n".join(f"{p} — {permissions[p].label(lg)}" for p in u.permissions))):
+        table.add_row(t(f"user.col.{key}", lg), value)
+    out_console.print(table)
+
+
+@app.command("disable")
+def user_disable(username: str = typer.Argument(..., help="Nama pengguna."), by: str | None = ByAdminOption,
+                 json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Nonaktifkan pengguna: tidak dapat bertindak lagi; yang sudah dilakukannya tetap tercatat."""
+    lg = lang_of(lang)
+    with work(by) as w:
+        u = users.set_active(w.session, username, False, by=w.actor)
+    if json_out:
+        print_json(u)
+        return
+    out_console.print(t("user.disabled", lg, user=u.username))
+
+
+@app.command("enable")
+def user_enable(username: str = typer.Argument(..., help="Nama pengguna."), by: str | None = ByAdminOption,
+                json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Aktifkan kembali pengguna yang dinonaktifkan."""
+    lg = lang_of(lang)
+    with work(by) as w:
+        u = users.set_active(w.session, username, True, by=w.actor)
+    if json_out:
+        print_json(u)
+        return
+    out_console.print(t("user.enabled", lg, user=u.username))
+
+
+@app.command("role")
+def user_role(
+    username: str = typer.Argument(..., help="Nama pengguna."),
+    role: str = typer.Argument(..., help="Peran baru."),
+    sponsor: str | None = typer.Option(None, "--sponsor", help="Kode sponsor (peran sponsor)."),
+    region: str | None = typer.Option(None, "--region", help="Kode wilayah (peran viewer)."),
+    by: str | None = ByAdminOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Ganti peran pengguna (dicatat di log audit)."""
+    lg = lang_of(lang)
+    with work(by) as w:
+        changed = users.change_role(w.session, username, role, sponsor=sponsor, region=region, by=w.actor)
+    if json_out:
+        print_json(changed)
+        return
+    u = changed.user
+    out_console.print(t("user.role_changed", lg, user=u.username, before=_role(changed.before, lg),
+                        after=_role(u.role, lg), scope=_scope(u, lg)))
+
+
+@app.command("roles")
+def user_roles(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
+    """Peran yang ada dan izin masing-masing."""
+    lg = lang_of(lang)
+    cat = role_catalogue.catalogue()
+    out = [{"role": r.code, "label": r.label(lg), "scope": r.scope, "permissions": sorted(r.permissions)}
+           for r in cat.roles.values()]
+    if json_out:
+        print_json(out)
+        return
+    table = Table(title=t("user.roles_title", lg), title_justify="left")
+    table.add_column(t("user.col.role", lg) + "\n" + t("user.col.scope", lg), no_wrap=True)
+    table.add_column(t("user.col.permissions", lg), overflow="fold", ratio=1)
+    for r in out:
+        table.add_row(f"{r['role']}\n{r['label']}\n[dim]{t('user.scope.' + str(r['scope']), lg)}[/dim]",
+                      "\n".join(f"{p} — {cat.permissions[p].label(lg)}" for p in r["permissions"]))
+    out_console.print(table)
