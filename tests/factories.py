@@ -49,14 +49,15 @@ def make_sponsor(s: Session, code: str = "KADIN", funding: str = "kadin", name: 
 
 def make_agreement(s: Session, code: str = "KADIN-2026", *, sponsor: str = "KADIN", funding: str = "kadin",
                    quota: int = 1000, budget: int | None = None, start: str = "2026-01", months: int = 12,
-                   approve: bool = True, activate: bool = False, **extra: Any) -> Agreement:
-    """An agreement (its sponsor made when missing), approved by a second person unless told not to.
+                   approve: bool = True, activate: bool = False, maker: str = MAKER, **extra: Any) -> Agreement:
+    """An agreement (its sponsor made when missing) drafted by ``maker`` (an officer unless told),
+    approved by a second person (a supervisor) unless told not to.
     The default budget is the list price (quota × undiscounted monthly price × months)."""
     if sponsors_repo.sponsor_by_code(s, sponsor) is None:
         make_sponsor(s, sponsor, funding)
     data = AgreementCreate(code=code, sponsor=sponsor, quota=quota, budget=budget or 0,
                            start=Month.parse(start), months=months, funding=funding, **extra)
-    sponsors.draft_agreement(s, data, by=actor(s, MAKER))
+    sponsors.draft_agreement(s, data, by=actor(s, maker))
     agreement = sponsors.get_agreement(s, code)
     if budget is None:
         agreement.budget = agreement.estimate_list_price

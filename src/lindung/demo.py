@@ -85,7 +85,7 @@ class DemoAgreement:
     target_regions: tuple[str, ...] = ()
     activate: bool = True
     billing_cycle: int | None = None  # months per bill (one of contribution.prepay_cycles; None: the longest)
-    after_death: str = sponsors.DEFAULT_AFTER_DEATH  # money paid for months after a death: refund or credit
+    after_death: str = "credit"  # money paid for months after a death: refund or credit
 
 
 def _list_price_budget(quota: int, months: int, start: str) -> int:

@@ -6,10 +6,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
+from lindung.kit.auth import NotPermitted
 from tests.users import actor
 from tests.factories import CHECKER, MAKER, enrol, make_agreement, make_sponsor, make_worker
 
@@ -96,7 +98,7 @@ class TestThePackage:
             make_agreement(s, "TANI", sponsor="PEMKAB", funding="apbd",
                            target_occupations=("Petani", "buruh tani"), target_regions=("3216", "32.16.13"))
         with database.session(readonly=True) as s:
-            shown = sponsors.describe(sponsors.get_agreement(s, "tani"))
+            shown = sponsors.describe(sponsors.get_agreement(s, "tani")).model_dump()
             assert shown["targets"] == {"occupations": ["buruh_tani", "petani"], "regions": ["32.16", "32.16.13"]}
             assert (shown["start"], shown["end"]) == ("2026-01", "2026-12")
 
@@ -107,12 +109,26 @@ class TestThePackage:
 
 
 class TestApprovalByASecondPerson:
-    def test_the_drafter_cannot_approve(self, database):
+    def test_the_drafter_cannot_approve_under_any_spelling_of_their_name(self, database):
+        # A supervisor may draft and approve, but not both for one agreement: "  CITRA.Supervisor " is
+        # the user citra.supervisor.
+        with database.session() as s:
+            make_agreement(s, approve=False, maker="citra.supervisor")
+        for spelling in ("citra.supervisor", "  CITRA.Supervisor ", "Citra.supervisor"):
+            with database.session() as s, pytest.raises(Conflict) as exc:
+                sponsors.approve(s, "KADIN-2026", by=actor(s, spelling))
+            assert exc.value.code == "agreement.self_approval"
+        assert database.scalar("SELECT status FROM agreements") == "draft"
+
+    def test_an_officer_cannot_approve(self, database):
         with database.session() as s:
             make_agreement(s, approve=False)
-        with database.session() as s, pytest.raises(Conflict) as exc:
-            sponsors.approve(s, "KADIN-2026", by=actor(s, f"  {MAKER.upper()} "))
-        assert exc.value.code == "agreement.self_approval"
+        with database.session() as s, pytest.raises(NotPermitted) as exc:
+            sponsors.approve(s, "KADIN-2026", by=actor(s, "cici"))
+        assert exc.value.context["permission"] == "agreement.approve"
+        assert exc.value.message("en") == ("User 'cici' (officer) may not do this (it needs the permission "
+                                           "agreement.approve); nothing was saved.")
+        assert database.scalar("SELECT status FROM agreements") == "draft"
 
     def test_another_person_approves_and_it_is_recorded(self, database):
         with database.session() as s:
@@ -132,7 +148,7 @@ class TestApprovalByASecondPerson:
         with database.session() as s:
             make_agreement(s)
         with database.session() as s, pytest.raises(Conflict) as exc:
-            sponsors.approve(s, "KADIN-2026", by=actor(s, "someone.else"))
+            sponsors.approve(s, "KADIN-2026", by=actor(s, "citra.supervisor"))
         assert exc.value.code == "agreement.status"
         assert exc.value.message("id") == "Perjanjian KADIN-2026 berstatus disetujui; tidak dapat menjadi disetujui."
         assert exc.value.message("en") == "Agreement KADIN-2026 is approved; it cannot become approved."
@@ -169,9 +185,11 @@ class TestLifeCycle:
         with database.session(readonly=True) as s:
             assert [sponsors.get_agreement(s, c).status for c in ("KADIN-2026", "UNUSED-2026", "USED-2026")] == [
                 "draft", "ended", "active"]
-            ended = s.execute(select(AuditEntry.actor, AuditEntry.detail)
-                              .where(AuditEntry.action == "agreement.end")).all()
-            assert [tuple(e) for e in ended] == [("ani", "approved -> ended, no enrolment")]
+            ended = s.scalars(select(AuditEntry).where(AuditEntry.action == "agreement.end")).all()
+            assert [(e.actor, e.data) for e in ended] == [
+                ("ani", {"variant": "unused", "agreement_status": "approved"})]
+            assert [audit.detail_text(e, "en") for e in ended] == ["approved → ended, no enrolment"]
+            assert [audit.detail_text(e, "id") for e in ended] == ["disetujui → berakhir, tanpa kepesertaan"]
 
     def test_the_audit_log_tells_the_life_of_an_agreement(self, database, cli):
         # Who added the sponsor, drafted, changed, approved (which version) and activated: each step
@@ -185,14 +203,14 @@ class TestLifeCycle:
         r = cli("agreement", "activate", "KADIN-2026", "--by", "dedi")
         assert r.exit_code == 0, r.err
         with database.session(readonly=True) as s:
-            logged = [(e.actor, e.action, e.subject_type, e.detail) for e in s.scalars(
-                select(AuditEntry).order_by(AuditEntry.id))]
+            logged = [(e.actor, e.action, e.subject_type, audit.detail_text(e, "en")) for e in s.scalars(
+                select(AuditEntry).where(AuditEntry.subject_type != "user").order_by(AuditEntry.id))]
         assert logged == [
-            (MAKER, "sponsor.added", "sponsor", "association, funding kadin"),
-            (MAKER, "agreement.drafted", "agreement", "quota 1000, budget 201600000, 2026-01 for 12 months"),
-            ("citra", "agreement.edited", "agreement", "draft: months 12 -> 11"),
+            (MAKER, "sponsor.added", "sponsor", "association, funding Chamber of commerce or association"),
+            (MAKER, "agreement.drafted", "agreement", "quota 1,000, budget Rp201.600.000, from 2026-01 for 12 months"),
+            ("citra", "agreement.edited", "agreement", "draft: months of coverage 12 → 11"),
             (CHECKER, "agreement.approved", "agreement", "draft version 2"),
-            ("dedi", "agreement.activated", "agreement", "approved -> active")]
+            ("dedi", "agreement.activated", "agreement", "approved → active")]
         listed = cli("audit", "--action", "agreement.", "--json").json()
         assert [e["action"] for e in listed] == ["agreement.activated", "agreement.approved", "agreement.edited",
                                                  "agreement.drafted"]

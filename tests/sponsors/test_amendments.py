@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
 from lindung.enrolment import errors
 from lindung.enrolment import repository as enrolment_repo
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.sponsors import amendments
 from lindung.sponsors import service as sponsors
+from lindung.kit.auth import NotPermitted
 from tests.users import actor
 from tests.factories import MAKER, enrol, make_agreement, make_worker
 from tests.racing import race
@@ -41,9 +43,11 @@ class TestADraftIsEditedAtOnce:
             assert (a.quota, a.budget, a.status) == (1500, 302_400_000, "draft")
             assert (a.estimate_list_price, a.estimate_expected) == (1500 * KADIN_YEAR_LIST, 1500 * KADIN_YEAR_EXPECTED)
             assert a.amendments == []
-            entry = s.execute(select(AuditEntry.actor, AuditEntry.detail)
-                              .where(AuditEntry.action == "agreement.edited")).one()
-        assert tuple(entry) == (ANI, "draft: quota 1000 -> 1500; budget 201600000 -> 302400000")
+            entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "agreement.edited")).one()
+            assert (entry.actor, entry.data) == (ANI, {"changes": [["quota", 1000, 1500],
+                                                                   ["budget", 201_600_000, 302_400_000]]})
+            assert audit.detail_text(entry, "en") == ("draft: quota 1,000 → 1,500; "
+                                                      "budget Rp201.600.000 → Rp302.400.000")
 
 
     def test_who_changed_a_draft_cannot_approve_it(self, database):
@@ -55,7 +59,7 @@ class TestADraftIsEditedAtOnce:
         with database.session() as s, pytest.raises(sponsors.SelfApproval) as own:
             sponsors.approve(s, "KADIN-2026", by=actor(s, " Budi.Supervisor "))
         assert own.value.code == "agreement.self_approval_edited"
-        assert own.value.message("en") == ("Draft KADIN-2026 was changed by Budi.Supervisor; it must be approved by "
+        assert own.value.message("en") == ("Draft KADIN-2026 was changed by budi.supervisor; it must be approved by "
                                            "someone who neither drafted nor changed it.")
         with database.session() as s:
             assert sponsors.get_agreement(s, "KADIN-2026").status == "draft"  # nothing changed
@@ -67,26 +71,29 @@ class TestAnApprovedAgreementNeedsASecondPerson:
     def test_nothing_changes_until_another_person_approves(self, database):
         with database.session() as s:
             make_agreement(s, budget=201_600_000, activate=True)
+            # A supervisor proposes (officers may too), so that only maker-checker stops them approving it.
             proposed = amendments.amend(s, "kadin-2026", quota=1500, budget=302_400_000,
-                                        reference="  Adendum I   No. 12/PKS/2026 ", by=actor(s, ANI))
+                                        reference="  Adendum I   No. 12/PKS/2026 ", by=actor(s, BUDI))
         assert (proposed.status, proposed.reference) == ("proposed", "Adendum I No. 12/PKS/2026")
         assert (proposed.estimate_list_price_after, proposed.estimate_expected_after) == (
             1500 * KADIN_YEAR_LIST, 1500 * KADIN_YEAR_EXPECTED)
         assert counters(database) == (1000, 201_600_000, 0, 0)
         with database.session() as s, pytest.raises(Conflict) as own:
-            amendments.approve(s, "KADIN-2026", by=actor(s, " ANI.petugas "))
+            amendments.approve(s, "KADIN-2026", by=actor(s, " Budi.SUPERVISOR "))
         assert own.value.code == "agreement.amend_self_approval"
+        with database.session() as s, pytest.raises(NotPermitted):
+            amendments.approve(s, "KADIN-2026", by=actor(s, ANI))  # an officer
         with database.session() as s:
-            approved = amendments.approve(s, "KADIN-2026", by=actor(s, BUDI))
-        assert (approved.status, approved.decided_by) == ("approved", BUDI)
+            approved = amendments.approve(s, "KADIN-2026", by=actor(s, "citra.supervisor"))
+        assert (approved.status, approved.decided_by) == ("approved", "citra.supervisor")
         assert counters(database) == (1500, 302_400_000, 0, 0)
         with database.session(readonly=True) as s:
             a = sponsors.get_agreement(s, "KADIN-2026")
             assert a.estimate_list_price == 1500 * KADIN_YEAR_LIST
-            shown = sponsors.describe(a)["amendments"]
+            shown = sponsors.describe(a).model_dump()["amendments"]
             actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
         assert [(m["quota_before"], m["quota_after"], m["status"], m["proposed_by"], m["decided_by"])
-                for m in shown] == [(1000, 1500, "approved", ANI, BUDI)]
+                for m in shown] == [(1000, 1500, "approved", BUDI, "citra.supervisor")]
         assert actions[-2:] == ["agreement.amendment_proposed", "agreement.amendment_approved"]
 
     def test_the_new_places_take_enrolments(self, database):
@@ -185,7 +192,7 @@ class TestTheCommands:
         said = " ".join(r.out.split())
         assert "kuota 1.000 → 1.500, anggaran Rp201.600.000 → Rp302.400.000" in said
         assert "lindung agreement amend-approve KADIN-2026 --number 1 --by NAMA" in said
-        assert cli("agreement", "amend-approve", "KADIN-2026", "--by", ANI).exit_code == 4
+        assert cli("agreement", "amend-approve", "KADIN-2026", "--by", ANI).exit_code == 7  # an officer
         out = cli("agreement", "amend-approve", "KADIN-2026", "--by", BUDI, "--json").json()
         assert (out["status"], out["quota_after"], out["decided_by"]) == ("approved", 1500, BUDI)
         shown = cli("agreement", "show", "KADIN-2026", "--lang", "en")

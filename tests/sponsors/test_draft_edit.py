@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
+from lindung.sponsors.schemas import AgreementChanges, AgreementCreate
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from tests.users import actor
@@ -32,50 +34,52 @@ def stored(a: Any) -> dict[str, Any]:
 
 
 def audit_details(s: Any) -> list[tuple[str, str | None]]:
-    return [tuple(r) for r in s.execute(select(AuditEntry.actor, AuditEntry.detail)
-                                        .where(AuditEntry.action == "agreement.edited").order_by(AuditEntry.id))]
+    """Who changed the draft and what, as the audit log says it in English."""
+    return [(e.actor, audit.detail_text(e, "en")) for e in s.scalars(
+        select(AuditEntry).where(AuditEntry.action == "agreement.edited").order_by(AuditEntry.id))]
 
 
 class TestEditingADraft:
     def test_the_draft_becomes_what_a_new_draft_of_those_values_would_be(self, database):
         with database.session() as s:
             make_agreement(s, approve=False, quota=10, budget=2_016_000)
-            changed = sponsors.edit_draft(s, "kadin-2026", sponsors.DraftChanges(
+            changed = sponsors.edit_draft(s, "kadin-2026", AgreementChanges(
                 start=Month(2026, 3), months=10, jht=True, income=3_000_000, billing_cycle=6,
                 after_death="refund", target_occupations=("Tukang Ojek",), target_regions=("32.16",)), by=actor(s, EDITOR))
-            assert changed == ["start", "months", "income", "base", "jht", "billing_cycle", "after_death",
-                               "occupations", "regions"]
-            fresh = sponsors.draft_agreement(s, sponsors.AgreementInput(
+            assert changed.changed == ["start", "months", "income", "base", "jht", "billing_cycle", "after_death",
+                                       "occupations", "regions"]
+            sponsors.draft_agreement(s, AgreementCreate(
                 code="FRESH", sponsor="KADIN", quota=10, budget=2_016_000, start=Month(2026, 3), months=10,
                 income=3_000_000, jht=True, billing_cycle=6, after_death="refund",
                 target_occupations=("ojek",), target_regions=("3216",)), by=actor(s, MAKER))
-            edited = sponsors.get_agreement(s, "KADIN-2026")
+            edited, fresh = sponsors.get_agreement(s, "KADIN-2026"), sponsors.get_agreement(s, "FRESH")
             assert stored(edited) == stored(fresh)
             assert (edited.start_month, edited.end_month) == (Month(2026, 3).index, Month(2026, 12).index)
             assert (edited.status, edited.drafted_by) == ("draft", MAKER)  # still the drafter's draft
             # An income of Rp3.000.000 falls in bracket 10 (from Rp2.700.000), base Rp2.950.000 (rules.md 1).
-            assert audit_details(s) == [(EDITOR, "draft: start 2026-01 -> 2026-03; months 12 -> 10; income None -> "
-                                                 "3000000; base 1000000 -> 2950000; jht False -> True; billing_cycle "
-                                                 "12 -> 6; after_death credit -> refund; occupations - -> ojek; "
-                                                 "regions - -> 32.16")]
+            assert audit_details(s) == [(EDITOR, "draft: start month 2026-01 → 2026-03; months of coverage 12 → 10; "
+                                                 "declared income - → Rp3.000.000; contribution base Rp1.000.000 → "
+                                                 "Rp2.950.000; JHT no → yes; billing cycle 12 → 6; contributions after "
+                                                 "a death credit → refund; target occupations - → ojek; target regions "
+                                                 "- → 32.16")]
 
     def test_a_new_sponsor_brings_its_funding_source_unless_one_was_chosen(self, database):
         with database.session() as s:
             make_sponsor(s, "PT-MAJU", "csr")
             make_agreement(s, approve=False)  # Kadin's own funding source
-            assert sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(sponsor="pt-maju"), by=actor(s, EDITOR)) == [
-                "sponsor", "funding"]
+            assert sponsors.edit_draft(s, "KADIN-2026", AgreementChanges(sponsor="pt-maju"),
+                                       by=actor(s, EDITOR)).changed == ["sponsor", "funding"]
             a = sponsors.get_agreement(s, "KADIN-2026")
             assert (a.sponsor.code, a.funding_code) == ("PT-MAJU", "csr")
             make_agreement(s, "OTHER-2026", approve=False, funding="apbd")  # chosen against Kadin's
-            sponsors.edit_draft(s, "OTHER-2026", sponsors.DraftChanges(sponsor="PT-MAJU"), by=actor(s, EDITOR))
+            sponsors.edit_draft(s, "OTHER-2026", AgreementChanges(sponsor="PT-MAJU"), by=actor(s, EDITOR))
             assert sponsors.get_agreement(s, "OTHER-2026").funding_code == "apbd"
 
     def test_a_new_target_list_may_keep_some_of_the_old_one(self, database):
         # The same (agreement, occupation) key removed and added in one flush.
         with database.session() as s:
             make_agreement(s, approve=False, target_occupations=("ojek",), target_regions=("32.16",))
-            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(
+            sponsors.edit_draft(s, "KADIN-2026", AgreementChanges(
                 target_occupations=("petani", "ojek"), target_regions=("32.16", "32.15")), by=actor(s, EDITOR))
         with database.session(readonly=True) as s:
             a = sponsors.get_agreement(s, "KADIN-2026")
@@ -85,10 +89,10 @@ class TestEditingADraft:
     def test_no_target_clears_both_lists(self, database):
         with database.session() as s:
             make_agreement(s, approve=False, target_occupations=("petani",), target_regions=("32.16",))
-            changed = sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(
+            changed = sponsors.edit_draft(s, "KADIN-2026", AgreementChanges(
                 target_occupations=(), target_regions=()), by=actor(s, EDITOR))
             a = sponsors.get_agreement(s, "KADIN-2026")
-            assert changed == ["occupations", "regions"] and a.target_occupations == a.target_regions == []
+            assert changed.changed == ["occupations", "regions"] and a.target_occupations == a.target_regions == []
 
 
 class TestWhatAnEditRefuses:
@@ -96,7 +100,7 @@ class TestWhatAnEditRefuses:
         with database.session() as s:
             make_agreement(s)
         with database.session() as s, pytest.raises(sponsors.NotADraft) as refused:
-            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=actor(s, EDITOR))
+            sponsors.edit_draft(s, "KADIN-2026", AgreementChanges(months=6), by=actor(s, EDITOR))
         assert refused.value.message("id") == (
             "Perjanjian KADIN-2026 berstatus disetujui: hanya draf yang dapat diubah; kuota dan anggaran perjanjian "
             "yang sudah disetujui diubah lewat adendum (lindung agreement amend).")
@@ -106,9 +110,9 @@ class TestWhatAnEditRefuses:
         with database.session() as s:
             make_agreement(s, approve=False)
             before = stored(sponsors.get_agreement(s, "KADIN-2026"))
-        for changes, code in ((sponsors.DraftChanges(months=6, billing_cycle=5), "invalid.billing_cycle"),
-                              (sponsors.DraftChanges(months=12, jht=False), "invalid.edit_nothing"),
-                              (sponsors.DraftChanges(target_regions=("99.99",)), "invalid.region_unknown")):
+        for changes, code in ((AgreementChanges(months=6, billing_cycle=5), "invalid.billing_cycle"),
+                              (AgreementChanges(months=12, jht=False), "invalid.edit_nothing"),
+                              (AgreementChanges(target_regions=("99.99",)), "invalid.region_unknown")):
             with database.session() as s, pytest.raises(Exception) as refused:
                 sponsors.edit_draft(s, "KADIN-2026", changes, by=actor(s, EDITOR))
             assert getattr(refused.value, "code", None) == code, refused.value
@@ -119,9 +123,9 @@ class TestWhatAnEditRefuses:
     def test_whoever_edited_the_draft_cannot_approve_it(self, database):
         with database.session() as s:
             make_agreement(s, approve=False)
-            sponsors.edit_draft(s, "KADIN-2026", sponsors.DraftChanges(months=6), by=actor(s, EDITOR))
+            sponsors.edit_draft(s, "KADIN-2026", AgreementChanges(months=6), by=actor(s, "citra.supervisor"))
         with database.session() as s, pytest.raises(sponsors.SelfApproval) as own:
-            sponsors.approve(s, "KADIN-2026", by=actor(s, "CITRA.petugas"))
+            sponsors.approve(s, "KADIN-2026", by=actor(s, "CITRA.Supervisor"))
         assert own.value.code == "agreement.self_approval_edited"
         with database.session() as s:
             assert sponsors.approve(s, "KADIN-2026", by=actor(s, "budi.supervisor")).status == "approved"
@@ -168,6 +172,6 @@ class TestTheCommand:
         said = _words(cli("agreement", "show", "KADIN-2026", "--lang", "en").out)
         assert "Edited (draft)" in said and ": months of coverage 12 → 10; JHT no → yes" in said
         edits = cli("agreement", "show", "KADIN-2026", "--json").json()["edits"]
-        assert [(e["by"], e["change"]) for e in edits] == [
-            (EDITOR, "months 12 -> 10; jht False -> True"), ("dedi", "quota 1000 -> 1200; budget 201600000 -> "
-                                                                     "201600000")]
+        assert [(e["by"], [tuple(c.values()) for c in e["changes"]]) for e in edits] == [
+            (EDITOR, [("months", "12", "10"), ("jht", "False", "True")]),
+            ("dedi", [("quota", "1000", "1200"), ("budget", "201600000", "201600000")])]

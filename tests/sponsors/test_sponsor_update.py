@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
 from lindung.kit.errors import InvalidInput
 from lindung.sponsors import service as sponsors
+from lindung.sponsors.schemas import SponsorCreate, SponsorUpdate
 from tests.users import actor
 from tests.factories import make_agreement
 
@@ -16,32 +18,42 @@ from tests.factories import make_agreement
 def test_a_correction_is_audited_and_agreements_keep_their_funding(database):
     with database.session() as s:
         make_agreement(s)  # Kadin's, funded "kadin"
-        changed = sponsors.update_sponsor(s, "kadin", name="  Kadin   Kabupaten Bekasi ", funding="csr",
-                                          type="Company", by=actor(s, "ani"))
-        assert changed == ["name", "funding", "type"]
+        changed = sponsors.update_sponsor(s, "kadin", SponsorUpdate(name="  Kadin   Kabupaten Bekasi ", funding="csr",
+                                                                    type="Company"), by=actor(s, "ani"))
+        assert changed.changed == ["name", "funding", "type"]
     with database.session(readonly=True) as s:
         sponsor = sponsors.get_sponsor(s, "KADIN")
         assert (sponsor.name, sponsor.funding_code, sponsor.type) == ("Kadin Kabupaten Bekasi", "csr", "company")
         assert sponsors.get_agreement(s, "KADIN-2026").funding_code == "kadin"
-        entry = s.execute(select(AuditEntry.actor, AuditEntry.detail)
-                          .where(AuditEntry.action == "sponsor.updated")).one()
-        assert tuple(entry) == ("ani", "name Sponsor KADIN -> Kadin Kabupaten Bekasi; funding kadin -> csr; "
-                                       "type association -> company")
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "sponsor.updated")).one()
+        assert entry.actor == "ani"
+        assert audit.detail_text(entry, "en") == (
+            "name Sponsor KADIN → Kadin Kabupaten Bekasi; funding source Chamber of commerce or association → "
+            "Corporate CSR; type association → company")
 
 
 def test_an_individual_donors_name_is_not_written_into_the_audit_log(database):
     # A Sertakan donor is a person: the log says the name changed, not what it was or became (PDP).
     with database.session() as s:
-        sponsors.add_sponsor(s, code="DONATUR-1", name="Haji Ahmad Fauzi", funding="sertakan", by=actor(s, "ani"))
-        assert sponsors.update_sponsor(s, "DONATUR-1", name="H. Ahmad Fauzi", by=actor(s, "ani")) == ["name"]
-        sponsors.add_sponsor(s, code="YAYASAN", name="Yayasan Amal", funding="sertakan", type="association",
+        sponsors.add_sponsor(s, SponsorCreate(code="DONATUR-1", name="Haji Ahmad Fauzi", funding="sertakan"),
                              by=actor(s, "ani"))
-        sponsors.update_sponsor(s, "YAYASAN", name="Hj. Siti Aminah", type="individual", by=actor(s, "ani"))
+        assert sponsors.update_sponsor(s, "DONATUR-1", SponsorUpdate(name="H. Ahmad Fauzi"),
+                                       by=actor(s, "ani")).changed == ["name"]
+        sponsors.add_sponsor(s, SponsorCreate(code="YAYASAN", name="Yayasan Amal", funding="sertakan",
+                                              type="association"), by=actor(s, "ani"))
+        sponsors.update_sponsor(s, "YAYASAN", SponsorUpdate(name="Hj. Siti Aminah", type="individual"),
+                                by=actor(s, "ani"))
     with database.session(readonly=True) as s:
-        details = s.scalars(select(AuditEntry.detail).where(AuditEntry.action.startswith("sponsor."))
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.action.startswith("sponsor."))
                             .order_by(AuditEntry.id)).all()
-    assert details == ["individual, funding sertakan", "name", "association, funding sertakan",
-                       "name; type association -> individual"]
+        said = [audit.detail_text(e, "en") for e in entries]
+        facts = [e.data for e in entries]
+    assert facts == [
+        {"sponsor_type": "individual", "funding": "sertakan"}, {"changes": [["name", None, None]]},
+        {"sponsor_type": "association", "funding": "sertakan"},
+        {"changes": [["name", None, None], ["type", "association", "individual"]]}]
+    assert said[1::2] == ["name", "name; type association → individual"]
+    assert "Fauzi" not in str(facts) and "Aminah" not in str(facts)
 
 
 @pytest.mark.parametrize(("fields", "code"), [
@@ -52,7 +64,7 @@ def test_a_wrong_value_or_no_change_changes_nothing(database, fields, code):
     with database.session() as s:
         make_agreement(s)
     with database.session() as s, pytest.raises(InvalidInput) as refused:
-        sponsors.update_sponsor(s, "KADIN", by=actor(s, "ani"), **fields)
+        sponsors.update_sponsor(s, "KADIN", SponsorUpdate(**fields), by=actor(s, "ani"))
     assert refused.value.code == code
     with database.session(readonly=True) as s:
         sponsor = sponsors.get_sponsor(s, "KADIN")
