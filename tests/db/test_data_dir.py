@@ -2,8 +2,8 @@
 
 The default SQLite file is in the user's data directory (``platformdirs``: ``$XDG_DATA_HOME/lindung`` on
 Linux), not in ``./data`` of whatever folder a command runs in: run from another folder, Lindung used
-to start a new, empty database without a word. An old ``./data/lindung.sqlite`` left behind is pointed
-out, with how to keep using it."""
+to start a new, empty database without a word. A new database is said once when it is created; an old
+``./data/lindung.sqlite`` left behind is pointed out, with how to keep using it."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ from pathlib import Path
 
 import platformdirs
 import pytest
+from alembic import command
 
 from lindung.kit import db as kitdb
+from lindung.kit.i18n import t
+from tests.conftest import ENGINES
 
 ON_LINUX = sys.platform.startswith("linux")
 
@@ -78,6 +81,52 @@ class TestTheDefaultPlace:
         assert r.exit_code == 0 and r.stderr == "", r.stderr
         assert [s["code"] for s in r.json()] == ["KADIN"]
         assert not (home / "work" / "data").exists() and not (home / "elsewhere" / "data").exists()
+
+
+class TestANewDatabaseIsSaid:
+    @pytest.mark.parametrize("empty_database", ENGINES, indirect=True)
+    def test_once_on_stderr_where_it_is_and_not_on_the_next_command(self, empty_database, cli):
+        _dialect, url = empty_database
+        r = cli("sponsor", "list", "--json")
+        assert r.exit_code == 0, r.stderr
+        assert r.json() == []  # stdout stays JSON
+        assert squeezed(r.err) == squeezed(f"Basis data baru dibuat: {kitdb.shown_url(url)}")
+        again = cli("sponsor", "list", "--json")
+        assert again.exit_code == 0 and again.stderr == "" and again.json() == []
+
+    def test_in_english_too(self):
+        assert t("db.created", "en", database="sqlite:////x/lindung.sqlite") == (
+            "New database created: sqlite:////x/lindung.sqlite")
+
+    def test_at_the_default_place_from_any_folder(self, home, cli, monkeypatch):
+        r = cli("sponsor", "add", "--code", "KADIN", "--name", "Kadin", "--funding", "kadin", "--lang", "en")
+        assert r.exit_code == 0, r.stderr
+        assert squeezed(r.err) == squeezed(f"New database created: sqlite:///{default_file().as_posix()}")
+        (home / "elsewhere").mkdir()
+        monkeypatch.chdir(home / "elsewhere")
+        r = cli("sponsor", "list", "--json")
+        assert r.exit_code == 0 and r.stderr == "" and [s["code"] for s in r.json()] == ["KADIN"]
+
+    def test_not_when_an_existing_database_is_merely_upgraded(self, sqlite_database, cli):
+        command.downgrade(kitdb.alembic_config(sqlite_database.engine), "-1")
+        assert kitdb.current_revisions(sqlite_database.engine) != kitdb.head_revisions()
+        r = cli("sponsor", "list", "--json")
+        assert r.exit_code == 0 and r.stderr == "" and r.json() == []
+        assert kitdb.current_revisions(sqlite_database.engine) == kitdb.head_revisions()
+
+    @pytest.mark.parametrize("empty_database", ["postgresql"], indirect=True)
+    def test_by_db_upgrade_too(self, empty_database, cli):
+        _dialect, url = empty_database
+        r = cli("db", "upgrade", "--json")
+        assert r.exit_code == 0, r.stderr
+        assert r.json()["before"] == []
+        assert squeezed(r.err) == squeezed(f"Basis data baru dibuat: {kitdb.shown_url(url)}")
+        assert cli("db", "upgrade", "--json").stderr == ""
+
+    def test_a_service_outside_a_command_says_nothing(self, empty_database, capsys):
+        _dialect, url = empty_database
+        kitdb.ensure_database(kitdb.get_engine(url))
+        assert capsys.readouterr().err == ""
 
 
 class TestAnOldDatabaseInTheCurrentFolder:

@@ -109,8 +109,8 @@ def _lang_in(argv: Sequence[str]) -> str:
 def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     """Run the Typer app; a LindungError, or a usage error Typer finds before a command runs (a
     missing option, an unknown command, a word where a number goes), becomes a message on stderr in
-    the user's language and its exit code. What the database layer notices meanwhile (an old database
-    left in ./data: ``kit.db.notices``) is said on stderr too, once each."""
+    the user's language and its exit code. What the database layer notices meanwhile (a new database
+    created, an old one left in ./data: ``kit.db.notices``) is said on stderr too, once each."""
     argv = sys.argv[1:] if args is None else args
     lang = _lang_in(argv)
     label = "Error" if lang == "en" else "Galat"

@@ -7,8 +7,8 @@ Configuration
                               ``<data dir>/lindung.sqlite``, created on first use. Not the current
                               folder: run from elsewhere, Lindung would quietly start a new, empty one.
 
-What this layer has to tell the user besides a command's output (an old ``./data/lindung.sqlite`` is
-left behind) goes to the ``notices`` of the command being run, on stderr.
+What this layer has to tell the user besides a command's output (a new database was created, an old
+``./data/lindung.sqlite`` is left behind) goes to the ``notices`` of the command being run, on stderr.
 
 SQLite is configured for a small multi-user server: WAL journal, foreign keys on, a busy timeout, and
 every write transaction opened with ``BEGIN IMMEDIATE`` so that a check-then-write use case (quota,
@@ -417,6 +417,7 @@ def upgrade(engine: Engine | None = None, revision: str = "heads") -> None:
 
 def ensure_database(engine: Engine | None = None) -> Engine:
     """Migrate a new database (and, on SQLite, an outdated one); refuse an outdated server database.
+    A new one is noticed (``db.created``, where it is), an upgraded one not.
 
     Every command except ``lindung db upgrade`` calls this before its first query.
     """
@@ -425,7 +426,11 @@ def ensure_database(engine: Engine | None = None) -> Engine:
     heads = head_revisions()
     if current == heads:
         return engine
-    if not current or engine.dialect.name == "sqlite":
+    if not current:
+        upgrade(engine)
+        notice_created(engine)
+        return engine
+    if engine.dialect.name == "sqlite":
         upgrade(engine)
         return engine
     raise DatabaseOutdated(current=", ".join(sorted(current)), head=", ".join(sorted(heads)))
@@ -434,6 +439,11 @@ def ensure_database(engine: Engine | None = None) -> Engine:
 def database_label(engine: Engine) -> str:
     """The URL without password, for messages."""
     return engine.url.render_as_string(hide_password=True)
+
+
+def notice_created(engine: Engine) -> None:
+    """Tell the user that the first migration of an empty database just made it (where it is)."""
+    notify("db.created", database=database_label(engine))
 
 
 def unit_of_work(*, readonly: bool = False, dry_run: bool = False) -> AbstractContextManager[Session]:

@@ -6,7 +6,7 @@ import typer
 
 from lindung.kit.cli import LangOption, lang_of, out_console, print_json
 from lindung.kit.cliargs import JsonOption
-from lindung.kit.db import current_revisions, database_label, get_engine, head_revisions, upgrade
+from lindung.kit.db import current_revisions, database_label, get_engine, head_revisions, notice_created, upgrade
 from lindung.kit.i18n import t
 
 app = typer.Typer(help="Basis data.", no_args_is_help=True)
@@ -20,6 +20,8 @@ def db_upgrade(json_out: bool = JsonOption, lang: str | None = LangOption) -> No
     before = sorted(current_revisions(engine))
     upgrade(engine)
     after = sorted(current_revisions(engine))
+    if not before:
+        notice_created(engine)
     out = {"database": database_label(engine), "before": before, "after": after, "changed": before != after}
     if json_out:
         print_json(out)
