@@ -189,6 +189,19 @@ def uses_default_database() -> bool:
     return not os.environ.get(ENV_URL, "").strip() and not os.environ.get(ENV_DATA_DIR)
 
 
+def backend(url: str) -> str:
+    """``sqlite`` or ``postgresql``: the engine a URL Lindung can use names."""
+    return make_url(_checked_url(url)).get_backend_name()
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``None`` for another engine or an in-memory database)."""
+    parsed = make_url(_checked_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
 def old_database_left_behind() -> Path | None:
     """A ``./data/lindung.sqlite`` in the current folder, where the default database was before it
     moved to the user's data directory, when the default is in use and that file is not it: a user
