@@ -249,9 +249,16 @@ class CliResult:
         return " ".join(self.stderr.split())
 
 
+@pytest.fixture(scope="session")
+def _data_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The user's data directory of the tests (``XDG_DATA_HOME``): never the real one."""
+    return tmp_path_factory.mktemp("xdg_data_home")
+
+
 @pytest.fixture(autouse=True)
-def _default_settings(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts from the defaults (Indonesian, the branch in WIB), whatever the shell sets,
+def _default_settings(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _data_home: Path) -> None:
+    """Every test starts from the defaults (Indonesian, the branch in WIB, no database configured: the
+    default one under a temporary ``XDG_DATA_HOME``, not the user's), whatever the shell sets,
     and on the branch's day the factories assume (``tests.factories.TODAY``, inside their agreements'
     year): a command that takes "today" from the clock gives the same answer on any real date, instead
     of failing once the real year has moved past the test agreements. Tests marked ``real_clock`` (the
@@ -259,6 +266,9 @@ def _default_settings(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     monkeypatch.delenv("LINDUNG_LANG", raising=False)
     monkeypatch.delenv("LINDUNG_TIMEZONE", raising=False)
     monkeypatch.setenv("LINDUNG_USER", DEFAULT_USER)
+    monkeypatch.delenv(kitdb.ENV_URL, raising=False)
+    monkeypatch.delenv(kitdb.ENV_DATA_DIR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(_data_home))
     if request.node.get_closest_marker("real_clock") is None:
         from lindung.kit import clock
         from tests.factories import TODAY

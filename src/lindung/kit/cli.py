@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from lindung.kit import clock, help_language, usage_errors
 from lindung.kit.cells import inert
-from lindung.kit.db import database_error
+from lindung.kit.db import database_error, notices
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import t
 from lindung.kit.privacy import mask_niks_in_text
@@ -121,7 +121,8 @@ def _lang_in(argv: Sequence[str]) -> str:
 def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     """Run the Typer app; a LindungError, or a usage error Typer finds before a command runs (a
     missing option, an unknown command, a word where a number goes), becomes a message on stderr in
-    the user's language and its exit code."""
+    the user's language and its exit code. What the database layer notices meanwhile (a new database
+    created, an old one left in ./data: ``kit.db.notices``) is said on stderr too, once each."""
     argv = sys.argv[1:] if args is None else args
     lang = _lang_in(argv)
     label = "Error" if lang == "en" else "Galat"
@@ -130,7 +131,8 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
         clock.zone()  # a wrong LINDUNG_TIMEZONE is said before any command runs
         command = typer.main.get_command(app)
         help_language.localise(command, lang)  # its help screens in the user's language
-        result = command.main(args=argv, prog_name="lindung", standalone_mode=False)
+        with notices(lambda code, fields: err_console.print(escape(t(code, lang, **fields)))):
+            result = command.main(args=argv, prog_name="lindung", standalone_mode=False)
     except LindungError as exc:
         err_console.print(f"[bold red]{label}:[/] {exc.message(lang)}")
         return exc.exit_code

@@ -2,8 +2,13 @@
 
 Configuration
     ``LINDUNG_DATABASE_URL``  any SQLAlchemy URL, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/lindung``.
-    ``LINDUNG_DATA_DIR``      where the default SQLite file lives (default ``./data``):
-                              ``<data dir>/lindung.sqlite``, created on first use.
+    ``LINDUNG_DATA_DIR``      where the default SQLite file lives (default: the user's data directory,
+                              ``platformdirs.user_data_dir("lindung")``, e.g. ``~/.local/share/lindung``):
+                              ``<data dir>/lindung.sqlite``, created on first use. Not the current
+                              folder: run from elsewhere, Lindung would quietly start a new, empty one.
+
+What this layer has to tell the user besides a command's output (a new database was created, an old
+``./data/lindung.sqlite`` is left behind) goes to the ``notices`` of the command being run, on stderr.
 
 SQLite is configured for a small multi-user server: WAL journal, foreign keys on, a busy timeout, and
 every write transaction opened with ``BEGIN IMMEDIATE`` so that a check-then-write use case (quota,
@@ -20,12 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, String, create_engine, event, func, inspect
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -37,6 +44,10 @@ from lindung.kit.errors import LindungError
 ENV_URL = "LINDUNG_DATABASE_URL"
 ENV_DATA_DIR = "LINDUNG_DATA_DIR"
 SQLITE_FILE = "lindung.sqlite"
+APP_NAME = "lindung"
+OLD_DATA_DIR = Path("data")
+"""Where the default SQLite file was before it moved to the user's data directory: ``./data`` of
+whatever folder a command ran in."""
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 NAMING = {
@@ -153,8 +164,16 @@ def database_error(exc: DBAPIError) -> DatabaseUnavailable | None:
 # --- engine -----------------------------------------------------------------------------------
 
 
+def default_data_dir() -> Path:
+    """The user's data directory for Lindung (``~/.local/share/lindung`` on Linux, honouring
+    ``XDG_DATA_HOME``; ``~/Library/Application Support/lindung`` on macOS; ``%LOCALAPPDATA%\\lindung``
+    on Windows)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
 def data_dir() -> Path:
-    return Path(os.environ.get(ENV_DATA_DIR) or "data")
+    """``LINDUNG_DATA_DIR``, else the user's data directory."""
+    return Path(os.environ.get(ENV_DATA_DIR) or default_data_dir())
 
 
 def database_url() -> str:
@@ -163,6 +182,89 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{(data_dir() / SQLITE_FILE).absolute().as_posix()}"
+
+
+def uses_default_database() -> bool:
+    """Whether neither ``LINDUNG_DATABASE_URL`` nor ``LINDUNG_DATA_DIR`` says where the database is."""
+    return not os.environ.get(ENV_URL, "").strip() and not os.environ.get(ENV_DATA_DIR)
+
+
+def backend(url: str) -> str:
+    """``sqlite`` or ``postgresql``: the engine a URL Lindung can use names."""
+    return make_url(_checked_url(url)).get_backend_name()
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``None`` for another engine or an in-memory database)."""
+    parsed = make_url(_checked_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def old_database_left_behind() -> Path | None:
+    """A ``./data/lindung.sqlite`` in the current folder, where the default database was before it
+    moved to the user's data directory, when the default is in use and that file is not it: a user
+    who upgrades must not lose sight of their data."""
+    if not uses_default_database():
+        return None
+    old = (OLD_DATA_DIR / SQLITE_FILE).absolute()
+    if not old.is_file():
+        return None
+    new = (data_dir() / SQLITE_FILE).absolute()
+    try:
+        if new.exists() and old.samefile(new):
+            return None
+    except OSError:
+        pass
+    return old
+
+
+# --- notices ----------------------------------------------------------------------------------
+
+Notify = Callable[[str, dict[str, str]], None]
+"""Says a notice: a message code and its fields."""
+
+
+class _Notices:
+    def __init__(self, say: Notify) -> None:
+        self.say = say
+        self.said: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+
+
+_notices: ContextVar[_Notices | None] = ContextVar("lindung_db_notices", default=None)
+
+
+@contextmanager
+def notices(say: Notify) -> Iterator[None]:
+    """Within the block (a command being run), what the database layer has to tell the user goes to
+    ``say(code, fields)``, each notice once. Outside any such block (the services and tests) nothing is
+    said."""
+    token = _notices.set(_Notices(say))
+    try:
+        yield
+    finally:
+        _notices.reset(token)
+
+
+def notify(code: str, **fields: str) -> None:
+    """Say the notice ``code`` to whoever runs the command, unless it was said already."""
+    current = _notices.get()
+    if current is None:
+        return
+    key = (code, tuple(sorted(fields.items())))
+    if key in current.said:
+        return
+    current.said.add(key)
+    current.say(code, fields)
+
+
+def notice_old_database() -> None:
+    """Notice a ``./data`` database left behind (``old_database_left_behind``)."""
+    old = old_database_left_behind()
+    if old is not None:
+        notify("db.old_location", old=str(old), new=str((data_dir() / SQLITE_FILE).absolute()),
+               variable=ENV_DATA_DIR)
 
 
 SQLITE_LOWER = "lindung_lower"
@@ -224,7 +326,10 @@ _engines_lock = threading.Lock()
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for ``url`` (default ``database_url()``), made on first use."""
+    """The process-wide engine for ``url`` (default ``database_url()``, and then a ``./data`` database
+    left behind is noticed), made on first use."""
+    if url is None:
+        notice_old_database()
     url = url or database_url()
     with _engines_lock:
         engine = _engines.get(url)
@@ -325,6 +430,7 @@ def upgrade(engine: Engine | None = None, revision: str = "heads") -> None:
 
 def ensure_database(engine: Engine | None = None) -> Engine:
     """Migrate a new database (and, on SQLite, an outdated one); refuse an outdated server database.
+    A new one is noticed (``db.created``, where it is), an upgraded one not.
 
     Every command except ``lindung db upgrade`` calls this before its first query.
     """
@@ -333,7 +439,11 @@ def ensure_database(engine: Engine | None = None) -> Engine:
     heads = head_revisions()
     if current == heads:
         return engine
-    if not current or engine.dialect.name == "sqlite":
+    if not current:
+        upgrade(engine)
+        notice_created(engine)
+        return engine
+    if engine.dialect.name == "sqlite":
         upgrade(engine)
         return engine
     raise DatabaseOutdated(current=", ".join(sorted(current)), head=", ".join(sorted(heads)))
@@ -342,6 +452,11 @@ def ensure_database(engine: Engine | None = None) -> Engine:
 def database_label(engine: Engine) -> str:
     """The URL without password, for messages."""
     return engine.url.render_as_string(hide_password=True)
+
+
+def notice_created(engine: Engine) -> None:
+    """Tell the user that the first migration of an empty database just made it (where it is)."""
+    notify("db.created", database=database_label(engine))
 
 
 def unit_of_work(*, readonly: bool = False, dry_run: bool = False) -> AbstractContextManager[Session]:

@@ -1,0 +1,69 @@
+"""Which database Lindung uses and what it holds, for ``lindung db info``.
+
+Reading it creates and migrates nothing: a SQLite file that does not exist yet is said to be missing
+(and where the first command would create it), not made; a table that is not there yet counts 0.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+
+from lindung.kit import db as kitdb
+from lindung.models import metadata
+
+MAIN_TABLES: dict[str, str] = {
+    "sponsors": "sponsors",
+    "agreements": "agreements",
+    "workers": "workers",
+    "enrolments": "enrolments",
+    "bills": "bills",
+    "payments": "payments",
+    "import_proposals": "import_proposals",
+    "audit_entries": "audit_log",
+}
+"""What ``db info`` counts: its name in the output -> the table (one of ``lindung.models``)."""
+
+
+def database_info(url: str | None = None) -> dict[str, Any]:
+    """The database at ``url`` (default: the one configured, and then a ``./data`` database left behind
+    is noticed): its URL without password, engine and server version, its file and size on SQLite,
+    schema revision(s) against the newest, and the rows of ``MAIN_TABLES``."""
+    if url is None:
+        kitdb.notice_old_database()
+        url = kitdb.database_url()
+    engine_name = kitdb.backend(url)
+    path = kitdb.sqlite_file(url)
+    heads = sorted(kitdb.head_revisions())
+    info: dict[str, Any] = {
+        "database": kitdb.shown_url(url),
+        "engine": engine_name,
+        "server_version": sqlite3.sqlite_version if engine_name == "sqlite" else None,
+        "exists": True,
+        "file": str(path.absolute()) if path is not None else None,
+        "size_bytes": None,
+        "schema": {"current": [], "head": heads, "migrated": False, "up_to_date": False},
+        "counts": dict.fromkeys(MAIN_TABLES, 0),
+        "missing_tables": sorted(MAIN_TABLES),
+    }
+    if path is not None and not path.is_file():
+        info["exists"] = False
+        return info
+    if path is not None:
+        info["size_bytes"] = path.stat().st_size
+    engine = kitdb.get_engine(url).execution_options(sqlite_begin="DEFERRED")  # no write lock
+    with engine.connect() as conn:
+        version = conn.dialect.server_version_info
+        if version is not None:
+            info["server_version"] = ".".join(str(part) for part in version)
+        present = set(inspect(conn).get_table_names())
+        info["missing_tables"] = sorted(key for key, name in MAIN_TABLES.items() if name not in present)
+        for key, name in MAIN_TABLES.items():
+            if name in present:
+                count = conn.execute(select(func.count()).select_from(metadata.tables[name])).scalar_one()
+                info["counts"][key] = int(count)
+    current = sorted(kitdb.current_revisions(engine))
+    info["schema"].update(current=current, migrated=bool(current), up_to_date=current == heads)
+    return info
