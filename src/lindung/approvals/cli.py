@@ -51,7 +51,7 @@ def approvals(
     lg = lang_of(lang)
     with work(by, readonly=True) as wk:
         found = awaiting(wk.session, by=wk.actor)
-        person = wk.actor.username
+        person, role = wk.actor.username, wk.actor.role
     if json_out:
         print_json([{**w.model_dump(mode="json"), "stale": w.stale} for w in found])
         return
@@ -66,6 +66,8 @@ def approvals(
         if w.stale:
             said.append(t("approvals.stale", lg, agreement=w.agreement,
                           status=t(f"registry.status.{w.agreement_status}", lg)))
+        elif w.why_not == "permission":
+            said.append(t("approvals.not_permitted", lg, person=escape(person), role=role))
         elif not w.may_approve:
             said.append(t("approvals.not_you", lg, person=escape(person)))
         # Every line wraps under the text's indent; the number hangs in front of the first.

@@ -53,6 +53,9 @@ class Waiting(Schema):
     agreement_status: str
     may_approve: bool
     """Whether the user who asked may approve it (their role, and not one of its makers)."""
+    why_not: str | None = None
+    """Why they may not: ``permission`` (their role does not approve this kind) or ``maker`` (they
+    drafted, changed or proposed it)."""
     edits: list[DraftEdit] = Field(default_factory=list)
 
     @property
@@ -69,9 +72,12 @@ def awaiting(session: Session, *, by: Actor) -> list[Waiting]:
     by.require_unscoped("approvals")
     found = [*_drafts(session), *_addenda(session), *_imports(session)]
     found.sort(key=lambda w: (w["proposed_at"], KINDS.index(w["kind"]), w["number"]))
-    return [Waiting(**w, may_approve=by.can(PERMISSION[w["kind"]])
-                    and not any(same_user(by, m.user_id, m.name) for m in w["makers"]))
-            for w in found]
+    out = []
+    for w in found:
+        why_not = ("permission" if not by.can(PERMISSION[w["kind"]])
+                   else "maker" if any(same_user(by, m.user_id, m.name) for m in w["makers"]) else None)
+        out.append(Waiting(**w, may_approve=why_not is None, why_not=why_not))
+    return out
 
 
 def _drafts(session: Session) -> list[dict[str, Any]]:
