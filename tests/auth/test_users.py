@@ -213,7 +213,7 @@ class TestTheCatalogue:
             _parse(data)
         assert "roles.r" in str(broken.value)
         data["roles"]["r"] = {"id": "R", "en": "R", "scope": "none", "permissions": ["c.d"]}
-        with pytest.raises(ParameterError, match="unknown permission c.d"):
+        with pytest.raises(ParameterError, match=r"unknown permission c\.d"):
             _parse(data)
 
 

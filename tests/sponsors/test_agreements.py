@@ -8,12 +8,12 @@ from sqlalchemy.exc import IntegrityError
 
 from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
+from lindung.kit.auth import NotPermitted
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
-from lindung.kit.auth import NotPermitted
-from tests.users import actor
 from tests.factories import CHECKER, MAKER, enrol, make_agreement, make_sponsor, make_worker
+from tests.users import actor
 
 
 class TestSponsors:

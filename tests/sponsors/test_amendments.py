@@ -13,13 +13,13 @@ from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
 from lindung.enrolment import errors
 from lindung.enrolment import repository as enrolment_repo
+from lindung.kit.auth import NotPermitted
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.sponsors import amendments
 from lindung.sponsors import service as sponsors
-from lindung.kit.auth import NotPermitted
-from tests.users import actor
 from tests.factories import MAKER, enrol, make_agreement, make_worker
 from tests.racing import race
+from tests.users import actor
 
 ANI, BUDI = "ani.petugas", "budi.supervisor"
 KADIN_YEAR_LIST, KADIN_YEAR_EXPECTED = 12 * 16_800, 126_000  # per worker, 2026 (discount Apr–Dec)
@@ -63,7 +63,7 @@ class TestADraftIsEditedAtOnce:
                                            "someone who neither drafted nor changed it.")
         with database.session() as s:
             assert sponsors.get_agreement(s, "KADIN-2026").status == "draft"  # nothing changed
-            amendments.amend(s, "KADIN-2026", quota=1000, budget=201_600_000, by=actor(s, ANI))  # the drafter's own edit
+            amendments.amend(s, "KADIN-2026", quota=1000, budget=201_600_000, by=actor(s, ANI))  # drafter
             assert sponsors.approve(s, "KADIN-2026", by=actor(s, "citra.supervisor")).status == "approved"
 
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
-from lindung.sponsors.schemas import AgreementChanges, AgreementCreate
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
-from tests.users import actor
+from lindung.sponsors.schemas import AgreementChanges, AgreementCreate
 from tests.factories import MAKER, make_agreement, make_sponsor
+from tests.users import actor
 
 EDITOR = "citra.petugas"
 
@@ -45,7 +45,8 @@ class TestEditingADraft:
             make_agreement(s, approve=False, quota=10, budget=2_016_000)
             changed = sponsors.edit_draft(s, "kadin-2026", AgreementChanges(
                 start=Month(2026, 3), months=10, jht=True, income=3_000_000, billing_cycle=6,
-                after_death="refund", target_occupations=("Tukang Ojek",), target_regions=("32.16",)), by=actor(s, EDITOR))
+                after_death="refund", target_occupations=("Tukang Ojek",), target_regions=("32.16",)),
+                by=actor(s, EDITOR))
             assert changed.changed == ["start", "months", "income", "base", "jht", "billing_cycle", "after_death",
                                        "occupations", "regions"]
             sponsors.draft_agreement(s, AgreementCreate(

@@ -11,8 +11,8 @@ from lindung.audit.models import AuditEntry
 from lindung.kit.errors import InvalidInput
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.schemas import SponsorCreate, SponsorUpdate
-from tests.users import actor
 from tests.factories import make_agreement
+from tests.users import actor
 
 
 def test_a_correction_is_audited_and_agreements_keep_their_funding(database):

@@ -13,14 +13,14 @@ from sqlalchemy import select, text
 
 from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
-from lindung.sponsors.schemas import AgreementChanges, AgreementCreate
 from lindung.kit.errors import Conflict, InvalidInput
 from lindung.rules.period import Month
 from lindung.sponsors import amendments
 from lindung.sponsors import service as sponsors
-from tests.users import actor
+from lindung.sponsors.schemas import AgreementChanges, AgreementCreate
 from tests.factories import CHECKER, MAKER, enrol, make_agreement, make_worker
 from tests.racing import race
+from tests.users import actor
 
 EDITOR = "citra.petugas"
 
@@ -298,7 +298,8 @@ class TestTheAddendumNumber:
             make_agreement(s)  # approved: quota 1.000, budget Rp201.600.000
             first = amendments.amend(s, "KADIN-2026", quota=1_100, budget=221_760_000, by=actor(s, EDITOR))
             amendments.reject(s, "KADIN-2026", by=actor(s, EDITOR))  # withdrawn by its proposer…
-            second = amendments.amend(s, "KADIN-2026", quota=5_000, budget=1_008_000_000, by=actor(s, EDITOR))  # …and another
+            # …and another proposed
+            second = amendments.amend(s, "KADIN-2026", quota=5_000, budget=1_008_000_000, by=actor(s, EDITOR))
         assert (first.id, second.id) == (1, 2)
         shown = _words(cli("agreement", "show", "KADIN-2026").out)
         assert "#1: kuota 1.000 → 1.100" in shown and "#2: kuota 1.000 → 5.000" in shown

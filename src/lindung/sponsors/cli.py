@@ -31,8 +31,8 @@ from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.sponsors import amendments
 from lindung.sponsors import service as sponsors
-from lindung.sponsors.models import DEFAULT_AFTER_DEATH
 from lindung.sponsors.schemas import (
+    DEFAULT_AFTER_DEATH,
     AgreementChanges,
     AgreementCreate,
     AgreementDetail,

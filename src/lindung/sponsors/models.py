@@ -28,8 +28,7 @@ AGREEMENT_STATUSES = ("draft", "approved", "active", "ended", "withdrawn")
 """``withdrawn``: a draft that will not be approved (``agreement withdraw``); it was never in force."""
 AFTER_DEATH_POLICIES = ("refund", "credit")
 OPEN_STATUSES = ("approved", "active")
-DEFAULT_AFTER_DEATH = "credit"
-"""Money paid for months after a worker's death stays with the sponsor as credit unless the agreement says refund."""
+
 """The statuses in which an agreement is in force: it takes enrolments, addenda and bills."""
 
 

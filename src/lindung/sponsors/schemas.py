@@ -9,7 +9,11 @@ from pydantic import Field
 
 from lindung.kit.schemas import MonthText
 from lindung.kit.schemas import Schema as _Schema
-from lindung.sponsors.models import DEFAULT_AFTER_DEATH
+
+DEFAULT_AFTER_DEATH = "credit"
+"""Money paid for months after a worker's death stays with the sponsor as credit unless the agreement
+says refund."""
+
 
 # --- sponsors ---------------------------------------------------------------------------------
 
