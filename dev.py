@@ -2,7 +2,7 @@
 """Set up and run Lindung with nothing but Python 3.11+.
 
     python3 dev.py run     # install into .venv, create the SQLite database, load the demo, show it
-    python3 dev.py test    # install into .venv, make sure PostgreSQL runs, then ruff, mypy and pytest
+    python3 dev.py test    # install into .venv, make sure PostgreSQL runs, then ruff, mypy, lint-imports, pytest
 
 The virtual environment is built from requirements.lock (exact versions with hashes) and rebuilt
 whenever that file changes. Only the standard library is used here, because nothing else exists yet.
@@ -93,6 +93,9 @@ def cmd_test(extra: list[str]) -> int:
         return 1
     say("mypy")
     if run(BIN / "mypy", check=False, env=env):
+        return 1
+    say("import-linter (the layers: rules < kit < domains < doors)")
+    if run(BIN / "lint-imports", "--no-cache", check=False, env=env):
         return 1
     say("pytest")
     workers = ["-n", "2"] if "-n" not in extra else []
