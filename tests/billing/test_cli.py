@@ -7,6 +7,8 @@ import io
 
 import pytest
 
+from lindung.billing.cli import ENDING, LAPSING, OVERDUE, STATEMENT, UNPAID
+from lindung.kit.listing import CsvList
 from tests.billing import factories as f
 
 
@@ -15,8 +17,11 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+def rows(text: str, spec: CsvList, lang: str = "id") -> list[dict[str, str]]:
+    """A CSV list's rows by column, after checking its header is the list's in ``lang``."""
+    header, *lines = list(csv.reader(io.StringIO(text)))
+    assert header == spec.headers(lang)
+    return [dict(zip(spec.columns, line, strict=True)) for line in lines]
 
 
 @pytest.fixture
@@ -117,14 +122,14 @@ class TestListsAsCsv:
             "--date", "2026-01-10", "--on", "2026-01-10")
         result = cli("billing", "overdue", "--at", "2026-02-20")
         assert result.exit_code == 0, result.stderr
-        got = rows(result.stdout)
+        got = rows(result.stdout, OVERDUE)
         assert [(r["agreement"], r["cycle_from"], r["due_date"], r["days_overdue"], r["unpaid"]) for r in got] == [
             ("KADIN-2026", "2026-01", "2026-01-15", "36", "378000"),
             ("DESA-2026", "2026-02", "2026-02-16", "4", "33600")]
 
     def test_agreements_with_unpaid_months(self, database, kadin, cli):
         cli("bill", "2026-03", "--on", "2026-01-02")
-        got = rows(cli("billing", "unpaid", "--at", "2026-03-10").stdout)
+        got = rows(cli("billing", "unpaid", "--at", "2026-03-10").stdout, UNPAID)
         # by 10 March only January and February were due
         assert [(r["agreement"], r["unpaid_worker_months"], r["workers"], r["first_month"], r["last_month"],
                  r["unpaid"]) for r in got] == [
@@ -140,11 +145,11 @@ class TestListsAsCsv:
         result = cli("billing", "ending", "--at", "2026-02-10", "--out", str(out), "--lang", "en")
         assert result.exit_code == 0, result.stderr
         assert "2 rows written" in flat(result.stdout)
-        got = rows(out.read_text(encoding="utf-8"))
+        got = rows(out.read_text(encoding="utf-8"), ENDING, "en")
         assert {r["nik"] for r in got} == {n[:4] + "********" + n[-4:] for n in kadin[3:]}
         assert {(r["agreement"], r["protected_until"], r["days_left"], r["contribution_months"]) for r in got} == {
             ("DESA-2026", "2026-02-28", "18", "2")}
-        assert rows(cli("billing", "ending", "--at", "2026-02-10", "--days", "10").stdout) == []
+        assert rows(cli("billing", "ending", "--at", "2026-02-10", "--days", "10").stdout, ENDING) == []
 
     def test_workers_whose_membership_ends_unless_their_arrears_are_paid(self, database, kadin, cli, tmp_path):
         codes = [b["payment_code"] for b in cli("bill", "2026-02", "--on", "2026-01-05", "--json").json()["bills"]
@@ -155,18 +160,19 @@ class TestListsAsCsv:
         result = cli("billing", "lapsing", "--at", "2026-03-10", "--days", "60", "--out", str(out), "--lang", "en")
         assert result.exit_code == 0, result.stderr
         assert "2 rows written" in flat(result.stdout)
-        got = rows(out.read_text(encoding="utf-8"))
+        got = rows(out.read_text(encoding="utf-8"), LAPSING, "en")
         assert {r["nik"] for r in got} == {n[:4] + "********" + n[-4:] for n in kadin[3:]}
         assert {(r["agreement"], r["arrears_from"], r["arrears"], r["payable_until"], r["days_left"],
                  r["payment_code"]) for r in got} == {("DESA-2026", "2026-02", "16800", "2026-04-30", "51", codes[1])}
-        assert rows(cli("billing", "lapsing", "--at", "2026-03-10").stdout) == []  # 51 days away: not within 30
+        # 51 days away: not within 30
+        assert rows(cli("billing", "lapsing", "--at", "2026-03-10").stdout, LAPSING) == []
 
     def test_sponsor_statements(self, database, kadin, cli):
         bills = cli("bill", "2026-01", "--on", "2026-01-02", "--json").json()["bills"]
         cli("pay", "--code", bills[0]["payment_code"], "--amount", "400000", "--reference", "K1",
             "--date", "2026-01-10", "--on", "2026-01-10")
         cli("billing", "death", kadin[0], "--date", "2026-09-05", "--on", "2026-09-07", "--by", "ani")
-        got = {r["agreement"]: r for r in rows(cli("billing", "statement").stdout)}
+        got = {r["agreement"]: r for r in rows(cli("billing", "statement").stdout, STATEMENT)}
         kadin_row = got["KADIN-2026"]
         # 378.000 billed and settled, 22.000 overpaid; Oct–Dec of the deceased (3 × 8.400) credited
         assert {k: kadin_row[k] for k in ("billed", "settled", "received", "payments", "credit", "refunds",
@@ -174,8 +180,29 @@ class TestListsAsCsv:
             "billed": "378000", "settled": "378000", "received": "400000", "payments": "1",
             "credit": str(22_000 + 25_200), "refunds": "0", "outstanding": "0"}
         assert (got["DESA-2026"]["billed"], got["DESA-2026"]["outstanding"]) == ("33600", "33600")
-        only = rows(cli("billing", "statement", "--sponsor", "DESA").stdout)
+        only = rows(cli("billing", "statement", "--sponsor", "DESA").stdout, STATEMENT)
         assert [r["agreement"] for r in only] == ["DESA-2026"]
+
+    def test_headers_and_statuses_in_the_reader_s_language_numbers_and_codes_as_they_are(self, database, kadin,
+                                                                                         cli):
+        cli("bill", "2026-01", "--on", "2026-01-02")
+        indonesian = cli("billing", "statement", "--sponsor", "DESA")
+        english = cli("billing", "statement", "--sponsor", "DESA", "--lang", "en")
+        assert indonesian.stdout.splitlines() == [
+            "Kode sponsor,Nama sponsor,Perjanjian,Status,Ditagih (Rp),Dibatalkan (Rp),Dilunasi (Rp),Diterima (Rp),"
+            "Jumlah pembayaran,Kredit (Rp),Dikembalikan (Rp),Terutang (Rp)",
+            "DESA,Sponsor DESA,DESA-2026,aktif,33600,0,0,0,0,0,0,33600"]
+        assert english.stdout.splitlines() == [
+            "Sponsor code,Sponsor name,Agreement,Status,Billed (Rp),Cancelled (Rp),Settled (Rp),Received (Rp),"
+            "Payments,Credit (Rp),Refunds (Rp),Outstanding (Rp)",
+            "DESA,Sponsor DESA,DESA-2026,active,33600,0,0,0,0,0,0,33600"]
+        overdue = cli("billing", "overdue", "--at", "2026-02-20").stdout.splitlines()
+        assert overdue[0] == ("Kode bayar,Perjanjian,Kode sponsor,Nama sponsor,Siklus dari,Siklus sampai,Tagihan ke,"
+                              "Jatuh tempo,Hari lewat jatuh tempo,Total tagihan (Rp),Bulan-pekerja belum dibayar,"
+                              "Belum dibayar (Rp)")
+        assert overdue[1:] == [
+            "0000002202601015,DESA-2026,DESA,Sponsor DESA,2026-01,2026-01,1,2026-01-15,36,33600,2,33600",
+            "0000001202601017,KADIN-2026,KADIN,Sponsor KADIN,2026-01,2026-12,1,2026-01-15,36,378000,36,378000"]
 
 
 class TestEndsFromTheCommandLine:

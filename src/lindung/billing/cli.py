@@ -35,9 +35,11 @@ from lindung.kit.cliargs import JsonOption, actor, int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import format_count, format_date, t
+from lindung.kit.listing import CsvList, coded
 from lindung.kit.lokal import terbilang_rupiah
 from lindung.kit.money import rp
 from lindung.rules.period import Month
+from lindung.sponsors.models import AGREEMENT_STATUSES
 
 app = typer.Typer()  # merged into the root: bill, pay, coverage and the billing group
 lists_app = typer.Typer(help="Daftar, tanda bukti dan berakhirnya kepesertaan.",
@@ -46,6 +48,14 @@ app.add_typer(lists_app, name="billing", rich_help_panel=PANEL_BILLING)
 
 AtOption = typer.Option(None, "--at", help="Tanggal (bawaan: hari ini).")
 DaysOption = typer.Option(30, "--days", min=0, help="Jangka waktu dalam hari.")
+
+# The CSV lists: headers and coded values in the reader's language (kit.listing); the services'
+# rows hold codes, identifiers, ISO dates and whole numbers.
+OVERDUE = CsvList(lists.OVERDUE_COLUMNS)
+UNPAID = CsvList(lists.UNPAID_COLUMNS)
+ENDING = CsvList(lists.ENDING_COLUMNS)
+LAPSING = CsvList(lists.LAPSING_COLUMNS)
+STATEMENT = CsvList(lists.STATEMENT_COLUMNS, {"status": coded("registry.status", AGREEMENT_STATUSES)})
 
 
 def _date(value: str | None, field: str) -> dt.date:
@@ -244,7 +254,7 @@ def overdue(at: str | None = AtOption, out: str | None = OutOption, lang: str | 
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         rows = lists.overdue_bills(s, _date(at, "at"))
-    write_csv(rows, lists.OVERDUE_COLUMNS, out, lg)
+    write_csv(rows, OVERDUE, out, lg)
 
 
 @lists_app.command("unpaid")
@@ -253,7 +263,7 @@ def unpaid(at: str | None = AtOption, out: str | None = OutOption, lang: str | N
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         rows = lists.agreements_with_unpaid(s, _date(at, "at"))
-    write_csv(rows, lists.UNPAID_COLUMNS, out, lg)
+    write_csv(rows, UNPAID, out, lg)
 
 
 @lists_app.command("ending")
@@ -266,7 +276,7 @@ def ending(
     lang: str | None = LangOption,
 ) -> None:
     """Pekerja yang perlindungannya berakhir dalam N hari (CSV)."""
-    _worker_list(lists.protection_ending, lists.ENDING_COLUMNS, at, days, unmask, by, out, lang)
+    _worker_list(lists.protection_ending, ENDING, at, days, unmask, by, out, lang)
 
 
 @lists_app.command("lapsing")
@@ -279,15 +289,15 @@ def lapsing(
     lang: str | None = LangOption,
 ) -> None:
     """Pekerja menunggak yang kepesertaannya berakhir dalam N hari bila tidak dibayar (CSV)."""
-    _worker_list(lists.lapsing, lists.LAPSING_COLUMNS, at, days, unmask, by, out, lang)
+    _worker_list(lists.lapsing, LAPSING, at, days, unmask, by, out, lang)
 
 
-def _worker_list(make: Callable[..., Iterable[dict[str, Any]]], columns: Sequence[str], at: str | None, days: int,
+def _worker_list(make: Callable[..., Iterable[dict[str, Any]]], spec: CsvList, at: str | None, days: int,
                  unmask: bool, by: str | None, out: str | None, lang: str | None) -> None:
     """A list of workers as CSV: read-only unless NIKs are unmasked (then audited, so written)."""
     with unit_of_work(readonly=not unmask) as s:
         rows = list(make(s, _date(at, "at"), days=days, unmask=unmask, actor=actor(by)))
-    write_csv(rows, columns, out, lang_of(lang))
+    write_csv(rows, spec, out, lang_of(lang))
 
 
 @lists_app.command("statement")
@@ -300,7 +310,7 @@ def statement(
     lg = lang_of(lang)
     with unit_of_work(readonly=True) as s:
         rows = lists.statements(s, sponsor)
-    write_csv(rows, lists.STATEMENT_COLUMNS, out, lg)
+    write_csv(rows, STATEMENT, out, lg)
 
 
 # --- bills and receipts -------------------------------------------------------------------------

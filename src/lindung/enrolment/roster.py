@@ -53,6 +53,6 @@ def _rows(rows: Iterator[repository.RosterRow], *, unmask: bool) -> Iterator[Row
                "phone": (phone if unmask else mask_phone(phone)) or "", "desa_code": desa_code, "desa": desa or "",
                "occupation": occupation, "sector": sector, "first_month": str(Month.from_index(first)),
                "last_month": str(Month.from_index(last)), "status": status, "committed_cost": cost,
-               "needs_review": "yes" if review else "no",
+               "needs_review": bool(review),
                "enrolled_at": clock.local(at).isoformat(timespec="seconds") if at is not None else "",
                "enrolled_by": by or "", "source": source or ""}

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.enrolment import roster
+from lindung.enrolment.models import ENROLMENT_STATUSES, SECTORS
 from lindung.kit import clock
 from lindung.kit.cli import (
     ByOption,
@@ -28,12 +29,24 @@ from lindung.kit.cliargs import JsonOption, actor, int_arg, month_arg
 from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import catalogue, format_count, t
+from lindung.kit.listing import YES_NO, CsvList, Labels, coded
 from lindung.kit.money import rp
-from lindung.rules.catalogues import funding_source
+from lindung.rules.catalogues import funding_source, occupations
 from lindung.rules.period import Month
 from lindung.sponsors import amendments, repository
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Sponsor
+from lindung.workers.models import SEXES
+
+# ``agreement workers``: headers, sexes, occupations, sectors, statuses and the review flag in the
+# reader's language (kit.listing); NIKs, codes, months, rupiah and times as they are.
+ROSTER = CsvList(roster.ROSTER_COLUMNS, {
+    "sex": coded("registry.sex", SEXES),
+    "occupation": Labels(tuple(occupations()), lambda code, lang: occupations()[code].label(lang)),
+    "sector": coded("registry.sector", SECTORS),
+    "status": coded("registry.enrolment_status", ENROLMENT_STATUSES),
+    "needs_review": YES_NO,
+})
 
 sponsor_app = typer.Typer(help="Sponsor.", no_args_is_help=True)
 agreement_app = typer.Typer(help="Perjanjian kerja sama (MoU/PKS).", no_args_is_help=True)
@@ -434,7 +447,7 @@ def agreement_workers(
     # Read-only unless NIKs are unmasked: then the unmasking is audited, in the same transaction.
     with unit_of_work(readonly=not unmask) as s:
         write_csv(roster.roster(s, code, status=status.strip().lower(), unmask=unmask, actor=actor(by)),
-                  roster.ROSTER_COLUMNS, out, lg)
+                  ROSTER, out, lg)
 
 
 @agreement_app.command("list")
