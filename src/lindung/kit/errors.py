@@ -55,7 +55,12 @@ class StatusError(LindungError):
 
 
 class InvalidInput(LindungError):
-    """A value given by a person is not acceptable: ``field`` names it, ``value`` repeats it."""
+    """A value given by a person is not acceptable: ``field`` names it, ``value`` repeats it.
+
+    ``field`` is the code's name for the value (``paid_on``); a person never sees it. A message that
+    says which value was wrong shows ``{field}`` as the label ``field.<name>`` of the catalogue, in
+    the reader's language ("Tanggal bayar", "The payment date"); tests/kit/test_invalid_input_fields.py
+    renders every field the code raises and fails on a name of ours in the text."""
 
     code = "invalid_input"
     exit_code = 2
@@ -64,6 +69,15 @@ class InvalidInput(LindungError):
     def __init__(self, field: str, value: object, reason: str | None = None, **context: Any) -> None:
         super().__init__(f"invalid.{field}" if reason is None else f"invalid.{reason}",
                          field=field, value=value, **context)
+
+    def shown_context(self, lang: str) -> dict[str, Any]:
+        from lindung.kit.i18n import catalogue, t
+
+        context = super().shown_context(lang)
+        label = f"field.{context.get('field')}"
+        if label in catalogue():
+            context["field"] = t(label, lang)
+        return context
 
 
 class NotFound(LindungError):

@@ -193,7 +193,7 @@ def agreement_add(
     data = sponsors.AgreementInput(
         code=code, sponsor=sponsor, quota=_req_int(quota, "quota"), budget=_req_int(budget, "budget"),
         start=start_month, months=_req_int(months, "months"), income=int_arg(income, "income"), jht=jht,
-        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
+        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle_months"), after_death=after_death,
         target_occupations=tuple(occupation or ()), target_regions=tuple(region or ()))
     with unit_of_work() as s:
         out = sponsors.describe_with_history(s, sponsors.draft_agreement(s, data, by=by))
@@ -242,7 +242,7 @@ def agreement_edit(
     changes = sponsors.DraftChanges(
         sponsor=sponsor, quota=int_arg(quota, "quota"), budget=int_arg(budget, "budget"), start=month_arg(start),
         months=int_arg(months, "months"), income=int_arg(income, "income"), lowest_income=lowest_income, jht=jht,
-        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
+        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle_months"), after_death=after_death,
         target_occupations=() if no_targets else (tuple(occupation) if occupation else None),
         target_regions=() if no_targets else (tuple(region) if region else None))
     with unit_of_work() as s:
