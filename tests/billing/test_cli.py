@@ -115,6 +115,35 @@ class TestCoverageCommand:
         assert database.scalar("SELECT count(*) FROM audit_log WHERE action = 'coverage.unmask'") == 1
 
 
+    def test_the_policy_is_said_in_the_reader_s_language_with_its_law_not_our_specification(self, database, kadin,
+                                                                                             cli):
+        code = cli("bill", "2026-01", "--on", "2026-01-02", "--json").json()["bills"][0]["payment_code"]
+        cli("pay", "--code", code, "--amount", "378000", "--reference", "BNI-1", "--date", "2026-01-10",
+            "--on", "2026-01-10")
+        indonesian = cli("coverage", kadin[0], "--at", "2026-02-01")
+        english = cli("coverage", kadin[0], "--at", "2026-02-01", "--lang", "en")
+        assert indonesian.exit_code == english.exit_code == 0, (indonesian.stderr, english.stderr)
+        for result in (indonesian, english):
+            assert "rules.md" not in result.stdout and "Decision)" not in result.stdout
+        # the answer ends with the policy its decision followed, in the reader's language
+        assert flat(indonesian.stdout).endswith(
+            "Kebijakan Lindung, karena UU 24/2011 dan Permenaker 5/2021 tidak mengaturnya: peristiwa dilindungi bila "
+            "iuran bulannya dibayar paling lambat pada hari peristiwa atau pada jatuh tempo bulan itu; tunggakan yang "
+            "dibayar kemudian tidak melindungi peristiwa yang sudah terjadi.")
+        english_said = flat(english.stdout)
+        assert english_said.endswith("Lindung policy, as UU 24/2011 and Permenaker 5/2021 do not settle it: an event "
+                                     "is covered when its month's contribution was paid by the day of the event or by "
+                                     "that month's due date; arrears paid later do not cover an event that already "
+                                     "happened.")
+        assert "Keputusan" not in english.stdout and "Kebijakan" not in english.stdout
+        # every policy the parameter has held or holds is said so
+        from lindung.kit.i18n import catalogue
+        from lindung.rules.params import default_parameters
+
+        values = {v.value for _, v in default_parameters()["coverage.event_policy"].history() if v is not None}
+        assert {f"coverage.policy.{v}" for v in values} <= set(catalogue())
+
+
 class TestListsAsCsv:
     def test_overdue_bills(self, database, kadin, cli):
         bills = cli("bill", "2026-02", "--on", "2026-01-02", "--json").json()["bills"]

@@ -242,7 +242,9 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
         table.add_row(str(m.month), t(f"coverage.state.{m.state}", lang), m.agreement or "-",
                       rp(m.amount) if m.amount is not None else "-", m.paid_on.isoformat() if m.paid_on else "-")
     out_console.print(table)
-    out_console.print(f"[dim]{escape(d.policy.reference)}[/dim]")
+    # The rule the decision followed, in the reader's words and with the law it rests on: a decision of
+    # ours where the law is silent (coverage.event_policy), not a section of our specification.
+    out_console.print(f"[dim]{escape(t(f'coverage.policy.{d.policy.value}', lang))}[/dim]")
 
 
 # --- lists (CSV) --------------------------------------------------------------------------------
