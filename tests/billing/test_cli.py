@@ -102,10 +102,12 @@ class TestCoverageCommand:
         out = late.json()
         assert out["worker"]["nik"] == nik[:4] + "********" + nik[-4:] and nik not in late.stdout
         assert (out["protected"], out["decision"]["reason"]) == (False, "paid_after_event_and_due_date")
-        # nothing was paid yet on the 17th: the rules place January outside any membership
+        # nothing was paid yet on the 17th: the rules place January outside any membership, and the month
+        # shows as it stood then (billed, due), its later payment counted apart
         assert out["protected_until"] is None
-        assert (out["months"][0]["month"], out["months"][0]["state"], out["months"][0]["line"]) == (
-            "2026-01", "outside", "paid")
+        assert (out["months"][0]["month"], out["months"][0]["state"], out["months"][0]["line"],
+                out["months"][0]["paid_on"]) == ("2026-01", "outside", "due", None)
+        assert (out["payments_after"], out["bills_after"]) == (12, 0)
         later = cli("coverage", nik, "--at", "2026-06-15", "--lang", "en")
         assert "was PROTECTED on 15 June 2026" in flat(later.stdout)
         assert "Protected without a break until 31 December 2026" in flat(later.stdout)

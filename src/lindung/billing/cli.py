@@ -220,7 +220,12 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
                         paid_on=d.paid_on.isoformat() if d.paid_on else "-", due=d.due.date.isoformat(),
                         event=c.at.isoformat()))
     if c.died_on is not None:
-        out_console.print(t("coverage.died", lang, died_on=c.died_on.isoformat()))
+        key = "coverage.died" if c.died_on <= c.at else "coverage.died_later"
+        out_console.print(t(key, lang, died_on=c.died_on.isoformat()))
+    if c.payments_after or c.bills_after:
+        # An answer for a past day: what follows is as it stood then (docs/decisions/0001-coverage-as-of.md).
+        out_console.print(t("coverage.as_of", lang, date=format_date(c.at, lang),
+                            paid=format_count(c.payments_after, lang), billed=format_count(c.bills_after, lang)))
     h = c.history
     if h.protected_until is not None:
         out_console.print(t("coverage.until", lang, date=format_date(h.protected_until, lang)))
@@ -235,7 +240,7 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
         if ms.ended_on is not None:
             out_console.print(t("coverage.membership_ended", lang, n=i, start=str(ms.start), end=str(ms.end),
                                 ended_on=ms.ended_on.isoformat(), months=ms.paid_months))
-    table = Table(title=t("coverage.months_title", lang), title_justify="left")
+    table = Table(title=t("coverage.months_title", lang, date=format_date(c.at, lang)), title_justify="left")
     for col in ("month", "state", "agreement", "amount", "paid_on"):
         table.add_column(t(f"billing.col.{col}", lang), justify="right" if col == "amount" else "left")
     for m in c.months:
