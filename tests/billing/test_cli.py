@@ -10,6 +10,7 @@ import pytest
 from lindung.billing.cli import ENDING, LAPSING, OVERDUE, STATEMENT, UNPAID
 from lindung.kit.listing import CsvList
 from tests.billing import factories as f
+from tests.factories import TODAY
 
 
 def flat(text: str) -> str:
@@ -89,6 +90,33 @@ class TestPayCommand:
         assert "Tiga puluh tiga ribu enam ratus rupiah" in flat(text.stdout)
         shown = cli("billing", "receipt", "TBPI/2026/000002", "--json")
         assert shown.json()["allocation"] == [{"month": "2026-01", "worker_months": 2, "amount": 33_600}]
+
+    def test_the_payment_date_defaults_to_the_branch_s_today_or_the_recording_date(self, database, kadin, cli):
+        bills = cli("bill", "2026-02", "--on", "2026-01-02", "--json").json()["bills"]
+        today = cli("pay", "--code", bills[0]["payment_code"], "--amount", "378000", "--reference", "BNI-1",
+                    "--json")
+        assert today.exit_code == 0, today.stderr
+        assert (today.json()["paid_on"], today.json()["issued_on"]) == (TODAY.isoformat(), TODAY.isoformat())
+        recorded = cli("pay", "--code", bills[1]["payment_code"], "--amount", "33600", "--reference", "BNI-2",
+                       "--on", "2026-01-05", "--json")
+        assert recorded.exit_code == 0, recorded.stderr
+        assert (recorded.json()["paid_on"], recorded.json()["issued_on"]) == ("2026-01-05", "2026-01-05")
+        given = cli("pay", "--code", bills[2]["payment_code"], "--amount", "33600", "--reference", "BNI-3",
+                    "--date", "2026-01-08", "--json")
+        assert (given.json()["paid_on"], given.json()["issued_on"]) == ("2026-01-08", TODAY.isoformat())
+        for lang, said in (("id", "Tanggal bayar (bawaan: hari ini, atau tanggal --on bila diberikan)."),
+                           ("en", "Payment date (default: today, or the --on date when given).")):
+            shown = cli("pay", "--help", "--lang", lang)
+            assert said in flat(shown.stdout.replace("│", " ")), flat(shown.stdout)
+
+    @pytest.mark.parametrize(("lang", "said"), [("id", "Galat: Tanggal bayar 2026-01-11 ada di masa depan."),
+                                                ("en", "Error: The payment date 2026-01-11 is in the future.")])
+    def test_a_payment_date_after_today_names_the_payment_date(self, database, kadin, cli, lang, said):
+        code = cli("bill", "2026-01", "--on", "2026-01-02", "--json").json()["bills"][0]["payment_code"]
+        refused = cli("pay", "--code", code, "--amount", "378000", "--reference", "BNI-1", "--date", "2026-01-11",
+                      "--lang", lang)
+        assert refused.exit_code == 2
+        assert flat(refused.stderr) == said
 
 
 class TestCoverageCommand:

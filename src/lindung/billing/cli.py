@@ -139,7 +139,8 @@ def pay(
     code: str = typer.Option(..., "--code", help="Kode bayar tagihan."),
     amount: str = typer.Option(..., "--amount", help="Jumlah rupiah (bilangan bulat)."),
     reference: str = typer.Option(..., "--reference", help="Referensi bank (unik)."),
-    date: str = typer.Option(..., "--date", help="Tanggal bayar."),
+    date: str | None = typer.Option(
+        None, "--date", help="Tanggal bayar (bawaan: hari ini, atau tanggal --on bila diberikan)."),
     on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini)."),
     by: str | None = ByOption,
     json_out: bool = JsonOption,
@@ -148,10 +149,12 @@ def pay(
     """Catat pembayaran dan terbitkan tanda buktinya."""
     lg = lang_of(lang)
     value = _amount(amount)
-    paid_on = parse_date(date, "date")
+    recorded = _date(on, "on")  # the branch's today unless --on
+    # A payment made today by default, as the README has it; recorded on another day (--on), that day.
+    paid_on = parse_date(date, "date") if date else recorded
     with unit_of_work() as s:
         receipt = billing.pay(s, code=code, amount=value, reference=reference, paid_on=paid_on,
-                              today=_date(on, "on"), by=actor(by))
+                              today=recorded, by=actor(by))
     if json_out:
         print_json(receipt.to_dict())
         return
