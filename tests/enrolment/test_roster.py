@@ -107,6 +107,10 @@ class TestTheRoster:
         assert rows(cli("agreement", "workers", "CSR-2027").stdout) == []
         cancelled = rows(cli("agreement", "workers", "CSR-2027", "--status", "cancelled").stdout)
         assert [(r["name"], r["status"]) for r in cancelled] == [("Wati", "dibatalkan")]
+        # the statuses as the list writes them are taken too, in either language
+        for word in ("Dibatalkan", "semua", "SEMUA", "all"):
+            said = rows(cli("agreement", "workers", "CSR-2027", "--status", word).stdout)
+            assert [r["status"] for r in said] == ["dibatalkan"], word
         assert [r["status"] for r in rows(cli("agreement", "workers", "CSR-2027", "--status", "ALL", "--lang", "en")
                                           .stdout, "en")] == ["cancelled"]
 
@@ -119,4 +123,4 @@ class TestTheRoster:
         assert status.exit_code != 0 and status.stdout == ""
         assert "Unknown status: 'lapsed'. Use active, cancelled or all." in status.err
         indonesian = cli("agreement", "workers", "KADIN-2026", "--status", "lapsed")
-        assert "Status tidak dikenal: 'lapsed'" in indonesian.err
+        assert "Status tidak dikenal: 'lapsed'. Gunakan aktif, dibatalkan atau semua." in indonesian.err

@@ -18,6 +18,7 @@ from lindung.audit import service as audit
 from lindung.enrolment import repository
 from lindung.kit import clock
 from lindung.kit.errors import InvalidInput
+from lindung.kit.i18n import LANGS, t
 from lindung.kit.privacy import mask_nik, mask_phone
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
@@ -29,14 +30,23 @@ ROSTER_COLUMNS = ("nik", "name", "sex", "phone", "desa_code", "desa", "occupatio
 STATUSES = ("active", "cancelled", "all")
 
 
+def roster_status(text: str) -> str:
+    """Which enrolments, as an officer writes it: a code of ``STATUSES`` or its label in either language
+    (``aktif``, ``dibatalkan``, ``semua``), any case."""
+    wanted = " ".join(str(text).split()).casefold()
+    for status in STATUSES:
+        if wanted in (status, *(t(f"registry.enrolment_status.{status}", lang).casefold() for lang in LANGS)):
+            return status
+    raise InvalidInput("status", text)
+
+
 def roster(session: Session, agreement_code: str, *, status: str = "active", unmask: bool = False,
            actor: str = "", batch: int = 2000) -> Iterator[Row]:
     """The agreement's enrolments (``status``: active, cancelled or all) with their workers.
 
     Checks the agreement and the status, and records an unmasking, before the first row: an
     unknown agreement fails before anything is written."""
-    if status not in STATUSES:
-        raise InvalidInput("status", status)
+    status = roster_status(status)
     agreement = sponsors.get_agreement(session, agreement_code)
     wanted = None if status == "all" else status
     if unmask:

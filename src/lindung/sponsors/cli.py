@@ -436,7 +436,8 @@ def agreement_withdraw(
 @agreement_app.command("workers")
 def agreement_workers(
     code: str = typer.Argument(..., help="Kode perjanjian."),
-    status: str = typer.Option("active", "--status", help="active (bawaan), cancelled atau all."),
+    status: str = typer.Option("active", "--status", show_default=False,
+                               help="Kepesertaan yang mana: aktif (bawaan), dibatalkan atau semua."),
     unmask: bool = UnmaskOption,
     by: str | None = ByOption,
     out: str | None = OutOption,
@@ -446,7 +447,7 @@ def agreement_workers(
     lg = lang_of(lang)
     # Read-only unless NIKs are unmasked: then the unmasking is audited, in the same transaction.
     with unit_of_work(readonly=not unmask) as s:
-        write_csv(roster.roster(s, code, status=status.strip().lower(), unmask=unmask, actor=actor(by)),
+        write_csv(roster.roster(s, code, status=status, unmask=unmask, actor=actor(by)),
                   ROSTER, out, lg)
 
 
