@@ -109,6 +109,12 @@ class TestPayCommand:
             shown = cli("pay", "--help", "--lang", lang)
             assert said in flat(shown.stdout.replace("│", " ")), flat(shown.stdout)
 
+    @pytest.mark.parametrize(("lang", "said"), [("id", "Galat: Tidak ada tanda bukti bernomor TBPI/2026/999999."),
+                                                ("en", "Error: There is no receipt numbered TBPI/2026/999999.")])
+    def test_an_unknown_receipt_is_said_in_the_reader_s_language(self, database, cli, lang, said):
+        missing = cli("billing", "receipt", "TBPI/2026/999999", "--lang", lang)
+        assert missing.exit_code == 3 and flat(missing.stderr) == said  # it said "Tidak ditemukan: receipt …"
+
     @pytest.mark.parametrize(("lang", "said"), [("id", "Galat: Tanggal bayar 2026-01-11 ada di masa depan."),
                                                 ("en", "Error: The payment date 2026-01-11 is in the future.")])
     def test_a_payment_date_after_today_names_the_payment_date(self, database, kadin, cli, lang, said):

@@ -492,7 +492,7 @@ def _outstanding(bill: Bill) -> tuple[int, int]:
 def find_receipt(session: Session, number: str) -> Receipt:
     payment = repo.payment_by_receipt(session, str(number).strip().upper())
     if payment is None:
-        raise NotFound(what="receipt", value=number)
+        raise NotFound("billing.receipt_not_found", number=number)
     return receipt(session, payment)
 
 
