@@ -4,6 +4,7 @@ masa iur, lapse and re-enrolment; one indexed query on the ledger; masked NIK an
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import event, select
@@ -195,6 +196,115 @@ class TestALapseAndARe_enrolment:
         assert [(str(m.start), m.paid_months) for m in again.history.memberships] == [("2026-01", 2), ("2026-07", 2)]
         assert [states(again)[m] for m in ("2026-02", "2026-03", "2026-04", "2026-07")] == [
             "paid", "lapsed", "outside", "paid"]
+
+
+class TestAnAnswerAsOfAPastDay:
+    """The demo's regency: billed monthly on the first working day, paying a few days before each due
+    date except March, paid five weeks late (20 April); June is billed and unpaid. Asked on a later day
+    about 23 March, the answer knows what was known on 23 March (docs/decisions/0028-coverage-as-of.md)."""
+
+    PAID: ClassVar[dict[str, dt.date]] = {
+        "2026-01": dt.date(2026, 1, 12), "2026-02": dt.date(2026, 2, 12), "2026-03": dt.date(2026, 4, 20),
+        "2026-04": dt.date(2026, 4, 13), "2026-05": dt.date(2026, 5, 12)}
+
+    @pytest.fixture
+    def nik(self, database) -> str:
+        with database.session() as s:
+            f.agreement(s, "TANI-2026", sponsor="PEMKAB", funding="apbd", cycle=1)
+            w = f.cohort(s, 1, "TANI-2026", occupation="petani")[0]
+        codes = {}
+        for month, issued in (("2026-01", dt.date(2026, 1, 2)), ("2026-02", dt.date(2026, 2, 2)),
+                              ("2026-03", dt.date(2026, 3, 2)), ("2026-04", dt.date(2026, 4, 1)),
+                              ("2026-05", dt.date(2026, 5, 4)), ("2026-06", dt.date(2026, 6, 1))):
+            with database.session() as s:
+                codes[month] = f.bill(s, month, on=issued).bills[0].payment_code
+        for month, day in sorted(self.PAID.items(), key=lambda x: x[1]):
+            with database.session() as s:
+                f.pay(s, codes[month], 16_800, on=day)
+        return w.nik
+
+    @staticmethod
+    def consistent(c: cov.Coverage) -> None:
+        """No month is "not yet due" with a payment, and no payment after the day is shown."""
+        for m in c.months:
+            assert not (m.state == cov.FUTURE and m.paid_on is not None), m
+            assert m.paid_on is None or m.paid_on <= c.at, m
+            assert (m.line == "paid") == (m.paid_on is not None), m
+
+    def test_the_months_are_as_they_stood_on_that_day(self, database, nik):
+        c = cover(database, nik, dt.date(2026, 3, 23))
+        self.consistent(c)
+        assert [(str(m.month), m.state, m.line, m.paid_on) for m in c.months] == [
+            ("2026-01", "paid", "paid", dt.date(2026, 1, 12)),
+            ("2026-02", "paid", "paid", dt.date(2026, 2, 12)),
+            ("2026-03", "grace", "due", None)]  # past its due date (16 March), unpaid then
+        # April to June were billed, and March to May paid, after 23 March: counted apart, not shown
+        assert (c.payments_after, c.bills_after) == (3, 3)
+        assert c.arrears == ((Month(2026, 3), dt.date(2026, 5, 31)),)
+        assert (c.history.protected_until, c.history.contribution_months) == (dt.date(2026, 2, 28), 2)
+        # the decision: March's payment came after the event and after its due date, so it does not count
+        assert not c.protected and c.decision.reason.value == "paid_after_event_and_due_date"
+        assert c.decision.paid_on == dt.date(2026, 4, 20)
+
+    def test_the_same_months_today_show_what_came_after(self, database, nik):
+        c = cover(database, nik, dt.date(2026, 6, 20))
+        self.consistent(c)
+        assert [(str(m.month), m.state, m.paid_on) for m in c.months] == [
+            ("2026-01", "paid", dt.date(2026, 1, 12)), ("2026-02", "paid", dt.date(2026, 2, 12)),
+            ("2026-03", "paid_late", dt.date(2026, 4, 20)), ("2026-04", "paid", dt.date(2026, 4, 13)),
+            ("2026-05", "paid", dt.date(2026, 5, 12)), ("2026-06", "grace", None)]
+        assert (c.payments_after, c.bills_after) == (0, 0)
+
+    def test_before_a_month_s_due_date_it_is_not_yet_due_and_a_payment_by_then_covers_the_event(self, database,
+                                                                                                 nik):
+        c = cover(database, nik, dt.date(2026, 4, 8))  # April billed on the 1st, due the 15th, paid the 13th
+        self.consistent(c)
+        assert [(str(m.month), m.state, m.paid_on) for m in c.months][-2:] == [
+            ("2026-03", "grace", None), ("2026-04", "future", None)]
+        assert c.protected and c.decision.reason.value == "paid_by_due_date"
+        assert c.decision.paid_on == dt.date(2026, 4, 13)
+
+    def test_a_year_paid_ahead_shows_no_payment_before_it_was_made(self, database):
+        with database.session() as s:
+            f.agreement(s)
+            w = f.cohort(s, 1)[0]
+        with database.session() as s:
+            code = f.bill(s, "2026-01", on=dt.date(2026, 1, 2)).bills[0].payment_code
+        with database.session() as s:
+            f.pay(s, code, 3 * 16_800 + 9 * 8_400, on=dt.date(2026, 1, 10))
+        before = cover(database, w.nik, dt.date(2026, 1, 5))
+        self.consistent(before)
+        assert {m.state for m in before.months[1:]} == {"future"} and before.payments_after == 12
+        after = cover(database, w.nik, dt.date(2026, 3, 23))
+        self.consistent(after)
+        assert {m.state for m in after.months} == {"paid"} and len(after.months) == 12  # paid ahead: paid
+        assert after.payments_after == 0
+
+    def test_the_command_says_the_answer_is_as_of_that_day(self, database, nik, cli):
+        english = cli("coverage", nik, "--at", "2026-03-23", "--lang", "en")
+        assert english.exit_code == 0, english.stderr
+        said = " ".join(english.stdout.split())
+        assert "The state below is as of 23 March 2026, as known then: 3 months paid and 3 months billed after " \
+               "that date are left out." in said
+        assert "Month by month, as of 23 March 2026" in said
+        decision, table = said.split("Month by month")
+        assert "The contribution for 2026-03 was only paid on 2026-04-20, after the event" in decision
+        assert not {"2026-04-20", "2026-04-13", "2026-05-12", "2026-04", "2026-06"} & set(table.split())
+        indonesian = cli("coverage", nik, "--at", "2026-03-23")
+        assert "Keadaan di bawah ini per 23 Maret 2026" in " ".join(indonesian.stdout.split())
+        today = cli("coverage", nik, "--at", "2026-06-20", "--lang", "en")
+        assert "as known then" not in today.stdout
+        data = cli("coverage", nik, "--at", "2026-03-23", "--json").json()
+        assert (data["payments_after"], data["bills_after"]) == (3, 3)
+        assert [m["month"] for m in data["months"]] == ["2026-01", "2026-02", "2026-03"]
+
+    def test_a_death_recorded_later_is_said_as_known_today(self, database, nik, cli):
+        with database.session() as s:
+            ends.record_death(s, nik, died_on=dt.date(2026, 5, 20), by=f.MAKER, today=dt.date(2026, 6, 20))
+        before = " ".join(cli("coverage", nik, "--at", "2026-03-23", "--lang", "en").stdout.split())
+        assert "The worker died later, on 2026-05-20 (known today)." in before
+        after = " ".join(cli("coverage", nik, "--at", "2026-06-20", "--lang", "en").stdout.split())
+        assert "The worker died on 2026-05-20." in after and "died later" not in after
 
 
 class TestOneIndexedQueryOnTheLedger:

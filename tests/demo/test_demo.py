@@ -304,7 +304,7 @@ class TestTheDemoCommand:
             assert r.stdout.strip(), command
             outputs[command] = r.out
         ending = list(csv.DictReader((tmp_path / demo._ENDING_FILE).open(encoding="utf-8")))
-        assert ending and all("*" in row["nik"] for row in ending)
+        assert ending and all("*" in row["NIK"] for row in ending)
         # The sponsor's follow-up list: its good rows enrolled, one refusal of each kind, the refused rows
         # back in a workbook; checked first (nothing saved), then imported.
         check = next(out for command, out in outputs.items() if "--check" in command)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lindung.audit.models import AuditEntry
 from lindung.enrolment.importer import import_workers
 from lindung.rules.period import Month
+from lindung.sponsors.cli import ROSTER
 from tests.enrolment.import_files import person, write_csv
 from tests.factories import DESA_PEBAYURAN, DESA_TARUMAJAYA, MAKER, TODAY, make_agreement
 
@@ -20,8 +21,11 @@ PRICE_OTHER = 126_000  # Kadin 2026 (discount applies): Jan–Mar 16.800, Apr–
 PRICE_TRANSPORT = 12 * 8_400
 
 
-def rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+def rows(text: str, lang: str = "id") -> list[dict[str, str]]:
+    """The list's rows by column, after checking its header is the list's in ``lang``."""
+    header, *lines = list(csv.reader(io.StringIO(text)))
+    assert header == ROSTER.headers(lang)
+    return [dict(zip(ROSTER.columns, line, strict=True)) for line in lines]
 
 
 def masked(nik: str) -> str:
@@ -33,7 +37,7 @@ def cohort(database: Any, tmp_path: Path) -> list[dict[str, Any]]:
     with database.session() as s:
         make_agreement(s)
         make_agreement(s, "TANI-2026", sponsor="PEMKAB", funding="apbd")
-    kadin = [person(name="Wati", desa=DESA_PEBAYURAN, phone=""),
+    kadin = [person(name="Wati", desa=DESA_PEBAYURAN, phone="", sex="P"),
              person(name="Budi", occupation="Tukang Ojek"),
              person(name="Asep", nik_text=f"321699{dt.date(1990, 5, 17):%d%m%y}0042")]  # kecamatan unknown
     for code, file, people in (("KADIN-2026", "kadin.csv", kadin), ("TANI-2026", "tani.csv", [person()])):
@@ -59,12 +63,13 @@ class TestTheRoster:
         assert {k: by_name["Budi"][k] for k in ("sex", "phone", "occupation", "sector", "first_month", "last_month",
                                                "status", "committed_cost", "needs_review", "enrolled_by",
                                                "source")} == {
-            "sex": "L", "phone": "0812****7890", "occupation": "ojek", "sector": "transport",
-            "first_month": str(Month(2026, 1)), "last_month": str(Month(2026, 12)), "status": "active",
-            "committed_cost": str(PRICE_TRANSPORT), "needs_review": "no", "enrolled_by": MAKER,
+            "sex": "Laki-laki", "phone": "0812****7890", "occupation": "Pengemudi Ojek", "sector": "transportasi",
+            "first_month": str(Month(2026, 1)), "last_month": str(Month(2026, 12)), "status": "aktif",
+            "committed_cost": str(PRICE_TRANSPORT), "needs_review": "tidak", "enrolled_by": MAKER,
             "source": "import:kadin.csv"}
         assert (by_name["Wati"]["phone"], by_name["Wati"]["committed_cost"]) == ("", str(PRICE_OTHER))
-        assert by_name["Asep"]["needs_review"] == "yes"
+        assert (by_name["Wati"]["sex"], by_name["Wati"]["sector"]) == ("Perempuan", "non-transportasi")
+        assert by_name["Asep"]["needs_review"] == "ya"
         enrolled_at = dt.datetime.fromisoformat(by_name["Asep"]["enrolled_at"])  # the branch's time, WIB
         assert enrolled_at.utcoffset() == dt.timedelta(hours=7)
         assert abs(enrolled_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=10)
@@ -78,8 +83,12 @@ class TestTheRoster:
                      "--lang", "en")
         assert result.exit_code == 0, result.stderr
         assert "3 rows written to" in " ".join(result.stdout.split())
-        got = rows(out.read_text(encoding="utf-8"))
+        got = rows(out.read_text(encoding="utf-8"), "en")
         assert sorted(r["nik"] for r in got) == sorted(p["NIK"] for p in kadin)
+        assert {(r["name"], r["sex"], r["occupation"], r["sector"], r["status"], r["needs_review"]) for r in got} == {
+            ("Wati", "Female", "Farmer", "non-transport", "active", "no"),
+            ("Budi", "Male", "Motorcycle-taxi driver", "transport", "active", "no"),
+            ("Asep", "Male", "Farmer", "non-transport", "active", "yes")}
         assert {r["phone"] for r in got} == {"", "081234567890"}
         with database.session(readonly=True) as s:
             entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "list.unmask")).one()
@@ -97,9 +106,13 @@ class TestTheRoster:
         assert left.exit_code == 0, left.stderr
         assert rows(cli("agreement", "workers", "CSR-2027").stdout) == []
         cancelled = rows(cli("agreement", "workers", "CSR-2027", "--status", "cancelled").stdout)
-        assert [(r["name"], r["status"]) for r in cancelled] == [("Wati", "cancelled")]
-        assert [r["status"] for r in rows(cli("agreement", "workers", "CSR-2027", "--status", "ALL").stdout)] == [
-            "cancelled"]
+        assert [(r["name"], r["status"]) for r in cancelled] == [("Wati", "dibatalkan")]
+        # the statuses as the list writes them are taken too, in either language
+        for word in ("Dibatalkan", "semua", "SEMUA", "all"):
+            said = rows(cli("agreement", "workers", "CSR-2027", "--status", word).stdout)
+            assert [r["status"] for r in said] == ["dibatalkan"], word
+        assert [r["status"] for r in rows(cli("agreement", "workers", "CSR-2027", "--status", "ALL", "--lang", "en")
+                                          .stdout, "en")] == ["cancelled"]
 
     def test_an_unknown_agreement_or_status_is_a_clear_error_and_no_list(self, database, cli, tmp_path):
         cohort(database, tmp_path)
@@ -110,4 +123,4 @@ class TestTheRoster:
         assert status.exit_code != 0 and status.stdout == ""
         assert "Unknown status: 'lapsed'. Use active, cancelled or all." in status.err
         indonesian = cli("agreement", "workers", "KADIN-2026", "--status", "lapsed")
-        assert "Status tidak dikenal: 'lapsed'" in indonesian.err
+        assert "Status tidak dikenal: 'lapsed'. Gunakan aktif, dibatalkan atau semua." in indonesian.err

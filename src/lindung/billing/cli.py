@@ -34,6 +34,7 @@ from lindung.kit.cli import (
 from lindung.kit.cliargs import JsonOption, int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.i18n import format_count, format_date, t
+from lindung.kit.listing import CsvList
 from lindung.kit.lokal import terbilang_rupiah
 from lindung.rules.money import rp
 from lindung.rules.period import Month
@@ -46,6 +47,7 @@ app.add_typer(lists_app, name="billing", rich_help_panel=PANEL_BILLING)
 
 AtOption = typer.Option(None, "--at", help="Tanggal (bawaan: hari ini).")
 DaysOption = typer.Option(30, "--days", min=0, help="Jangka waktu dalam hari.")
+
 
 
 def _date(value: str | None, field: str) -> dt.date:
@@ -130,7 +132,8 @@ def pay(
     code: str = typer.Option(..., "--code", help="Kode bayar tagihan."),
     amount: str = typer.Option(..., "--amount", help="Jumlah rupiah (bilangan bulat)."),
     reference: str = typer.Option(..., "--reference", help="Referensi bank (unik)."),
-    date: str = typer.Option(..., "--date", help="Tanggal bayar."),
+    date: str | None = typer.Option(
+        None, "--date", help="Tanggal bayar (bawaan: hari ini, atau tanggal --on bila diberikan)."),
     on: str | None = typer.Option(None, "--on", help="Tanggal pencatatan (bawaan: hari ini)."),
     by: str | None = ByOption,
     json_out: bool = JsonOption,
@@ -139,10 +142,12 @@ def pay(
     """Catat pembayaran dan terbitkan tanda buktinya."""
     lg = lang_of(lang)
     value = _amount(amount)
-    paid_on = parse_date(date, "date")
+    recorded = _date(on, "on")  # the branch's today unless --on
+    # A payment made today by default, as the README has it; recorded on another day (--on), that day.
+    paid_on = parse_date(date, "date") if date else recorded
     with work(by) as w:
         receipt = billing.pay(w.session, code=code, amount=value, reference=reference, paid_on=paid_on,
-                              today=_date(on, "on"), by=w.actor)
+                              today=recorded, by=w.actor)
     if json_out:
         print_json(receipt.to_dict())
         return
@@ -211,7 +216,12 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
                         paid_on=d.paid_on.isoformat() if d.paid_on else "-", due=d.due.date.isoformat(),
                         event=c.at.isoformat()))
     if c.died_on is not None:
-        out_console.print(t("coverage.died", lang, died_on=c.died_on.isoformat()))
+        key = "coverage.died" if c.died_on <= c.at else "coverage.died_later"
+        out_console.print(t(key, lang, died_on=c.died_on.isoformat()))
+    if c.payments_after or c.bills_after:
+        # An answer for a past day: what follows is as it stood then (docs/decisions/0028-coverage-as-of.md).
+        out_console.print(t("coverage.as_of", lang, date=format_date(c.at, lang),
+                            paid=format_count(c.payments_after, lang), billed=format_count(c.bills_after, lang)))
     h = c.history
     if h.protected_until is not None:
         out_console.print(t("coverage.until", lang, date=format_date(h.protected_until, lang)))
@@ -226,14 +236,16 @@ def render_coverage(c: coverage_service.Coverage, lang: str) -> None:
         if ms.ended_on is not None:
             out_console.print(t("coverage.membership_ended", lang, n=i, start=str(ms.start), end=str(ms.end),
                                 ended_on=ms.ended_on.isoformat(), months=ms.paid_months))
-    table = Table(title=t("coverage.months_title", lang), title_justify="left")
+    table = Table(title=t("coverage.months_title", lang, date=format_date(c.at, lang)), title_justify="left")
     for col in ("month", "state", "agreement", "amount", "paid_on"):
         table.add_column(t(f"billing.col.{col}", lang), justify="right" if col == "amount" else "left")
     for m in c.months:
         table.add_row(str(m.month), t(f"coverage.state.{m.state}", lang), m.agreement or "-",
                       rp(m.amount) if m.amount is not None else "-", m.paid_on.isoformat() if m.paid_on else "-")
     out_console.print(table)
-    out_console.print(f"[dim]{escape(d.policy.reference)}[/dim]")
+    # The rule the decision followed, in the reader's words and with the law it rests on: a decision of
+    # ours where the law is silent (coverage.event_policy), not a section of our specification.
+    out_console.print(f"[dim]{escape(t(f'coverage.policy.{d.policy.value}', lang))}[/dim]")
 
 
 # --- lists (CSV) --------------------------------------------------------------------------------
@@ -246,7 +258,7 @@ def overdue(at: str | None = AtOption, out: str | None = OutOption, by: str | No
     lg = lang_of(lang)
     with work(by, readonly=True) as w:
         rows = lists.overdue_bills(w.session, _date(at, "at"), by=w.actor)
-    write_csv(rows, lists.OVERDUE_COLUMNS, out, lg)
+    write_csv(rows, lists.OVERDUE, out, lg)
 
 
 @lists_app.command("unpaid")
@@ -256,7 +268,7 @@ def unpaid(at: str | None = AtOption, out: str | None = OutOption, by: str | Non
     lg = lang_of(lang)
     with work(by, readonly=True) as w:
         rows = lists.agreements_with_unpaid(w.session, _date(at, "at"), by=w.actor)
-    write_csv(rows, lists.UNPAID_COLUMNS, out, lg)
+    write_csv(rows, lists.UNPAID, out, lg)
 
 
 @lists_app.command("ending")
@@ -269,7 +281,7 @@ def ending(
     lang: str | None = LangOption,
 ) -> None:
     """Pekerja yang perlindungannya berakhir dalam N hari (CSV)."""
-    _worker_list(lists.protection_ending, lists.ENDING_COLUMNS, at, days, unmask, by, out, lang)
+    _worker_list(lists.protection_ending, lists.ENDING, at, days, unmask, by, out, lang)
 
 
 @lists_app.command("lapsing")
@@ -282,15 +294,15 @@ def lapsing(
     lang: str | None = LangOption,
 ) -> None:
     """Pekerja menunggak yang kepesertaannya berakhir dalam N hari bila tidak dibayar (CSV)."""
-    _worker_list(lists.lapsing, lists.LAPSING_COLUMNS, at, days, unmask, by, out, lang)
+    _worker_list(lists.lapsing, lists.LAPSING, at, days, unmask, by, out, lang)
 
 
-def _worker_list(make: Callable[..., Iterable[dict[str, Any]]], columns: Sequence[str], at: str | None, days: int,
+def _worker_list(make: Callable[..., Iterable[dict[str, Any]]], spec: CsvList, at: str | None, days: int,
                  unmask: bool, by: str | None, out: str | None, lang: str | None) -> None:
     """A list of workers as CSV: read-only unless NIKs are unmasked (then audited, so written)."""
     with work(by, readonly=not unmask) as w:
         rows = list(make(w.session, _date(at, "at"), days=days, unmask=unmask, by=w.actor))
-    write_csv(rows, columns, out, lang_of(lang))
+    write_csv(rows, spec, out, lang_of(lang))
 
 
 @lists_app.command("statement")
@@ -304,7 +316,7 @@ def statement(
     lg = lang_of(lang)
     with work(by, readonly=True) as w:
         rows = lists.statements(w.session, sponsor, by=w.actor)
-    write_csv(rows, lists.STATEMENT_COLUMNS, out, lg)
+    write_csv(rows, lists.STATEMENT, out, lg)
 
 
 # --- bills and receipts -------------------------------------------------------------------------

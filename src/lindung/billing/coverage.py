@@ -13,6 +13,12 @@ unique index on ``(worker_id, month)``); the rules decide everything else:
   can still be paid.
 
 A full NIK is shown only with ``unmask``, and that view is written to the audit log (by worker id).
+
+An answer for a past day (``--at``) knows what was known then (docs/decisions/0028-coverage-as-of.md):
+the months, ``protected_until``, the masa iur and the arrears leave out payments made and bills issued
+after it (``payments_after``/``bills_after`` count them, and the CLI says so). Only the decision on an
+event reads today's ledger, because the event policy counts a payment made after the event up to the
+month's due date; a payment made later is named only to say that it does not count.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from lindung.rules.coverage import (
     arrears_of,
     contribution_history,
     covered_at,
+    due_date,
 )
 from lindung.rules.params import ParameterSet
 from lindung.rules.period import Month
@@ -80,6 +87,10 @@ class Coverage:
     months: tuple[CoverageMonth, ...]
     arrears: tuple[tuple[Month, dt.date], ...] = ()
     """(month unpaid past its due date, last day its arrears may be paid), oldest first."""
+    payments_after: int = 0
+    """Months paid after ``at`` (known today, not then): left out of ``months``, the history and the arrears."""
+    bills_after: int = 0
+    """Months billed after ``at``: left out of ``months``."""
 
     @property
     def protected(self) -> bool:
@@ -92,6 +103,8 @@ class Coverage:
             "worker": {"nik": self.nik, "masked": self.masked, "name": self.name,
                        "died_on": self.died_on.isoformat() if self.died_on else None},
             "at": self.at.isoformat(),
+            "payments_after": self.payments_after,
+            "bills_after": self.bills_after,
             "protected": self.protected,
             "decision": self.decision.to_dict(),
             "protected_until": h.protected_until.isoformat() if h.protected_until else None,
@@ -115,13 +128,17 @@ def coverage(session: Session, nik: str, *, at: dt.date, by: Actor, unmask: bool
         audit.record(session, actor=by, action="coverage.unmask", subject_type="worker", subject_id=worker.id)
     ledger = repo.ledger_of(session, worker.id)
     death = repo.death_of(session, worker.id)
+    # Today's knowledge, for the event decision: the policy itself says which payments count (made by
+    # the event, or by the month's due date, which may be after ``at``).
     paid_on = {Month.from_index(line.month): line.paid_on for line in ledger
                if line.status == "paid" and line.paid_on is not None}
     working_day = next_working_day or lokal.next_working_day
     decision = covered_at(at, paid_on, next_working_day=working_day, params=params)
+    # Everything else as it stood on ``at``: contribution_history counts the payments made by then.
     history = contribution_history(paid_on, at, params=params)
     arrears = arrears_of(history, at, next_working_day=working_day, params=params)
-    by_month = {line.month: line for line in ledger}
+    billed = [line for line in ledger if line.issued_on is None or line.issued_on <= at]
+    by_month = {line.month: line for line in billed}
     now = Month.of(at)
     first = min([*by_month, *(m.index for m in history.months)], default=now.index)
     last = max([*by_month, *(m.index for m in history.months), now.index])
@@ -129,10 +146,19 @@ def coverage(session: Session, nik: str, *, at: dt.date, by: Actor, unmask: bool
     for index in range(first, last + 1):
         m = Month.from_index(index)
         state = history.months.get(m)
-        label = STATE_LABELS[state] if state is not None else (FUTURE if m > now else STATE_LABELS[MonthState.OUTSIDE])
+        if state is None:
+            label = FUTURE if m > now else STATE_LABELS[MonthState.OUTSIDE]
+        elif state is MonthState.GRACE and due_date(m, next_working_day=working_day, params=params).date >= at:
+            label = FUTURE  # unpaid, but not yet due on that day
+        else:
+            label = STATE_LABELS[state]
         line = by_month.get(index)
-        months.append(CoverageMonth(m, label, line.status if line else None, line.amount if line else None,
-                                    line.paid_on if line else None, line.agreement if line else None,
-                                    line.payment_code if line else None))
+        paid = line.paid_on if line is not None and line.paid_on is not None and line.paid_on <= at else None
+        status = None if line is None else ("paid" if paid is not None else ("due" if line.status == "paid"
+                                                                              else line.status))
+        months.append(CoverageMonth(m, label, status, line.amount if line else None, paid,
+                                    line.agreement if line else None, line.payment_code if line else None))
+    later = sum(1 for d in paid_on.values() if d > at)
     return Coverage(worker.id, worker.nik if unmask else mask_nik(worker.nik), not unmask, worker.name, at,
-                    death.died_on if death else None, decision, history, tuple(months), arrears)
+                    death.died_on if death else None, decision, history, tuple(months), arrears,
+                    payments_after=later, bills_after=len(ledger) - len(billed))

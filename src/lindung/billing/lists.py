@@ -25,12 +25,14 @@ from lindung.audit import service as audit
 from lindung.billing import repository as repo
 from lindung.kit import lokal
 from lindung.kit.auth import Actor
+from lindung.kit.listing import CsvList, coded
 from lindung.kit.numbers import DAYS_MAX, whole_number
 from lindung.kit.privacy import mask_nik
 from lindung.rules.coverage import arrears_of, contribution_history, due_date
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
+from lindung.sponsors.models import AGREEMENT_STATUSES
 
 NextWorkingDay = Callable[[dt.date], tuple[dt.date, bool]]
 Row = dict[str, Any]
@@ -45,6 +47,14 @@ LAPSING_COLUMNS = ("nik", "name", "agreement", "arrears_from", "arrears_months",
                    "days_left", "payment_code", "contribution_months")
 STATEMENT_COLUMNS = ("sponsor", "sponsor_name", "agreement", "status", "billed", "cancelled", "settled",
                      "received", "payments", "credit", "refunds", "outstanding")
+
+# The lists as a reader gets them: headers and coded values in their language (``kit.listing``); the
+# rows hold codes, identifiers, ISO dates and whole numbers.
+OVERDUE = CsvList(OVERDUE_COLUMNS)
+UNPAID = CsvList(UNPAID_COLUMNS)
+ENDING = CsvList(ENDING_COLUMNS)
+LAPSING = CsvList(LAPSING_COLUMNS)
+STATEMENT = CsvList(STATEMENT_COLUMNS, {"status": coded("registry.status", AGREEMENT_STATUSES)})
 
 
 def overdue_bills(session: Session, at: dt.date, *, by: Actor) -> list[Row]:

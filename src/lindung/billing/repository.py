@@ -346,6 +346,7 @@ class LedgerMonth:
     paid_on: dt.date | None
     payment_code: str
     agreement: str
+    issued_on: dt.date | None = None  # the bill's: a coverage "as of" an earlier day leaves later bills out
 
 
 # The months a worker can have live lines in are the months of its enrolment spans (index on
@@ -357,7 +358,7 @@ WITH RECURSIVE span(month, last_month) AS (
   SELECT month + 1, last_month FROM span WHERE month < last_month
 ),
 months AS (SELECT DISTINCT month FROM span)
-SELECT l.month, l.status, l.amount, l.paid_on, b.payment_code, a.code
+SELECT l.month, l.status, l.amount, l.paid_on, b.payment_code, a.code, b.issued_on
 FROM months m
 JOIN contribution_lines l ON l.month = m.month AND l.worker_id = :worker AND l.void_seq = 0
 JOIN bills b ON b.id = l.bill_id
@@ -374,8 +375,8 @@ def _date(value: Any) -> dt.date | None:
 
 def ledger_of(session: Session, worker_id: int) -> list[LedgerMonth]:
     """The worker's live ledger lines, month by month: one query."""
-    return [LedgerMonth(int(m), s, int(a), _date(p), code, ag)
-            for m, s, a, p, code, ag in session.execute(text(_LEDGER), {"worker": worker_id}).all()]
+    return [LedgerMonth(int(m), s, int(a), _date(p), code, ag, _date(issued))
+            for m, s, a, p, code, ag, issued in session.execute(text(_LEDGER), {"worker": worker_id}).all()]
 
 
 def explain_ledger_query(session: Session, worker_id: int) -> list[str]:

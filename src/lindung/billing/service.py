@@ -496,7 +496,7 @@ def find_receipt(session: Session, number: str, *, by: Actor) -> Receipt:
     by.require("bill.read")
     payment = repo.payment_by_receipt(session, str(number).strip().upper())
     if payment is None or not _reaches(session, by, payment.agreement_id):
-        raise NotFound(what="receipt", value=number)
+        raise NotFound("billing.receipt_not_found", number=number)
     return receipt(session, payment)
 
 

@@ -16,18 +16,42 @@ from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
 from lindung.enrolment import repository
+from lindung.enrolment.models import ENROLMENT_STATUSES, SECTORS
 from lindung.kit import clock
 from lindung.kit.auth import Actor
 from lindung.kit.errors import InvalidInput
+from lindung.kit.i18n import LANGS, t
+from lindung.kit.listing import YES_NO, CsvList, Labels, coded
 from lindung.kit.privacy import mask_nik, mask_phone
+from lindung.rules.catalogues import occupations
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
+from lindung.workers.models import SEXES
 
 Row = dict[str, Any]
 
 ROSTER_COLUMNS = ("nik", "name", "sex", "phone", "desa_code", "desa", "occupation", "sector", "first_month",
                   "last_month", "status", "committed_cost", "needs_review", "enrolled_at", "enrolled_by", "source")
 STATUSES = ("active", "cancelled", "all")
+ROSTER_LIST = CsvList(ROSTER_COLUMNS, {
+    "sex": coded("registry.sex", SEXES),
+    "occupation": Labels(tuple(occupations()), lambda code, lang: occupations()[code].label(lang)),
+    "sector": coded("registry.sector", SECTORS),
+    "status": coded("registry.enrolment_status", ENROLMENT_STATUSES),
+    "needs_review": YES_NO,
+})
+"""The list as a reader gets it: headers, sexes, occupations, sectors, statuses and the review flag in
+their language (``kit.listing``); NIKs, codes, months, rupiah and times as they are."""
+
+
+def roster_status(text: str) -> str:
+    """Which enrolments, as an officer writes it: a code of ``STATUSES`` or its label in either language
+    (``aktif``, ``dibatalkan``, ``semua``), any case."""
+    wanted = " ".join(str(text).split()).casefold()
+    for status in STATUSES:
+        if wanted in (status, *(t(f"registry.enrolment_status.{status}", lang).casefold() for lang in LANGS)):
+            return status
+    raise InvalidInput("status", text)
 
 
 def roster(session: Session, agreement_code: str, *, by: Actor, status: str = "active", unmask: bool = False,
@@ -38,8 +62,7 @@ def roster(session: Session, agreement_code: str, *, by: Actor, status: str = "a
     Checks the agreement and the status, and records an unmasking, before the first row: an
     unknown agreement fails before anything is written."""
     by.require("worker.read", *(("worker.read_nik",) if unmask else ()))
-    if status not in STATUSES:
-        raise InvalidInput("status", status)
+    status = roster_status(status)
     agreement = sponsors.get_agreement(session, agreement_code, scope=by.scope)
     wanted = None if status == "all" else status
     if unmask:
@@ -56,6 +79,6 @@ def _rows(rows: Iterator[repository.RosterRow], *, unmask: bool) -> Iterator[Row
                "phone": (phone if unmask else mask_phone(phone)) or "", "desa_code": desa_code, "desa": desa or "",
                "occupation": occupation, "sector": sector, "first_month": str(Month.from_index(first)),
                "last_month": str(Month.from_index(last)), "status": status, "committed_cost": cost,
-               "needs_review": "yes" if review else "no",
+               "needs_review": bool(review),
                "enrolled_at": clock.local(at).isoformat(timespec="seconds") if at is not None else "",
                "enrolled_by": by or "", "source": source or ""}

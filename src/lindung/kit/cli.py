@@ -25,6 +25,7 @@ from lindung.kit.cells import inert
 from lindung.kit.db import database_error, notices
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import t
+from lindung.kit.listing import CsvList
 from lindung.kit.privacy import mask_niks_in_text
 
 err_console = Console(stderr=True, highlight=False)
@@ -226,15 +227,16 @@ def _csv_target(out: str | None) -> Iterator[IO[str]]:
         yield fh
 
 
-def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: str | None, lang: str) -> int:
-    """A list as CSV on the screen or into ``out`` (then says how many rows went there)."""
+def write_csv(rows: Iterable[dict[str, Any]], spec: CsvList, out: str | None, lang: str) -> int:
+    """A list as CSV on the screen or into ``out`` (then says how many rows went there): headers and
+    coded values in ``lang`` (``kit.listing``), identifiers and numbers as they are."""
     check_writable(out, "--out")
     n = 0
     with _csv_target(out) as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(spec.headers(lang))
         for row in rows:
-            writer.writerow({key: inert(value) for key, value in row.items()})
+            writer.writerow([inert(value) for value in spec.cells(row, lang)])
             n += 1
     if out is not None:
         out_console.print(t("list.rows_written", lang, rows=n, file=out))

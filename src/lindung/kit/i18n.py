@@ -90,6 +90,10 @@ def _shown(error: _errors.LindungError, lang: str) -> dict[str, Any]:
     for key in error.rupiah:
         if isinstance(context.get(key), int):
             context[key] = rp(context[key])
+    for key, prefix in error.labels.items():
+        label = f"{prefix}{context.get(key)}"
+        if key in context and label in catalogue():
+            context[key] = t(label, lang)
     return context
 
 

@@ -54,6 +54,9 @@ class LindungError(Exception):
     rupiah: ClassVar[tuple[str, ...]] = ()
     """Context fields that are amounts of rupiah (ints, as every error carries them): shown as
     Rp201.600.000 in both languages."""
+    labels: ClassVar[dict[str, str]] = {}
+    """Context fields that are codes with a label in the catalogue (field -> the label's prefix): shown
+    as the label in the reader's language, where the catalogue has one."""
 
     def __init__(self, code: str | None = None, **context: Any) -> None:
         if code is not None:
@@ -71,11 +74,17 @@ class LindungError(Exception):
 
 
 class InvalidInput(LindungError):
-    """A value given by a person is not acceptable: ``field`` names it, ``value`` repeats it."""
+    """A value given by a person is not acceptable: ``field`` names it, ``value`` repeats it.
+
+    ``field`` is the code's name for the value (``paid_on``); a person never sees it. A message that
+    says which value was wrong shows ``{field}`` as the label ``field.<name>`` of the catalogue, in
+    the reader's language ("Tanggal bayar", "The payment date"); tests/kit/test_invalid_input_fields.py
+    renders every field the code raises and fails on a name of ours in the text."""
 
     code = "invalid_input"
     exit_code = 2
     http_status = 422
+    labels: ClassVar[dict[str, str]] = {"field": "field."}
 
     def __init__(self, field: str, value: object, reason: str | None = None, **context: Any) -> None:
         super().__init__(f"invalid.{field}" if reason is None else f"invalid.{reason}",

@@ -173,7 +173,7 @@ def agreement_add(
     data = AgreementCreate(
         code=code, sponsor=sponsor, quota=_req_int(quota, "quota"), budget=_req_int(budget, "budget"),
         start=start_month, months=_req_int(months, "months"), income=int_arg(income, "income"), jht=jht,
-        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
+        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle_months"), after_death=after_death,
         target_occupations=tuple(occupation or ()), target_regions=tuple(region or ()))
     with work(by) as w:
         out = sponsors.draft_agreement(w.session, data, by=w.actor)
@@ -222,7 +222,7 @@ def agreement_edit(
     changes = AgreementChanges(
         sponsor=sponsor, quota=int_arg(quota, "quota"), budget=int_arg(budget, "budget"), start=month_arg(start),
         months=int_arg(months, "months"), income=int_arg(income, "income"), lowest_income=lowest_income, jht=jht,
-        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle"), after_death=after_death,
+        funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle_months"), after_death=after_death,
         target_occupations=() if no_targets else (tuple(occupation) if occupation else None),
         target_regions=() if no_targets else (tuple(region) if region else None))
     with work(by) as w:
@@ -416,7 +416,8 @@ def agreement_withdraw(
 @agreement_app.command("workers")
 def agreement_workers(
     code: str = typer.Argument(..., help="Kode perjanjian."),
-    status: str = typer.Option("active", "--status", help="active (bawaan), cancelled atau all."),
+    status: str = typer.Option("active", "--status", show_default=False,
+                               help="Kepesertaan yang mana: aktif (bawaan), dibatalkan atau semua."),
     unmask: bool = UnmaskOption,
     by: str | None = ByOption,
     out: str | None = OutOption,
@@ -426,8 +427,8 @@ def agreement_workers(
     lg = lang_of(lang)
     # Read-only unless NIKs are unmasked: then the unmasking is audited, in the same transaction.
     with work(by, readonly=not unmask) as w:
-        write_csv(roster.roster(w.session, code, status=status.strip().lower(), unmask=unmask, by=w.actor),
-                  roster.ROSTER_COLUMNS, out, lg)
+        write_csv(roster.roster(w.session, code, status=status, unmask=unmask, by=w.actor), roster.ROSTER_LIST,
+                  out, lg)
 
 
 @agreement_app.command("list")

@@ -20,6 +20,9 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 from lindung.audit.models import Provenance
 from lindung.kit.db import Base, byte_ordered_string
 
+SEXES = ("L", "P")
+"""A worker's sex as the NIK holds it (laki-laki, perempuan): the codes stored."""
+
 
 class Occupation(Base):
     """rules.catalogues.occupations(): code, labels and the PP 50/2025 transport flag."""
