@@ -112,7 +112,8 @@ def test_a_usage_error_shows_the_usage_in_the_same_words(cli: Any) -> None:
     assert "Usage: lindung import workers [OPTIONS] {file}" in en.err, en.err
 
 
-def test_lang_given_to_a_group_reaches_its_command(cli: Any) -> None:
+def test_lang_given_to_a_group_reaches_its_command(cli: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./data of an older Lindung here, whose notice would come first
     r = cli("--lang", "en", "agreement", "show", "NOPE")
     assert r.exit_code != 0 and "Error:" in r.err and "Galat" not in r.err, r.err
     assert cli("agreement", "show", "NOPE").err.startswith("Galat:")

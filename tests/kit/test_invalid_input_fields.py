@@ -233,6 +233,7 @@ def test_every_kind_of_invalid_input_is_scanned():
     def subclasses(cls: type) -> set[type]:
         return {c for s in cls.__subclasses__() for c in (s, *subclasses(s))}
 
+    from lindung.users.service import FirstUserNotAdministrator
     from lindung.workers.service import InvalidNik, NikMismatch, UnknownRelationship
 
     known: dict[type, list[InvalidInput]] = {
@@ -240,6 +241,7 @@ def test_every_kind_of_invalid_input_is_scanned():
         InvalidNik: [InvalidNik("321601170590001", ("format",)),
                      InvalidNik("3216011705900001", ("serial",), field="heir_nik", heir="Budi")],
         UnknownRelationship: [UnknownRelationship("tetangga", ("spouse", "child"))],
+        FirstUserNotAdministrator: [FirstUserNotAdministrator("officer")],
         NikMismatch: [],
     }
     assert subclasses(InvalidInput) == set(known)

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 
 import pytest
 
-from lindung.billing.cli import ENDING, LAPSING, OVERDUE, STATEMENT, UNPAID
+from lindung.billing.lists import ENDING, LAPSING, OVERDUE, STATEMENT, UNPAID
+from lindung.enrolment.roster import ROSTER_LIST as ROSTER
 from lindung.kit.i18n import catalogue
 from lindung.kit.listing import CsvList
-from lindung.sponsors.cli import ROSTER
 
 
 def _words(text: str) -> frozenset[str]:
