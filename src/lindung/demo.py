@@ -47,6 +47,7 @@ from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.sponsors import repository as sponsors_repo
 from lindung.sponsors import service as sponsors
+from lindung.sponsors.models import DEFAULT_AFTER_DEATH
 from lindung.workers import repository as workers_repo
 from lindung.workers import service as workers
 from lindung.workers.models import Heir, Worker
@@ -85,7 +86,7 @@ class DemoAgreement:
     target_regions: tuple[str, ...] = ()
     activate: bool = True
     billing_cycle: int | None = None  # months per bill (one of contribution.prepay_cycles; None: the longest)
-    after_death: str = sponsors.DEFAULT_AFTER_DEATH  # money paid for months after a death: refund or credit
+    after_death: str = DEFAULT_AFTER_DEATH  # money paid for months after a death: refund or credit
 
 
 def _list_price_budget(quota: int, months: int, start: str) -> int:
