@@ -21,6 +21,7 @@ from lindung.sponsors.models import Agreement, Sponsor
 from lindung.sponsors.schemas import AgreementCreate, SponsorCreate
 from lindung.workers import service as workers
 from lindung.workers.models import Worker
+from lindung.workers.schemas import WorkerCreate
 from tests.users import actor
 
 TODAY = dt.date(2026, 1, 10)  # a fixed "today" inside the default agreement's first month
@@ -75,8 +76,9 @@ def make_worker(s: Session, *, nik_: str | None = None, occupation: str = "pedag
     officer would have said so: ``different_person``), unless a test says otherwise."""
     number = nik_ or nik(kecamatan=desa.split(".")[2])
     extra.setdefault("different_person", True)
-    return workers.register(s, workers.WorkerInput(nik=number, name=name, domicile=desa, occupation=occupation,
-                                                   **extra), by=actor(s, MAKER), today=TODAY)
+    workers.register(s, WorkerCreate(nik=number, name=name, domicile=desa, occupation=occupation, **extra),
+                     by=actor(s, MAKER), today=TODAY)
+    return workers.get(s, number)
 
 
 def enrol(s: Session, worker: Worker | str, agreement: str = "KADIN-2026", *, first: str | None = "2026-01",

@@ -19,6 +19,7 @@ from lindung.sponsors.models import Agreement
 from lindung.sponsors.schemas import AgreementCreate, SponsorCreate
 from lindung.workers import service as workers
 from lindung.workers.models import Worker
+from lindung.workers.schemas import WorkerCreate
 from tests.users import actor
 
 MAKER, CHECKER, CASHIER = "ani.petugas", "budi.supervisor", "kasir"
@@ -55,9 +56,10 @@ def agreement(s: Session, code: str = "KADIN-2026", *, sponsor: str = "KADIN", f
 def worker(s: Session, *, occupation: str = "pedagang", kecamatan: str = "01", name: str = "Asep Saputra",
            **extra: Any) -> Worker:
     extra.setdefault("different_person", True)  # same name and birthday, different people (tests.factories)
-    return workers.register(s, workers.WorkerInput(nik=nik(kecamatan=kecamatan), name=name,
-                                                   domicile=DESA[kecamatan], occupation=occupation, **extra),
-                            by=actor(s, MAKER), today=JAN_1)
+    number = nik(kecamatan=kecamatan)
+    workers.register(s, WorkerCreate(nik=number, name=name, domicile=DESA[kecamatan], occupation=occupation, **extra),
+                     by=actor(s, MAKER), today=JAN_1)
+    return workers.get(s, number)
 
 
 def cohort(s: Session, size: int, code: str = "KADIN-2026", *, occupation: str = "pedagang",

@@ -15,7 +15,7 @@ from lindung.enrolment.importer import render_error
 from lindung.enrolment.importer_read import ImportFileError
 from lindung.kit.i18n import t
 from lindung.workers.models import Heir, Worker
-from lindung.workers.service import HeirInput
+from lindung.workers.schemas import HeirIn
 from tests.enrolment.import_files import HEADER, person, write_csv
 from tests.enrolment.test_import import counts, ranges, reasons, run_import, setup  # noqa: F401 (ranges: fixture)
 from tests.factories import enrol, make_worker, nik
@@ -82,8 +82,9 @@ class TestTheHeirARowNamesIsRecorded:
     def test_the_registry_s_heirs_are_never_replaced_by_a_file(self, database, tmp_path):
         setup(database)
         with database.session() as s:
-            same = make_worker(s, heirs=(HeirInput("Iis", "spouse"),)).nik
-            other = make_worker(s, heirs=(HeirInput("Iis", "spouse"), HeirInput("Ujang", "child"))).nik
+            same = make_worker(s, heirs=(HeirIn(name="Iis", relationship="spouse"),)).nik
+            other = make_worker(s, heirs=(HeirIn(name="Iis", relationship="spouse"),
+                                          HeirIn(name="Ujang", relationship="child"))).nik
         rows = [heir(person(nik_text=same), "IIS", "istri"), heir(person(nik_text=other), "Euis", "istri")]
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows, header=HEIR_HEADER))
         assert (summary.enrolled, summary.heirs, summary.heirs_kept, errors) == (2, 0, 1, [])
@@ -98,7 +99,7 @@ class TestTheHeirARowNamesIsRecorded:
         monkeypatch.setattr(importer, "HEIRS_KEPT_ROWS", 2)
         setup(database)
         with database.session() as s:
-            numbers = [make_worker(s, heirs=(HeirInput("Iis", "spouse"),)).nik for _ in range(3)]
+            numbers = [make_worker(s, heirs=(HeirIn(name="Iis", relationship="spouse"),)).nik for _ in range(3)]
         rows = [heir(person()), *[heir(person(nik_text=n), "Euis", "istri") for n in numbers]]
         summary, errors = run_import(database, write_csv(tmp_path / "f.csv", rows, header=HEIR_HEADER))
         assert (summary.enrolled, summary.heirs, summary.heirs_kept, summary.heirs_kept_rows, errors) == (

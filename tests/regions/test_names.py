@@ -7,7 +7,9 @@ from functools import cache
 import pytest
 
 from lindung.kit.lokal import all_regions
+from lindung.regions import service as regions
 from lindung.regions.names import AMBIGUOUS, NOT_THERE, UNKNOWN, DesaNames
+from lindung.regions.schemas import VillageFound
 
 # There are three desa called Sukamurni: 32.05.19.2018 (kec. Cilawu, Garut), 32.16.14.2001 (kec. Sukakarya,
 # Kabupaten Bekasi) and 36.03.01.2013 (kec. Balaraja, Tangerang). Kota Bekasi has none.
@@ -78,3 +80,23 @@ class TestTheCommand:
         r = cli("region", "find", "Atlantis", "--lang", "en")
         assert r.exit_code == 0 and "No desa/kelurahan 'Atlantis' in the Kemendagri list." in r.out
         assert cli("region", "find", "Atlantis", "--json").json() == []
+
+    def test_the_region_list_is_public_no_user_is_needed(self, database, cli, monkeypatch):
+        monkeypatch.delenv("LINDUNG_USER")
+        monkeypatch.setattr("getpass.getuser", lambda: "nobody.here")  # no user of the database
+        r = cli("region", "find", "Sukamurni, Sukakarya", "--json")
+        assert r.exit_code == 0, r.stderr
+        assert [p["code"] for p in r.json()] == [BEKASI_SUKAMURNI]
+        assert cli("worker", "find", "siti").exit_code == 7  # the registry is not
+
+
+class TestTheUseCase:
+    def test_every_place_a_name_may_mean_with_its_postal_code(self, database):
+        with database.session(readonly=True) as s:
+            found = regions.find_villages(s, "Sukamurni")
+            assert [p.code for p in found] == ["32.05.19.2018", BEKASI_SUKAMURNI, "36.03.01.2013"]
+            assert found[1] == VillageFound(code=BEKASI_SUKAMURNI, name="Sukamurni", kecamatan="Sukakarya",
+                                            regency="Kabupaten Bekasi", postal_code="17630")
+            assert all(p.postal_code and len(p.postal_code) == 5 for p in found)
+            assert regions.find_villages(s, "Sukamurni, Sukakarya, Kota Bekasi") == []
+            assert regions.find_villages(s, "Atlantis") == []

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
 from tests.factories import (
     DESA_BANDUNG,
@@ -142,9 +143,9 @@ class TestTheReviewLoop:
         again = cli("worker", "update", flagged, "--reviewed", "--by", "ani", "--json").json()
         assert again["changed"] == []  # nothing left to clear
         with database.session(readonly=True) as s:
-            entries = s.execute(select(AuditEntry.actor, AuditEntry.detail)
-                                .where(AuditEntry.action == "worker.update")).all()
-        assert [tuple(e) for e in entries] == [("ani", "changed: reviewed")]
+            entries = [(e.actor, e.data, audit.detail_text(e, "en")) for e in s.scalars(
+                select(AuditEntry).where(AuditEntry.action == "worker.update"))]
+        assert entries == [("ani", {"fields": ["reviewed"]}, "changed: reviewed")]
 
 
 class TestPersonalData:
@@ -154,9 +155,10 @@ class TestPersonalData:
         out = cli("worker", "find", "siti aminah", "--unmask", "--by", "ani", "--json").json()
         assert {w["nik"] for w in out["workers"]} == {registry["siti_taruma"], registry["siti_pebayuran"]}
         with database.session(readonly=True) as s:
-            entry = s.execute(select(AuditEntry.actor, AuditEntry.detail)
-                              .where(AuditEntry.action == "list.unmask")).one()
-        assert tuple(entry) == ("ani", "worker find: 2 shown of 2")
+            entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "list.unmask")).one()
+            assert (entry.actor, entry.data) == ("ani", {"list": "worker find", "shown": 2, "total": 2})
+            assert audit.detail_text(entry, "en") == "full NIKs in the worker search list: 2 rows"
+            assert "siti" not in str(entry.data).casefold()  # the search text may be a name: never logged
 
 
 class TestBadSearches:

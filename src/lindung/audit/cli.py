@@ -3,14 +3,12 @@ every unmasked NIK is there). Subjects are ids; a worker is looked up by NIK and
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from lindung.audit import service as audit
+from lindung.audit.schemas import AuditShown
 from lindung.kit import clock
 from lindung.kit.cli import ByOption, LangOption, lang_of, out_console, print_json, stacked_header
 from lindung.kit.cliargs import JsonOption
@@ -39,7 +37,7 @@ def audit_log(
         found = workers.audit_log(w.session, by=w.actor, worker=worker, actor=actor, action=action, since=first,
                                   until=last, limit=limit)
     # The facts of each entry in the reader's language, beside its values (``data``).
-    rows: list[dict[str, Any]] = [{**e.model_dump(mode="json"), "text": audit.detail_text(e, lg)} for e in found]
+    rows = [AuditShown(**dict(e), text=audit.detail_text(e, lg)) for e in found]
     if json_out:
         print_json(rows)
         return
@@ -50,6 +48,6 @@ def audit_log(
     table.add_column(stacked_header("audit.col", lg, "action", "subject"), no_wrap=True)
     table.add_column(stacked_header("audit.col", lg, "detail"), overflow="fold", ratio=1, min_width=20)
     for r in rows:
-        table.add_row(f"{clock.format_stamp(dt.datetime.fromisoformat(r['at']))}\n{escape(r['actor'])}",
-                      f"{r['action']}\n{r['subject_type']} {r['subject_id']}", escape(r["text"]))
+        table.add_row(f"{clock.format_stamp(r.at)}\n{escape(r.actor)}", f"{r.action}\n{r.subject_type} {r.subject_id}",
+                      escape(r.text))
     out_console.print(table)

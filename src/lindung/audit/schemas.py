@@ -20,3 +20,10 @@ class AuditRead(BaseModel):
     """The entry's facts as values (codes, numbers, field names); None for an entry from before
     7 December 2026, whose ``detail`` is its English text."""
     detail: str | None
+
+
+class AuditShown(AuditRead):
+    """An entry as ``lindung audit`` shows it: with ``text``, what it says in the reader's language
+    (``audit.service.detail_text``: from ``data``, or an old entry's ``detail`` as it was written)."""
+
+    text: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -40,3 +42,11 @@ def name_rows(session: Session) -> list[tuple[str, str, int, str]]:
     listed = session.execute(text("SELECT code, name, level, kind FROM regions WHERE level >= 2"))
     return [(code, name, level, kind) for code, name, level, kind in listed]
 
+
+
+def postal_codes(session: Session, codes: Sequence[str]) -> dict[str, str | None]:
+    """code -> postal code of each of these regions that is in the list."""
+    if not codes:
+        return {}
+    return {str(code): postal for code, postal in
+            session.execute(select(Region.code, Region.postal_code).where(Region.code.in_(list(codes))))}

@@ -11,6 +11,7 @@ from lindung.kit.lokal import normalize_region_code
 from lindung.regions import repository
 from lindung.regions.models import LEVEL_VILLAGE, Region
 from lindung.regions.names import AMBIGUOUS, NOT_THERE, DesaNames, written_as_code
+from lindung.regions.schemas import VillageFound
 
 _DOTTED = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$")
 
@@ -64,6 +65,18 @@ def village(session: Session, text: str, *, nik: str = "", field: str = "domicil
     if problem == NOT_THERE:
         raise InvalidInput(field, text, reason="desa_not_there", desa=desa, where=detail)
     raise InvalidInput(field, text, reason="desa_name_unknown", desa=desa)
+
+
+def find_villages(session: Session, text: str) -> list[VillageFound]:
+    """``region find``: every desa/kelurahan a name may mean, by code, with their postal codes. The
+    name is read as ``village`` reads it (folded, without 'Desa'/'Kel.'), narrowed by a kecamatan and a
+    kabupaten/kota written after commas: 'Sukamurni, Sukakarya'. Public reference data: no user
+    needed."""
+    desa, kecamatan, regency = ([part.strip() for part in str(text).split(",")] + ["", ""])[:3]
+    places = DesaNames(repository.name_rows(session)).places(desa, kecamatan, regency)
+    postal = repository.postal_codes(session, [p.code for p in places])
+    return [VillageFound(code=p.code, name=p.name, kecamatan=p.kecamatan, regency=p.regency,
+                         postal_code=postal.get(p.code)) for p in places]
 
 
 def contains(area_code: str, code: str) -> bool:

@@ -1,9 +1,6 @@
-"""``lindung worker add|show``."""
+"""``lindung worker add|update|show|find``: parse, one call of ``workers.service``, render."""
 
 from __future__ import annotations
-
-import datetime as dt
-from typing import Any
 
 import typer
 from rich.markup import escape
@@ -19,16 +16,17 @@ from lindung.rules.catalogues import relationships
 from lindung.rules.money import rp
 from lindung.terminal.work import work
 from lindung.workers import service as workers
+from lindung.workers.schemas import HeirIn, WorkerCreate, WorkerRead, WorkerUpdate, Written
 
 app = typer.Typer(help="Pekerja (peserta).", no_args_is_help=True)
 
 
-def parse_heir(text: str) -> workers.HeirInput:
+def parse_heir(text: str) -> HeirIn:
     """'Siti Aminah:spouse' or 'Siti Aminah:spouse:3216…'."""
     parts = [p.strip() for p in text.split(":")]
     if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
         raise InvalidInput("heir", text)
-    return workers.HeirInput(parts[0], parts[1], parts[2] if len(parts) == 3 and parts[2] else None)
+    return HeirIn(name=parts[0], relationship=parts[1], nik=parts[2] if len(parts) == 3 and parts[2] else None)
 
 
 @app.command("add")
@@ -54,19 +52,18 @@ def worker_add(
     """Daftarkan pekerja."""
 
     lg = lang_of(lang)
-    data = workers.WorkerInput(
+    data = WorkerCreate(
         nik=nik, name=name, domicile=desa, occupation=occupation, sex=sex,
         birth_date=parse_date(birth, "birth_date") if birth else None, income=int_arg(income, "income"),
         phone=phone, heirs=tuple(parse_heir(h) for h in heir or ()), source="cli",
         different_person=different_person)
     with work(by) as w:
-        worker = workers.register(w.session, data, by=w.actor, today=clock.today())
-        out = workers.describe(w.session, worker)
+        out = workers.register(w.session, data, by=w.actor, today=clock.today())
     if json_out:
         print_json(out)
         return
-    out_console.print(t("registry.worker_added", lg, nik=out["nik"], name=escape(out["name"])))
-    if out["needs_review"]:
+    out_console.print(t("registry.worker_added", lg, nik=out.nik, name=escape(out.name)))
+    if out.needs_review:
         out_console.print(t("registry.worker_review", lg))
 
 
@@ -92,20 +89,18 @@ def worker_update(
     if heir and no_heirs:
         raise InvalidInput("heir", "--heir + --no-heirs")
     heirs = tuple(parse_heir(h) for h in heir) if heir else (() if no_heirs else None)
-    changes = workers.WorkerChanges(name=name, domicile=desa, occupation=occupation,
-                                    income=int_arg(income, "income"), phone=phone, heirs=heirs,
-                                    reviewed=reviewed or None)
+    changes = WorkerUpdate(name=name, domicile=desa, occupation=occupation, income=int_arg(income, "income"),
+                           phone=phone, heirs=heirs, reviewed=reviewed or None)
     with work(by) as w:
-        worker, fields = workers.update(w.session, nik, changes, by=w.actor, today=clock.today())
-        out = workers.describe(w.session, worker, scope=w.actor.scope)
+        out = workers.update(w.session, nik, changes, by=w.actor, today=clock.today())
     if json_out:
-        print_json({**out, "changed": list(fields)})
+        print_json(out)
         return
-    if fields:
-        out_console.print(t("registry.worker_updated", lg, nik=out["nik"], name=escape(out["name"]),
-                            fields=", ".join(t(f"registry.col.{f}", lg).lower() for f in fields)))
+    if out.changed:
+        out_console.print(t("registry.worker_updated", lg, nik=out.nik, name=escape(out.name),
+                            fields=", ".join(t(f"registry.col.{f}", lg).lower() for f in out.changed)))
     else:
-        out_console.print(t("registry.worker_unchanged", lg, nik=out["nik"], name=escape(out["name"])))
+        out_console.print(t("registry.worker_unchanged", lg, nik=out.nik, name=escape(out.name)))
 
 
 @app.command("show")
@@ -150,14 +145,14 @@ def worker_find(
     if json_out:
         print_json(out)
         return
-    if not out["workers"]:
+    if not out.workers:
         out_console.print(t("registry.found_none", lg))
-        if out["alike_partial"]:
+        if out.alike_partial:
             out_console.print(t("registry.alike_partial", lg, n=workers.ALIKE_SCAN_MAX))
         return
-    title = t("registry.found_alike" if out["alike"] else "registry.found", lg, total=format_count(out["total"], lg),
-              shown=format_count(out["shown"], lg))
-    if out["alike_partial"]:
+    title = t("registry.found_alike" if out.alike else "registry.found", lg, total=format_count(out.total, lg),
+              shown=format_count(out.shown, lg))
+    if out.alike_partial:
         out_console.print(t("registry.alike_partial", lg, n=workers.ALIKE_SCAN_MAX))
     table = Table(title=title, title_justify="left")
     # Two facts per column, one above the other, so that names, desa and codes stay whole on an
@@ -166,41 +161,40 @@ def worker_find(
     table.add_column(stacked_header("registry.find", lg, "nik", "sex_born"), no_wrap=True)
     table.add_column(stacked_header("registry.find", lg, "name", "desa"), overflow="fold", ratio=1)
     table.add_column(stacked_header("registry.find", lg, "occupation", "agreements"), overflow="fold", ratio=1)
-    for w in out["workers"]:
-        table.add_row(f"{w['nik']}{' ⚑' if w['needs_review'] else ''}\n{w['sex']} · {w['birth_date']}",
-                      f"{escape(w['name'])}\n{escape(w['desa'] or w['desa_code'])}",
-                      f"{w['occupation']}\n{', '.join(e['agreement'] for e in w['enrolments']) or '-'}")
+    for row in out.workers:
+        table.add_row(f"{row.nik}{' ⚑' if row.needs_review else ''}\n{row.sex} · {row.birth_date.isoformat()}",
+                      f"{escape(row.name)}\n{escape(row.desa or row.desa_code)}",
+                      f"{row.occupation}\n{', '.join(e.agreement for e in row.enrolments) or '-'}")
     out_console.print(table)
 
 
-def registered_sentence(origin: dict[str, Any], lang: str) -> str:
+def registered_sentence(origin: Written, lang: str) -> str:
     """'10 Januari 2026 15:15 WIB oleh ani (import:kadin.csv)': who registered the worker, when (in
     the branch's zone, ``kit.clock``), from what."""
-    when = clock.format_time(dt.datetime.fromisoformat(origin["at"]), lang)
-    source = f" ({origin['source']})" if origin["source"] else ""
-    return t("registry.registered_value", lang, at=when, by=origin["by"], source=source)
+    when = clock.format_time(origin.at, lang)
+    source = f" ({origin.source})" if origin.source else ""
+    return t("registry.registered_value", lang, at=when, by=origin.by, source=source)
 
 
-def render_worker(w: dict[str, Any], lang: str) -> None:
-    table = Table(show_header=False, title=escape(w["name"]), title_justify="left")
+def render_worker(w: WorkerRead, lang: str) -> None:
+    table = Table(show_header=False, title=escape(w.name), title_justify="left")
     table.add_column()
     table.add_column()
-    occ = w["occupation"]
+    occ = w.occupation
     rows = [
-        ("nik", w["nik"] + (" ⚑ " + t("registry.review_short", lang) if w["needs_review"] else "")),
-        ("sex", t(f"registry.sex.{w['sex']}", lang)),
-        ("birth_date", w["birth_date"]),
-        ("domicile", f"{w['domicile']['name']}, {w['domicile']['district']} ({w['domicile']['code']})"),
-        ("occupation", occ["label_en"] if lang == "en" else occ["label_id"]),
-        ("income", t("registry.income_bracket", lang, income=rp(w["declared_income"]),
-                     base=rp(w["income_bracket"]["base"]), bracket=w["income_bracket"]["number"])),
-        ("phone", w["phone"] or "-"),
-        ("heirs", "; ".join(f"{h['name']} ({relationships()[h['relationship']].label(lang)})"
-                            for h in w["heirs"]) or "-"),
-        ("enrolments", "; ".join(f"{e['agreement']} {e['from']}–{e['to']} "
-                                 f"({t('registry.enrolment_status.' + e['status'], lang)})"
-                                 for e in w["enrolments"]) or "-"),
-        ("registered", registered_sentence(w["registered"], lang)),
+        ("nik", w.nik + (" ⚑ " + t("registry.review_short", lang) if w.needs_review else "")),
+        ("sex", t(f"registry.sex.{w.sex}", lang)),
+        ("birth_date", w.birth_date.isoformat()),
+        ("domicile", f"{w.domicile.name}, {w.domicile.district} ({w.domicile.code})"),
+        ("occupation", occ.label_en if lang == "en" else occ.label_id),
+        ("income", t("registry.income_bracket", lang, income=rp(w.declared_income),
+                     base=rp(w.income_bracket.base), bracket=w.income_bracket.number)),
+        ("phone", w.phone or "-"),
+        ("heirs", "; ".join(f"{h.name} ({relationships()[h.relationship].label(lang)})" for h in w.heirs) or "-"),
+        ("enrolments", "; ".join(f"{e.agreement} {e.first}–{e.last} "
+                                 f"({t('registry.enrolment_status.' + e.status, lang)})"
+                                 for e in w.enrolments) or "-"),
+        ("registered", registered_sentence(w.registered, lang)),
     ]
     for key, value in rows:
         table.add_row(t(f"registry.col.{key}", lang), escape(str(value)))

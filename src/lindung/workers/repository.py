@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from lindung.kit import db as kitdb
 from lindung.kit.auth import EVERYTHING, Scope
-from lindung.rules.period import Month
 from lindung.workers.models import Occupation, Worker
 
 # Enrolments and agreements are read by name here: the registry sits below enrolment and sponsors'
@@ -40,9 +39,20 @@ def visible(session: Session, worker_id: int, scope: Scope) -> bool:
         is not None
 
 
-def enrolments_of(session: Session, worker_id: int, scope: Scope = EVERYTHING) -> list[dict[str, Any]]:
+class EnrolmentRow(NamedTuple):
+    agreement: str
+    first_month: int
+    last_month: int
+    status: str
+    committed_cost: int
+    actor: str
+    at: dt.datetime
+    source: str | None
+
+
+def enrolments_of(session: Session, worker_id: int, scope: Scope = EVERYTHING) -> list[EnrolmentRow]:
     """The worker's enrolments, oldest first (a sponsor's staff: their sponsor's only), with who
-    enrolled each, when and from what."""
+    enrolled each, when and from what (months as ``Month`` indexes)."""
     sql = ("SELECT a.code, e.first_month, e.last_month, e.status, e.committed_cost, p.actor, p.at, p.source "
            "FROM enrolments e JOIN agreements a ON a.id = e.agreement_id JOIN provenances p ON p.id = e.provenance_id "
            "WHERE e.worker_id = :w" + (" AND a.sponsor_id = :s" if scope.sponsor_id is not None else "")
@@ -51,9 +61,8 @@ def enrolments_of(session: Session, worker_id: int, scope: Scope = EVERYTHING) -
     if scope.sponsor_id is not None:
         params["s"] = scope.sponsor_id
     rows = session.execute(text(sql).columns(at=kitdb.UtcDateTime()), params)
-    return [{"agreement": str(code), "from": str(Month.from_index(int(first))), "to": str(Month.from_index(int(last))),
-             "status": str(status), "committed_cost": int(cost),
-             "enrolled": {"by": str(actor), "at": at.isoformat(), "source": source}}
+    return [EnrolmentRow(str(code), int(first), int(last), str(status), int(cost), str(actor), at,
+                         None if source is None else str(source))
             for code, first, last, status, cost, actor, at, source in rows]
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -40,6 +39,24 @@ from lindung.sponsors import service as sponsors
 from lindung.workers import repository
 from lindung.workers.models import Heir, Worker
 from lindung.workers.names import looks_like_formula, may_be_same_person, tidy_name
+from lindung.workers.schemas import (
+    UPDATABLE,
+    ActivePeriod,
+    Domicile,
+    EnrolmentRead,
+    HeirIn,
+    HeirRead,
+    IncomeBracket,
+    NikRegion,
+    OccupationRead,
+    WorkerCreate,
+    WorkerFound,
+    WorkerRead,
+    WorkerSearch,
+    WorkerUpdate,
+    WorkerUpdated,
+    Written,
+)
 
 REVIEW_NIK_DISTRICT_UNKNOWN = "nik_district_unknown"
 _PHONE = re.compile(r"^\+?\d{8,15}$")
@@ -84,30 +101,6 @@ class NikMismatch(InvalidInput):
         super().__init__(what, given, reason=f"{what}_mismatch", from_nik=from_nik, nik=mask_nik(nik))
 
 
-@dataclass(frozen=True)
-class HeirInput:
-    name: str
-    relationship: str
-    nik: str | None = None
-
-
-@dataclass(frozen=True)
-class WorkerInput:
-    nik: str
-    name: str
-    domicile: str
-    occupation: str
-    sex: str | None = None
-    birth_date: dt.date | None = None
-    income: int | None = None
-    phone: str | None = None
-    heirs: tuple[HeirInput, ...] = field(default=())
-    source: str | None = None
-    different_person: bool = False
-    """An officer checked the ID card: a registered worker with this name whose NIK differs only in
-    the serial is another person (see ``register``)."""
-
-
 def check_nik(text: str, *, reference: dt.date | None = None, field: str = "nik", **context: str) -> NikFacts:
     """The NIK's facts, or ``InvalidNik`` naming ``field`` (``context``: what its message names too)."""
     facts = parse_nik(str(text), reference=reference)
@@ -137,9 +130,14 @@ def heir_relationships(day: dt.date, params: ParameterSet | None = None) -> tupl
     return tuple(code for group in groups for code in group)
 
 
-def register(session: Session, data: WorkerInput, *, by: Actor, today: dt.date,
-             params: ParameterSet | None = None) -> Worker:
-    """Add a worker to the registry (flushes; the caller's unit of work commits)."""
+def register(session: Session, data: WorkerCreate, *, by: Actor, today: dt.date,
+             params: ParameterSet | None = None) -> WorkerRead:
+    """``worker add``: a worker in the registry (flushes; the caller's unit of work commits), as
+    ``describe`` shows them (masked).
+
+    Every field is checked before anything is written. A worker of the same name registered under a
+    NIK that differs only in the serial is refused (``PossiblyRegistered``) unless the officer says
+    they checked the ID card (``different_person``), which the audit log keeps."""
     by.require("worker.write")
     facts = check_nik(data.nik, reference=today)
     nik = str(facts.nik)
@@ -176,7 +174,7 @@ def register(session: Session, data: WorkerInput, *, by: Actor, today: dt.date,
     if alike:  # the officer said they are another person: who, and told apart from whom
         audit.record(session, actor=by, action="worker.different_person", subject_type="worker",
                      subject_id=worker.id, data={"niks": [mask_nik(other.nik) for other in alike]})
-    return worker
+    return describe(session, worker, today=today, params=params, scope=by.scope)
 
 
 class WorkerExists(Conflict):
@@ -203,7 +201,7 @@ HEIR_NAME_MAX = 200
 """The longest heir's name (the column's width; the import refuses longer ones too)."""
 
 
-def _heirs(given: tuple[HeirInput, ...], today: dt.date, params: ParameterSet | None, *,
+def _heirs(given: tuple[HeirIn, ...], today: dt.date, params: ParameterSet | None, *,
            worker_nik: str) -> list[Heir]:
     """Heirs in the order given; a relationship is a code or any label of the catalogue ("suami",
     "Istri", "anak kandung", "spouse") and must be one of ``heirs.priority``. An heir is not the
@@ -236,39 +234,17 @@ def _heirs(given: tuple[HeirInput, ...], today: dt.date, params: ParameterSet | 
     return heirs
 
 
-UPDATABLE = ("name", "domicile", "occupation", "income", "phone", "heirs", "reviewed")
-
-
-@dataclass(frozen=True)
-class WorkerChanges:
-    """What an officer corrects or updates; ``None`` leaves a field as it is. ``phone=""`` clears the
-    phone; ``heirs`` replaces the whole list (``()`` clears it). The NIK, and the sex and birth date it
-    holds, are not editable: another NIK is another person."""
-
-    name: str | None = None
-    domicile: str | None = None
-    occupation: str | None = None
-    income: int | None = None
-    phone: str | None = None
-    heirs: tuple[HeirInput, ...] | None = None
-    reviewed: bool | None = None
-    """True: an officer checked the worker flagged for review (their ID card: a NIK whose kecamatan
-    is not in the region list, say) and clears the flag."""
-
-    def empty(self) -> bool:
-        return all(getattr(self, f) is None for f in UPDATABLE)
-
-
-def update(session: Session, nik: str, changes: WorkerChanges, *, by: Actor, today: dt.date,
-           params: ParameterSet | None = None) -> tuple[Worker, tuple[str, ...]]:
-    """Apply ``changes`` to the registry row (flushes); returns the worker and the fields that changed.
+def update(session: Session, nik: str, changes: WorkerUpdate, *, by: Actor, today: dt.date,
+           params: ParameterSet | None = None) -> WorkerUpdated:
+    """``worker update``: apply ``changes`` to the registry row (flushes); the worker as ``describe``
+    shows them (masked; a sponsor's staff may not write), with the fields that changed.
 
     Everything is checked as at registration, before anything is written. Enrolments keep the
     occupation and sector they were accepted with, and issued bills their prices: an edit changes
     what comes next, never what was billed or decided. The audit log names the fields, not values."""
+    by.require("worker.write")
     if changes.empty():
         raise InvalidInput("changes", "", known=", ".join(UPDATABLE))
-    by.require("worker.write")
     worker = get(session, nik, today=today, scope=by.scope)
     # Two officers updating one worker at once: the second waits here and then sees the first's
     # heirs (SQLite's BEGIN IMMEDIATE serialises writers anyway).
@@ -303,7 +279,8 @@ def update(session: Session, nik: str, changes: WorkerChanges, *, by: Actor, tod
         audit.record(session, actor=by, action="worker.update", subject_type="worker", subject_id=worker.id,
                      data={"fields": fields})
     session.flush()
-    return worker, tuple(fields)
+    shown = describe(session, worker, today=today, params=params, scope=by.scope)
+    return WorkerUpdated(**dict(shown), changed=fields)
 
 
 def get(session: Session, nik: str, *, today: dt.date | None = None, scope: Scope | None = None) -> Worker:
@@ -320,8 +297,8 @@ def get(session: Session, nik: str, *, today: dt.date | None = None, scope: Scop
     return found
 
 
-def view(session: Session, nik: str, *, unmask: bool, by: Actor, today: dt.date | None = None) -> dict[str, Any]:
-    """What ``worker show`` prints (a sponsor's staff: only a worker their sponsor enrolled, with its
+def view(session: Session, nik: str, *, unmask: bool, by: Actor, today: dt.date | None = None) -> WorkerRead:
+    """``worker show`` (a sponsor's staff: only a worker their sponsor enrolled, with its
     enrolments only). An unmasked view needs ``worker.read_nik`` and is written to the audit log (by
     id, not NIK)."""
     by.require("worker.read", *(("worker.read_nik",) if unmask else ()))
@@ -332,7 +309,7 @@ def view(session: Session, nik: str, *, unmask: bool, by: Actor, today: dt.date 
 
 
 def describe(session: Session, worker: Worker, *, unmask: bool = False, today: dt.date | None = None,
-             params: ParameterSet | None = None, scope: Scope = EVERYTHING) -> dict[str, Any]:
+             params: ParameterSet | None = None, scope: Scope = EVERYTHING) -> WorkerRead:
     """The worker as the CLI and the API show it. ``income_bracket`` is the bracket the declared
     income falls in on ``today`` (default: the current date), i.e. the dasar if the worker paid
     for themself; a sponsored worker's contribution follows the agreement's package. Enrolments:
@@ -343,31 +320,37 @@ def describe(session: Session, worker: Worker, *, unmask: bool = False, today: d
     domicile = regions_repo.get(session, worker.domicile_code)
     district = regions_repo.get(session, domicile.parent_code) if domicile and domicile.parent_code else None
     occ = repository.occupation(session, worker.occupation_code)
-    show = (lambda n: n) if unmask else mask_nik
-    return {
-        "nik": show(worker.nik),
-        "masked": not unmask,
-        "name": worker.name,
-        "sex": worker.sex,
-        "birth_date": worker.birth_date.isoformat(),
-        "nik_region": {"province": worker.nik_province_code, "regency": worker.nik_regency_code,
-                       "district": worker.nik_district_code},
-        "needs_review": worker.needs_review,
-        "review_reason": worker.review_reason,
-        "domicile": {"code": worker.domicile_code, "name": domicile.name if domicile else None,
-                     "district": district.name if district else None},
-        "occupation": {"code": worker.occupation_code, "label_id": occ.label_id if occ else None,
-                       "label_en": occ.label_en if occ else None,
-                       "transport": bool(occ.transport) if occ else None},
-        "declared_income": worker.declared_income,
-        "income_bracket": {"number": bracket.number, "base": bracket.base},
-        "phone": worker.phone if unmask else mask_phone(worker.phone),
-        "heirs": [{"name": h.name, "relationship": h.relationship_code,
-                   "nik": show(h.nik) if h.nik else None} for h in worker.heirs],
-        "enrolments": repository.enrolments_of(session, worker.id, scope),
-        "registered": {"by": worker.provenance.actor, "at": worker.provenance.at.isoformat(),
-                       "source": worker.provenance.source},
-    }
+
+    def show(number: str) -> str:
+        return number if unmask else mask_nik(number)
+
+    return WorkerRead(
+        nik=show(worker.nik),
+        masked=not unmask,
+        name=worker.name,
+        sex=worker.sex,
+        birth_date=worker.birth_date,
+        nik_region=NikRegion(province=worker.nik_province_code, regency=worker.nik_regency_code,
+                             district=worker.nik_district_code),
+        needs_review=worker.needs_review,
+        review_reason=worker.review_reason,
+        domicile=Domicile(code=worker.domicile_code, name=domicile.name if domicile else None,
+                          district=district.name if district else None),
+        occupation=OccupationRead(code=worker.occupation_code, label_id=occ.label_id if occ else None,
+                                  label_en=occ.label_en if occ else None,
+                                  transport=bool(occ.transport) if occ else None),
+        declared_income=worker.declared_income,
+        income_bracket=IncomeBracket(number=bracket.number, base=bracket.base),
+        phone=worker.phone if unmask else mask_phone(worker.phone),
+        heirs=[HeirRead(name=h.name, relationship=h.relationship_code, nik=show(h.nik) if h.nik else None)
+               for h in worker.heirs],
+        enrolments=[EnrolmentRead(agreement=e.agreement, first=Month.from_index(e.first_month),
+                                  last=Month.from_index(e.last_month), status=e.status,
+                                  committed_cost=e.committed_cost,
+                                  enrolled=Written(by=e.actor, at=e.at, source=e.source))
+                    for e in repository.enrolments_of(session, worker.id, scope)],
+        registered=Written(by=worker.provenance.actor, at=worker.provenance.at, source=worker.provenance.source),
+    )
 
 
 FIND_LIMIT_MAX = 1000
@@ -376,7 +359,7 @@ ALIKE_SCAN_MAX = 20_000
 
 
 def find(session: Session, text: str = "", *, by: Actor, region: str | None = None, agreement: str | None = None,
-         needs_review: bool = False, limit: int = 50, unmask: bool = False) -> dict[str, Any]:
+         needs_review: bool = False, limit: int = 50, unmask: bool = False) -> WorkerSearch:
     """``lindung worker find``: workers by name (every word of ``text`` in it, in any case) or by the
     last digits of their NIK (``text`` of 4 to 16 digits: what a masked NIK shows), in a region
     (a code of any level, or a desa's name as ``worker add`` takes it) and/or an agreement. NIKs
@@ -416,22 +399,23 @@ def find(session: Session, text: str = "", *, by: Actor, region: str | None = No
     rows = []
     for w in found:
         desa = places.get(w.domicile_code)
-        rows.append({
-            "nik": w.nik if unmask else mask_nik(w.nik), "name": w.name, "sex": w.sex,
-            "birth_date": w.birth_date.isoformat(), "desa_code": w.domicile_code,
-            "desa": desa.name if desa is not None else "", "occupation": w.occupation_code,
-            "needs_review": w.needs_review, "review_reason": w.review_reason,
-            "enrolments": [{"agreement": code, "from": str(Month.from_index(first)), "to": str(Month.from_index(last))}
-                           for code, first, last in enrolled.get(w.id, [])]})
-    return {"total": total, "shown": len(rows), "alike": alike, "alike_partial": partial, "workers": rows}
+        rows.append(WorkerFound(
+            nik=w.nik if unmask else mask_nik(w.nik), name=w.name, sex=w.sex, birth_date=w.birth_date,
+            desa_code=w.domicile_code, desa=desa.name if desa is not None else "", occupation=w.occupation_code,
+            needs_review=w.needs_review, review_reason=w.review_reason,
+            enrolments=[ActivePeriod(agreement=code, first=Month.from_index(first), last=Month.from_index(last))
+                        for code, first, last in enrolled.get(w.id, [])]))
+    return WorkerSearch(total=total, shown=len(rows), alike=alike, alike_partial=partial, workers=rows)
 
 
 def audit_log(session: Session, *, by: Actor, worker: str | None = None, actor: str | None = None,
               action: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
               limit: int = 100) -> list[AuditRead]:
     """``lindung audit``: the audit log's newest entries that match (``audit.service.entries``), about
-    the worker with NIK ``worker`` when one is given (looked up here: the log names workers by id)."""
+    the worker with NIK ``worker`` when one is given (looked up here: the log names workers by id).
+    Only for an unscoped user: the log names every sponsor's subjects."""
     by.require("audit.read")
+    by.require_unscoped("audit")
     if since is not None and until is not None and since > until:
         raise InvalidInput("until", until.isoformat())
     subject = ("worker", get(session, worker).id) if worker else None
