@@ -13,7 +13,7 @@ from lindung.approvals.cli import approvals as approvals_command
 from lindung.audit.cli import audit_log as audit_command
 from lindung.billing.cli import app as billing_app
 from lindung.billing.cli import lists_app as billing_lists_app
-from lindung.demo import demo as demo_command
+from lindung.demo.cli import demo as demo_command
 from lindung.enrolment.cli import enrol as enrol_command
 from lindung.enrolment.importer_cli import app as import_app
 from lindung.jobs.cli import app as job_app

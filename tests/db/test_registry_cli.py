@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from lindung.kit.i18n import format_date
 from lindung.kit.privacy import mask_nik
 from tests.factories import DESA_TARUMAJAYA, nik
@@ -198,40 +196,7 @@ class TestWorkerAndEnrolCommands:
         assert (r.exit_code, r.err.strip()) == (3, said)
 
 
-class TestDbAndDemoCommands:
+class TestDbCommands:
     def test_db_upgrade_on_a_migrated_database_changes_nothing(self, database, cli):
         r = cli("db", "upgrade", "--json")
         assert r.exit_code == 0 and r.json()["changed"] is False
-
-    @pytest.mark.real_clock  # the demo runs on the real date
-    def test_the_demo_loads_bekasi_once(self, database, cli):
-        first = cli("demo", "--json")
-        assert first.exit_code == 0, first.stderr
-        out = first.json()
-        assert out["added"]["agreements"] == 4  # three in force and Kadin's renewal, drafted
-        by_code = {a["code"]: a for a in out["agreements"]}
-        kadin = by_code["KADIN-2026"]
-        # the demo's JKM death (a Kadin worker) gave that worker's place back for a replacement
-        assert (kadin["quota"], kadin["use"]["enrolled"], kadin["estimate"]["list_price"]) == (
-            1000, 999, 201_600_000)
-        assert kadin["use"]["committed"] <= kadin["budget"]
-        assert by_code["BEKASI-TANI-2026"]["funding"] == "apbd"
-        assert by_code["CSR-NELAYAN-2026"]["targets"]["occupations"] == ["nelayan", "pembudidaya_ikan"]
-        assert out["regions"]["regency"] == {"code": "32.16", "name": "Kabupaten Bekasi", "kecamatan": 23,
-                                             "desa": 187}
-        assert all("*" in w["nik"] for w in out["sample_workers"])
-        workers = out["workers"]
-
-        again = cli("demo", "--json").json()
-        assert again["added"] == {"sponsors": 0, "agreements": 0, "workers": 0, "enrolments": 0}
-        assert again["workers"] == workers
-        assert database.scalar(
-            "SELECT count(*) FROM workers w JOIN regions r ON r.code = w.domicile_code "
-            "WHERE r.level = 4 AND r.code LIKE '32.16.%'") == workers
-
-    def test_the_demo_tour_is_readable(self, database, cli):
-        r = cli("demo", "--lang", "en")
-        assert r.exit_code == 0, r.stderr
-        for text in ("Kabupaten Bekasi", "KADIN-2026", "Rp201.600.000", "Try next", "lindung agreement show"):
-            assert text in r.out
-        assert not r.out.startswith("{")
