@@ -20,6 +20,7 @@ from lindung.jobs.cli import app as job_app
 from lindung.kit.cli import PANEL_OTHER, PANEL_REGISTRY, LangOption, group_options, run_app
 from lindung.kit.db_cli import app as db_app
 from lindung.regions.cli import app as region_app
+from lindung.reports.cli import app as report_app
 from lindung.simulator.cli import app as simulate_app
 from lindung.simulator.cli import benefit_app
 from lindung.sponsors.cli import agreement_app, sponsor_app
@@ -54,13 +55,14 @@ app.add_typer(billing_app)  # bill, pay, coverage and the billing group: PANEL_B
 _command_here("demo", demo_command, PANEL_OTHER)
 app.add_typer(simulate_app, name="simulate", rich_help_panel=PANEL_OTHER)
 app.add_typer(region_app, name="region", rich_help_panel=PANEL_OTHER)
+app.add_typer(report_app, name="report", rich_help_panel=PANEL_OTHER)
 _command_here("audit", audit_command, PANEL_OTHER)
 app.add_typer(user_app, name="user", rich_help_panel=PANEL_OTHER)
 app.add_typer(job_app, name="job", rich_help_panel=PANEL_OTHER)
 app.add_typer(db_app, name="db", rich_help_panel=PANEL_OTHER)
 # Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
 for group in (simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
-              region_app, billing_lists_app, user_app, job_app):
+              region_app, billing_lists_app, user_app, job_app, report_app):
     group.callback(invoke_without_command=True)(group_options)
 
 

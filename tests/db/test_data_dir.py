@@ -87,11 +87,12 @@ class TestANewDatabaseIsSaid:
     @pytest.mark.parametrize("empty_database", ENGINES, indirect=True)
     def test_once_on_stderr_where_it_is_and_not_on_the_next_command(self, empty_database, cli):
         _dialect, url = empty_database
-        r = cli("sponsor", "list", "--json")
+        # A new database's first command adds its first administrator.
+        r = cli("user", "add", "kepala", "--role", "administrator", "--json")
         assert r.exit_code == 0, r.stderr
-        assert r.json() == []  # stdout stays JSON
+        assert r.json()["username"] == "kepala"  # stdout stays JSON
         assert squeezed(r.err) == squeezed(f"Basis data baru dibuat: {kitdb.shown_url(url)}")
-        again = cli("sponsor", "list", "--json")
+        again = cli("sponsor", "list", "--json", "--by", "kepala")
         assert again.exit_code == 0 and again.stderr == "" and again.json() == []
 
     def test_in_english_too(self):
@@ -99,13 +100,13 @@ class TestANewDatabaseIsSaid:
             "New database created: sqlite:////x/lindung.sqlite")
 
     def test_at_the_default_place_from_any_folder(self, home, cli, monkeypatch):
-        r = cli("sponsor", "add", "--code", "KADIN", "--name", "Kadin", "--funding", "kadin", "--lang", "en")
+        r = cli("user", "add", "kepala", "--role", "administrator", "--lang", "en")
         assert r.exit_code == 0, r.stderr
         assert squeezed(r.err) == squeezed(f"New database created: sqlite:///{default_file().as_posix()}")
         (home / "elsewhere").mkdir()
         monkeypatch.chdir(home / "elsewhere")
-        r = cli("sponsor", "list", "--json")
-        assert r.exit_code == 0 and r.stderr == "" and [s["code"] for s in r.json()] == ["KADIN"]
+        r = cli("user", "list", "--json", "--by", "kepala")
+        assert r.exit_code == 0 and r.stderr == "" and [u["username"] for u in r.json()] == ["kepala"]
 
     def test_not_when_an_existing_database_is_merely_upgraded(self, sqlite_database, cli):
         command.downgrade(kitdb.alembic_config(sqlite_database.engine), "-1")

@@ -189,10 +189,12 @@ class TestWithdrawnAgreementsMigration:
         # refer to: every row and reference must come through, and a withdrawn draft going down
         # becomes a draft again (the old constraints know no other state for it).
         from tests.factories import enrol, make_agreement, make_worker
+        from tests.users import seed
 
         _dialect, url = empty_database
         engine = kitdb.get_engine(url)
         kitdb.ensure_database(engine)
+        seed(engine)  # the users the factories act as
         with kitdb.session_scope(engine) as s:
             make_agreement(s)
             make_agreement(s, "DRAFT-2026", approve=False)

@@ -36,7 +36,7 @@ from lindung.sponsors.models import Agreement
 from lindung.workers import repository as workers_repo
 from lindung.workers import service as workers
 
-AUDIT_BILLS_MAX = 1_000_000
+AUDIT_BILLS_MAX = 10_000
 """How many ``bill.issue`` entries of the demo's officer are read at most (a demo year has 14)."""
 
 
