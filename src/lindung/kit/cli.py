@@ -18,7 +18,6 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.exc import DBAPIError
 
 from lindung.kit import clock, help_language, usage_errors
 from lindung.kit.cells import inert
@@ -137,12 +136,6 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     except LindungError as exc:
         err_console.print(f"[bold red]{label}:[/] {exc.message(lang)}")
         return exc.exit_code
-    except DBAPIError as exc:  # the database down, locked or misconfigured: said, not a traceback
-        said = database_error(exc)
-        if said is None:
-            return _internal_error(label, lang)
-        err_console.print(f"[bold red]{label}:[/] {escape(said.message(lang))}")
-        return said.exit_code
     except usage_errors.Abort:
         err_console.print(t("usage.aborted", lang))
         return 1
@@ -158,8 +151,13 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
-    except Exception:
-        return _internal_error(label, lang)
+    except Exception as exc:
+        # The database down, locked or misconfigured is said, not a traceback; anything else is a bug.
+        said = database_error(exc)
+        if said is None:
+            return _internal_error(label, lang)
+        err_console.print(f"[bold red]{label}:[/] {escape(said.message(lang))}")
+        return said.exit_code
     finally:
         _run_lang.reset(chosen)
     # Without Typer's own error display a command's exit code (``typer.Exit``, ``--help``) comes back

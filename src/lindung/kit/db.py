@@ -35,7 +35,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, String, create_engine, event, func, inspect
 from sqlalchemy.engine import Connection, Dialect, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -142,11 +142,12 @@ def _checked_url(url: str) -> str:
     return url
 
 
-def database_error(exc: DBAPIError) -> DatabaseUnavailable | None:
+def database_error(exc: BaseException) -> DatabaseUnavailable | None:
     """What to tell the user of a database error that is not a bug of ours: the server unreachable
     (an error raised while connecting: no statement), the SQLite file locked past the busy timeout, a
     deadlock or serialization failure (PostgreSQL cancelled the transaction; nothing was saved). Any
-    other error is a bug, and stays one (``None``)."""
+    other error (of the database or not) is a bug, and stays one (``None``). The doors pass whatever
+    escaped a use case: they need not know the database's exception classes."""
     if not isinstance(exc, OperationalError):
         return None
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
