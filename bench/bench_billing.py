@@ -48,8 +48,11 @@ from lindung.billing import coverage as coverage_service
 from lindung.billing import repository as billing_repo
 from lindung.billing import service as billing
 from lindung.kit import db as kitdb
+from lindung.kit.auth import Actor
 from lindung.rules.period import Month
 from lindung.sponsors.models import Agreement, Sponsor
+from lindung.users import service as users
+from lindung.users.schemas import UserCreate
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 START = Month(2026, 1)
@@ -90,6 +93,7 @@ class Scratch:
             self.url = make_url(pg_url).set(database=self.name).render_as_string(hide_password=False)
         self.engine = kitdb.make_engine(self.url)
         kitdb.upgrade(self.engine)
+        self.officer = add_users(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -97,6 +101,14 @@ class Scratch:
             with self.admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
             self.admin.dispose()
+
+
+def add_users(engine: Engine) -> Actor:
+    """The bench's administrator and the officer who bills (the services check who acts)."""
+    with kitdb.session_scope(engine) as s:
+        users.add_user(s, UserCreate(username="bench.admin", role="administrator"), by=None)
+        users.add_user(s, UserCreate(username="bench", role="officer"), by=users.acting(s, "bench.admin"))
+        return users.acting(s, "bench")
 
 
 # --- set-based seeding --------------------------------------------------------------------------
@@ -120,7 +132,7 @@ def seed(db: Scratch, *, workers: int, agreements: int, cycle: int, months: int,
             status="active", drafted_by="bench.maker", drafted_at=now, approved_by="bench.checker",
             approved_at=now, activated_at=now, ended_at=None, estimate_list_price=0, estimate_expected=0,
             enrolled_count=0, committed_cost=0) for i in ids])
-        origin = audit.provenance(s, actor="bench", source="bench").id
+        origin = audit.provenance(s, actor=db.officer, source="bench").id
     last_id = first_id + workers - 1
     with db.engine.begin() as conn:
         if pg:
@@ -185,7 +197,7 @@ def bare_insert(db: Scratch, month: Month) -> int:
 
 def bill_month(db: Scratch, month: Month, agreement_ids: list[int] | None = None) -> billing.BillRun:
     with kitdb.session_scope(db.engine) as s:
-        return billing.issue_bills(s, month, today=month.first_day(), by="bench", agreement_ids=agreement_ids)
+        return billing.issue_bills(s, month, today=month.first_day(), by=db.officer, agreement_ids=agreement_ids)
 
 
 def coverage_probe(db: Scratch, label: str, worker_id: int, at: dt.date, rounds: int = 200) -> None:
@@ -197,8 +209,8 @@ def coverage_probe(db: Scratch, label: str, worker_id: int, at: dt.date, rounds:
         for _ in range(rounds):
             query_times.append(timed(lambda: billing_repo.ledger_of(s, worker_id))[0])
         for _ in range(max(rounds // 4, 10)):
-            answer_times.append(timed(lambda: coverage_service.coverage(s, str(nik), at=at))[0])
-        report = coverage_service.coverage(s, str(nik), at=at)
+            answer_times.append(timed(lambda: coverage_service.coverage(s, str(nik), at=at, by=db.officer))[0])
+        report = coverage_service.coverage(s, str(nik), at=at, by=db.officer)
     say(f"  coverage [{label}] ledger {lines:,} lines: worker's ledger query median "
         f"{statistics.median(query_times) * 1000:.2f} ms, whole answer median "
         f"{statistics.median(answer_times) * 1000:.2f} ms ({len(report.months)} months, protected={report.protected})")
