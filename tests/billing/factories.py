@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lindung.billing import service as billing
+from lindung.billing.schemas import BillRun, PaymentCreate, Receipt
 from lindung.enrolment import service as enrolment
 from lindung.rules.period import Month
 from lindung.sponsors import repository as sponsors_repo
@@ -74,11 +75,11 @@ def cohort(s: Session, size: int, code: str = "KADIN-2026", *, occupation: str =
 
 
 def bill(s: Session, month: str, *, on: dt.date | None = None, agreement_ids: Sequence[int] | None = None
-         ) -> billing.BillRun:
+         ) -> BillRun:
     m = Month.parse(month)
     return billing.issue_bills(s, m, today=on or m.first_day(), by=actor(s, MAKER), agreement_ids=agreement_ids)
 
 
-def pay(s: Session, code: str, amount: int, *, on: dt.date, reference: str | None = None) -> billing.Receipt:
-    return billing.pay(s, code=code, amount=amount, reference=reference or f"REF-{next(_serial)}", paid_on=on,
-                       today=on, by=actor(s, CASHIER))
+def pay(s: Session, code: str, amount: int, *, on: dt.date, reference: str | None = None) -> Receipt:
+    payment = PaymentCreate(code=code, amount=amount, reference=reference or f"REF-{next(_serial)}", paid_on=on)
+    return billing.pay(s, payment, today=on, by=actor(s, CASHIER))
