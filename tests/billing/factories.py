@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from lindung.billing import service as billing
 from lindung.billing.schemas import BillRun, PaymentCreate, Receipt
 from lindung.enrolment import service as enrolment
+from lindung.kit.auth import Actor
 from lindung.rules.period import Month
 from lindung.sponsors import repository as sponsors_repo
 from lindung.sponsors import service as sponsors
@@ -28,6 +29,11 @@ DESA = {"01": "32.16.01.2001", "13": "32.16.13.2001", "17": "32.16.17.2001"}
 JAN_1 = dt.date(2026, 1, 1)
 
 _serial = itertools.count(1)
+
+
+def maker(s: Session) -> Actor:
+    """The officer who makes (issues bills, records deaths and leavings) in these scenarios."""
+    return actor(s, MAKER)
 
 
 def nik(*, kecamatan: str = "01", born: dt.date = dt.date(1990, 5, 17), sex: str = "L") -> str:

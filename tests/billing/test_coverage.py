@@ -18,12 +18,11 @@ from lindung.enrolment import service as enrolment
 from lindung.kit.errors import NotFound
 from lindung.rules.period import Month
 from tests.billing import factories as f
-from tests.users import actor
 
 
 def cover(database, nik: str, at: dt.date, **kw) -> Coverage:
     with database.session() as s:
-        return cov.coverage(s, nik, at=at, by=actor(s, f.MAKER), **kw)
+        return cov.coverage(s, nik, at=at, by=f.maker(s), **kw)
 
 
 def states(c: Coverage) -> dict[str, str]:
@@ -187,10 +186,10 @@ class TestALapseAndARe_enrolment:
         assert states(lapsed)["2026-03"] == "lapsed"
 
         with database.session() as s:  # the village stops; a CSR sponsor takes the worker from July
-            ends.leave(s, w.nik, "DESA-2026", last_month=Month(2026, 2), by=actor(s, f.MAKER),
+            ends.leave(s, w.nik, "DESA-2026", last_month=Month(2026, 2), by=f.maker(s),
                        today=dt.date(2026, 6, 20))
             f.agreement(s, "CSR-2026B", sponsor="CSR", funding="csr", start="2026-07", months=6, cycle=1)
-            enrolment.enrol(s, w.nik, "CSR-2026B", by=actor(s, f.MAKER), today=dt.date(2026, 6, 25))
+            enrolment.enrol(s, w.nik, "CSR-2026B", by=f.maker(s), today=dt.date(2026, 6, 25))
         for month, day in (("2026-07", dt.date(2026, 7, 5)), ("2026-08", dt.date(2026, 8, 5))):
             with database.session() as s:
                 code = f.bill(s, month, on=day).bills[0].payment_code
@@ -307,7 +306,7 @@ class TestAnAnswerAsOfAPastDay:
 
     def test_a_death_recorded_later_is_said_as_known_today(self, database, nik, cli):
         with database.session() as s:
-            ends.record_death(s, nik, died_on=dt.date(2026, 5, 20), by=actor(s, f.MAKER), today=dt.date(2026, 6, 20))
+            ends.record_death(s, nik, died_on=dt.date(2026, 5, 20), by=f.maker(s), today=dt.date(2026, 6, 20))
         before = " ".join(cli("coverage", nik, "--at", "2026-03-23", "--lang", "en").stdout.split())
         assert "The worker died later, on 2026-05-20 (known today)." in before
         after = " ".join(cli("coverage", nik, "--at", "2026-06-20", "--lang", "en").stdout.split())
@@ -359,5 +358,5 @@ class TestPersonalData:
 
     def test_an_unknown_nik_is_named_masked(self, database):
         with pytest.raises(NotFound) as missing, database.session() as s:
-            cov.coverage(s, "3216015705900999", at=dt.date(2026, 1, 5), by=actor(s, f.MAKER))
+            cov.coverage(s, "3216015705900999", at=dt.date(2026, 1, 5), by=f.maker(s))
         assert "3216015705900999" not in missing.value.message("en")

@@ -12,13 +12,12 @@ from lindung.audit.models import AuditEntry
 from lindung.billing import ends, lists
 from lindung.kit.errors import InvalidInput
 from tests.billing import factories as f
-from tests.users import actor
 
 
 def lapsing(database, at: dt.date, days: int = 30, **kw) -> list[dict]:
     """The list's rows as JSON values (dates and months as text), as the CSV has them."""
     with database.session() as s:
-        return [row.model_dump(mode="json") for row in lists.lapsing(s, at, days=days, by=actor(s, f.MAKER), **kw)]
+        return [row.model_dump(mode="json") for row in lists.lapsing(s, at, days=days, by=f.maker(s), **kw)]
 
 
 @pytest.fixture
@@ -78,7 +77,7 @@ class TestArrearsWhoseWindowClosesSoon:
 
     def test_a_worker_whose_death_is_recorded_is_left_out(self, database, village):
         with database.session() as s:
-            ends.record_death(s, village["workers"][0], died_on=dt.date(2026, 5, 2), by=actor(s, f.MAKER),
+            ends.record_death(s, village["workers"][0], died_on=dt.date(2026, 5, 2), by=f.maker(s),
                               today=dt.date(2026, 5, 3))
         got = lapsing(database, dt.date(2026, 5, 20), days=45)
         assert [r["nik"][-4:] for r in got] == [village["workers"][1][-4:]]
@@ -97,4 +96,4 @@ class TestPersonalData:
 
     def test_a_negative_window_is_refused(self, database):
         with database.session() as s, pytest.raises(InvalidInput):
-            lists.lapsing(s, dt.date(2026, 5, 20), days=-1, by=actor(s, f.MAKER))
+            lists.lapsing(s, dt.date(2026, 5, 20), days=-1, by=f.maker(s))
