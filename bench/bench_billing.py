@@ -19,6 +19,10 @@ What it measures (issue 4, "Performance"):
    one query; its plan (SQLite ``EXPLAIN QUERY PLAN``, PostgreSQL ``EXPLAIN ANALYZE``) and the median
    time of the query and of the whole coverage answer are printed at two ledger sizes (after the
    first and after the last repeat).
+4. **What the bill-run job adds** (``lindung bill`` runs a bill run as a job, ``billing.jobs``): after
+   the first repeat, the month billed again (nothing to issue) through ``issue_bills`` and through the
+   job (its row recorded, marked running, the agreements read, one batch, the result written), medians
+   of a few runs each; the difference is the job's bookkeeping, the same for any number of workers.
 
 The data is seeded set-based in SQL (recursive CTE on SQLite, ``generate_series`` on PostgreSQL),
 never through a million service calls. PostgreSQL comes from ``--pg-url`` or
@@ -45,8 +49,10 @@ from sqlalchemy.engine import make_url
 
 from lindung.audit import service as audit
 from lindung.billing import coverage as coverage_service
+from lindung.billing import jobs as bill_jobs
 from lindung.billing import repository as billing_repo
 from lindung.billing import service as billing
+from lindung.billing.schemas import BillRunRequest
 from lindung.kit import db as kitdb
 from lindung.kit.auth import Actor
 from lindung.rules.period import Month
@@ -200,6 +206,21 @@ def bill_month(db: Scratch, month: Month, agreement_ids: list[int] | None = None
         return billing.issue_bills(s, month, today=month.first_day(), by=db.officer, agreement_ids=agreement_ids)
 
 
+def bill_month_as_job(db: Scratch, month: Month) -> billing.BillRun:
+    """The month's bill run as ``lindung bill`` runs it: a job, in batches of the command's default size."""
+    with kitdb.session_scope(db.engine) as s:
+        job = bill_jobs.start(s, BillRunRequest(month=month, issue_date=month.first_day()), by=db.officer)
+    return bill_jobs.run(job.id, by=db.officer, engine=db.engine)
+
+
+def job_bookkeeping(db: Scratch, month: Month, rounds: int = 5) -> None:
+    direct = statistics.median(timed(lambda: bill_month(db, month))[0] for _ in range(rounds))
+    as_job = statistics.median(timed(lambda: bill_month_as_job(db, month))[0] for _ in range(rounds))
+    say(f"  the same month again as a job (nothing issued): {as_job * 1000:.1f} ms against "
+        f"{direct * 1000:.1f} ms through issue_bills, medians of {rounds}: the job's bookkeeping "
+        f"{(as_job - direct) * 1000:.1f} ms")
+
+
 def coverage_probe(db: Scratch, label: str, worker_id: int, at: dt.date, rounds: int = 200) -> None:
     with kitdb.session_scope(db.engine, readonly=True) as s:
         nik = s.scalar(text("SELECT nik FROM workers WHERE id = :w"), {"w": worker_id})
@@ -245,6 +266,8 @@ def run_engine(dialect: str, args: argparse.Namespace, tmp: Path) -> dict[str, f
                 again, rerun = timed(lambda m=month: bill_month(db, m))  # type: ignore[misc]
                 assert not rerun.bills
                 say(f"  the same month billed again: nothing issued, {again:.2f} s")
+            if r == 0:
+                job_bookkeeping(db, month)
         analyze(db)
         coverage_probe(db, f"after {args.repeats} months", args.workers // 2, (START + args.repeats - 1).day(20))
         bare_m, bill_m = statistics.median(bare_times), statistics.median(bill_times)
