@@ -4,6 +4,7 @@ their queries), see NIKs masked, and may neither issue, pay nor end anything. On
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -17,6 +18,7 @@ from lindung.enrolment import service as enrolment
 from lindung.kit.auth import NotPermitted, OutOfScope
 from lindung.kit.errors import NotFound
 from lindung.rules.period import Month
+from lindung.sponsors import service as sponsors
 from tests.billing import factories as f
 from tests.users import actor, add_user
 
@@ -72,6 +74,14 @@ class TestSingleRecordsOfAnotherSponsorAreNotFound:
         with pytest.raises(NotFound) as hidden:
             read(database, billing.find_receipt, receipts[("KADIN-2026", "2026-02")], by=DESA_STAFF)
         assert hidden.value.code == "billing.receipt_not_found"
+
+    def test_billable_agreement_ids(self, database, two_sponsors):
+        with database.session(readonly=True) as s:
+            scope = actor(s, KADIN_STAFF).scope
+            assert billing.billable_agreement_ids(s, MAR, "kadin-2026", scope=scope) == [
+                sponsors.get_agreement(s, "KADIN-2026").id]
+            with pytest.raises(NotFound):
+                billing.billable_agreement_ids(s, MAR, "DESA-2026", scope=scope)
 
     def test_coverage(self, database, two_sponsors):
         own = read(database, cov.coverage, two_sponsors["kadin"][0], at=dt.date(2026, 2, 15), by=KADIN_STAFF)
@@ -173,8 +183,7 @@ class TestListsHoldTheSponsorsOwnRows:
             viewer = actor(s, "pemantau")
             with pytest.raises(OutOfScope):
                 lists.overdue_bills(s, dt.date(2026, 3, 20),
-                                    by=type(viewer)(viewer.user_id, viewer.username, viewer.role,
-                                                    viewer.permissions | {"bill.read"}, None, viewer.region_code))
+                                    by=dataclasses.replace(viewer, permissions=viewer.permissions | {"bill.read"}))
 
 
 class TestASponsorsStaffCannotWrite:
