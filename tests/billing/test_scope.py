@@ -218,3 +218,23 @@ class TestASponsorsStaffCannotWrite:
         assert database.scalar("SELECT count(*) FROM worker_deaths") == 0
         assert database.scalar("SELECT count(*) FROM enrolment_ends") == 0
         assert database.scalar("SELECT status FROM agreements WHERE code = 'KADIN-2026'") == "active"
+
+    def test_given_the_permissions_they_would_still_reach_only_their_own(self, database, two_sponsors):
+        """Should a branch give its sponsors' staff these permissions, the scope still holds: another
+        sponsor's bill, worker and agreement are not found, and a bill run bills their own only."""
+        codes, desa = two_sponsors["codes"], two_sponsors["desa"]
+        with database.session() as s:
+            staff = actor(s, KADIN_STAFF)
+            widened = dataclasses.replace(staff, permissions=staff.permissions | {
+                "bill.issue", "payment.record", "enrolment.end"})
+            run = billing.issue_bills(s, Month(2026, 4), today=dt.date(2026, 4, 1), by=widened)
+            assert {b.agreement for b in run.bills} == {"KADIN-2026"}
+            with pytest.raises(billing.BillNotFound):
+                billing.pay(s, PaymentCreate(code=codes[("DESA-2026", "2026-03")], amount=33_600, reference="X"),
+                            today=dt.date(2026, 4, 1), by=widened)
+            with pytest.raises(NotFound):
+                ends.record_death(s, desa[0], died_on=dt.date(2026, 3, 1), today=dt.date(2026, 4, 1), by=widened)
+            with pytest.raises(NotFound):
+                ends.leave(s, desa[0], "DESA-2026", last_month=MAR, today=dt.date(2026, 4, 1), by=widened)
+            with pytest.raises(NotFound):
+                ends.end_agreement(s, "DESA-2026", last_month=MAR, today=dt.date(2026, 4, 1), by=widened)

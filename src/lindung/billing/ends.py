@@ -81,7 +81,7 @@ def record_death(session: Session, nik: str, *, died_on: dt.date, by: Actor, tod
     who = by.username
     if died_on > today:
         raise InvalidInput("died_on", died_on.isoformat(), reason="date_future")
-    worker = workers.get(session, nik, today=today)
+    worker = workers.get(session, nik, today=today, scope=by.scope)
     if died_on < worker.birth_date:
         raise InvalidInput("died_on", died_on.isoformat(), reason="died_before_birth",
                            born=worker.birth_date.isoformat(), nik=mask_nik(worker.nik))
@@ -112,8 +112,8 @@ def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month,
           today: dt.date) -> EndResult:
     by.require("enrolment.end")
     who = by.username
-    agreement = sponsors.get_agreement(session, agreement_code)
-    worker = workers.get(session, nik, today=today)
+    agreement = sponsors.get_agreement(session, agreement_code, scope=by.scope)
+    worker = workers.get(session, nik, today=today, scope=by.scope)
     enrolment_repo.lock_for_end(session, worker.id)
     enrolments = [e for e in repo.active_enrolments(session, worker.id, agreement_id=agreement.id)
                   if e.last_month > last_month.index]
@@ -168,7 +168,7 @@ def end_agreement(session: Session, code: str, *, last_month: Month, by: Actor, 
     """End the agreement after ``last_month``: no further bills; later months voided and settled."""
     by.require("enrolment.end")
     who = by.username
-    found = sponsors.get_agreement(session, code)
+    found = sponsors.get_agreement(session, code, scope=by.scope)
     start, end = Month.from_index(found.start_month), Month.from_index(found.end_month)
     if not start - 1 <= last_month <= end:
         raise InvalidInput("last_month", str(last_month), reason="month_outside", start=str(start - 1), end=str(end))

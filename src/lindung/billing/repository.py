@@ -62,20 +62,27 @@ _MONTHS = ("months(month) AS (SELECT CAST(:first AS INTEGER) UNION ALL "
 
 
 def billable_agreements(session: Session, month: int, statuses: Sequence[str], *,
-                        agreement_ids: Sequence[int] | None = None) -> list[Agreement]:
-    """Agreements in ``statuses`` that started on or before ``month``, locked, in id order."""
+                        agreement_ids: Sequence[int] | None = None, scope: Scope = EVERYTHING) -> list[Agreement]:
+    """Agreements in ``statuses`` that started on or before ``month`` (of ``scope``'s sponsor only for
+    a sponsor's staff), locked, in id order."""
     stmt = (select(Agreement).where(Agreement.status.in_(statuses), Agreement.start_month <= month)
             .order_by(Agreement.id))
     if agreement_ids is not None:
         stmt = stmt.where(Agreement.id.in_(list(agreement_ids)))
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
     if _pg(session):
         stmt = stmt.with_for_update(of=Agreement)
     return list(session.scalars(stmt))
 
 
-def billable_agreement_ids(session: Session, month: int, statuses: Sequence[str]) -> list[int]:
-    return list(session.scalars(select(Agreement.id).where(Agreement.status.in_(statuses),
-                                                           Agreement.start_month <= month).order_by(Agreement.id)))
+def billable_agreement_ids(session: Session, month: int, statuses: Sequence[str], scope: Scope = EVERYTHING
+                           ) -> list[int]:
+    stmt = (select(Agreement.id).where(Agreement.status.in_(statuses), Agreement.start_month <= month)
+            .order_by(Agreement.id))
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
+    return list(session.scalars(stmt))
 
 
 def lock_agreement(session: Session, agreement_id: int) -> None:

@@ -52,7 +52,7 @@ from lindung.billing.schemas import (
     SponsorRef,
 )
 from lindung.kit import lokal
-from lindung.kit.auth import Actor, Scope
+from lindung.kit.auth import EVERYTHING, Actor, Scope
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.kit.numbers import rupiah_amount
@@ -198,10 +198,11 @@ class PriceBook:
 
 def billable_agreement_ids(session: Session, month: Month, agreement: str | None = None, *,
                            scope: Scope | None = None) -> list[int]:
-    """Ids of the agreements a bill run for ``month`` looks at (one, when ``agreement`` is given: not
-    found when it is another sponsor's than ``scope``'s, refused when it is not open)."""
+    """Ids of the agreements a bill run for ``month`` looks at: every open one (of ``scope``'s sponsor
+    for a sponsor's staff), or ``agreement`` (not found when it is another sponsor's than ``scope``'s,
+    refused when it is not open)."""
     if agreement is None:
-        return repo.billable_agreement_ids(session, month.index, OPEN_STATUSES)
+        return repo.billable_agreement_ids(session, month.index, OPEN_STATUSES, scope or EVERYTHING)
     found = sponsors.get_agreement(session, agreement, scope=scope)
     if found.status not in OPEN_STATUSES:
         raise AgreementNotBillable(agreement=found.code, status=found.status)
@@ -222,14 +223,16 @@ class _Candidate:
 def issue_bills(session: Session, month: Month, *, today: dt.date, by: Actor,
                 agreement_ids: Sequence[int] | None = None, params: ParameterSet | None = None,
                 next_working_day: NextWorkingDay | None = None) -> BillRun:
-    """Issue every cycle due by ``month`` not yet (fully) billed, for the given or all open agreements.
+    """Issue every cycle due by ``month`` not yet (fully) billed, for the given or all open agreements
+    (of ``by``'s sponsor only, for a sponsor's staff).
 
     Set-based: prices into a tiny temporary table, one INSERT … SELECT for the worker-months.
     Idempotent and resumable: a second run, or a run after an interrupted one, issues only what is missing.
     """
     by.require("bill.issue")
     nwd = next_working_day or lokal.next_working_day
-    agreements = repo.billable_agreements(session, month.index, OPEN_STATUSES, agreement_ids=agreement_ids)
+    agreements = repo.billable_agreements(session, month.index, OPEN_STATUSES, agreement_ids=agreement_ids,
+                                          scope=by.scope)
     if not agreements:
         return BillRun.of(month, [])
     ids = [a.id for a in agreements]
@@ -346,7 +349,7 @@ def pay(session: Session, payment_in: PaymentCreate, *, today: dt.date, by: Acto
     if paid_on > today:
         raise InvalidInput("paid_on", paid_on.isoformat(), reason="date_future")
     bill = repo.bill_by_code(session, number)
-    if bill is None:
+    if bill is None or not _reaches(session, by, bill.agreement_id):
         raise BillNotFound(code=number)
     repo.lock_agreement(session, bill.agreement_id)
     existing = repo.payment_by_reference(session, ref)
