@@ -19,6 +19,10 @@ What it measures (issue 4, "Performance"):
    one query; its plan (SQLite ``EXPLAIN QUERY PLAN``, PostgreSQL ``EXPLAIN ANALYZE``) and the median
    time of the query and of the whole coverage answer are printed at two ledger sizes (after the
    first and after the last repeat).
+4. **What the bill-run job adds** (``lindung bill`` runs a bill run as a job, ``billing.jobs``): after
+   the first repeat, the month billed again (nothing to issue) through ``issue_bills`` and through the
+   job (its row recorded, marked running, the agreements read, one batch, the result written), medians
+   of a few runs each; the difference is the job's bookkeeping, the same for any number of workers.
 
 The data is seeded set-based in SQL (recursive CTE on SQLite, ``generate_series`` on PostgreSQL),
 never through a million service calls. PostgreSQL comes from ``--pg-url`` or
@@ -45,11 +49,16 @@ from sqlalchemy.engine import make_url
 
 from lindung.audit import service as audit
 from lindung.billing import coverage as coverage_service
+from lindung.billing import jobs as bill_jobs
 from lindung.billing import repository as billing_repo
 from lindung.billing import service as billing
+from lindung.billing.schemas import BillRunRequest
 from lindung.kit import db as kitdb
+from lindung.kit.auth import Actor
 from lindung.rules.period import Month
 from lindung.sponsors.models import Agreement, Sponsor
+from lindung.users import service as users
+from lindung.users.schemas import UserCreate
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 START = Month(2026, 1)
@@ -90,6 +99,7 @@ class Scratch:
             self.url = make_url(pg_url).set(database=self.name).render_as_string(hide_password=False)
         self.engine = kitdb.make_engine(self.url)
         kitdb.upgrade(self.engine)
+        self.officer = add_users(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -97,6 +107,14 @@ class Scratch:
             with self.admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
             self.admin.dispose()
+
+
+def add_users(engine: Engine) -> Actor:
+    """The bench's administrator and the officer who bills (the services check who acts)."""
+    with kitdb.session_scope(engine) as s:
+        users.add_user(s, UserCreate(username="bench.admin", role="administrator"), by=None)
+        users.add_user(s, UserCreate(username="bench", role="officer"), by=users.acting(s, "bench.admin"))
+        return users.acting(s, "bench")
 
 
 # --- set-based seeding --------------------------------------------------------------------------
@@ -120,7 +138,7 @@ def seed(db: Scratch, *, workers: int, agreements: int, cycle: int, months: int,
             status="active", drafted_by="bench.maker", drafted_at=now, approved_by="bench.checker",
             approved_at=now, activated_at=now, ended_at=None, estimate_list_price=0, estimate_expected=0,
             enrolled_count=0, committed_cost=0) for i in ids])
-        origin = audit.provenance(s, actor="bench", source="bench").id
+        origin = audit.provenance(s, actor=db.officer, source="bench").id
     last_id = first_id + workers - 1
     with db.engine.begin() as conn:
         if pg:
@@ -185,7 +203,22 @@ def bare_insert(db: Scratch, month: Month) -> int:
 
 def bill_month(db: Scratch, month: Month, agreement_ids: list[int] | None = None) -> billing.BillRun:
     with kitdb.session_scope(db.engine) as s:
-        return billing.issue_bills(s, month, today=month.first_day(), by="bench", agreement_ids=agreement_ids)
+        return billing.issue_bills(s, month, today=month.first_day(), by=db.officer, agreement_ids=agreement_ids)
+
+
+def bill_month_as_job(db: Scratch, month: Month) -> billing.BillRun:
+    """The month's bill run as ``lindung bill`` runs it: a job, in batches of the command's default size."""
+    with kitdb.session_scope(db.engine) as s:
+        job = bill_jobs.start(s, BillRunRequest(month=month, issue_date=month.first_day()), by=db.officer)
+    return bill_jobs.run(job.id, by=db.officer, engine=db.engine)
+
+
+def job_bookkeeping(db: Scratch, month: Month, rounds: int = 5) -> None:
+    direct = statistics.median(timed(lambda: bill_month(db, month))[0] for _ in range(rounds))
+    as_job = statistics.median(timed(lambda: bill_month_as_job(db, month))[0] for _ in range(rounds))
+    say(f"  the same month again as a job (nothing issued): {as_job * 1000:.1f} ms against "
+        f"{direct * 1000:.1f} ms through issue_bills, medians of {rounds}: the job's bookkeeping "
+        f"{(as_job - direct) * 1000:.1f} ms")
 
 
 def coverage_probe(db: Scratch, label: str, worker_id: int, at: dt.date, rounds: int = 200) -> None:
@@ -197,8 +230,8 @@ def coverage_probe(db: Scratch, label: str, worker_id: int, at: dt.date, rounds:
         for _ in range(rounds):
             query_times.append(timed(lambda: billing_repo.ledger_of(s, worker_id))[0])
         for _ in range(max(rounds // 4, 10)):
-            answer_times.append(timed(lambda: coverage_service.coverage(s, str(nik), at=at))[0])
-        report = coverage_service.coverage(s, str(nik), at=at)
+            answer_times.append(timed(lambda: coverage_service.coverage(s, str(nik), at=at, by=db.officer))[0])
+        report = coverage_service.coverage(s, str(nik), at=at, by=db.officer)
     say(f"  coverage [{label}] ledger {lines:,} lines: worker's ledger query median "
         f"{statistics.median(query_times) * 1000:.2f} ms, whole answer median "
         f"{statistics.median(answer_times) * 1000:.2f} ms ({len(report.months)} months, protected={report.protected})")
@@ -233,6 +266,8 @@ def run_engine(dialect: str, args: argparse.Namespace, tmp: Path) -> dict[str, f
                 again, rerun = timed(lambda m=month: bill_month(db, m))  # type: ignore[misc]
                 assert not rerun.bills
                 say(f"  the same month billed again: nothing issued, {again:.2f} s")
+            if r == 0:
+                job_bookkeeping(db, month)
         analyze(db)
         coverage_probe(db, f"after {args.repeats} months", args.workers // 2, (START + args.repeats - 1).day(20))
         bare_m, bill_m = statistics.median(bare_times), statistics.median(bill_times)

@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lindung.billing import service as billing
+from lindung.billing.schemas import BillRun, PaymentCreate, Receipt
 from lindung.enrolment import service as enrolment
+from lindung.kit.auth import Actor
 from lindung.rules.period import Month
 from lindung.sponsors import repository as sponsors_repo
 from lindung.sponsors import service as sponsors
@@ -27,6 +29,11 @@ DESA = {"01": "32.16.01.2001", "13": "32.16.13.2001", "17": "32.16.17.2001"}
 JAN_1 = dt.date(2026, 1, 1)
 
 _serial = itertools.count(1)
+
+
+def maker(s: Session) -> Actor:
+    """The officer who makes (issues bills, records deaths and leavings) in these scenarios."""
+    return actor(s, MAKER)
 
 
 def nik(*, kecamatan: str = "01", born: dt.date = dt.date(1990, 5, 17), sex: str = "L") -> str:
@@ -74,11 +81,11 @@ def cohort(s: Session, size: int, code: str = "KADIN-2026", *, occupation: str =
 
 
 def bill(s: Session, month: str, *, on: dt.date | None = None, agreement_ids: Sequence[int] | None = None
-         ) -> billing.BillRun:
+         ) -> BillRun:
     m = Month.parse(month)
     return billing.issue_bills(s, m, today=on or m.first_day(), by=actor(s, MAKER), agreement_ids=agreement_ids)
 
 
-def pay(s: Session, code: str, amount: int, *, on: dt.date, reference: str | None = None) -> billing.Receipt:
-    return billing.pay(s, code=code, amount=amount, reference=reference or f"REF-{next(_serial)}", paid_on=on,
-                       today=on, by=actor(s, CASHIER))
+def pay(s: Session, code: str, amount: int, *, on: dt.date, reference: str | None = None) -> Receipt:
+    payment = PaymentCreate(code=code, amount=amount, reference=reference or f"REF-{next(_serial)}", paid_on=on)
+    return billing.pay(s, payment, today=on, by=actor(s, CASHIER))

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from lindung.billing.cli import ENDING, LAPSING, OVERDUE, STATEMENT, UNPAID
+from lindung.billing.lists import ENDING, LAPSING, OVERDUE, STATEMENT, UNPAID
 from lindung.kit.listing import CsvList
 from tests.billing import factories as f
 from tests.factories import TODAY

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lindung.billing import ends
+from lindung.billing.schemas import EndResult
 from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment import service as enrolment
 from lindung.enrolment.errors import BudgetExceeded, QuotaExceeded, WorkerDeceased
@@ -48,9 +49,9 @@ class TestADeathFreesThePlaceAndTheMonthsAfter:
     def test_a_replacement_fits_in_the_quota_and_budget_the_death_gave_back(self, database):
         niks, spare = full_kadin(database)
         with pytest.raises(QuotaExceeded), database.session() as s:
-            enrolment.enrol(s, spare, "KADIN-2026", by=f.MAKER, today=dt.date(2026, 5, 12))
+            enrolment.enrol(s, spare, "KADIN-2026", by=f.maker(s), today=dt.date(2026, 5, 12))
         with database.session() as s:
-            ends.record_death(s, niks[0], died_on=dt.date(2026, 5, 10), by=f.MAKER, today=dt.date(2026, 5, 12))
+            ends.record_death(s, niks[0], died_on=dt.date(2026, 5, 10), by=f.maker(s), today=dt.date(2026, 5, 12))
         with database.session(readonly=True) as s:
             assert counters(s, "KADIN-2026") == (2, 2 * YEAR + JAN_MAY)
             died = s.scalars(select(Enrolment).order_by(Enrolment.id)).first()
@@ -58,9 +59,9 @@ class TestADeathFreesThePlaceAndTheMonthsAfter:
         # accepted in May the replacement would start in May: eight months (Rp67.200) do not fit in
         # the Rp58.800 given back; accepted in June, seven months fit to the rupiah
         with pytest.raises(BudgetExceeded), database.session() as s:
-            enrolment.enrol(s, spare, "KADIN-2026", by=f.MAKER, today=dt.date(2026, 5, 12))
+            enrolment.enrol(s, spare, "KADIN-2026", by=f.maker(s), today=dt.date(2026, 5, 12))
         with database.session() as s:
-            e = enrolment.enrol(s, spare, "KADIN-2026", by=f.MAKER, today=dt.date(2026, 6, 1))
+            e = enrolment.enrol(s, spare, "KADIN-2026", by=f.maker(s), today=dt.date(2026, 6, 1))
             assert (Month.from_index(e.first_month), e.committed_cost) == (Month(2026, 6), 7 * 8_400)
         with database.session(readonly=True) as s:
             assert counters(s, "KADIN-2026") == (3, 3 * YEAR)
@@ -68,10 +69,10 @@ class TestADeathFreesThePlaceAndTheMonthsAfter:
     def test_a_worker_whose_death_is_recorded_is_never_enrolled_again(self, database):
         niks, _spare = full_kadin(database, workers=1)
         with database.session() as s:
-            ends.record_death(s, niks[0], died_on=dt.date(2026, 5, 10), by=f.MAKER, today=dt.date(2026, 5, 12))
+            ends.record_death(s, niks[0], died_on=dt.date(2026, 5, 10), by=f.maker(s), today=dt.date(2026, 5, 12))
             f.agreement(s, "DESA-2027", sponsor="DESA", funding="apbdes", start="2027-01")
         with pytest.raises(WorkerDeceased) as caught, database.session() as s:
-            enrolment.enrol(s, niks[0], "DESA-2027", by=f.MAKER, today=dt.date(2026, 12, 1))
+            enrolment.enrol(s, niks[0], "DESA-2027", by=f.maker(s), today=dt.date(2026, 12, 1))
         assert caught.value.message("id") == (
             f"Pekerja {niks[0][:4]}********{niks[0][-4:]} telah meninggal dunia pada 2026-05-10; "
             "tidak dapat didaftarkan.")
@@ -84,7 +85,7 @@ class TestLeavingAndEnding:
     def test_leaving_frees_the_place_and_the_months_after(self, database):
         niks, _spare = full_kadin(database, workers=2)
         with database.session() as s:
-            ends.leave(s, niks[0], "KADIN-2026", last_month=Month(2026, 8), by=f.MAKER, today=dt.date(2026, 8, 20))
+            ends.leave(s, niks[0], "KADIN-2026", last_month=Month(2026, 8), by=f.maker(s), today=dt.date(2026, 8, 20))
         with database.session(readonly=True) as s:
             assert counters(s, "KADIN-2026") == (1, YEAR + 3 * 16_800 + 5 * 8_400)
 
@@ -96,7 +97,7 @@ class TestLeavingAndEnding:
         with database.session(readonly=True) as s:
             assert counters(s, "KADIN-2026") == (2, 4 * 8_400 + YEAR)
         with database.session() as s:
-            result = ends.leave(s, later.nik, "KADIN-2026", last_month=Month(2026, 6), by=f.MAKER,
+            result = ends.leave(s, later.nik, "KADIN-2026", last_month=Month(2026, 6), by=f.maker(s),
                                 today=dt.date(2026, 6, 20))
             assert (result.enrolments_ended, result.enrolments_cancelled) == (0, 1)
         with database.session(readonly=True) as s:
@@ -113,7 +114,7 @@ class TestLeavingAndEnding:
             # driver's transport discount runs all 2026 (12 × Rp8.400); the fourth starts in July
             assert counters(s, "DESA-2026") == (4, 2 * YEAR + 12 * 8_400 + 6 * 8_400)
         with database.session() as s:
-            result = ends.end_agreement(s, "DESA-2026", last_month=Month(2026, 4), by=f.MAKER,
+            result = ends.end_agreement(s, "DESA-2026", last_month=Month(2026, 4), by=f.maker(s),
                                         today=dt.date(2026, 4, 20))
             assert (result.enrolments_ended, result.enrolments_cancelled) == (3, 1)
         with database.session(readonly=True) as s:
@@ -134,14 +135,14 @@ class TestADeathRacingAnEnrolment:
             with database.session() as s:
                 f.agreement(s, code, sponsor="KADIN", quota=5)
                 [w] = f.cohort(s, 1, code)
-                ends.leave(s, w.nik, code, last_month=Month(2026, 6), by=f.MAKER, today=dt.date(2026, 6, 20))
+                ends.leave(s, w.nik, code, last_month=Month(2026, 6), by=f.maker(s), today=dt.date(2026, 6, 20))
             death, enrolled = race(database, [
-                lambda s, n=w.nik: ends.record_death(s, n, died_on=dt.date(2026, 3, 3), by=f.MAKER,
+                lambda s, n=w.nik: ends.record_death(s, n, died_on=dt.date(2026, 3, 3), by=f.maker(s),
                                                      today=dt.date(2026, 7, 5)),
-                lambda s, n=w.nik, code=code: enrolment.enrol(s, n, code, by=f.MAKER, today=dt.date(2026, 7, 5),
+                lambda s, n=w.nik, code=code: enrolment.enrol(s, n, code, by=f.maker(s), today=dt.date(2026, 7, 5),
                                                               first=Month(2026, 8)).id,
             ])
-            assert isinstance(death, ends.EndResult), (death, enrolled)
+            assert isinstance(death, EndResult), (death, enrolled)
             assert isinstance(enrolled, int | WorkerDeceased), (death, enrolled)
             with database.session(readonly=True) as s:
                 # January–March kept; an enrolment that won the race (August onward) was cancelled

@@ -12,11 +12,13 @@ from sqlalchemy import select
 
 from lindung.billing import service as billing
 from lindung.billing.models import Bill, ContributionLine, Payment
+from lindung.billing.schemas import PaymentCreate
 from lindung.kit import db as kitdb
 from lindung.kit.errors import InvalidInput
 from lindung.rules.period import Month
 from tests.billing import factories as f
 from tests.billing.checks import assert_counters_match_lines
+from tests.users import actor
 
 JAN_10 = dt.date(2026, 1, 10)
 
@@ -55,13 +57,13 @@ class TestPayingABillInFull:
         code = kadin_year(database)
         with database.session() as s:
             r = f.pay(s, code, 630_000, on=JAN_10, reference="BNI 2026 0001")
-        assert r.number == "TBPI/2026/000001"
+        assert r.receipt == "TBPI/2026/000001"
         assert (r.amount, r.allocated, r.worker_months, r.credit_after) == (630_000, 630_000, 60, 0)
-        assert r.reference == "BNI20260001" and r.sponsor == "KADIN" and r.agreement == "KADIN-2026"
-        assert [(str(m), n, a) for m, n, a in r.allocation] == (
+        assert r.reference == "BNI20260001" and r.sponsor.code == "KADIN" and r.agreement == "KADIN-2026"
+        assert [(str(x.month), x.worker_months, x.amount) for x in r.allocation] == (
             [(f"2026-0{i}", 5, 84_000) for i in (1, 2, 3)]
             + [(str(Month(2026, i)), 5, 42_000) for i in range(4, 13)])
-        assert (r.bill_unpaid_months, r.bill_unpaid) == (0, 0)
+        assert (r.bill.unpaid_worker_months, r.bill.unpaid) == (0, 0)
         with database.session() as s:
             assert database.scalar("SELECT count(*) FROM contribution_lines WHERE status = 'due'") == 0
             assert {line.paid_on for line in s.scalars(select(ContributionLine))} == {JAN_10}
@@ -74,11 +76,11 @@ class TestPayingABillInFull:
         numbers = []
         for i, code in enumerate(codes):
             with database.session() as s:
-                numbers.append(f.pay(s, code, 50_400, on=dt.date(2026, 3, 10), reference=f"R{i}").number)
+                numbers.append(f.pay(s, code, 50_400, on=dt.date(2026, 3, 10), reference=f"R{i}").receipt)
         assert numbers == ["TBPI/2026/000001", "TBPI/2026/000002", "TBPI/2026/000003"]
         with database.session() as s:
-            again = billing.find_receipt(s, "tbpi/2026/000002")
-        assert (again.amount, again.worker_months, str(again.cycle_start)) == (50_400, 3, "2026-02")
+            again = billing.find_receipt(s, "tbpi/2026/000002", by=actor(s, f.CASHIER))
+        assert (again.amount, again.worker_months, str(again.cycle.start)) == (50_400, 3, "2026-02")
 
 
 class TestAPartialPayment:
@@ -90,7 +92,7 @@ class TestAPartialPayment:
         assert (r.worker_months, r.allocated, r.credit_added, r.credit_after) == (3, 50_400, 5_000, 5_000)
         with database.session() as s:
             assert paid_months(s, code) == [("2026-01", first), ("2026-01", second), ("2026-02", first)]
-        assert (r.bill_unpaid_months, r.bill_unpaid) == (21, 2 * (3 * 16_800 + 9 * 8_400) - 50_400)
+        assert (r.bill.unpaid_worker_months, r.bill.unpaid) == (21, 2 * (3 * 16_800 + 9 * 8_400) - 50_400)
 
     def test_a_second_payment_uses_the_credit_left_by_the_first(self, database):
         monthly(database, workers=3)
@@ -103,7 +105,7 @@ class TestAPartialPayment:
             second = f.pay(s, code, 10_400, on=dt.date(2026, 1, 12))
         assert (second.credit_before, second.worker_months, second.allocated, second.credit_used,
                 second.credit_after) == (6_400, 1, 16_800, 6_400, 0)
-        assert (second.bill_unpaid_months, second.bill_unpaid) == (0, 0)
+        assert (second.bill.unpaid_worker_months, second.bill.unpaid) == (0, 0)
         with database.session() as s:
             assert_counters_match_lines(s)
 
@@ -113,7 +115,7 @@ class TestAPartialPayment:
             code = f.bill(s, "2026-01").bills[0].payment_code
         with database.session() as s:
             r = f.pay(s, code, 16_799, on=JAN_10)
-        assert (r.worker_months, r.allocated, r.credit_after, r.bill_unpaid) == (0, 0, 16_799, 16_800)
+        assert (r.worker_months, r.allocated, r.credit_after, r.bill.unpaid) == (0, 0, 16_799, 16_800)
 
 
 class TestOverpaymentBecomesCreditForTheNextBill:
@@ -128,8 +130,8 @@ class TestOverpaymentBecomesCreditForTheNextBill:
             feb = f.bill(s, "2026-02", on=dt.date(2026, 2, 2)).bills[0]
         assert (feb.total, feb.credit_applied, feb.credit_months, feb.payable) == (33_600, 16_800, 1, 16_800)
         with database.session() as s:
-            status = billing.bill_status(s, feb.payment_code)
-            assert (status["unpaid_worker_months"], status["unpaid"]) == (1, 16_800)
+            status = billing.bill_status(s, feb.payment_code, by=actor(s, f.CASHIER))
+            assert (status.unpaid_worker_months, status.unpaid) == (1, 16_800)
             # the credited month counts as paid on the day the bill was issued
             assert [line.paid_on for line in s.scalars(select(ContributionLine).where(
                 ContributionLine.month == Month(2026, 2).index, ContributionLine.status == "paid"))] == [
@@ -161,7 +163,7 @@ class TestADuplicateReference:
         assert "BRI-777" in refused.value.message("en")
         with database.session() as s:
             assert len(list(s.scalars(select(Payment)))) == 1
-            assert f.pay(s, code, 100_000, on=JAN_10, reference="BRI-778").number == "TBPI/2026/000002"
+            assert f.pay(s, code, 100_000, on=JAN_10, reference="BRI-778").receipt == "TBPI/2026/000002"
             assert_counters_match_lines(s)
 
 
@@ -182,8 +184,8 @@ class TestTwoPaymentsWithTheSameReferenceAtOnce:
             try:
                 with kitdb.session_scope(engine) as s:
                     barrier.wait()
-                    billing.pay(s, code=code, amount=84_000, reference="MANDIRI-1", paid_on=JAN_10, today=JAN_10,
-                                by=f.CASHIER)
+                    billing.pay(s, PaymentCreate(code=code, amount=84_000, reference="MANDIRI-1", paid_on=JAN_10),
+                                today=JAN_10, by=actor(s, f.CASHIER))
                 outcomes.append("accepted")
             except billing.DuplicatePayment:
                 outcomes.append("duplicate")
@@ -228,8 +230,8 @@ class TestWhatIsPaidMustExist:
     def test_a_payment_dated_in_the_future_or_before_the_bill(self, database):
         code = kadin_year(database, workers=1)
         with pytest.raises(InvalidInput) as future, database.session() as s:
-            billing.pay(s, code=code, amount=16_800, reference="X1", paid_on=dt.date(2026, 2, 1),
-                        today=JAN_10, by=f.CASHIER)
+            billing.pay(s, PaymentCreate(code=code, amount=16_800, reference="X1", paid_on=dt.date(2026, 2, 1)),
+                        today=JAN_10, by=actor(s, f.CASHIER))
         assert future.value.code == "invalid.date_future"
         with pytest.raises(InvalidInput) as early, database.session() as s:
             f.pay(s, code, 16_800, on=dt.date(2026, 1, 1))

@@ -25,18 +25,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
 from lindung.billing import repository as repo
+from lindung.billing.schemas import (
+    Arrears,
+    Coverage,
+    CoverageMonth,
+    CoveredWorker,
+    Decision,
+    DueDate,
+    Membership,
+)
 from lindung.kit import lokal
 from lindung.kit.auth import Actor
 from lindung.kit.privacy import mask_nik
 from lindung.rules.coverage import (
-    ContributionHistory,
     EventCoverage,
     MonthState,
     arrears_of,
@@ -57,71 +63,18 @@ STATE_LABELS = {MonthState.PAID: "paid", MonthState.PAID_LATE: "paid_late", Mont
 FUTURE = "future"
 
 
-@dataclass(frozen=True, slots=True)
-class CoverageMonth:
-    month: Month
-    state: str
-    line: str | None  # ledger status: due / paid, None when never billed
-    amount: int | None
-    paid_on: dt.date | None
-    agreement: str | None
-    payment_code: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"month": str(self.month), "state": self.state, "billed": self.line is not None,
-                "line": self.line, "amount": self.amount,
-                "paid_on": self.paid_on.isoformat() if self.paid_on else None,
-                "agreement": self.agreement, "payment_code": self.payment_code}
-
-
-@dataclass(frozen=True)
-class Coverage:
-    worker_id: int
-    nik: str
-    masked: bool
-    name: str
-    at: dt.date
-    died_on: dt.date | None
-    decision: EventCoverage
-    history: ContributionHistory
-    months: tuple[CoverageMonth, ...]
-    arrears: tuple[tuple[Month, dt.date], ...] = ()
-    """(month unpaid past its due date, last day its arrears may be paid), oldest first."""
-    payments_after: int = 0
-    """Months paid after ``at`` (known today, not then): left out of ``months``, the history and the arrears."""
-    bills_after: int = 0
-    """Months billed after ``at``: left out of ``months``."""
-
-    @property
-    def protected(self) -> bool:
-        """The event decision, and the worker alive on that date."""
-        return self.decision.covered and (self.died_on is None or self.at <= self.died_on)
-
-    def to_dict(self) -> dict[str, Any]:
-        h = self.history
-        return {
-            "worker": {"nik": self.nik, "masked": self.masked, "name": self.name,
-                       "died_on": self.died_on.isoformat() if self.died_on else None},
-            "at": self.at.isoformat(),
-            "payments_after": self.payments_after,
-            "bills_after": self.bills_after,
-            "protected": self.protected,
-            "decision": self.decision.to_dict(),
-            "protected_until": h.protected_until.isoformat() if h.protected_until else None,
-            "contribution_months": h.contribution_months,
-            "memberships": [{"start": str(m.start), "end": str(m.end) if m.end else None,
-                             "ended_on": m.ended_on.isoformat() if m.ended_on else None,
-                             "paid_months": m.paid_months} for m in h.memberships],
-            "arrears_grace_months": h.grace.value,
-            "arrears": [{"month": str(m), "payable_until": until.isoformat()} for m, until in self.arrears],
-            "months": [m.to_dict() for m in self.months],
-        }
+def _decision(d: EventCoverage) -> Decision:
+    return Decision(event=d.event, month=d.month, covered=d.covered, reason=d.reason.value, paid_on=d.paid_on,
+                    due=DueDate(month=d.due.month, due_date=d.due.date, nominal=d.due.nominal,
+                                holidays_known=d.due.holidays_known, reference=d.due.source.reference),
+                    policy=str(d.policy.value), reference=d.policy.reference)
 
 
 def coverage(session: Session, nik: str, *, at: dt.date, by: Actor, unmask: bool = False,
              params: ParameterSet | None = None, next_working_day: NextWorkingDay | None = None) -> Coverage:
     """Whether the worker was protected on ``at``, why, and their months (a sponsor's staff: only a
-    worker their sponsor enrolled)."""
+    worker their sponsor enrolled; a month another sponsor was billed for shows its state and payment
+    day, not that sponsor's agreement, bill or amount)."""
     by.require("bill.read", "worker.read", *(("worker.read_nik",) if unmask else ()))
     worker = workers.get(session, nik, today=at, scope=by.scope)
     if unmask:
@@ -139,6 +92,7 @@ def coverage(session: Session, nik: str, *, at: dt.date, by: Actor, unmask: bool
     arrears = arrears_of(history, at, next_working_day=working_day, params=params)
     billed = [line for line in ledger if line.issued_on is None or line.issued_on <= at]
     by_month = {line.month: line for line in billed}
+    own = by.scope.sponsor_id
     now = Month.of(at)
     first = min([*by_month, *(m.index for m in history.months)], default=now.index)
     last = max([*by_month, *(m.index for m in history.months), now.index])
@@ -156,9 +110,20 @@ def coverage(session: Session, nik: str, *, at: dt.date, by: Actor, unmask: bool
         paid = line.paid_on if line is not None and line.paid_on is not None and line.paid_on <= at else None
         status = None if line is None else ("paid" if paid is not None else ("due" if line.status == "paid"
                                                                               else line.status))
-        months.append(CoverageMonth(m, label, status, line.amount if line else None, paid,
-                                    line.agreement if line else None, line.payment_code if line else None))
+        shown = line is not None and (own is None or line.sponsor_id == own)
+        months.append(CoverageMonth(month=m, state=label, billed=line is not None, line=status,
+                                    amount=line.amount if shown and line else None, paid_on=paid,
+                                    agreement=line.agreement if shown and line else None,
+                                    payment_code=line.payment_code if shown and line else None))
     later = sum(1 for d in paid_on.values() if d > at)
-    return Coverage(worker.id, worker.nik if unmask else mask_nik(worker.nik), not unmask, worker.name, at,
-                    death.died_on if death else None, decision, history, tuple(months), arrears,
-                    payments_after=later, bills_after=len(ledger) - len(billed))
+    died_on = death.died_on if death else None
+    return Coverage(
+        worker=CoveredWorker(nik=worker.nik if unmask else mask_nik(worker.nik), masked=not unmask, name=worker.name,
+                             died_on=died_on),
+        at=at, payments_after=later, bills_after=len(ledger) - len(billed),
+        protected=decision.covered and (died_on is None or at <= died_on), decision=_decision(decision),
+        protected_until=history.protected_until, contribution_months=history.contribution_months,
+        memberships=[Membership(start=x.start, end=x.end, ended_on=x.ended_on, paid_months=x.paid_months)
+                     for x in history.memberships],
+        arrears_grace_months=history.grace.value,
+        arrears=[Arrears(month=month, payable_until=until) for month, until in arrears], months=months)

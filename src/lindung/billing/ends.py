@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
 from lindung.billing import repository as repo
 from lindung.billing.models import CreditEntry, EnrolmentEnd, Refund, WorkerDeath
+from lindung.billing.schemas import AgreementEnd, EndResult, Settlement
 from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment.models import Enrolment
 from lindung.enrolment.service import kept_cost
@@ -52,42 +51,6 @@ class DeathAlreadyRecorded(Conflict):
 
 class NothingToEnd(Conflict):
     code = "billing.nothing_to_end"
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """What happened to the money of the months voided under one agreement."""
-
-    agreement: str
-    policy: str  # refund / credit / none
-    voided_months: int
-    voided_unpaid: int
-    paid_months: int
-    paid_amount: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"agreement": self.agreement, "policy": self.policy, "voided_worker_months": self.voided_months,
-                "voided_unpaid": self.voided_unpaid, "paid_worker_months": self.paid_months,
-                "paid_amount": self.paid_amount,
-                "refund": self.paid_amount if self.policy == "refund" else 0,
-                "credit": self.paid_amount if self.policy == "credit" else 0}
-
-
-@dataclass(frozen=True)
-class EndResult:
-    nik: str
-    reason: str
-    last_month: Month
-    enrolments_ended: int
-    enrolments_cancelled: int
-    settlements: tuple[Settlement, ...] = field(default=())
-    died_on: dt.date | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"nik": self.nik, "reason": self.reason, "last_month": str(self.last_month),
-                "died_on": self.died_on.isoformat() if self.died_on else None,
-                "enrolments_ended": self.enrolments_ended, "enrolments_cancelled": self.enrolments_cancelled,
-                "settlements": [x.to_dict() for x in self.settlements]}
 
 
 def _cut(session: Session, enrolment: Enrolment, last_month: int, reason: str, *, by: str, on: dt.date) -> bool:
@@ -118,7 +81,7 @@ def record_death(session: Session, nik: str, *, died_on: dt.date, by: Actor, tod
     who = by.username
     if died_on > today:
         raise InvalidInput("died_on", died_on.isoformat(), reason="date_future")
-    worker = workers.get(session, nik, today=today)
+    worker = workers.get(session, nik, today=today, scope=by.scope)
     if died_on < worker.birth_date:
         raise InvalidInput("died_on", died_on.isoformat(), reason="died_before_birth",
                            born=worker.birth_date.isoformat(), nik=mask_nik(worker.nik))
@@ -141,15 +104,16 @@ def record_death(session: Session, nik: str, *, died_on: dt.date, by: Actor, tod
     session.flush()
     audit.record(session, actor=by, action="worker.death", subject_type="worker", subject_id=worker.id,
                  data={"died_on": died_on.isoformat()})
-    return EndResult(mask_nik(worker.nik), "death", month, ended, cancelled, settlements, died_on)
+    return EndResult(nik=mask_nik(worker.nik), reason="death", last_month=month, died_on=died_on,
+                     enrolments_ended=ended, enrolments_cancelled=cancelled, settlements=settlements)
 
 
 def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month, by: Actor,
           today: dt.date) -> EndResult:
     by.require("enrolment.end")
     who = by.username
-    agreement = sponsors.get_agreement(session, agreement_code)
-    worker = workers.get(session, nik, today=today)
+    agreement = sponsors.get_agreement(session, agreement_code, scope=by.scope)
+    worker = workers.get(session, nik, today=today, scope=by.scope)
     enrolment_repo.lock_for_end(session, worker.id)
     enrolments = [e for e in repo.active_enrolments(session, worker.id, agreement_id=agreement.id)
                   if e.last_month > last_month.index]
@@ -167,11 +131,12 @@ def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month,
     session.flush()
     audit.record(session, actor=by, action="enrolment.leave", subject_type="worker", subject_id=worker.id,
                  data={"agreement": agreement.code, "last_month": str(last_month)})
-    return EndResult(mask_nik(worker.nik), "left", last_month, ended, cancelled, settlements)
+    return EndResult(nik=mask_nik(worker.nik), reason="left", last_month=last_month, enrolments_ended=ended,
+                     enrolments_cancelled=cancelled, settlements=settlements)
 
 
 def _settle_voided(session: Session, lines: list[repo.LiveLine], reason: str, *, worker_id: int | None, by: str,
-                   today: dt.date) -> tuple[Settlement, ...]:
+                   today: dt.date) -> list[Settlement]:
     """Void ``lines``; per agreement, the paid ones become a refund or a credit as the agreement's
     policy says."""
     per: dict[int, list[repo.LiveLine]] = defaultdict(list)
@@ -194,30 +159,16 @@ def _settle_voided(session: Session, lines: list[repo.LiveLine], reason: str, *,
         elif paid_amount:
             repo.add_credit(session, CreditEntry(agreement_id=agreement_id, amount=paid_amount, kind="after_end",
                                                  worker_id=worker_id, entered_on=today, created_at=utcnow()))
-        out.append(Settlement(agreement.code, policy, len(group), sum(x.amount for x in unpaid), len(paid),
-                              paid_amount))
-    return tuple(out)
-
-
-@dataclass(frozen=True)
-class AgreementEnd:
-    agreement: str
-    last_month: Month
-    enrolments_ended: int
-    enrolments_cancelled: int
-    settlement: Settlement
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"agreement": self.agreement, "last_month": str(self.last_month),
-                "enrolments_ended": self.enrolments_ended, "enrolments_cancelled": self.enrolments_cancelled,
-                "settlement": self.settlement.to_dict()}
+        out.append(Settlement.of(agreement.code, policy, voided=len(group), voided_unpaid=sum(x.amount for x in unpaid),
+                                 paid=len(paid), paid_amount=paid_amount))
+    return out
 
 
 def end_agreement(session: Session, code: str, *, last_month: Month, by: Actor, today: dt.date) -> AgreementEnd:
     """End the agreement after ``last_month``: no further bills; later months voided and settled."""
     by.require("enrolment.end")
     who = by.username
-    found = sponsors.get_agreement(session, code)
+    found = sponsors.get_agreement(session, code, scope=by.scope)
     start, end = Month.from_index(found.start_month), Month.from_index(found.end_month)
     if not start - 1 <= last_month <= end:
         raise InvalidInput("last_month", str(last_month), reason="month_outside", start=str(start - 1), end=str(end))
@@ -232,8 +183,9 @@ def end_agreement(session: Session, code: str, *, last_month: Month, by: Actor, 
     session.expire_all()
     audit.record(session, actor=by, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
                  data={"variant": "billed", "last_month": str(last_month), "enrolments": ended + cancelled})
-    settlement = settled[0] if settled else Settlement(agreement.code, "none", 0, 0, 0, 0)
-    return AgreementEnd(agreement.code, last_month, ended, cancelled, settlement)
+    settlement = settled[0] if settled else Settlement.of(agreement.code, "none")
+    return AgreementEnd(agreement=agreement.code, last_month=last_month, enrolments_ended=ended,
+                        enrolments_cancelled=cancelled, settlement=settlement)
 
 
 def _release_after(session: Session, agreement: Agreement, last_month: int) -> None:

@@ -42,6 +42,7 @@ from lindung.billing.models import (
     WorkerDeath,
 )
 from lindung.enrolment.models import Enrolment
+from lindung.kit.auth import EVERYTHING, Scope
 from lindung.sponsors.models import Agreement, Sponsor
 from lindung.workers.models import Worker
 
@@ -61,20 +62,27 @@ _MONTHS = ("months(month) AS (SELECT CAST(:first AS INTEGER) UNION ALL "
 
 
 def billable_agreements(session: Session, month: int, statuses: Sequence[str], *,
-                        agreement_ids: Sequence[int] | None = None) -> list[Agreement]:
-    """Agreements in ``statuses`` that started on or before ``month``, locked, in id order."""
+                        agreement_ids: Sequence[int] | None = None, scope: Scope = EVERYTHING) -> list[Agreement]:
+    """Agreements in ``statuses`` that started on or before ``month`` (of ``scope``'s sponsor only for
+    a sponsor's staff), locked, in id order."""
     stmt = (select(Agreement).where(Agreement.status.in_(statuses), Agreement.start_month <= month)
             .order_by(Agreement.id))
     if agreement_ids is not None:
         stmt = stmt.where(Agreement.id.in_(list(agreement_ids)))
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
     if _pg(session):
         stmt = stmt.with_for_update(of=Agreement)
     return list(session.scalars(stmt))
 
 
-def billable_agreement_ids(session: Session, month: int, statuses: Sequence[str]) -> list[int]:
-    return list(session.scalars(select(Agreement.id).where(Agreement.status.in_(statuses),
-                                                           Agreement.start_month <= month).order_by(Agreement.id)))
+def billable_agreement_ids(session: Session, month: int, statuses: Sequence[str], scope: Scope = EVERYTHING
+                           ) -> list[int]:
+    stmt = (select(Agreement.id).where(Agreement.status.in_(statuses), Agreement.start_month <= month)
+            .order_by(Agreement.id))
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
+    return list(session.scalars(stmt))
 
 
 def lock_agreement(session: Session, agreement_id: int) -> None:
@@ -347,6 +355,7 @@ class LedgerMonth:
     payment_code: str
     agreement: str
     issued_on: dt.date | None = None  # the bill's: a coverage "as of" an earlier day leaves later bills out
+    sponsor_id: int | None = None  # the agreement's sponsor
 
 
 # The months a worker can have live lines in are the months of its enrolment spans (index on
@@ -358,7 +367,7 @@ WITH RECURSIVE span(month, last_month) AS (
   SELECT month + 1, last_month FROM span WHERE month < last_month
 ),
 months AS (SELECT DISTINCT month FROM span)
-SELECT l.month, l.status, l.amount, l.paid_on, b.payment_code, a.code, b.issued_on
+SELECT l.month, l.status, l.amount, l.paid_on, b.payment_code, a.code, b.issued_on, a.sponsor_id
 FROM months m
 JOIN contribution_lines l ON l.month = m.month AND l.worker_id = :worker AND l.void_seq = 0
 JOIN bills b ON b.id = l.bill_id
@@ -375,8 +384,8 @@ def _date(value: Any) -> dt.date | None:
 
 def ledger_of(session: Session, worker_id: int) -> list[LedgerMonth]:
     """The worker's live ledger lines, month by month: one query."""
-    return [LedgerMonth(int(m), s, int(a), _date(p), code, ag, _date(issued))
-            for m, s, a, p, code, ag, issued in session.execute(text(_LEDGER), {"worker": worker_id}).all()]
+    return [LedgerMonth(int(m), s, int(a), _date(p), code, ag, _date(issued), int(sp))
+            for m, s, a, p, code, ag, issued, sp in session.execute(text(_LEDGER), {"worker": worker_id}).all()]
 
 
 def explain_ledger_query(session: Session, worker_id: int) -> list[str]:
@@ -524,32 +533,40 @@ def end_agreement_enrolments(session: Session, agreement_id: int, last_month: in
 
 
 # --- lists --------------------------------------------------------------------------------------
+#
+# Each list takes the reader's ``scope``: a sponsor's staff get the rows of their sponsor's agreements
+# (bills, and workers through the lines of those bills) only; everyone else every row.
 
 
-def overdue_bills(session: Session, at: dt.date) -> list[tuple[Any, ...]]:
+def overdue_bills(session: Session, at: dt.date, scope: Scope = EVERYTHING) -> list[tuple[Any, ...]]:
     """Bills due before ``at`` with something outstanding, with their agreement and sponsor."""
-    return _tuples(session.execute(
-        select(Bill, Agreement.code, Sponsor.code, Sponsor.name)
-        .join(Agreement, Agreement.id == Bill.agreement_id).join(Sponsor, Sponsor.id == Agreement.sponsor_id)
-        .where(Bill.due_date < at, Bill.total > Bill.settled + Bill.cancelled)
-        .order_by(Bill.due_date, Agreement.code, Bill.cycle_start, Bill.seq)).all())
+    stmt = (select(Bill, Agreement.code, Sponsor.code, Sponsor.name)
+            .join(Agreement, Agreement.id == Bill.agreement_id).join(Sponsor, Sponsor.id == Agreement.sponsor_id)
+            .where(Bill.due_date < at, Bill.total > Bill.settled + Bill.cancelled)
+            .order_by(Bill.due_date, Agreement.code, Bill.cycle_start, Bill.seq))
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
+    return _tuples(session.execute(stmt).all())
 
 
-def unpaid_by_agreement(session: Session, through_month: int) -> list[tuple[Any, ...]]:
+def unpaid_by_agreement(session: Session, through_month: int, scope: Scope = EVERYTHING) -> list[tuple[Any, ...]]:
     """Per agreement: due worker-months of months up to ``through_month``, workers, first and last
     such month, amount (a range scan of the ledger's key)."""
+    own = scope.sponsor_id is not None
     per = text(
         "SELECT b.agreement_id AS agreement_id, count(*) AS n, count(DISTINCT l.worker_id) AS workers, "
         "min(l.month) AS first_month, max(l.month) AS last_month, sum(l.amount) AS amount "
         "FROM contribution_lines l JOIN bills b ON b.id = l.bill_id "
-        "WHERE l.month <= :through AND l.void_seq = 0 AND l.status = 'due' GROUP BY b.agreement_id"
+        + ("JOIN agreements sa ON sa.id = b.agreement_id AND sa.sponsor_id = :sponsor " if own else "")
+        + "WHERE l.month <= :through AND l.void_seq = 0 AND l.status = 'due' GROUP BY b.agreement_id"
     ).columns(agreement_id=Integer, n=Integer, workers=Integer, first_month=Integer, last_month=Integer,
               amount=Integer).subquery()
+    params = {"through": through_month, **_sponsor_param(scope)}
     return _tuples(session.execute(
         select(Agreement.code, Sponsor.code, Sponsor.name, per.c.n, per.c.workers, per.c.first_month,
                per.c.last_month, per.c.amount)
         .join(per, per.c.agreement_id == Agreement.id).join(Sponsor, Sponsor.id == Agreement.sponsor_id)
-        .order_by(Agreement.code), {"through": through_month}).all())
+        .order_by(Agreement.code), params).all())
 
 
 def _month_of_date(session: Session, column: str) -> str:
@@ -561,19 +578,30 @@ def _month_of_date(session: Session, column: str) -> str:
             f"+ CAST(strftime('%m', {column}) AS INTEGER) - 1)")
 
 
+def _own_line(alias: str, scope: Scope) -> str:
+    """SQL: the line ``alias`` is on a bill of ``scope``'s sponsor (always true for everyone else)."""
+    if scope.sponsor_id is None:
+        return ""
+    return (f"AND EXISTS (SELECT 1 FROM bills sb JOIN agreements sa ON sa.id = sb.agreement_id "
+            f"WHERE sb.id = {alias}.bill_id AND sa.sponsor_id = :sponsor) ")
+
+
 def protection_end_candidates(session: Session, *, at: dt.date, first_month: int, last_month: int,
-                              grace: int) -> Iterator[tuple[int, list[tuple[int, dt.date]]]]:
+                              grace: int, scope: Scope = EVERYTHING
+                              ) -> Iterator[tuple[int, list[tuple[int, dt.date]]]]:
     """Workers whose unbroken paid run may end in [first_month, last_month] as known on ``at``, each
     with all its paid live months (month, paid on), in worker order.
 
     A necessary condition only (the rules decide): some month E in the window is paid by ``at``
     and month E+1 is not paid by ``at`` within its arrears window (paid on or before the end of
-    month E + grace). Workers with a recorded death are left out.
+    month E + grace). Workers with a recorded death are left out. A sponsor's staff (``scope``): only
+    where month E was billed to their sponsor (the worker's other months still count).
     """
     next_paid_month = _month_of_date(session, "n.paid_on")
     candidates = (
         "SELECT DISTINCT l.worker_id FROM contribution_lines l "
         "WHERE l.month BETWEEN :first AND :last AND l.void_seq = 0 AND l.status = 'paid' AND l.paid_on <= :at "
+        + _own_line("l", scope) +
         "AND NOT EXISTS (SELECT 1 FROM contribution_lines n WHERE n.month = l.month + 1 "
         "AND n.worker_id = l.worker_id AND n.void_seq = 0 AND n.status = 'paid' AND n.paid_on <= :at "
         f"AND {next_paid_month} <= l.month + :grace) "
@@ -582,7 +610,7 @@ def protection_end_candidates(session: Session, *, at: dt.date, first_month: int
         "SELECT l.worker_id, l.month, l.paid_on FROM contribution_lines l "
         f"WHERE l.void_seq = 0 AND l.status = 'paid' AND l.worker_id IN ({candidates}) "
         "ORDER BY l.worker_id, l.month"),
-        {"at": at, "first": first_month, "last": last_month, "grace": grace})
+        {"at": at, "first": first_month, "last": last_month, "grace": grace, **_sponsor_param(scope)})
     current: int | None = None
     months: list[tuple[int, dt.date]] = []
     for wid, month, paid_on in rows:
@@ -597,31 +625,35 @@ def protection_end_candidates(session: Session, *, at: dt.date, first_month: int
         yield current, months
 
 
-def lapse_candidates(session: Session, *, at: dt.date, first_month: int, last_month: int
-                     ) -> Iterator[tuple[int, list[LedgerMonth]]]:
+def lapse_candidates(session: Session, *, at: dt.date, first_month: int, last_month: int,
+                     scope: Scope = EVERYTHING) -> Iterator[tuple[int, list[LedgerMonth]]]:
     """Workers with a live line in [first_month, last_month] that was unpaid on ``at`` (still due, or
-    paid only after ``at``), each with all its live lines, in worker and month order.
+    paid only after ``at``), each with all its live lines (with their agreement's sponsor), in worker
+    and month order.
 
     A necessary condition only (the rules decide whether the month is arrears of a running
-    membership). Workers with a recorded death are left out."""
+    membership). Workers with a recorded death are left out. A sponsor's staff (``scope``): only where
+    that line was billed to their sponsor."""
     candidates = (
         "SELECT DISTINCT c.worker_id FROM contribution_lines c "
         "WHERE c.month BETWEEN :first AND :last AND c.void_seq = 0 "
         "AND (c.status = 'due' OR (c.status = 'paid' AND c.paid_on > :at)) "
+        + _own_line("c", scope) +
         "AND NOT EXISTS (SELECT 1 FROM worker_deaths d WHERE d.worker_id = c.worker_id)")
     rows = session.execute(text(
-        "SELECT l.worker_id, l.month, l.status, l.amount, l.paid_on, b.payment_code, a.code "
+        "SELECT l.worker_id, l.month, l.status, l.amount, l.paid_on, b.payment_code, a.code, a.sponsor_id "
         "FROM contribution_lines l JOIN bills b ON b.id = l.bill_id JOIN agreements a ON a.id = b.agreement_id "
         f"WHERE l.void_seq = 0 AND l.worker_id IN ({candidates}) ORDER BY l.worker_id, l.month"),
-        {"at": at, "first": first_month, "last": last_month})
+        {"at": at, "first": first_month, "last": last_month, **_sponsor_param(scope)})
     current: int | None = None
     lines: list[LedgerMonth] = []
-    for wid, month, status, amount, paid_on, code, agreement in rows:
+    for wid, month, status, amount, paid_on, code, agreement, sponsor in rows:
         if wid != current:
             if current is not None:
                 yield current, lines
             current, lines = int(wid), []
-        lines.append(LedgerMonth(int(month), str(status), int(amount), _date(paid_on), str(code), str(agreement)))
+        lines.append(LedgerMonth(int(month), str(status), int(amount), _date(paid_on), str(code), str(agreement),
+                                 sponsor_id=int(sponsor)))
     if current is not None:
         yield current, lines
 
@@ -633,22 +665,26 @@ def workers_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Worker]:
     return out
 
 
-def agreement_of_month(session: Session, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
-    """{(worker id, month): agreement code} of live lines (one key seek each)."""
+def agreement_of_month(session: Session, pairs: Sequence[tuple[int, int]], scope: Scope = EVERYTHING
+                       ) -> dict[tuple[int, int], str]:
+    """{(worker id, month): agreement code} of live lines (one key seek each); a sponsor's staff
+    (``scope``): of lines billed to their sponsor only."""
     out: dict[tuple[int, int], str] = {}
+    own = " AND a.sponsor_id = :sponsor" if scope.sponsor_id is not None else ""
     stmt = text("SELECT a.code FROM contribution_lines l JOIN bills b ON b.id = l.bill_id "
                 "JOIN agreements a ON a.id = b.agreement_id "
-                "WHERE l.month = :month AND l.worker_id = :worker AND l.void_seq = 0")
+                "WHERE l.month = :month AND l.worker_id = :worker AND l.void_seq = 0" + own)
     for worker, month in pairs:
-        code = session.scalar(stmt, {"month": month, "worker": worker})
+        code = session.scalar(stmt, {"month": month, "worker": worker, **_sponsor_param(scope)})
         if code is not None:
             out[(worker, month)] = str(code)
     return out
 
 
-def statements(session: Session, sponsor_id: int | None = None) -> list[tuple[Any, ...]]:
-    """Per agreement: billed, cancelled (voided unpaid), settled (worker-months paid), received,
-    payments, credit balance, refunds, outstanding — from the bills' counters, no ledger scan."""
+def statements(session: Session, sponsor_id: int | None = None, scope: Scope = EVERYTHING) -> list[tuple[Any, ...]]:
+    """Per agreement (of ``sponsor_id``, and of ``scope``'s sponsor for a sponsor's staff): billed,
+    cancelled (voided unpaid), settled (worker-months paid), received, payments, credit balance,
+    refunds, outstanding — from the bills' counters, no ledger scan."""
     billed = (select(Bill.agreement_id, func.sum(Bill.total).label("total"), func.sum(Bill.settled).label("settled"),
                      func.sum(Bill.cancelled).label("cancelled")).group_by(Bill.agreement_id).subquery())
     received = (select(Payment.agreement_id, func.sum(Payment.amount).label("v"), func.count().label("n"))
@@ -669,7 +705,14 @@ def statements(session: Session, sponsor_id: int | None = None) -> list[tuple[An
             .order_by(Sponsor.code, Agreement.code))
     if sponsor_id is not None:
         stmt = stmt.where(Agreement.sponsor_id == sponsor_id)
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
     return _tuples(session.execute(stmt).all())
+
+
+def _sponsor_param(scope: Scope) -> dict[str, int]:
+    """The ``:sponsor`` parameter of a scoped list's SQL (none for everyone else)."""
+    return {} if scope.sponsor_id is None else {"sponsor": scope.sponsor_id}
 
 
 def _tuples(rows: Iterable[Any]) -> list[tuple[Any, ...]]:

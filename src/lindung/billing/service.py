@@ -28,7 +28,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert
@@ -39,8 +39,20 @@ from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
 from lindung.billing import repository as repo
 from lindung.billing.models import Bill, CreditEntry, Payment
+from lindung.billing.schemas import (
+    AllocatedMonth,
+    BillLeft,
+    BillPayment,
+    BillRead,
+    BillRun,
+    Cycle,
+    IssuedBill,
+    PaymentCreate,
+    Receipt,
+    SponsorRef,
+)
 from lindung.kit import lokal
-from lindung.kit.auth import Actor
+from lindung.kit.auth import EVERYTHING, Actor, Scope
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.kit.numbers import rupiah_amount
@@ -184,62 +196,14 @@ class PriceBook:
 # --- issuing bills ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IssuedBill:
-    payment_code: str
-    agreement: str
-    cycle_start: Month
-    cycle_end: Month
-    seq: int
-    due_date: dt.date
-    worker_months: int
-    total: int
-    credit_applied: int = 0
-    credit_months: int = 0
-
-    @property
-    def payable(self) -> int:
-        return self.total - self.credit_applied
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"payment_code": self.payment_code, "agreement": self.agreement,
-                "cycle": {"from": str(self.cycle_start), "to": str(self.cycle_end)}, "seq": self.seq,
-                "supplementary": self.seq > 1, "due_date": self.due_date.isoformat(),
-                "worker_months": self.worker_months, "total": self.total,
-                "credit_applied": self.credit_applied, "credit_months": self.credit_months,
-                "payable": self.payable}
-
-
-@dataclass(frozen=True)
-class BillRun:
-    month: Month
-    bills: tuple[IssuedBill, ...] = field(default=())
-    agreements: int = 0
-    cycles_checked: int = 0
-
-    @property
-    def worker_months(self) -> int:
-        return sum(b.worker_months for b in self.bills)
-
-    @property
-    def total(self) -> int:
-        return sum(b.total for b in self.bills)
-
-    def merge(self, other: BillRun) -> BillRun:
-        return BillRun(self.month, self.bills + other.bills, self.agreements + other.agreements,
-                       self.cycles_checked + other.cycles_checked)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"month": str(self.month), "agreements": self.agreements, "cycles_checked": self.cycles_checked,
-                "bills_issued": len(self.bills), "worker_months": self.worker_months, "total": self.total,
-                "payable": sum(b.payable for b in self.bills), "bills": [b.to_dict() for b in self.bills]}
-
-
-def billable_agreement_ids(session: Session, month: Month, agreement: str | None = None) -> list[int]:
-    """Ids of the agreements a bill run for ``month`` looks at (one, when ``agreement`` is given)."""
+def billable_agreement_ids(session: Session, month: Month, agreement: str | None = None, *,
+                           scope: Scope | None = None) -> list[int]:
+    """Ids of the agreements a bill run for ``month`` looks at: every open one (of ``scope``'s sponsor
+    for a sponsor's staff), or ``agreement`` (not found when it is another sponsor's than ``scope``'s,
+    refused when it is not open)."""
     if agreement is None:
-        return repo.billable_agreement_ids(session, month.index, OPEN_STATUSES)
-    found = sponsors.get_agreement(session, agreement)
+        return repo.billable_agreement_ids(session, month.index, OPEN_STATUSES, scope or EVERYTHING)
+    found = sponsors.get_agreement(session, agreement, scope=scope)
     if found.status not in OPEN_STATUSES:
         raise AgreementNotBillable(agreement=found.code, status=found.status)
     return [found.id] if found.start_month <= month.index else []
@@ -259,16 +223,18 @@ class _Candidate:
 def issue_bills(session: Session, month: Month, *, today: dt.date, by: Actor,
                 agreement_ids: Sequence[int] | None = None, params: ParameterSet | None = None,
                 next_working_day: NextWorkingDay | None = None) -> BillRun:
-    """Issue every cycle due by ``month`` not yet (fully) billed, for the given or all open agreements.
+    """Issue every cycle due by ``month`` not yet (fully) billed, for the given or all open agreements
+    (of ``by``'s sponsor only, for a sponsor's staff).
 
     Set-based: prices into a tiny temporary table, one INSERT … SELECT for the worker-months.
     Idempotent and resumable: a second run, or a run after an interrupted one, issues only what is missing.
     """
     by.require("bill.issue")
     nwd = next_working_day or lokal.next_working_day
-    agreements = repo.billable_agreements(session, month.index, OPEN_STATUSES, agreement_ids=agreement_ids)
+    agreements = repo.billable_agreements(session, month.index, OPEN_STATUSES, agreement_ids=agreement_ids,
+                                          scope=by.scope)
     if not agreements:
-        return BillRun(month)
+        return BillRun.of(month, [])
     ids = [a.id for a in agreements]
     # Under the agreements' locks every enrolment of theirs is committed; all of them up to ``top``
     # are looked at by this run, so ``top`` becomes the watermark of every cycle it bills.
@@ -286,7 +252,7 @@ def issue_bills(session: Session, month: Month, *, today: dt.date, by: Actor,
                 continue  # billed for every enrolment there is
             candidates.append(_Candidate(a, first, last, after, top, seqs.get((a.id, first), 0) + 1))
     if not candidates:
-        return BillRun(month, agreements=len(agreements))
+        return BillRun.of(month, [], agreements=len(agreements))
 
     book = PriceBook(params)
     for c in candidates:
@@ -341,15 +307,16 @@ def issue_bills(session: Session, month: Month, *, today: dt.date, by: Actor,
             assert bill is not None
             credit_n, credit_amount = _apply_credit(session, bill, credit[c.agreement.id], today)
             credit[c.agreement.id] -= credit_amount
-        issued.append(IssuedBill(row["payment_code"], c.agreement.code, Month.from_index(c.cycle_start),
-                                 Month.from_index(c.cycle_end), c.seq, row["due_date"], n, total, credit_amount,
-                                 credit_n))
+        issued.append(IssuedBill.of(payment_code=row["payment_code"], agreement=c.agreement.code,
+                                    cycle=Cycle.of(c.cycle_start, c.cycle_end), seq=c.seq, due_date=row["due_date"],
+                                    worker_months=n, total=total, credit_applied=credit_amount,
+                                    credit_months=credit_n))
         audit_rows.append({"at": now, "actor": by.username, "actor_id": by.user_id, "action": "bill.issue",
                            "subject_type": "bill", "subject_id": c.bill_id, "detail": None,
                            "data": {"bill": row["payment_code"], "worker_months": n, "total": total}})
     if audit_rows:
         session.execute(insert(AuditEntry), audit_rows)
-    return BillRun(month, tuple(issued), len(agreements), len(candidates))
+    return BillRun.of(month, issued, agreements=len(agreements), cycles_checked=len(candidates))
 
 
 def _pkg(agreement: Agreement) -> _Package:
@@ -371,70 +338,18 @@ def _apply_credit(session: Session, bill: Bill, balance: int, on: dt.date) -> tu
 # --- payments -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """Tanda bukti penerimaan iuran: what was received and which worker-months it settled."""
-
-    number: str
-    issued_on: dt.date
-    paid_on: dt.date
-    reference: str
-    amount: int
-    payment_code: str
-    agreement: str
-    sponsor: str
-    sponsor_name: str
-    cycle_start: Month
-    cycle_end: Month
-    allocation: tuple[tuple[Month, int, int], ...]
-    credit_before: int
-    credit_after: int
-    bill_total: int
-    bill_unpaid_months: int
-    bill_unpaid: int
-    recorded_by: str
-
-    @property
-    def worker_months(self) -> int:
-        return sum(n for _m, n, _a in self.allocation)
-
-    @property
-    def allocated(self) -> int:
-        return sum(a for _m, _n, a in self.allocation)
-
-    @property
-    def credit_used(self) -> int:
-        return max(0, self.allocated - self.amount)
-
-    @property
-    def credit_added(self) -> int:
-        return max(0, self.amount - self.allocated)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"receipt": self.number, "issued_on": self.issued_on.isoformat(), "paid_on": self.paid_on.isoformat(),
-                "reference": self.reference, "amount": self.amount, "payment_code": self.payment_code,
-                "agreement": self.agreement, "sponsor": {"code": self.sponsor, "name": self.sponsor_name},
-                "cycle": {"from": str(self.cycle_start), "to": str(self.cycle_end)},
-                "allocation": [{"month": str(m), "worker_months": n, "amount": a} for m, n, a in self.allocation],
-                "worker_months": self.worker_months, "allocated": self.allocated,
-                "credit_before": self.credit_before, "credit_used": self.credit_used,
-                "credit_added": self.credit_added, "credit_after": self.credit_after,
-                "bill": {"total": self.bill_total, "unpaid_worker_months": self.bill_unpaid_months,
-                         "unpaid": self.bill_unpaid},
-                "recorded_by": self.recorded_by}
-
-
-def pay(session: Session, *, code: str, amount: int, reference: str, paid_on: dt.date, today: dt.date,
-        by: Actor) -> Receipt:
-    """Record a payment of ``amount`` for the bill with ``code`` and return its receipt."""
+def pay(session: Session, payment_in: PaymentCreate, *, today: dt.date, by: Actor) -> Receipt:
+    """Record a payment for a bill, received on ``paid_on`` (default: ``today``, the day it is
+    recorded), and return its receipt."""
     by.require("payment.record")
-    amount = check_amount(amount)
-    ref = normalize_reference(reference)
-    number = normalize_payment_code(code)
+    amount = check_amount(payment_in.amount)
+    ref = normalize_reference(payment_in.reference)
+    number = normalize_payment_code(payment_in.code)
+    paid_on = payment_in.paid_on or today
     if paid_on > today:
         raise InvalidInput("paid_on", paid_on.isoformat(), reason="date_future")
     bill = repo.bill_by_code(session, number)
-    if bill is None:
+    if bill is None or not _reaches(session, by, bill.agreement_id):
         raise BillNotFound(code=number)
     repo.lock_agreement(session, bill.agreement_id)
     existing = repo.payment_by_reference(session, ref)
@@ -478,11 +393,19 @@ def receipt(session: Session, payment: Payment) -> Receipt:
     agreement = session.get(Agreement, bill.agreement_id)
     assert agreement is not None
     unpaid_n, unpaid = _outstanding(bill)
-    allocation = tuple((Month.from_index(m), n, a) for m, n, a in json.loads(payment.allocation))
-    return Receipt(payment.receipt_no, payment.recorded_on, payment.paid_on, payment.reference,
-                   payment.amount, bill.payment_code, agreement.code, agreement.sponsor.code, agreement.sponsor.name,
-                   Month.from_index(bill.cycle_start), Month.from_index(bill.cycle_end), allocation,
-                   payment.credit_before, payment.credit_after, bill.total, unpaid_n, unpaid, payment.recorded_by)
+    allocation = [AllocatedMonth(month=Month.from_index(m), worker_months=n, amount=a)
+                  for m, n, a in json.loads(payment.allocation)]
+    allocated = sum(x.amount for x in allocation)
+    return Receipt(receipt=payment.receipt_no, issued_on=payment.recorded_on, paid_on=payment.paid_on,
+                   reference=payment.reference, amount=payment.amount, payment_code=bill.payment_code,
+                   agreement=agreement.code,
+                   sponsor=SponsorRef(code=agreement.sponsor.code, name=agreement.sponsor.name),
+                   cycle=Cycle.of(bill.cycle_start, bill.cycle_end), allocation=allocation,
+                   worker_months=sum(x.worker_months for x in allocation), allocated=allocated,
+                   credit_before=payment.credit_before, credit_used=max(0, allocated - payment.amount),
+                   credit_added=max(0, payment.amount - allocated), credit_after=payment.credit_after,
+                   bill=BillLeft(total=bill.total, unpaid_worker_months=unpaid_n, unpaid=unpaid),
+                   recorded_by=payment.recorded_by)
 
 
 def _outstanding(bill: Bill) -> tuple[int, int]:
@@ -511,7 +434,7 @@ def _reaches(session: Session, by: Actor, agreement_id: int) -> bool:
 # --- a bill as it stands ------------------------------------------------------------------------
 
 
-def bill_status(session: Session, code: str, *, by: Actor) -> dict[str, Any]:
+def bill_status(session: Session, code: str, *, by: Actor) -> BillRead:
     """A bill as issued and as it stands: paid, unpaid, voided, its payments (a sponsor's staff: their
     sponsor's bills only)."""
     by.require("bill.read")
@@ -523,13 +446,11 @@ def bill_status(session: Session, code: str, *, by: Actor) -> dict[str, Any]:
     assert agreement is not None
     unpaid_n, unpaid = _outstanding(bill)
     payments = repo.payments_for_bill(session, bill.id)
-    return {"payment_code": bill.payment_code, "agreement": agreement.code,
-            "sponsor": {"code": agreement.sponsor.code, "name": agreement.sponsor.name},
-            "cycle": {"from": str(Month.from_index(bill.cycle_start)), "to": str(Month.from_index(bill.cycle_end))},
-            "seq": bill.seq, "due_date": bill.due_date.isoformat(), "issued_on": bill.issued_on.isoformat(),
-            "worker_months": bill.worker_months, "total": bill.total,
-            "settled": bill.settled, "cancelled": bill.cancelled,
-            "unpaid_worker_months": unpaid_n, "unpaid": unpaid,
-            "payments": [{"receipt": p.receipt_no, "reference": p.reference, "amount": p.amount,
-                          "paid_on": p.paid_on.isoformat(), "worker_months": p.worker_months,
-                          "allocated": p.allocated} for p in payments]}
+    return BillRead(payment_code=bill.payment_code, agreement=agreement.code,
+                    sponsor=SponsorRef(code=agreement.sponsor.code, name=agreement.sponsor.name),
+                    cycle=Cycle.of(bill.cycle_start, bill.cycle_end), seq=bill.seq, due_date=bill.due_date,
+                    issued_on=bill.issued_on, worker_months=bill.worker_months, total=bill.total,
+                    settled=bill.settled, cancelled=bill.cancelled, unpaid_worker_months=unpaid_n, unpaid=unpaid,
+                    payments=[BillPayment(receipt=p.receipt_no, reference=p.reference, amount=p.amount,
+                                          paid_on=p.paid_on, worker_months=p.worker_months, allocated=p.allocated)
+                              for p in payments])

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from lindung.billing import coverage as coverage_service
 from lindung.billing import ends
 from lindung.billing import service as billing
+from lindung.billing.schemas import Coverage, PaymentCreate
 from lindung.demo import data, reads
 from lindung.demo.data import PAYERS, Payer, Person
 from lindung.demo.reads import BillFacts
@@ -204,7 +205,7 @@ def bring_up_to_date(session: Session, today: dt.date, *, officer: Actor, audito
         bills += len(run.bills)
         worker_months += run.worker_months
         for b in run.bills:
-            known[b.payment_code] = BillFacts(b.payment_code, b.agreement, b.cycle_start, b.cycle_end, b.seq, on,
+            known[b.payment_code] = BillFacts(b.payment_code, b.agreement, b.cycle.start, b.cycle.end, b.seq, on,
                                               b.due_date, b.worker_months, b.total, 0, 0, b.total, b.worker_months, ())
         events: list[tuple[dt.date, str, PlannedPayment | PlannedDeath]] = [
             (p.paid_on, p.reference, p) for code, a in own.items()
@@ -229,13 +230,13 @@ def _pay(session: Session, plan: PlannedPayment, *, by: Actor) -> int:
     amount = bill.unpaid if plan.amount is None else min(plan.amount, bill.unpaid)
     if amount <= 0:
         return 0
-    billing.pay(session, code=plan.payment_code, amount=amount, reference=plan.reference, paid_on=plan.paid_on,
-                today=plan.paid_on, by=by)
+    billing.pay(session, PaymentCreate(code=plan.payment_code, amount=amount, reference=plan.reference,
+                                       paid_on=plan.paid_on), today=plan.paid_on, by=by)
     return 1
 
 
 def _record_death(session: Session, plan: PlannedDeath, *, by: Actor) -> int:
-    if coverage_service.coverage(session, plan.nik, at=plan.recorded_on, by=by).died_on is not None:
+    if coverage_service.coverage(session, plan.nik, at=plan.recorded_on, by=by).worker.died_on is not None:
         return 0
     ends.record_death(session, plan.nik, died_on=plan.died_on, by=by, today=plan.recorded_on)
     session.expire_all()
@@ -290,21 +291,22 @@ def _death_view(session: Session, people: Mapping[str, Sequence[Person]], statem
         now = coverage_service.coverage(session, person.nik, at=today, by=by)
     except NotFound:
         return None
-    if now.died_on is None:
+    died_on = now.worker.died_on
+    if died_on is None:
         return None
-    at_death = coverage_service.coverage(session, person.nik, at=now.died_on, by=by)
+    at_death = coverage_service.coverage(session, person.nik, at=died_on, by=by)
     money = statements.get(agreement.code, {})
     policy = agreement.after_death
-    return DeathView(nik=now.nik, name=now.name, agreement=agreement.code, died_on=now.died_on,
-                     contribution_months=at_death.history.contribution_months, covered=at_death.protected,
+    return DeathView(nik=now.worker.nik, name=now.worker.name, agreement=agreement.code, died_on=died_on,
+                     contribution_months=at_death.contribution_months, covered=at_death.protected,
                      policy=policy, refund=money.get("refunds", 0) if policy == "refund" else 0,
                      credit=money.get("credit", 0) if policy == "credit" else 0)
 
 
-def _decision(c: coverage_service.Coverage) -> Decision:
+def _decision(c: Coverage) -> Decision:
     d = c.decision
-    return Decision(at=c.at, protected=c.protected, reason=d.reason.value, month=str(d.month), paid_on=d.paid_on,
-                    due=d.due.date)
+    return Decision(at=c.at, protected=c.protected, reason=d.reason, month=str(d.month), paid_on=d.paid_on,
+                    due=d.due.due_date)
 
 
 def _worker_view(session: Session, people: Mapping[str, Sequence[Person]], today: dt.date,
@@ -323,13 +325,14 @@ def _worker_view(session: Session, people: Mapping[str, Sequence[Person]], today
                     x.paid_on - dt.timedelta(days=1))
         if x.due_date < event < x.paid_on:
             late_event = _decision(coverage_service.coverage(session, person.nik, at=event, by=by))
-    h = now.history
+    current = now.current
     return WorkerView(
         nik=found.nik, full_nik_synthetic=person.nik, name=found.name,
         occupation=Occupation(code=occ.code, id=occ.label("id"), en=occ.label("en")),
-        agreement=data.REGENCY_FARMERS, at=today, today=_decision(now), protected_until=h.protected_until,
-        contribution_months=h.contribution_months, membership_start=str(h.current.start) if h.current else None,
-        arrears=[ArrearsMonth(month=str(m), payable_until=until) for m, until in now.arrears], late_event=late_event)
+        agreement=data.REGENCY_FARMERS, at=today, today=_decision(now), protected_until=now.protected_until,
+        contribution_months=now.contribution_months, membership_start=str(current.start) if current else None,
+        arrears=[ArrearsMonth(month=str(a.month), payable_until=a.payable_until) for a in now.arrears],
+        late_event=late_event)
 
 
 def ending_window(agreements: list[AgreementBilling], today: dt.date) -> int:

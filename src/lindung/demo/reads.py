@@ -83,14 +83,11 @@ def bill(session: Session, code: str, *, by: Actor) -> BillFacts | None:
     except billing.BillNotFound:
         return None
     return BillFacts(
-        payment_code=str(found["payment_code"]), agreement=str(found["agreement"]),
-        cycle_start=Month.parse(found["cycle"]["from"]), cycle_end=Month.parse(found["cycle"]["to"]),
-        seq=int(found["seq"]), issued_on=dt.date.fromisoformat(found["issued_on"]),
-        due_date=dt.date.fromisoformat(found["due_date"]), worker_months=int(found["worker_months"]),
-        total=int(found["total"]), settled=int(found["settled"]), cancelled=int(found["cancelled"]),
-        unpaid=int(found["unpaid"]), unpaid_worker_months=int(found["unpaid_worker_months"]),
-        payments=tuple(PaymentFacts(str(p["reference"]), str(p["receipt"]), dt.date.fromisoformat(p["paid_on"]),
-                                    int(p["amount"])) for p in found["payments"]))
+        payment_code=found.payment_code, agreement=found.agreement, cycle_start=found.cycle.start,
+        cycle_end=found.cycle.end, seq=found.seq, issued_on=found.issued_on, due_date=found.due_date,
+        worker_months=found.worker_months, total=found.total, settled=found.settled, cancelled=found.cancelled,
+        unpaid=found.unpaid, unpaid_worker_months=found.unpaid_worker_months,
+        payments=tuple(PaymentFacts(p.reference, p.receipt, p.paid_on, p.amount) for p in found.payments))
 
 
 def bills_of(session: Session, found: Agreement, *, by: Actor) -> list[BillFacts]:
@@ -162,7 +159,7 @@ def registered(session: Session, nik: str) -> bool:
 def statements(session: Session, *, by: Actor) -> dict[str, dict[str, int]]:
     """Per agreement code: billed, cancelled, settled, received, payments, credit, refunds, outstanding."""
     keys = ("billed", "cancelled", "settled", "received", "payments", "credit", "refunds", "outstanding")
-    return {str(row["agreement"]): {k: int(row[k]) for k in keys} for row in billing_statements(session, by=by)}
+    return {row.agreement: {k: int(getattr(row, k)) for k in keys} for row in billing_statements(session, by=by)}
 
 
 # --- reference data without a read service ---------------------------------------------------------
