@@ -61,15 +61,32 @@ def _setup_agreement(url: str, quota: int) -> None:
     from lindung.kit.db import make_engine, session_scope
     from lindung.rules.period import Month
     from lindung.sponsors import service as sponsors
+    from lindung.sponsors.schemas import AgreementCreate, SponsorCreate
+    from lindung.users import service as users
 
     engine = make_engine(url)
     with session_scope(engine) as s:
-        sponsors.add_sponsor(s, code="BENCH", name="Benchmark sponsor", funding="csr", by="bench")
-        sponsors.draft_agreement(s, sponsors.AgreementInput(
+        sponsors.add_sponsor(s, SponsorCreate(code="BENCH", name="Benchmark sponsor", funding="csr"),
+                             by=users.acting(s, "bench"))
+        sponsors.draft_agreement(s, AgreementCreate(
             code=AGREEMENT, sponsor="BENCH", quota=quota, budget=quota * 16_800 * 12 * 3,
-            start=Month(2026, 1), months=12), by="drafter")
-        sponsors.approve(s, AGREEMENT, by="approver")
+            start=Month(2026, 1), months=12), by=users.acting(s, "drafter"))
+        sponsors.approve(s, AGREEMENT, by=users.acting(s, "approver"))
     engine.dispose()
+
+
+def add_users(engine: Any) -> None:
+    """The users the benchmark acts as: an administrator, the officer who imports (and drafts), the
+    supervisor who approves."""
+    from lindung.kit.db import session_scope
+    from lindung.users import service as users
+    from lindung.users.schemas import UserCreate
+
+    with session_scope(engine) as s:
+        users.add_user(s, UserCreate(username="admin", role="administrator"), by=None)
+        admin = users.acting(s, "admin")
+        for name, role in (("bench", "officer"), ("drafter", "officer"), ("approver", "supervisor")):
+            users.add_user(s, UserCreate(username=name, role=role), by=admin)
 
 
 def child_import(url: str, file: str, errors: str) -> dict[str, object]:
@@ -78,6 +95,7 @@ def child_import(url: str, file: str, errors: str) -> dict[str, object]:
     from lindung.enrolment.importer import import_workers
     from lindung.enrolment.importer_cli import _ErrorFile
     from lindung.kit.db import make_engine, session_scope
+    from lindung.users import service as users
 
     engine = make_engine(url)
     with engine.connect():
@@ -86,10 +104,12 @@ def child_import(url: str, file: str, errors: str) -> dict[str, object]:
     phases: dict[str, float] = {}
     with engine.connect() as conn:
         pid = backend_pid(conn)  # the pool's one connection: the import's
+    with session_scope(engine, readonly=True) as s:
+        who = users.acting(s, "bench")
     cpu = (client_cpu(), server_cpu(pid))
     started = time.perf_counter()
     with session_scope(engine) as s:
-        summary = import_workers(s, file, AGREEMENT, by="bench", today=dt.date(2026, 1, 10),
+        summary = import_workers(s, file, AGREEMENT, by=who, today=dt.date(2026, 1, 10),
                                  on_errors=report, phases=phases)
         committing = time.perf_counter()
     report.publish()
@@ -252,6 +272,7 @@ class SqliteEngine:
         self.template = work / "template.sqlite"
         engine = make_engine(f"sqlite:///{self.template}")
         upgrade(engine)
+        add_users(engine)
         engine.dispose()
         import sqlite3
 
@@ -289,6 +310,7 @@ class PostgresEngine:
         self._sql(f'CREATE DATABASE "{self.template}"')
         engine = make_engine(self.url(self.template))
         upgrade(engine)
+        add_users(engine)
         engine.dispose()
 
     def _sql(self, sql: str) -> None:
