@@ -32,6 +32,9 @@ the size of the file: at most two ranges of rows are in Python at a time, and th
 (``_FileNiks``, ``_FileTwins``) are a fixed 16 MiB each. NIKs are never logged; the error rows carry
 the values of the sponsor's own file.
 
+Nothing here changes the process: an import may run beside a server's requests (as a job), so the
+cyclic garbage collector stays on, as the rest of the process has it.
+
 The use cases a door calls (import a file now, check it, propose it, approve a proposal) are in
 ``enrolment.importing``; this is the engine they share.
 """
@@ -40,7 +43,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -289,10 +291,6 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
                 pending.result()
             pending = None
 
-    # The loop makes millions of short-lived lists and tuples and no reference cycles: the cyclic
-    # collector would only walk the live batches again and again (a third of the reading time).
-    collecting = gc.isenabled()
-    gc.disable()
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lindung-import-merge")
     try:
         gathered = 0
@@ -323,8 +321,6 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
         raise
     finally:
         helper.shutdown(wait=True)
-        if collecting:
-            gc.enable()
     validator.counts.refused += niks.refused
     return validator
 
