@@ -19,8 +19,9 @@ def open_sheet(path, sheet=None):
 
 
 def rows_of(path):
+    """The sheet and its rows, each row's cells as a list (the reader gives tuples)."""
     sheet = open_sheet(path)
-    return sheet, list(sheet.rows)
+    return sheet, [(n, list(cells)) for n, cells in sheet.rows]
 
 
 class TestHeaderNames:
@@ -151,7 +152,7 @@ class TestWorkbooksOfSeveralSheets:
             "Tambun": [self.HEADER, ["1"] * 6], "Cibitung": [self.HEADER, ["2"] * 6]})
         sheet = open_sheet(path, wanted)
         assert sheet.sheet == wanted.strip().capitalize()
-        assert list(sheet.rows) == [(2, [read] * 6)]
+        assert list(sheet.rows) == [(2, (read,) * 6)]
 
     def test_an_unknown_sheet_names_those_there_are(self, tmp_path):
         path = write_workbook(tmp_path / "f.xlsx", {"Tambun": [self.HEADER], "Cibitung": [self.HEADER]})
@@ -237,11 +238,11 @@ class TestAStreamIsReadAsItGoes:
                          b"3216011705900001;D\xc3\xa9d\xc3\xa9;17-05-1990;L;Petani;3216012001\n")
         with opened(path) as sent:
             sent.content.read(5)  # wherever the stream stands, it is read from its start
-            first = list(importer_read.open_sheet(sent).rows)
+            first = [(n, list(cells)) for n, cells in importer_read.open_sheet(sent).rows]
             again = importer_read.open_sheet(sent)
             del again  # dropped half-read: the stream stays open
             assert not sent.content.closed
-            assert list(importer_read.open_sheet(sent).rows) == first == [
+            assert [(n, list(c)) for n, c in importer_read.open_sheet(sent).rows] == first == [
                 (2, ["3216011705900001", "Dédé", "17-05-1990", "L", "Petani", "3216012001"])]
 
     def test_a_name_sent_with_folders_keeps_only_the_file_s(self):
