@@ -96,6 +96,8 @@ def add_users(engine: Any) -> None:
     from lindung.users.schemas import UserCreate
 
     with session_scope(engine) as s:
+        if not users.no_users_yet(s):  # a template kept in --work from an earlier run has them
+            return
         users.add_user(s, UserCreate(username="admin", role="administrator"), by=None)
         admin = users.acting(s, "admin")
         for name, role in (("bench", "officer"), ("drafter", "officer"), ("approver", "supervisor")):
