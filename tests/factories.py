@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lindung.enrolment import service as enrolment
@@ -83,6 +84,9 @@ def make_worker(s: Session, *, nik_: str | None = None, occupation: str = "pedag
 
 def enrol(s: Session, worker: Worker | str, agreement: str = "KADIN-2026", *, first: str | None = "2026-01",
           today: dt.date = TODAY) -> Enrolment:
+    """The enrolment made (the service gives its summary; the row is fetched after it)."""
     number = worker if isinstance(worker, str) else worker.nik
-    return enrolment.enrol(s, number, agreement, by=actor(s, MAKER), today=today,
-                           first=Month.parse(first) if first else None)
+    enrolment.enrol(s, number, agreement, by=actor(s, MAKER), today=today, first=Month.parse(first) if first else None)
+    return s.scalars(select(Enrolment).join(Enrolment.worker).join(Enrolment.agreement)
+                     .where(Worker.nik == number, Agreement.code == agreement.strip().upper())
+                     .order_by(Enrolment.id.desc()).limit(1)).one()

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lindung.enrolment.schemas import Upload
 from lindung.kit.lokal import parse_nik
 from tests.factories import DESA_TARUMAJAYA, TODAY, nik
 
@@ -74,6 +75,11 @@ def _quote(text: str, delimiter: str) -> str:
     if delimiter in text or '"' in text or "\n" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def upload(path: Path) -> Upload:
+    """The file as a door hands it to the services: its name and its bytes."""
+    return Upload(path.name, path.read_bytes())
 
 
 def write_workbook(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:

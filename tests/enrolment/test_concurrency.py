@@ -21,16 +21,18 @@ from sqlalchemy.orm import Session
 
 from lindung.enrolment import errors
 from lindung.enrolment import repository as enrolment_repo
-from lindung.enrolment.importer import ImportSummary, import_workers
+from lindung.enrolment.importer import import_workers
 from lindung.enrolment.models import Enrolment
+from lindung.enrolment.schemas import ImportSummary
 from lindung.kit.db import session_scope
 from lindung.sponsors import service as sponsors
 from lindung.workers import service as workers_service
 from lindung.workers.models import Worker
 from tests.billing.checks import assert_counters_match_lines
-from tests.enrolment.import_files import person, serial, write_csv
+from tests.enrolment.import_files import person, serial, upload, write_csv
 from tests.factories import MAKER, TODAY, enrol, make_agreement, make_worker
 from tests.racing import race
+from tests.users import actor
 
 RACERS = 8
 
@@ -110,7 +112,7 @@ class TestAnImportRacingASingleEnrolmentOfTheSameWorker:
 
             def importing(s, path=path, import_delay=import_delay) -> ImportSummary:
                 time.sleep(import_delay)
-                return import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY, batch_rows=50,
+                return import_workers(s, upload(path), "KADIN-2026", by=actor(s, MAKER), today=TODAY, batch_rows=50,
                                       merge_rows=50)
 
             def enrolling(s, number=number, delay=delay) -> int:
@@ -230,7 +232,7 @@ class TestAWorkerRegisteredWhileAnImportRuns:
 
         try:
             with postgres_database.session() as s:
-                summary = import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY, batch_rows=1,
+                summary = import_workers(s, upload(path), "KADIN-2026", by=actor(s, MAKER), today=TODAY, batch_rows=1,
                                          merge_rows=1, on_progress=two_desks)
                 assert all(th.is_alive() for th in waiting) and not desk  # still waiting at the commit
             for th in waiting:
@@ -269,8 +271,8 @@ class TestAWorkerRegisteredWhileAnImportRuns:
 
         try:
             with pytest.raises(errors.RegisteredDuringImport) as refused, postgres_database.session() as s:
-                import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY, batch_rows=1, merge_rows=1,
-                               on_progress=write_meanwhile)
+                import_workers(s, upload(path), "KADIN-2026", by=actor(s, MAKER), today=TODAY, batch_rows=1,
+                               merge_rows=1, on_progress=write_meanwhile)
         finally:
             other.dispose()
         assert "Jalankan impor sekali lagi" in refused.value.message("id")
@@ -280,7 +282,7 @@ class TestAWorkerRegisteredWhileAnImportRuns:
             registered = s.scalars(select(Worker.nik)).all()
         assert late["NIK"] in registered and len(registered) == 2
         with postgres_database.session() as s:
-            again = import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY)
+            again = import_workers(s, upload(path), "KADIN-2026", by=actor(s, MAKER), today=TODAY)
         assert (again.enrolled, again.new_workers, again.refused) == (3, 2, 0)
 
 
@@ -302,12 +304,12 @@ class TestAnImportTakenBackWhileABillRuns:
             enrol(s, s.scalars(select(Worker.nik)).one(), "KADIN-2026")
         path = write_csv(tmp_path / "f.csv", [person() for _ in range(20)])
         with postgres_database.session() as s:
-            import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY)
-            number = imports.history(s, "KADIN-2026")[0].id
+            import_workers(s, upload(path), "KADIN-2026", by=actor(s, MAKER), today=TODAY)
+            number = imports.history(s, "KADIN-2026", by=actor(s, MAKER))[0].id
         def undo(s: Session) -> object:
             if late == "undo":
                 time.sleep(0.5)
-            result = imports.undo(s, number, by="budi")
+            result = imports.undo(s, number, by=actor(s, "budi"))
             if late == "bill":
                 time.sleep(0.6)  # still uncommitted while the bill run starts: it must wait for the ledger
             return result
@@ -315,7 +317,7 @@ class TestAnImportTakenBackWhileABillRuns:
         def bill(s: Session) -> object:
             if late == "bill":
                 time.sleep(0.2)
-            return billing.issue_bills(s, Month(2026, 1), today=TODAY, by=MAKER)
+            return billing.issue_bills(s, Month(2026, 1), today=TODAY, by=actor(s, MAKER))
 
         undone, billed = race(postgres_database, [undo, bill])
         assert not isinstance(billed, Exception), billed
@@ -344,12 +346,13 @@ class TestTwoApprovalsOfOneProposalAtOnce:
             make_agreement(s)
         path = write_csv(tmp_path / "f.csv", [person() for _ in range(5)])
         with database.session() as s:
-            checked = import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY)
+            checked = import_workers(s, upload(path), "KADIN-2026", by=actor(s, MAKER), today=TODAY, purpose="check")
             s.rollback()  # what --check does: the import run, then nothing kept
         with database.session() as s:
-            number = proposals.propose(s, path, checked, by=MAKER).id
+            number = proposals.propose(s, upload(path), checked, by=actor(s, MAKER)).id
         jobs: list[Callable[[Session], object]] = [
-            lambda s, who=who: proposals.approve(s, number, by=who, today=TODAY) for who in ("budi", "cici")]
+            lambda s, who=who: proposals.approve(s, number, by=actor(s, who), today=TODAY)
+            for who in ("budi", "citra")]
         outcomes = race(database, jobs)
         approved = [o for o in outcomes if isinstance(o, tuple)]
         refused = [o for o in outcomes if isinstance(o, proposals.ProposalDecided)]

@@ -19,16 +19,18 @@ from sqlalchemy import func, select
 from lindung.enrolment import importer
 from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment.errors import AgreementNotOpen
-from lindung.enrolment.importer import ImportSummary, import_workers
+from lindung.enrolment.importer import import_workers
 from lindung.enrolment.importer_read import ImportFileError
 from lindung.enrolment.importer_rows import RowError
 from lindung.enrolment.models import Enrolment
+from lindung.enrolment.refused_rows import render_error
+from lindung.enrolment.schemas import ImportSummary
 from lindung.kit.numbers import MONEY_MAX
 from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.workers.models import Worker
-from tests.enrolment.import_files import cells, person, serial, write_csv, write_xlsx
+from tests.enrolment.import_files import cells, person, serial, upload, write_csv, write_xlsx
 from tests.factories import (
     DESA_BANDUNG,
     DESA_MUARAGEMBONG,
@@ -41,6 +43,7 @@ from tests.factories import (
     make_worker,
     nik,
 )
+from tests.users import actor
 
 PRICE_OTHER = 126_000  # Kadin (discount applies): Jan–Mar 16.800, Apr–Dec 8.400
 PRICE_TRANSPORT = 12 * 8_400  # transport sector: discounted the whole year
@@ -60,7 +63,7 @@ def run_import(database: Any, path: Path, agreement: str = "KADIN-2026", **kw: A
                ) -> tuple[ImportSummary, list[RowError]]:
     errors: list[RowError] = []
     with database.session() as s:
-        summary = import_workers(s, path, agreement, by=MAKER, today=TODAY,
+        summary = import_workers(s, upload(path), agreement, by=actor(s, MAKER), today=TODAY,
                                  on_errors=lambda rows: errors.extend(rows), **kw)
     return summary, errors
 
@@ -199,10 +202,10 @@ class TestADesaWrittenAsAName:
             "32.16.14.2001", "32.16.01.2001", "32.16.14.2001", None, None, None, "32.16.01.2001"]
 
     def test_the_refusals_read_in_both_languages(self):
-        assert importer.render_error((5, "Desa", "Sukamurni", "import.desa_ambiguous", "3"))[3] == (
+        assert render_error((5, "Desa", "Sukamurni", "import.desa_ambiguous", "3"))[3] == (
             "Nama desa/kelurahan 'Sukamurni' ada di 3 tempat; tulis kode desa Kemendagri (mis. 32.16.14.2001) "
             "atau tambahkan kolom Kecamatan.")
-        assert importer.render_error((6, "Desa", "Sukamurni", "import.desa_not_there", "Tarumajaya"), "en")[3] == (
+        assert render_error((6, "Desa", "Sukamurni", "import.desa_not_there", "Tarumajaya"), "en")[3] == (
             "There is no desa/kelurahan named 'Sukamurni' in Tarumajaya.")
 
 
@@ -261,7 +264,7 @@ class TestRefusedRowsComeBackWithTheirReason:
         assert set(got) == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
         assert [e[0] for e in errors] == sorted(e[0] for e in errors)  # file order
         # The summary counts the rows each reason refused, as the error file has them.
-        assert summary.refused_by_reason == {code: 1 for _row, _column, _value, code, _detail in errors}
+        assert summary.refused_by_reason == {code.removeprefix("import."): 1 for _r, _c, _v, code, _d in errors}
         assert len(summary.refused_by_reason) == 10
 
     def test_a_row_with_several_defects_reports_each(self, database, tmp_path):
@@ -271,8 +274,7 @@ class TestRefusedRowsComeBackWithTheirReason:
         assert summary.refused == 2
         assert [e[3] for e in errors] == ["import.sex_invalid", "import.occupation_missing",
                                           "import.desa_unknown", "import.occupation_missing"]
-        assert summary.refused_by_reason == {"import.sex_invalid": 1, "import.occupation_missing": 2,
-                                             "import.desa_unknown": 1}
+        assert summary.refused_by_reason == {"sex_invalid": 1, "occupation_missing": 2, "desa_unknown": 1}
 
     def test_a_worker_whose_registry_record_disagrees_is_refused_with_the_registry_values(
             self, database, tmp_path):
@@ -308,9 +310,9 @@ class TestRefusedRowsComeBackWithTheirReason:
         assert [(e[0], e[1], e[2], e[3], e[4]) for e in errors] == [
             (2, "NIK", registered["Siti Aminah"], "import.registered_other_name", ""),
             (6, "NIK", registered["Dewi Lestari"], "import.registered_other_name", "")]
-        message = importer.render_error(errors[0])[3]
+        message = render_error(errors[0])[3]
         assert "atas nama orang lain" in message and "Aminah" not in message  # the registry's name is not shown
-        assert "another name" in importer.render_error(errors[0], "en")[3]
+        assert "another name" in render_error(errors[0], "en")[3]
         with database.session(readonly=True) as s:  # the registry keeps its names; nothing was renamed
             names = {w.nik: w.name for w in s.scalars(select(Worker))}
             assert {names[n] for n in registered.values()} == set(registered)
@@ -334,7 +336,7 @@ class TestRefusedRowsComeBackWithTheirReason:
         assert (summary.enrolled, summary.new_workers, summary.refused) == (2, 2, 1)
         masked = registered[:4] + "*" * 8 + "0123"
         assert errors == [(2, "NIK", typo, "import.registered_other_serial", masked)]
-        assert masked in importer.render_error(errors[0])[3] and registered not in importer.render_error(errors[0])[3]
+        assert masked in render_error(errors[0])[3] and registered not in render_error(errors[0])[3]
         # If the ID card shows another person after all, the branch registers them, and the row goes in.
         with database.session() as s:
             make_worker(s, nik_=typo, name="Asep Saputra")
@@ -428,9 +430,9 @@ class TestTheSamePersonTwiceInOneFile:
         assert (summary.read, summary.enrolled, summary.new_workers, summary.refused) == (6, 4, 4, 2)
         assert errors == [(4, "NIK", rows[2]["NIK"], "import.same_person_in_file", "2"),
                           (7, "NIK", rows[5]["NIK"], "import.same_person_in_file", "2")]
-        assert summary.refused_by_reason == {"import.same_person_in_file": 2}
-        assert "baris 2" in importer.render_error(errors[0])[3]
-        assert "row 2" in importer.render_error(errors[0], "en")[3]
+        assert summary.refused_by_reason == {"same_person_in_file": 2}
+        assert "baris 2" in render_error(errors[0])[3]
+        assert "row 2" in render_error(errors[0], "en")[3]
         with database.session(readonly=True) as s:
             assert set(s.scalars(select(Worker.nik))) == {rows[i]["NIK"] for i in (0, 1, 3, 4)}
         assert counts(database)[1:3] == (4, 4)
@@ -575,7 +577,7 @@ class TestTargetGroup:
         assert [(e[0], e[3], e[4]) for e in errors] == [(3, "import.not_target_occupation", "ojek"),
                                                         (4, "import.not_target_region", DESA_MUARAGEMBONG),
                                                         (5, "import.not_target_region", DESA_BANDUNG)]
-        assert "(ojek)" in importer.render_error(errors[0])[3]
+        assert "(ojek)" in render_error(errors[0])[3]
 
 
 class TestNothingHalfDone:

@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from lindung.audit import service as audit
+from lindung.audit.models import AuditEntry
 from lindung.rules.money import rp
 from tests.enrolment.import_files import BORN, HEADER, cells, person, write_csv, write_workbook
 from tests.factories import make_agreement
@@ -306,9 +308,12 @@ class TestACheckOnly:
         checked = read_report(report)
         assert [r[:3] for r in checked[1:]] == [["4", "NIK", first["NIK"]], ["5", "Pekerjaan", "Astronot"]]
         with kadin.session(readonly=True) as s:
-            assert s.execute(text("SELECT actor, action, detail FROM audit_log "
-                                  "WHERE action LIKE 'enrolment.%'")).one() == (
-                "ani", "enrolment.import_check", "kadin.csv: read 4, would enrol 2, already 0, refused 2")
+            entry = s.scalars(select(AuditEntry).where(AuditEntry.action.startswith("enrolment."))).one()
+            assert (entry.actor, entry.action, entry.data) == (
+                "ani", "enrolment.import_check",
+                {"file": "kadin.csv", "read": 4, "enrolled": 2, "already": 0, "refused": 2, "heirs": 0})
+            assert audit.detail_text(entry, "en") == (
+                "check of kadin.csv: read 4, would enrol 2, already enrolled 0, refused 2")
 
         # The real import then does what the check said, and a check after it finds nothing to add.
         done = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--errors",
@@ -394,8 +399,11 @@ class TestOnATerminal:
 
 CHILD = """
 import datetime as dt, os, sys, time
+from pathlib import Path
+from lindung.enrolment.files import opened
 from lindung.enrolment.importer import import_workers
 from lindung.kit.db import make_engine, session_scope
+from lindung.users.service import acting
 
 def slow(done, total):
     if done >= 400:
@@ -403,8 +411,8 @@ def slow(done, total):
         time.sleep(60)
 
 engine = make_engine(os.environ["LINDUNG_DATABASE_URL"])
-with session_scope(engine) as s:
-    import_workers(s, sys.argv[1], "KADIN-2026", by="x", today=dt.date(2026, 1, 10), on_progress=slow,
+with session_scope(engine) as s, opened(Path(sys.argv[1])) as upload:
+    import_workers(s, upload, "KADIN-2026", by=acting(s, "ani"), today=dt.date(2026, 1, 10), on_progress=slow,
                    batch_rows=200)
 """
 
@@ -433,10 +441,12 @@ class TestAKilledImport:
         with kadin.engine.connect() as conn:  # the next import is not blocked by the dead one
             conn.execute(text("SELECT 1"))
         from lindung.enrolment.importer import import_workers
+        from tests.enrolment.import_files import upload
         from tests.factories import MAKER, TODAY
+        from tests.users import actor
 
         with kadin.session() as s:
-            assert import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY).enrolled == 1000
+            assert import_workers(s, upload(path), "KADIN-2026", by=actor(s, MAKER), today=TODAY).enrolled == 1000
 
 
 def test_the_rows_of_kept_heirs_are_listed_ten_at_most() -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from lindung.enrolment.importer import render_error
 from lindung.enrolment.importer_read import ImportFileError
+from lindung.enrolment.refused_rows import render_error
 from lindung.kit.i18n import t
 from lindung.workers.models import Heir, Worker
 from lindung.workers.schemas import HeirIn

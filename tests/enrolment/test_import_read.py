@@ -7,13 +7,21 @@ import datetime as dt
 
 import pytest
 
-from lindung.enrolment.importer_read import ImportFileError, NumberCell, open_sheet
-from tests.enrolment.import_files import write_workbook, write_xlsx
+from lindung.enrolment import importer_read
+from lindung.enrolment.files import opened
+from lindung.enrolment.importer_read import ImportFileError, NumberCell
+from tests.enrolment.import_files import upload, write_workbook, write_xlsx
+
+
+def open_sheet(path, sheet=None):
+    """The file as the services read it: its bytes, handed over (``Upload``)."""
+    return importer_read.open_sheet(upload(path), sheet)
 
 
 def rows_of(path):
+    """The sheet and its rows, each row's cells as a list (the reader gives tuples)."""
     sheet = open_sheet(path)
-    return sheet, list(sheet.rows)
+    return sheet, [(n, list(cells)) for n, cells in sheet.rows]
 
 
 class TestHeaderNames:
@@ -144,7 +152,7 @@ class TestWorkbooksOfSeveralSheets:
             "Tambun": [self.HEADER, ["1"] * 6], "Cibitung": [self.HEADER, ["2"] * 6]})
         sheet = open_sheet(path, wanted)
         assert sheet.sheet == wanted.strip().capitalize()
-        assert list(sheet.rows) == [(2, [read] * 6)]
+        assert list(sheet.rows) == [(2, (read,) * 6)]
 
     def test_an_unknown_sheet_names_those_there_are(self, tmp_path):
         path = write_workbook(tmp_path / "f.xlsx", {"Tambun": [self.HEADER], "Cibitung": [self.HEADER]})
@@ -195,13 +203,13 @@ class TestXlsxCells:
 
 class TestNotASpreadsheet:
     def test_a_missing_file(self, tmp_path):
-        with pytest.raises(ImportFileError) as caught:
-            open_sheet(tmp_path / "nope.csv")
+        with pytest.raises(ImportFileError) as caught, opened(tmp_path / "nope.csv"):
+            pass
         assert caught.value.code == "import.file_missing"
 
     def test_a_folder_is_said_to_be_one(self, tmp_path):
-        with pytest.raises(ImportFileError) as caught:
-            open_sheet(tmp_path)
+        with pytest.raises(ImportFileError) as caught, opened(tmp_path):
+            pass
         assert caught.value.code == "import.file_is_folder"
         assert caught.value.message("id") == (f"{tmp_path} adalah folder, bukan berkas: sebut berkas CSV atau XLSX "
                                               "di dalamnya.")
@@ -218,3 +226,28 @@ class TestNotASpreadsheet:
         with pytest.raises(ImportFileError) as caught:
             open_sheet(path)
         assert caught.value.code == "import.broken_file"
+
+
+class TestAStreamIsReadAsItGoes:
+    """A door hands a file over as a stream (the CLI's open file, a server's spooled upload): it is read
+    from its start each time, and left open for its owner."""
+
+    def test_rows_read_from_a_stream_left_open_and_read_again(self, tmp_path):
+        path = tmp_path / "f.csv"
+        path.write_bytes(b"\xef\xbb\xbfNIK;Nama;Tgl Lahir;L/P;Pekerjaan;Kode Desa\n"
+                         b"3216011705900001;D\xc3\xa9d\xc3\xa9;17-05-1990;L;Petani;3216012001\n")
+        with opened(path) as sent:
+            sent.content.read(5)  # wherever the stream stands, it is read from its start
+            first = [(n, list(cells)) for n, cells in importer_read.open_sheet(sent).rows]
+            again = importer_read.open_sheet(sent)
+            del again  # dropped half-read: the stream stays open
+            assert not sent.content.closed
+            assert [(n, list(c)) for n, c in importer_read.open_sheet(sent).rows] == first == [
+                (2, ["3216011705900001", "Dédé", "17-05-1990", "L", "Petani", "3216012001"])]
+
+    def test_a_name_sent_with_folders_keeps_only_the_file_s(self):
+        from lindung.enrolment.schemas import Upload
+
+        assert Upload("C:\\Users\\ani\\kadin.csv", b"").file_name == "kadin.csv"
+        assert Upload("/home/ani/kadin.csv", b"").file_name == "kadin.csv"
+        assert Upload("..", b"").file_name == "file"

@@ -8,8 +8,9 @@ from typing import Any
 
 from lindung.enrolment.importer import import_workers
 from lindung.enrolment.importer_rows import RowError
-from tests.enrolment.import_files import person, serial, write_csv
+from tests.enrolment.import_files import person, serial, upload, write_csv
 from tests.factories import MAKER, TODAY, make_agreement
+from tests.users import actor
 
 
 def test_ranges_of_any_size_give_the_same_outcome(database, tmp_path):
@@ -34,7 +35,7 @@ def test_ranges_of_any_size_give_the_same_outcome(database, tmp_path):
     for size in (1, 2, 3, 5, 100):
         errors: list[RowError] = []
         with database.session() as s:
-            summary = import_workers(s, path, "KADIN-2026", by=MAKER, today=TODAY,
+            summary = import_workers(s, upload(path), "KADIN-2026", by=actor(s, MAKER), today=TODAY,
                                      batch_rows=max(size // 2, 1), merge_rows=size,
                                      on_errors=errors.extend)
             s.rollback()  # each cut tried on the same registry

@@ -7,19 +7,21 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
 from lindung.enrolment.importer import import_workers
 from lindung.enrolment.models import Enrolment
 from lindung.rules.money import rp
 from lindung.workers.models import Worker
 from tests.billing.factories import bill
-from tests.enrolment.import_files import person, write_csv
+from tests.enrolment.import_files import person, upload, write_csv
 from tests.factories import MAKER, TODAY, make_agreement
+from tests.users import actor
 
 
 def imported(database: Any, path: Path, agreement: str = "KADIN-2026") -> None:
     with database.session() as s:
-        import_workers(s, path, agreement, by=MAKER, today=TODAY)
+        import_workers(s, upload(path), agreement, by=actor(s, MAKER), today=TODAY)
 
 
 def setup(database: Any, tmp_path: Path) -> tuple[Path, Path]:
@@ -84,14 +86,15 @@ class TestTakingAnImportBack:
             assert {(e.status, e.cancelled_by) for e in kadin_enrolments} == {("cancelled", "budi")}
             assert s.scalar(select(Worker).where(Worker.provenance_id == number).limit(1)) is not None  # kept
             entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "enrolment.import_undo")).one()
-            assert (entry.actor, entry.detail) == ("budi", f"import {number} (kadin.csv): cancelled 2")
+            assert (entry.actor, entry.data) == ("budi", {"import": number, "file": "kadin.csv", "cancelled": 2})
+            assert audit.detail_text(entry, "en") == f"import {number} (kadin.csv) undone: 2 enrolments"
         # The other import is untouched; the list shows what is left.
         rows = {r["file"]: (r["active"], r["cancelled"]) for r in cli("import", "list", "--json").json()}
         assert rows == {"tani.csv": (1, 0), "kadin.csv": (0, 2)}
 
         # The right agreement now takes the same file: its workers are found registered.
         with database.session() as s:
-            summary = import_workers(s, kadin, "TANI-2026", by=MAKER, today=TODAY)
+            summary = import_workers(s, upload(kadin), "TANI-2026", by=actor(s, MAKER), today=TODAY)
         assert (summary.enrolled, summary.new_workers, summary.refused) == (2, 0, 1)
 
         again = cli("import", "undo", str(number), "--lang", "en")

@@ -16,6 +16,8 @@ from tests.enrolment.import_files import HEADER, person, write_csv
 from tests.factories import make_agreement
 
 ANI, BUDI = "ani.petugas", "budi.supervisor"
+CITRA = "citra.supervisor"
+"""A supervisor who proposes: her role may approve, so only four eyes keep her from approving her own."""
 
 
 def enrolled(database: Any) -> int:
@@ -28,7 +30,7 @@ class TestProposingAndApproving:
             make_agreement(s)
         path = write_csv(tmp_path / "kadin.csv", [person(), person(occupation="Pengemudi Ojek"),
                                                   person(occupation="Astronot")])
-        r = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--propose", "--by", ANI,
+        r = cli("import", "workers", str(path), "--agreement", "KADIN-2026", "--propose", "--by", CITRA,
                 "--errors", str(tmp_path / "ditolak.csv"))
         assert r.exit_code == 0, r.stderr
         assert "akan didaftarkan 2 (Rp226.800)" in r.out and "lindung import approve 1 --by NAMA" in r.out
@@ -38,14 +40,16 @@ class TestProposingAndApproving:
         path.write_text("the sponsor's file changed afterwards", encoding="utf-8")  # the kept copy counts
         waiting = cli("import", "proposals", "--json").json()
         assert [(p["id"], p["would_enrol"], p["would_cost"], p["refused"], p["status"], p["proposed_by"])
-                for p in waiting] == [(1, 2, 226_800, 1, "proposed", ANI)]
+                for p in waiting] == [(1, 2, 226_800, 1, "proposed", CITRA)]
         shown = cli("import", "proposals")
         assert "Usulan impor (1, terbaru dahulu)" in shown.out and "menunggu" in shown.out
 
-        own = cli("import", "approve", "1", "--by", ANI, "--lang", "en")
+        own = cli("import", "approve", "1", "--by", CITRA, "--lang", "en")
         assert own.exit_code == 4 and "it must be approved by someone else" in own.err
-        own = cli("import", "approve", "1", "--by", "Ani.Petugas")  # the same person, written otherwise
+        own = cli("import", "approve", "1", "--by", "Citra.Supervisor")  # the same person, written otherwise
         assert own.exit_code == 4, own.out
+        officer = cli("import", "approve", "1", "--by", ANI)  # an officer approves no import
+        assert officer.exit_code == 7, officer.out
         assert enrolled(database) == 0
 
         fixes = tmp_path / "perbaiki.csv"
@@ -61,14 +65,14 @@ class TestProposingAndApproving:
             assert len(s.scalars(select(Enrolment).where(Enrolment.provenance_id == out["import_id"])).all()) == 2
             assert s.scalars(select(Worker.provenance_id)).all() == [out["import_id"]] * 2
             actions = [(e.action, e.actor) for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-        assert ("enrolment.import_proposed", ANI) in actions and ("enrolment.import_approved", BUDI) in actions
+        assert ("enrolment.import_proposed", CITRA) in actions and ("enrolment.import_approved", BUDI) in actions
         imports = cli("import", "list", "--json").json()
-        assert [(i["id"], i["by"], i["file"]) for i in imports] == [(out["import_id"], ANI, "kadin.csv")]
+        assert [(i["id"], i["by"], i["file"]) for i in imports] == [(out["import_id"], CITRA, "kadin.csv")]
         decided = cli("import", "proposals", "--all", "--json").json()[0]
         assert (decided["status"], decided["decided_by"], decided["import_id"]) == ("approved", BUDI, out["import_id"])
         assert cli("import", "proposals", "--json").json() == []
 
-        again = cli("import", "approve", "1", "--by", "cici")
+        again = cli("import", "approve", "1", "--by", "citra")  # another supervisor, too late
         assert again.exit_code == 4 and "Usulan impor 1 sudah disetujui oleh budi.supervisor." in again.err
 
     def test_the_database_refuses_an_approval_by_the_proposer(self, database, cli, tmp_path):
@@ -99,7 +103,7 @@ class TestProposingAndApproving:
         with database.session() as s:
             make_agreement(s, quota=3)
         cli("import", "workers", str(write_csv(tmp_path / "a.csv", [person(), person()])), "--agreement",
-            "KADIN-2026", "--propose", "--by", ANI)
+            "KADIN-2026", "--propose", "--by", CITRA)
         cli("import", "workers", str(write_csv(tmp_path / "b.csv", [person(), person()])), "--agreement",
             "KADIN-2026")  # since the proposal was checked, two of the three places were taken
         checked = cli("import", "approve", "1", "--check", "--by", BUDI, "--errors", str(tmp_path / "e.csv"),
@@ -116,8 +120,8 @@ class TestProposingAndApproving:
             actions = [(e.action, e.actor) for e in s.scalars(select(AuditEntry).where(
                 AuditEntry.action.startswith("enrolment.")).order_by(AuditEntry.id))]
         assert [a for a in actions if a[0] != "enrolment.import"] == [
-            ("enrolment.import_proposed", ANI), ("enrolment.import_check", BUDI), ("enrolment.import_check", BUDI)]
-        own = cli("import", "approve", "1", "--check", "--by", ANI)  # the proposer's approval would be refused
+            ("enrolment.import_proposed", CITRA), ("enrolment.import_check", BUDI), ("enrolment.import_check", BUDI)]
+        own = cli("import", "approve", "1", "--check", "--by", CITRA)  # the proposer's approval would be refused
         assert own.exit_code == 4, own.out
         out = cli("import", "approve", "1", "--by", BUDI, "--json").json()
         assert (out["dry_run"], out["enrolled"], out["refused"]) == (False, 1, 1)
@@ -195,8 +199,10 @@ class TestADoubleSubmission:
         from lindung.enrolment import proposals
         from lindung.enrolment.importer import import_workers
         from lindung.kit.db import session_scope
+        from tests.enrolment.import_files import upload
         from tests.factories import TODAY
         from tests.racing import race
+        from tests.users import actor
 
         with postgres_database.session() as s:
             make_agreement(s)
@@ -204,12 +210,13 @@ class TestADoubleSubmission:
         engine = postgres_database.new_engine()
         try:
             with session_scope(engine, dry_run=True) as s:  # the check each of them ran (rolled back)
-                checked = import_workers(s, path, "KADIN-2026", by=ANI, today=TODAY)
+                checked = import_workers(s, upload(path), "KADIN-2026", by=actor(s, ANI), today=TODAY,
+                                         purpose="check")
         finally:
             engine.dispose()
 
         def propose(who: str) -> Any:
-            return lambda s: proposals.propose(s, path, checked, by=who).id
+            return lambda s: proposals.propose(s, upload(path), checked, by=actor(s, who)).id
 
         outcomes = race(postgres_database, [propose(ANI), propose(BUDI)])
         assert sorted(type(o).__name__ for o in outcomes) == ["ProposalWaiting", "int"], outcomes

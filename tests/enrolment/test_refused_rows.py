@@ -7,7 +7,15 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from lindung.enrolment.refused_rows import reasons_from_report, write_refused_rows
+from lindung.enrolment.refused_rows import is_xlsx, reasons_from_report
+from lindung.enrolment.refused_rows import write_refused_rows as write_to
+from tests.enrolment.import_files import upload
+
+
+def write_refused_rows(source: Path, sheet: str | None, reasons: object, out: Path, lang: str = "id") -> int:
+    """The rows written to the file ``out`` (XLSX when its name ends so), from ``source``'s bytes."""
+    with out.open("wb") as f:
+        return write_to(upload(source), sheet, reasons, f, lang, xlsx=is_xlsx(out.name))  # type: ignore[arg-type]
 
 
 def _read(path: Path) -> list[list[str]]:
@@ -44,12 +52,14 @@ def test_an_error_report_reads_back_as_reasons_and_a_workbook_keeps_text(tmp_pat
     with report.open("w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows([["baris", "kolom", "nilai", "alasan"], ["2", "NIK", "1", "NIK salah."],
                                  ["2", "Nama", "", "Nama kosong."]])
-    assert list(reasons_from_report(report)) == [(2, "NIK: NIK salah."), (2, "Nama: Nama kosong.")]
+    with report.open("rb") as f:
+        assert list(reasons_from_report(f)) == [(2, "NIK: NIK salah."), (2, "Nama: Nama kosong.")]
     source = tmp_path / "f.csv"
     source.write_text("NIK,Nama,Tgl Lahir,L/P,Pekerjaan,Kode Desa\n0216011705900001,,17-05-1990,L,Petani,1\n",
                       encoding="utf-8")
     out = tmp_path / "x.xlsx"
-    assert write_refused_rows(source, None, reasons_from_report(report), out, "en") == 1
+    with report.open("rb") as f:
+        assert write_refused_rows(source, None, reasons_from_report(f), out, "en") == 1
     rows = [[c.value for c in row] for row in load_workbook(out).active.iter_rows()]  # type: ignore[union-attr]
     assert rows[0][-2:] == ["Row in the original file", "Why refused"]
     assert rows[1][0] == "0216011705900001"  # text: the leading zero stays

@@ -10,12 +10,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
 from lindung.enrolment.importer import import_workers
+from lindung.enrolment.roster import ROSTER_LIST as ROSTER
 from lindung.rules.period import Month
-from lindung.sponsors.cli import ROSTER
-from tests.enrolment.import_files import person, write_csv
+from tests.enrolment.import_files import person, upload, write_csv
 from tests.factories import DESA_PEBAYURAN, DESA_TARUMAJAYA, MAKER, TODAY, make_agreement
+from tests.users import actor
 
 PRICE_OTHER = 126_000  # Kadin 2026 (discount applies): Jan–Mar 16.800, Apr–Dec 8.400
 PRICE_TRANSPORT = 12 * 8_400
@@ -42,7 +44,7 @@ def cohort(database: Any, tmp_path: Path) -> list[dict[str, Any]]:
              person(name="Asep", nik_text=f"321699{dt.date(1990, 5, 17):%d%m%y}0042")]  # kecamatan unknown
     for code, file, people in (("KADIN-2026", "kadin.csv", kadin), ("TANI-2026", "tani.csv", [person()])):
         with database.session() as s:
-            import_workers(s, write_csv(tmp_path / file, people), code, by=MAKER, today=TODAY)
+            import_workers(s, upload(write_csv(tmp_path / file, people)), code, by=actor(s, MAKER), today=TODAY)
     return kadin
 
 
@@ -92,8 +94,9 @@ class TestTheRoster:
         assert {r["phone"] for r in got} == {"", "081234567890"}
         with database.session(readonly=True) as s:
             entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "list.unmask")).one()
-            assert (entry.actor, entry.subject_type, entry.detail) == (
-                "ani", "agreement", "roster KADIN-2026 status=active rows=3")
+            assert (entry.actor, entry.subject_type, entry.data) == (
+                "ani", "agreement", {"list": "roster", "status": "active", "shown": 3})
+            assert audit.detail_text(entry, "en") == "full NIKs in the agreement roster list: 3 rows"
 
     def test_cancelled_enrolments_are_listed_apart(self, database, cli, tmp_path):
         kadin = cohort(database, tmp_path)

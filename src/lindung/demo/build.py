@@ -21,10 +21,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +30,7 @@ from lindung.demo import data, reads
 from lindung.demo.data import ADMIN, OFFICER, SUPERVISOR, DemoAgreement, Person
 from lindung.demo.schemas import Added
 from lindung.enrolment import importer
+from lindung.enrolment.schemas import ImportSummary, Upload
 from lindung.kit.auth import Actor
 from lindung.kit.errors import Conflict
 from lindung.rules.period import Month
@@ -151,22 +150,19 @@ def cohort_csv(people: Sequence[Person]) -> bytes:
 
 
 def import_cohort(session: Session, spec: DemoAgreement, people: Sequence[Person], *, by: Actor,
-                  today: dt.date) -> importer.ImportSummary:
+                  today: dt.date) -> ImportSummary:
     """Enrol the agreement's cohort from its start month: the bulk import of its list, as of the
     agreement's first day (or today, before it), under the demo's provenance source."""
     as_of = min(today, Month.parse(spec.start).first_day())
     summary = import_file(session, f"demo-{spec.code.lower()}.csv", cohort_csv(people), spec.code, by=by,
                           today=as_of, source=data.COHORT_SOURCE)
     if summary.enrolled != len(people) or summary.refused:  # generated to pass every check
-        raise AssertionError(f"the demo's cohort of {spec.code}: {summary.to_dict()}")
+        raise AssertionError(f"the demo's cohort of {spec.code}: {summary.model_dump()}")
     return summary
 
 
 def import_file(session: Session, name: str, content: bytes, agreement: str, *, by: Actor, today: dt.date,
-                source: str) -> importer.ImportSummary:
-    """The demo's one call into the bulk import (``enrolment.importer.import_workers``, which reads a
-    file by its path for now)."""
-    with tempfile.TemporaryDirectory(prefix="lindung-demo-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(content)
-        return importer.import_workers(session, path, agreement, by=by, today=today, source=source)
+                source: str) -> ImportSummary:
+    """The demo's one call into the bulk import (``enrolment.importer.import_workers``): its list as an
+    upload, made in memory."""
+    return importer.import_workers(session, Upload(name, content), agreement, by=by, today=today, source=source)

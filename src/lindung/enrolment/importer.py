@@ -31,22 +31,25 @@ a killed process leaves an open transaction that the database discards. Memory s
 the size of the file: at most two ranges of rows are in Python at a time, and the two filters
 (``_FileNiks``, ``_FileTwins``) are a fixed 16 MiB each. NIKs are never logged; the error rows carry
 the values of the sponsor's own file.
+
+Nothing here changes the process: an import may run beside a server's requests (as a job), so the
+cyclic garbage collector stays on, as the rest of the process has it.
+
+The use cases a door calls (import a file now, check it, propose it, approve a proposal) are in
+``enrolment.importing``; this is the engine they share.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 from itertools import compress, repeat
 from operator import eq, itemgetter, or_
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -62,18 +65,11 @@ from lindung.enrolment.errors import (
     RegisteredDuringImport,
 )
 from lindung.enrolment.importer_read import SheetSource, open_sheet
-from lindung.enrolment.importer_rows import (
-    LISTS_RELATIONSHIPS,
-    RELATIONSHIP_LIST,
-    RowError,
-    RowValidator,
-    StagedRow,
-)
+from lindung.enrolment.importer_rows import RowError, RowValidator, StagedRow
+from lindung.enrolment.schemas import ImportSummary, Upload
 from lindung.enrolment.service import default_first_month, span_costs
 from lindung.kit.auth import Actor
-from lindung.kit.i18n import t
 from lindung.kit.privacy import mask_nik
-from lindung.rules.catalogues import relationships
 from lindung.rules.contributions import OTHER, TRANSPORT, lowest_income
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
@@ -108,61 +104,41 @@ table of people met (``_FileTwins``) is another such table."""
 
 Progress = Callable[[int, int], None]
 """(rows read so far, rough total or 0): called after every batch; raising from it aborts."""
+ErrorSink = Callable[[Iterator[RowError]], None]
+"""Receives the refused rows (row, column, value, message code, detail) in file order."""
+Purpose = Literal["import", "check", "approval"]
+"""Why the file is imported: ``import`` (kept), ``check`` (a dry run the caller rolls back) or the
+``approval`` of a proposal (kept, the proposer's)."""
 
-
-@dataclass(frozen=True, slots=True)
-class ImportSummary:
-    agreement: str
-    file: str
-    read: int
-    enrolled: int
-    already_enrolled: int
-    refused: int
-    new_workers: int
-    committed_cost: int
-    sheet: str | None = None
-    """The worksheet read, when the workbook has more than one."""
-    import_id: int = 0
-    """The import's number (its provenance: ``lindung import list``); meaningless after a dry run."""
-    heirs: int = 0
-    """Heirs recorded from the file's heir columns (for workers who had none)."""
-    heirs_kept: int = 0
-    """Workers whose heirs in the registry differ from the file's: the registry's were kept."""
-    heirs_kept_rows: tuple[int, ...] = ()
-    """Their rows in the file, the first ``HEIRS_KEPT_ROWS`` of them: where an officer looks to check
-    with the worker which heirs are right (memory stays bounded however many there are)."""
-    needs_review: int = 0
-    """New workers flagged for review (their NIK's kecamatan is not in the region list)."""
-    refused_by_reason: dict[str, int] = field(default_factory=dict)
-    """Message code of each reason -> rows it refused (a row with several reasons counts under each)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+_PERMISSIONS: dict[str, tuple[str, ...]] = {"import": ("import.run",), "check": ("import.propose", "import.run"),
+                                            "approval": ("import.approve",)}
 
 
 def import_workers(
     session: Session,
-    path: str | os.PathLike[str],
+    upload: Upload,
     agreement_code: str,
     *,
     by: Actor,
     today: dt.date,
+    purpose: Purpose = "import",
+    made_by: Actor | None = None,
     source: str | None = None,
     params: ParameterSet | None = None,
     on_progress: Progress | None = None,
-    on_errors: Callable[[Iterator[RowError]], None] | None = None,
+    on_errors: ErrorSink | None = None,
     batch_rows: int | None = None,
     merge_rows: int | None = None,
     phases: dict[str, float] | None = None,
     sheet: str | None = None,
-    purpose: str = "import",
-    made_by: Actor | None = None,
 ) -> ImportSummary:
     """Import a sponsor file into ``agreement_code`` (flushes; the caller's unit of work commits).
 
     ``purpose``: ``import`` (``by`` needs ``import.run``), ``check`` (a dry run the caller rolls back:
-    ``import.propose`` or ``import.run``) or ``approval`` of a proposal (``import.approve``), whose
-    workers and enrolments are recorded as ``made_by``'s, the proposer's (default: ``by``).
+    ``import.propose`` or ``import.run``; the summary says ``dry_run`` and has no ``import_id``) or
+    ``approval`` of a proposal (``import.approve``), whose workers and enrolments are recorded as
+    ``made_by``'s, the proposer's (default: ``by``). A sponsor's staff reach no other sponsor's
+    agreement (their roles import nothing today).
 
     ``on_errors`` receives every refused row (row, column, value, message code, detail) in file
     order, while the staging tables still exist; without it they are only counted. ``batch_rows``
@@ -170,16 +146,13 @@ def import_workers(
     receives the seconds spent in each phase (the benchmark prints them). ``sheet`` names the
     worksheet of a workbook (``importer_read.open_sheet``).
     """
-    if purpose == "check":
-        by.require_any("import.propose", "import.run")
-    else:
-        by.require("import.approve" if purpose == "approval" else "import.run")
+    by.require_any(*_PERMISSIONS[purpose])
     author = made_by or by
     clock = _Clock(phases)
     params = params or default_parameters()
-    opened = open_sheet(path, sheet)
+    opened = open_sheet(upload, sheet)
     workers_repo.lock_registry_for_import(session)
-    agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
+    agreement = sponsors.get_agreement(session, agreement_code, for_update=True, scope=by.scope)
     if agreement.status not in OPEN_STATUSES:
         raise AgreementNotOpen(agreement=agreement.code, status=agreement.status)
     first = default_first_month(agreement, today, params)
@@ -187,7 +160,7 @@ def import_workers(
     if first > last:
         raise AgreementPeriodOver(agreement=agreement.code, end=str(last))
     enrolments.lock_for_bulk_enrolment(session)
-    file = os.path.basename(os.fspath(path)) + (f" [{opened.sheet}]" if opened.sheet else "")
+    file = upload.file_name + (f" [{opened.sheet}]" if opened.sheet else "")
     source = source or f"import:{file}"[:100]
 
     # The TEMP tables are created inside the transaction: if anything below raises, the caller's
@@ -206,7 +179,7 @@ def import_workers(
                 raise
             raise RegisteredDuringImport(agreement=agreement.code) from error
         summary = merger.finish(opened, read=validator.counts.read, refused_early=validator.counts.refused,
-                                file=file)
+                                file=file, dry_run=purpose == "check")
         clock.lap("counters, refusals")
         if on_errors is not None:
             on_errors(repo.iter_errors(session))
@@ -318,10 +291,6 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
                 pending.result()
             pending = None
 
-    # The loop makes millions of short-lived lists and tuples and no reference cycles: the cyclic
-    # collector would only walk the live batches again and again (a third of the reading time).
-    collecting = gc.isenabled()
-    gc.disable()
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lindung-import-merge")
     try:
         gathered = 0
@@ -352,8 +321,6 @@ def _stage_and_merge(session: Session, sheet: SheetSource, today: dt.date, on_pr
         raise
     finally:
         helper.shutdown(wait=True)
-        if collecting:
-            gc.enable()
     validator.counts.refused += niks.refused
     return validator
 
@@ -616,7 +583,7 @@ class _Merger:
         self.twins_across += worker.items()
         repo.refuse_twins_in_range(s, lo, hi)
 
-    def finish(self, sheet: SheetSource, *, read: int, refused_early: int, file: str) -> ImportSummary:
+    def finish(self, sheet: SheetSource, *, read: int, refused_early: int, file: str, dry_run: bool) -> ImportSummary:
         s = self.session
         if self.enrolled and not enrolments.reserve(s, self.agreement_id, workers=self.enrolled, cost=self.cost):
             # Unreachable while the agreement row is locked (PostgreSQL) or the write transaction
@@ -635,9 +602,11 @@ class _Merger:
         return ImportSummary(agreement=self.code, file=file, read=read, enrolled=self.enrolled,
                              already_enrolled=already, refused=refused_early + refused_late,
                              new_workers=self.new_workers, committed_cost=self.cost, sheet=sheet.sheet,
-                             import_id=self.how.provenance_id, heirs=self.heirs_added, heirs_kept=self.heirs_kept,
-                             heirs_kept_rows=tuple(self.heirs_kept_rows),
-                             needs_review=self.needs_review, refused_by_reason=repo.reason_counts(s))
+                             import_id=None if dry_run else self.how.provenance_id, heirs=self.heirs_added,
+                             heirs_kept=self.heirs_kept, heirs_kept_rows=tuple(self.heirs_kept_rows),
+                             needs_review=self.needs_review, dry_run=dry_run,
+                             refused_by_reason={code.removeprefix("import."): n
+                                                for code, n in repo.reason_counts(s).items()})
 
 
 def _facts(summary: ImportSummary) -> dict[str, object]:
@@ -652,12 +621,3 @@ def record_check(session: Session, summary: ImportSummary, *, by: Actor) -> None
     agreement = sponsors.get_agreement(session, summary.agreement)
     audit.record(session, actor=by, action="enrolment.import_check", subject_type="agreement",
                  subject_id=agreement.id, data=_facts(summary))
-
-
-def render_error(error: RowError, lang: str = "id") -> tuple[int, str, str, str]:
-    """(row, column, value, reason in ``lang``) for the error file."""
-    row, column, value, code, detail = error
-    if code in LISTS_RELATIONSHIPS:
-        labels = relationships()
-        detail = ", ".join(labels[c].label(lang) for c in detail.split(RELATIONSHIP_LIST) if c in labels)
-    return row, column, value, t(code, lang, value=value, detail=detail, column=column)

@@ -1,15 +1,15 @@
 """``lindung import workers FILE --agreement CODE [--sheet NAME] [--errors OUT.csv] [--refused-rows OUT.xlsx]
-[--check | --propose] [--lang en] [--json]``; ``import list|undo|proposals|approve|reject|template``."""
+[--check | --propose] [--lang en] [--json]``; ``import list|undo|proposals|approve|reject|template``.
+
+An import (and a check, a proposal, an approval) runs as a job (``enrolment.jobs``) in the
+foreground: ``lindung job list`` shows it afterwards; its progress feeds the bar drawn here."""
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import hashlib
-import os
+import io
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -18,11 +18,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from lindung.enrolment import imports, proposals
-from lindung.enrolment.importer import ImportSummary, import_workers, record_check, render_error
-from lindung.enrolment.importer_rows import RowError
-from lindung.enrolment.refused_rows import is_xlsx, reasons_from_report, write_refused_rows
+from lindung.enrolment import jobs as import_jobs
+from lindung.enrolment.files import ErrorFile, opened, write_refused_rows_file
+from lindung.enrolment.schemas import ImportJob, ImportSummary, Upload
 from lindung.kit import clock
-from lindung.kit.cells import inert
 from lindung.kit.cli import (
     ByOption,
     LangOption,
@@ -35,84 +34,64 @@ from lindung.kit.cli import (
     stacked_header,
 )
 from lindung.kit.cliargs import JsonOption, int_arg
-from lindung.kit.db import unit_of_work
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import format_count, t
 from lindung.kit.numbers import ID_MAX
 from lindung.rules.money import rp
-from lindung.terminal.work import actor_name, work
+from lindung.terminal.work import work
 
 app = typer.Typer(help="Impor berkas sponsor (CSV/XLSX).", no_args_is_help=True)
 
-ERROR_HEADER = {"id": ("baris", "kolom", "nilai", "alasan"), "en": ("row", "column", "value", "reason")}
 
-
-class _ErrorFile:
-    """Writes refused rows to ``OUT.csv.partial`` during the import; renamed to ``OUT.csv`` only
-    after the transaction commits, so a failed import never leaves a report of work not done.
-    ``needed``: without ``OUT.csv`` the report still goes to a temporary file (the refused rows are
-    written from it), removed by ``close``."""
-
-    def __init__(self, path: Path | None, lang: str, *, needed: bool = False) -> None:
-        self.path, self.lang, self.count = path, lang, 0
-        self.partial: Path | None = None
-        if path is not None:
-            self.partial = path.with_name(path.name + ".partial")
-        elif needed:
-            handle, name = tempfile.mkstemp(prefix="lindung-errors-", suffix=".csv")
-            os.close(handle)
-            self.partial = Path(name)
-
-    def __call__(self, errors: Iterator[RowError]) -> None:
-        if self.partial is None:
-            return
-        with self.partial.open("w", encoding="utf-8-sig", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(ERROR_HEADER[self.lang])
-            for error in errors:
-                w.writerow(map(inert, render_error(error, self.lang)))
-                self.count += 1
-
-    def publish(self) -> None:
-        if self.partial is not None and self.path is not None and self.partial.exists():
-            os.replace(self.partial, self.path)
-
-    @property
-    def written(self) -> Path | None:
-        """The report as it stands after ``publish``."""
-        return self.path if self.path is not None else self.partial
-
-    def discard(self) -> None:
-        if self.partial is not None:
-            with contextlib.suppress(FileNotFoundError):
-                self.partial.unlink()
-
-    def close(self) -> None:
-        """Remove the temporary report (one asked for with ``--errors`` stays)."""
-        if self.path is None:
-            self.discard()
-
-
-def _refused_rows(file: Path, sheet: str | None, report: _ErrorFile, out: Path | None,
+def _refused_rows(source: Upload, sheet: str | None, report: ErrorFile, out: Path | None,
                   lang: str) -> tuple[Path, int] | None:
-    """The refused rows as sent, with their reasons, to ``out`` (``.partial`` first, then renamed):
-    (``out``, rows written); None when not asked for. Written after the import's transaction, from
-    its error report: a failure here is said, and the import stays as saved."""
+    """The refused rows as sent, with their reasons, to ``out``: (``out``, rows written); None when
+    not asked for. Written after the import's transaction, from its error report: a failure here is
+    said, and the import stays as saved."""
     if out is None or report.written is None:
         return None
-    partial = out.with_name(out.name + ".partial")
     try:
-        count = write_refused_rows(file, sheet, reasons_from_report(report.written), partial, lang,
-                                   xlsx=is_xlsx(out))
-        os.replace(partial, out)
+        count = write_refused_rows_file(source, sheet, report, out, lang)
     except (OSError, LindungError) as error:
         reason = error.message(lang) if isinstance(error, LindungError) else str(error)
         err_console.print(t("import.refused_rows_failed", lang, file=str(out), reason=reason))
         return None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
     return out, count
+
+
+@contextmanager
+def _bar(description: str, *, shown: bool) -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar on the terminal (stderr) while the block runs, fed by the job's progress; the
+    callback to give the job."""
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err_console, transient=True,
+                        disable=not (shown and err_console.is_terminal))
+    task = progress.add_task(description, total=None)
+
+    def on_progress(done: int, total: int | None) -> None:
+        progress.update(task, completed=done, total=max(total or 0, done) or None)
+
+    with progress:
+        yield on_progress
+
+
+def _run_job(by: str | None, job: ImportJob, upload: Upload | None, report: ErrorFile, lang: str, *,
+             bar: bool) -> ImportSummary:
+    """Start the import job (its row committed, queued) and run it here, the bar fed from its
+    progress; the error report is kept only if it succeeds."""
+    try:
+        with work(by) as w:
+            started = import_jobs.start(w.session, job, by=w.actor)
+            actor = w.actor
+        checking = job.mode in ("check", "propose")  # a proposal is checked; the import waits for the approval
+        description = t("import.progress_check" if checking else "import.progress", lang,
+                        file=started.params["file"])
+        with _bar(description, shown=bar) as on_progress:
+            return import_jobs.run(started.id, upload, by=actor, today=clock.today(), on_progress=on_progress,
+                                   on_errors=report)
+    except BaseException:
+        report.discard()
+        raise
 
 
 @app.command("workers")
@@ -147,69 +126,39 @@ def workers(
     check_writable(errors, "--errors")
     check_writable(refused_rows, "--refused-rows")
     check_not_overwriting({"--errors": errors, "--refused-rows": refused_rows}, [file])
-    dry_run = dry_run or propose  # a proposal is checked first; the import waits for the approval
-    report = _ErrorFile(errors, lg, needed=refused_rows is not None)
-    show_bar = not json_out and err_console.is_terminal
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err_console, transient=True, disable=not show_bar)
-    task = progress.add_task(t("import.progress_check" if dry_run else "import.progress", lg, file=file.name),
-                             total=None)
-
-    def on_progress(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=max(total, done) or None)
-
-    who = actor_name(by)
-    if propose and file.is_file():  # a file proposed already and waiting: said before it is checked again
-        with work(who, dry_run=True) as w:
-            proposals.refuse_waiting_twin(w.session, agreement, hashlib.sha256(file.read_bytes()).hexdigest(), sheet)
+    report = ErrorFile(errors, lg, needed=refused_rows is not None)
     try:
-        with progress, work(who, dry_run=dry_run) as w:
-            summary = import_workers(w.session, file, agreement, by=w.actor, today=clock.today(),
-                                     on_progress=on_progress, on_errors=report, sheet=sheet,
-                                     purpose="check" if dry_run else "import")
-    except BaseException:
-        report.discard()
-        raise
-    try:
-        if propose and summary.read:
-            with work(who) as w:
-                proposal = proposals.propose(w.session, file, summary, by=w.actor, sheet=sheet)
+        with opened(file) as upload:
+            job = ImportJob(mode="propose" if propose else "check" if dry_run else "import", agreement=agreement,
+                            file=upload.file_name, sheet=sheet)
+            summary = _run_job(by, job, upload, report, lg, bar=not json_out)
             report.publish()
-            fixes = _refused_rows(file, sheet, report, refused_rows, lg)
-            if json_out:
-                print_json(proposal.to_dict())
-                return
-            _print(summary, report, lg, False, dry_run=True, fixes=fixes)
-            out_console.print(t("import.proposed", lg, number=proposal.id, agreement=proposal.agreement))
-            return
-        if dry_run:
-            with work(who) as w:
-                record_check(w.session, summary, by=w.actor)
-        report.publish()
-        fixes = _refused_rows(file, sheet, report, refused_rows, lg)
+            fixes = _refused_rows(upload, sheet, report, refused_rows, lg)
     finally:
         report.close()
-    _print(summary, report, lg, json_out, dry_run=dry_run, fixes=fixes)
+    if summary.proposal_id is not None:
+        if json_out:
+            with work(by, readonly=True) as w:
+                print_json(proposals.show(w.session, summary.proposal_id, by=w.actor))
+            return
+        _print(summary, report, lg, False, fixes=fixes)
+        out_console.print(t("import.proposed", lg, number=summary.proposal_id, agreement=summary.agreement))
+        return
+    _print(summary, report, lg, json_out, fixes=fixes)
     if summary.read == 0:
         raise typer.Exit(1)
 
 
-def _print(summary: ImportSummary, report: _ErrorFile, lang: str, json_out: bool, *, dry_run: bool,
+def _print(summary: ImportSummary, report: ErrorFile, lang: str, json_out: bool,
            fixes: tuple[Path, int] | None = None) -> None:
+    if json_out:
+        print_json(summary.model_copy(update={
+            "errors_file": str(report.path) if report.path is not None else None,
+            "refused_rows_file": str(fixes[0]) if fixes is not None else None}))
+        return
+    dry_run = summary.dry_run
     counts = {"read": summary.read, "enrolled": summary.enrolled,
               "already_enrolled": summary.already_enrolled, "refused": summary.refused}
-    if json_out:
-        print_json({**counts, "agreement": summary.agreement, "file": summary.file, "sheet": summary.sheet,
-                    "import_id": None if dry_run else summary.import_id,
-                    "new_workers": summary.new_workers, "committed_cost": summary.committed_cost,
-                    "heirs": summary.heirs, "heirs_kept": summary.heirs_kept,
-                    "heirs_kept_rows": list(summary.heirs_kept_rows), "needs_review": summary.needs_review,
-                    "refused_by_reason": {code.removeprefix("import."): n
-                                          for code, n in summary.refused_by_reason.items()},
-                    "errors_file": str(report.path) if report.path is not None else None,
-                    "refused_rows_file": str(fixes[0]) if fixes is not None else None,
-                    "dry_run": dry_run})
-        return
     shown = {name: format_count(n, lang) for name, n in counts.items()}
     if summary.sheet:
         out_console.print(t("import.sheet_read", lang, sheet=summary.sheet))
@@ -255,8 +204,7 @@ def reasons_line(counts: dict[str, int], lang: str) -> str:
     officer sees at once whether a file has one systematic fault (every date in another form) or a
     few typos, before opening the error file."""
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return ", ".join(f"{t('import.reason.' + code.removeprefix('import.'), lang)} {format_count(n, lang)}"
-                     for code, n in ranked)
+    return ", ".join(f"{t('import.reason.' + reason, lang)} {format_count(n, lang)}" for reason, n in ranked)
 
 
 def _number(text: str, field: str) -> int:
@@ -273,6 +221,7 @@ def template(
     agreement: str | None = typer.Option(
         None, "--agreement", help="Kode perjanjian: pekerjaan dan desa sasarannya masuk templat."),
     out: Path | None = typer.Option(None, "--out", help="Berkas XLSX (bawaan: templat-peserta[-KODE].xlsx)."),
+    by: str | None = ByOption,
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
@@ -282,19 +231,21 @@ def template(
     menyimpan setiap digit), pilihan untuk jenis kelamin dan pekerjaan; 'Petunjuk' menjelaskan cara mengisinya; dengan
     perjanjian, pekerjaan sasarannya dan (bila menyasar wilayah) desanya beserta kodenya.
     """
-    from lindung.enrolment.template import write_template  # openpyxl: 80 ms no other command should pay
+    from lindung.enrolment import template as templates  # openpyxl: 80 ms no other command should pay
 
     lg = lang_of(lang)
-    target = out or Path(f"templat-peserta{'-' + agreement.strip().upper() if agreement else ''}.xlsx")
+    target = out or Path(templates.template_name(agreement))
     check_writable(target, "--out")
-    with unit_of_work(readonly=True) as session:
-        info = write_template(session, target, agreement_code=agreement, lang=lg)
+    content = io.BytesIO()  # written whole once the agreement is known: an unknown one leaves no file
+    with work(by, readonly=True) as w:
+        info = templates.write_template(w.session, content, by=w.actor, agreement_code=agreement, lang=lg)
+    target.write_bytes(content.getvalue())
+    info = info.model_copy(update={"file": str(target)})
     if json_out:
-        print_json({"file": info.path, "agreement": info.agreement, "occupations": info.occupations,
-                    "villages": info.villages})
+        print_json(info)
         return
     villages = t("template.villages", lg, n=info.villages) if info.villages else ""
-    out_console.print(t("template.written", lg, file=info.path, occupations=info.occupations, villages=villages))
+    out_console.print(t("template.written", lg, file=info.file, occupations=info.occupations, villages=villages))
 
 
 @app.command("list")
@@ -314,7 +265,7 @@ def import_list(
     with work(by, readonly=True) as w:
         rows = imports.history(w.session, agreement, by=w.actor, limit=limit)
     if json_out:
-        print_json([r.to_dict() for r in rows])
+        print_json(rows)
         return
     # Two lines a row (when and who; file and agreement; active and cancelled), as the agreement list
     # does, so that it fits 80 columns with no code or amount cut.
@@ -347,7 +298,7 @@ def import_undo(
     with work(by) as w:
         result = imports.undo(w.session, _number(number, "import"), by=w.actor)
     if json_out:
-        print_json(result.to_dict())
+        print_json(result)
         return
     out_console.print(t("import.undone", lg, number=result.import_id, file=escape(result.file),
                         agreement=result.agreement, n=result.cancelled, cost=rp(result.released_cost)))
@@ -379,29 +330,19 @@ def import_approve(
     check_writable(refused_rows, "--refused-rows")
     check_not_overwriting({"--errors": errors, "--refused-rows": refused_rows})
     proposal_id = _number(number, "proposal")
-    report = _ErrorFile(errors, lg, needed=refused_rows is not None)
-    who = actor_name(by)
-    try:
-        with work(who, dry_run=dry_run) as w:
-            _view, summary = proposals.approve(w.session, proposal_id, by=w.actor, today=clock.today(),
-                                               on_errors=report)
-    except BaseException:
-        report.discard()
-        raise
+    report = ErrorFile(errors, lg, needed=refused_rows is not None)
     fixes = None
     try:
-        if dry_run:  # what was checked, by whom: the approval itself was rolled back
-            with work(who) as w:
-                record_check(w.session, summary, by=w.actor)
+        job = ImportJob(mode="check" if dry_run else "approve", proposal=proposal_id)
+        summary = _run_job(by, job, None, report, lg, bar=not json_out)
         report.publish()
         if refused_rows is not None:
-            with work(who, readonly=True) as w:
+            with work(by, readonly=True) as w:
                 kept = proposals.kept_file(w.session, proposal_id, by=w.actor)
-            with kept.on_disk() as path:
-                fixes = _refused_rows(path, kept.sheet, report, refused_rows, lg)
+            fixes = _refused_rows(kept.upload(), kept.sheet, report, refused_rows, lg)
     finally:
         report.close()
-    _print(summary, report, lg, json_out, dry_run=dry_run, fixes=fixes)
+    _print(summary, report, lg, json_out, fixes=fixes)
 
 
 @app.command("reject")
@@ -416,7 +357,7 @@ def import_reject(
     with work(by) as w:
         view = proposals.reject(w.session, _number(number, "proposal"), by=w.actor)
     if json_out:
-        print_json(view.to_dict())
+        print_json(view)
         return
     out_console.print(t("import.rejected", lg, number=view.id, file=escape(view.file),
                         by=escape(view.decided_by or "")))
@@ -436,7 +377,7 @@ def import_proposals(
         rows = proposals.listing(w.session, by=w.actor, agreement_code=agreement,
                                  status=None if every else "proposed")
     if json_out:
-        print_json([r.to_dict() for r in rows])
+        print_json(rows)
         return
     # Two facts per column, one above the other (as ``import list``): whole on an 80-column terminal.
     table = Table(title=t("import.proposals_title", lg, n=len(rows)), title_justify="left")

@@ -13,15 +13,12 @@ the right file later finds them registered.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
 from lindung.enrolment import repository as enrolments
 from lindung.enrolment.repository import IMPORT_SOURCE
+from lindung.enrolment.schemas import ImportRecord, UndoResult
 from lindung.kit.auth import Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, NotFound
@@ -32,42 +29,16 @@ class ImportNotUndoable(Conflict):
     code = "import.undo_billed"
 
 
-@dataclass(frozen=True, slots=True)
-class ImportRecord:
-    id: int
-    at: dt.datetime
-    by: str
-    file: str
-    agreement: str
-    active: int
-    cancelled: int
-    committed_cost: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "at": self.at.isoformat(timespec="seconds")}
-
-
 def history(session: Session, agreement_code: str | None = None, *, by: Actor, limit: int = 100) -> list[ImportRecord]:
     """The newest ``limit`` imports (of one agreement, or all; a sponsor's staff: their sponsor's),
     with their enrolments now."""
     by.require("import.read")
     agreement_id = (sponsors.get_agreement(session, agreement_code, scope=by.scope).id
                     if agreement_code is not None else None)
-    return [ImportRecord(pid, at, who, source[len(IMPORT_SOURCE):], code, active, cancelled, cost)
+    return [ImportRecord(id=pid, at=at, by=who, file=source[len(IMPORT_SOURCE):], agreement=code, active=active,
+                         cancelled=cancelled, committed_cost=cost)
             for pid, at, who, source, code, active, cancelled, cost
             in enrolments.import_history(session, agreement_id, limit, by.scope)]
-
-
-@dataclass(frozen=True, slots=True)
-class UndoResult:
-    import_id: int
-    file: str
-    agreement: str
-    cancelled: int
-    released_cost: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def undo(session: Session, import_id: int, *, by: Actor) -> UndoResult:
@@ -83,7 +54,7 @@ def undo(session: Session, import_id: int, *, by: Actor) -> UndoResult:
     # The same locks as an import, agreement rows in code order: a bill run locks the agreement rows
     # too, so it either billed before (and the check below sees its lines) or waits for this to commit.
     for code in codes:
-        sponsors.get_agreement(session, code, for_update=True)
+        sponsors.get_agreement(session, code, for_update=True, scope=by.scope)
     enrolments.lock_for_bulk_enrolment(session)
     billed, cut = enrolments.import_built_on(session, import_id)
     if billed or cut:
@@ -96,4 +67,5 @@ def undo(session: Session, import_id: int, *, by: Actor) -> UndoResult:
         audit.record(session, actor=by, action="enrolment.import_undo", subject_type="agreement",
                      subject_id=agreement_id, data={"import": import_id, "file": file, "cancelled": n})
     session.flush()
-    return UndoResult(import_id, file, ", ".join(codes), cancelled, released)
+    return UndoResult(import_id=import_id, file=file, agreement=", ".join(codes), cancelled=cancelled,
+                      released_cost=released)

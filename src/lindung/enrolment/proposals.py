@@ -4,41 +4,39 @@ product.md has a supervisor approve the bulk enrolments an officer makes: propos
 ``import.propose``, approving ``import.approve``, and the user who approves must not be the user who
 proposed (compared by user id; each step is audited).
 
-- ``propose``: after the file was checked (the whole import run and rolled back, ``--check``), the
-  file itself is kept with its SHA-256 and the check's counts; nothing is enrolled.
+- ``propose``: after the file was checked (the whole import run and rolled back), the file itself is
+  kept with its SHA-256 and the check's counts; nothing is enrolled.
 - ``approve``: by someone else, the kept file is imported — every check again, against the registry,
   quota and budget as they are then — in the same transaction that marks the proposal approved and
   names the import it became; if the import fails, the proposal stays proposed.
-- ``reject``: by anyone (the proposer too: a withdrawal); nothing is enrolled.
+- ``reject``: by anyone who may propose or approve (the proposer too: a withdrawal); nothing is
+  enrolled.
 
-A direct ``lindung import workers`` (without ``--propose``) still enrols at once for a user whose role
-has ``import.run``; a branch that wants four eyes on every file takes that permission from its officers
-(``users/roles.yaml``), who then propose.
+The whole flows, each in the transactions it needs (check, then keep; approve, or check what
+approving would do now), are ``enrolment.importing``'s. A direct ``lindung import workers`` (without
+``--propose``) still enrols at once for a user whose role has ``import.run``; a branch that wants four
+eyes on every file takes that permission from its officers (``users/roles.yaml``), who then propose.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
-from lindung.enrolment.importer import ImportSummary, import_workers
-from lindung.enrolment.importer_rows import RowError
+from lindung.enrolment import repository
+from lindung.enrolment.importer import ErrorSink, Progress, import_workers
 from lindung.enrolment.models import ImportProposal
+from lindung.enrolment.schemas import ImportSummary, ProposalView, Upload
 from lindung.kit import clock
 from lindung.kit.auth import Actor, recorded, same_user
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, NotFound
+from lindung.kit.i18n import t
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
 
@@ -50,11 +48,10 @@ class SelfApproval(Conflict):
 class ProposalDecided(Conflict):
     code = "import.proposal_decided"
 
-    def message(self, lang: str = "id") -> str:
-        from lindung.kit.i18n import t
-
-        status = t(f"import.proposal_status.{self.context['status']}", lang)
-        return t(self.code, lang, **{**self.context, "status": status})
+    def shown_context(self, lang: str) -> dict[str, Any]:
+        context = super().shown_context(lang)
+        context["status"] = t(f"import.proposal_status.{context['status']}", lang)
+        return context
 
 
 class ProposalAltered(Conflict):
@@ -67,66 +64,47 @@ class ProposalWaiting(Conflict):
 
     code = "import.proposal_waiting"
 
-    def message(self, lang: str = "id") -> str:
-        from lindung.kit.i18n import t
+    def shown_context(self, lang: str) -> dict[str, Any]:
+        context = super().shown_context(lang)
+        context["at"] = clock.format_time(context["at"], lang)  # the branch's time
+        return context
 
-        at = clock.format_time(self.context["at"], lang)
-        return t(self.code, lang, **{**self.context, "at": at})
+
+def digest(content: bytes) -> str:
+    """The SHA-256 a proposal keeps of its file."""
+    return hashlib.sha256(content).hexdigest()
 
 
-def refuse_waiting_twin(session: Session, agreement_code: str, digest: str, sheet: str | None) -> Agreement:
+def refuse_waiting_twin(session: Session, agreement_code: str, sha256: str, sheet: str | None, *,
+                        by: Actor) -> Agreement:
     """The agreement, held (PostgreSQL row lock) so that two officers proposing one file at once do not
     both pass: the second waits and then finds the first; ``ProposalWaiting`` when a proposal of the
-    file whose SHA-256 is ``digest`` (and of that sheet) waits for it."""
-    agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
-    waiting = session.scalars(
-        select(ImportProposal).where(ImportProposal.agreement_id == agreement.id, ImportProposal.sha256 == digest,
-                                     ImportProposal.status == "proposed").order_by(ImportProposal.id)).all()
-    for twin in waiting:
+    file whose SHA-256 is ``sha256`` (and of that sheet) waits for it."""
+    by.require("import.propose")
+    agreement = sponsors.get_agreement(session, agreement_code, for_update=True, scope=by.scope)
+    for twin in repository.waiting_proposals(session, agreement.id, sha256):
         if twin.sheet == sheet:
             raise ProposalWaiting(number=twin.id, agreement=agreement.code, by=twin.proposed_by, at=twin.proposed_at)
     return agreement
 
 
-@dataclass(frozen=True, slots=True)
-class ProposalView:
-    id: int
-    agreement: str
-    file: str
-    sheet: str | None
-    read: int
-    would_enrol: int
-    would_cost: int
-    already_enrolled: int
-    refused: int
-    status: str
-    proposed_by: str
-    proposed_at: dt.datetime
-    decided_by: str | None
-    decided_at: dt.datetime | None
-    import_id: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        decided = self.decided_at.isoformat(timespec="seconds") if self.decided_at else None
-        return {**asdict(self), "proposed_at": self.proposed_at.isoformat(timespec="seconds"), "decided_at": decided}
-
-
 def _view(p: ImportProposal, code: str) -> ProposalView:
-    return ProposalView(p.id, code, p.file_name, p.sheet, p.read, p.would_enrol, p.would_cost, p.already_enrolled,
-                        p.refused, p.status, p.proposed_by, p.proposed_at, p.decided_by, p.decided_at,
-                        p.provenance_id)
+    return ProposalView(id=p.id, agreement=code, file=p.file_name, sheet=p.sheet, read=p.read,
+                        would_enrol=p.would_enrol, would_cost=p.would_cost, already_enrolled=p.already_enrolled,
+                        refused=p.refused, status=p.status, proposed_by=p.proposed_by, proposed_at=p.proposed_at,
+                        decided_by=p.decided_by, decided_at=p.decided_at, import_id=p.provenance_id)
 
 
-def propose(session: Session, path: str | os.PathLike[str], checked: ImportSummary, *, by: Actor,
+def propose(session: Session, upload: Upload, checked: ImportSummary, *, by: Actor,
             sheet: str | None = None) -> ProposalView:
     """Keep the checked file as a proposal (``checked``: the summary of its dry run); flushes."""
     by.require("import.propose")
-    content = Path(path).read_bytes()
-    digest = hashlib.sha256(content).hexdigest()
-    agreement = refuse_waiting_twin(session, checked.agreement, digest, sheet)
+    content = upload.read_bytes()
+    sha256 = digest(content)
+    agreement = refuse_waiting_twin(session, checked.agreement, sha256, sheet, by=by)
     proposal = ImportProposal(
-        agreement_id=agreement.id, file_name=os.path.basename(os.fspath(path))[:200], sheet=sheet, content=content,
-        sha256=digest, read=checked.read, would_enrol=checked.enrolled,
+        agreement_id=agreement.id, file_name=upload.file_name[:200], sheet=sheet, content=content,
+        sha256=sha256, read=checked.read, would_enrol=checked.enrolled,
         would_cost=checked.committed_cost, already_enrolled=checked.already_enrolled, refused=checked.refused,
         status="proposed", proposed_by=by.username, proposed_by_id=by.user_id, proposed_at=utcnow())
     session.add(proposal)
@@ -137,12 +115,10 @@ def propose(session: Session, path: str | os.PathLike[str], checked: ImportSumma
     return _view(proposal, agreement.code)
 
 
-def _get(session: Session, proposal_id: int, *, for_update: bool = False) -> ImportProposal:
-    query = select(ImportProposal).where(ImportProposal.id == proposal_id)
-    if for_update:
-        query = query.with_for_update()
-    found = session.scalars(query).one_or_none()
-    if found is None:
+def _get(session: Session, proposal_id: int, *, by: Actor, for_update: bool = False) -> ImportProposal:
+    """The proposal; NotFound, also when it is another sponsor's (for a sponsor's staff)."""
+    found = repository.proposal(session, proposal_id, for_update=for_update)
+    if found is None or (by.scope.sponsor_id is not None and found.agreement.sponsor_id != by.scope.sponsor_id):
         raise NotFound("import.proposal_not_found", value=proposal_id)
     return found
 
@@ -152,61 +128,60 @@ def _undecided(proposal: ImportProposal) -> None:
         raise ProposalDecided(value=proposal.id, status=proposal.status, by=proposal.decided_by or "")
 
 
-def approve(session: Session, proposal_id: int, *, by: Actor, today: dt.date,
-            on_errors: Callable[[Iterator[RowError]], None] | None = None) -> tuple[ProposalView, ImportSummary]:
-    """Import the proposal's file on another user's word (see the module); flushes."""
+def show(session: Session, proposal_id: int, *, by: Actor) -> ProposalView:
+    """One proposal (a sponsor's staff: their sponsor's only)."""
+    by.require("import.read")
+    proposal = _get(session, proposal_id, by=by)
+    return _view(proposal, proposal.agreement.code)
+
+
+def approve(session: Session, proposal_id: int, *, by: Actor, today: dt.date, on_errors: ErrorSink | None = None,
+            on_progress: Progress | None = None) -> tuple[ProposalView, ImportSummary]:
+    """Import the proposal's file on another user's word (see the module); flushes. The summary names
+    the proposal (``proposal_id``)."""
     by.require("import.approve")
-    proposal = _get(session, proposal_id, for_update=True)
+    proposal = _get(session, proposal_id, by=by, for_update=True)
     _undecided(proposal)
     if same_user(by, proposal.proposed_by_id, proposal.proposed_by):  # one user, however written
         raise SelfApproval(value=proposal.id, by=by.username)
-    if hashlib.sha256(proposal.content).hexdigest() != proposal.sha256:
+    if digest(proposal.content) != proposal.sha256:
         raise ProposalAltered(value=proposal.id)
-    agreement = session.get(Agreement, proposal.agreement_id)
-    assert agreement is not None
-    with _kept(proposal).on_disk() as path:
-        # The import is the proposer's (its provenance says who made the list); the approval is recorded
-        # on the proposal and in the audit log.
-        summary = import_workers(session, path, agreement.code, by=by, today=today, sheet=proposal.sheet,
-                                 on_errors=on_errors, purpose="approval",
-                                 made_by=recorded(proposal.proposed_by_id, proposal.proposed_by))
+    kept = _kept(proposal)
+    # The import is the proposer's (its provenance says who made the list); the approval is recorded
+    # on the proposal and in the audit log.
+    summary = import_workers(session, kept.upload(), proposal.agreement.code, by=by, today=today, sheet=kept.sheet,
+                             on_errors=on_errors, on_progress=on_progress, purpose="approval",
+                             made_by=recorded(proposal.proposed_by_id, proposal.proposed_by))
     _decide(proposal, "approved", by)
     proposal.provenance_id = summary.import_id
     session.flush()
     audit.record(session, actor=by, action="enrolment.import_approved", subject_type="agreement",
-                 subject_id=agreement.id, data={"proposal": proposal.id, "proposed_by": proposal.proposed_by,
-                                                "import": summary.import_id, "enrolled": summary.enrolled})
-    return _view(proposal, agreement.code), summary
+                 subject_id=proposal.agreement_id, data={"proposal": proposal.id, "proposed_by": proposal.proposed_by,
+                                                         "import": summary.import_id, "enrolled": summary.enrolled})
+    return _view(proposal, proposal.agreement.code), summary.model_copy(update={"proposal_id": proposal.id})
 
 
 @dataclass(frozen=True, slots=True)
 class KeptFile:
+    """The file a proposal keeps, as proposed."""
+
     name: str
     sheet: str | None
     content: bytes
 
-    @contextlib.contextmanager
-    def on_disk(self) -> Iterator[Path]:
-        """The file under its own name in a temporary folder (removed afterwards), for the reader."""
-        with tempfile.TemporaryDirectory(prefix="lindung-proposal-") as folder:
-            path = Path(folder) / self.name
-            path.write_bytes(self.content)
-            yield path
+    def upload(self) -> Upload:
+        return Upload(self.name, self.content)
 
 
 def kept_file(session: Session, proposal_id: int, *, by: Actor) -> KeptFile:
     """The file a proposal keeps, as proposed (to read its refused rows again after the approval; a
     sponsor's staff: their sponsor's proposals only)."""
     by.require("import.read")
-    proposal = _get(session, proposal_id)
-    if by.scope.sponsor_id is not None and proposal.agreement.sponsor_id != by.scope.sponsor_id:
-        raise NotFound("import.proposal_not_found", value=proposal_id)
-    return _kept(proposal)
+    return _kept(_get(session, proposal_id, by=by))
 
 
 def _kept(proposal: ImportProposal) -> KeptFile:
-    name = Path(proposal.file_name).name
-    return KeptFile(name if name not in ("", ".", "..") else "proposal", proposal.sheet, proposal.content)
+    return KeptFile(Upload(proposal.file_name, b"").file_name, proposal.sheet, proposal.content)
 
 
 def _decide(proposal: ImportProposal, status: str, by: Actor) -> None:
@@ -216,31 +191,23 @@ def _decide(proposal: ImportProposal, status: str, by: Actor) -> None:
 
 def reject(session: Session, proposal_id: int, *, by: Actor) -> ProposalView:
     """Turn a proposal down (an approver), or withdraw it (its proposer); nothing is enrolled."""
-    proposal = _get(session, proposal_id, for_update=True)
+    by.require_any("import.propose", "import.approve")
+    proposal = _get(session, proposal_id, by=by, for_update=True)
     by.require("import.propose" if same_user(by, proposal.proposed_by_id, proposal.proposed_by)
                else "import.approve")
     _undecided(proposal)
     _decide(proposal, "rejected", by)
     session.flush()
-    agreement = session.get(Agreement, proposal.agreement_id)
-    assert agreement is not None
     audit.record(session, actor=by, action="enrolment.import_rejected", subject_type="agreement",
-                 subject_id=agreement.id, data={"proposal": proposal.id, "proposed_by": proposal.proposed_by})
-    return _view(proposal, agreement.code)
+                 subject_id=proposal.agreement_id, data={"proposal": proposal.id, "proposed_by": proposal.proposed_by})
+    return _view(proposal, proposal.agreement.code)
 
 
 def listing(session: Session, *, by: Actor, agreement_code: str | None = None, status: str | None = "proposed",
             limit: int = 100) -> list[ProposalView]:
     """Proposals, newest first (``status`` None: every one; a sponsor's staff: their sponsor's)."""
     by.require("import.read")
-    query = (select(ImportProposal, Agreement.code).join(Agreement, Agreement.id == ImportProposal.agreement_id)
-             .options(defer(ImportProposal.content))  # a list does not read the files
-             .order_by(ImportProposal.id.desc()).limit(limit))
-    if status is not None:
-        query = query.where(ImportProposal.status == status)
-    if agreement_code is not None:
-        query = query.where(ImportProposal.agreement_id == sponsors.get_agreement(session, agreement_code,
-                                                                                  scope=by.scope).id)
-    if by.scope.sponsor_id is not None:
-        query = query.where(Agreement.sponsor_id == by.scope.sponsor_id)
-    return [_view(p, code) for p, code in session.execute(query)]
+    agreement_id = (sponsors.get_agreement(session, agreement_code, scope=by.scope).id
+                    if agreement_code is not None else None)
+    return [_view(p, code) for p, code in repository.proposals(session, by.scope, agreement_id=agreement_id,
+                                                                 status=status, limit=limit)]

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from lindung.audit.models import Provenance
-from lindung.enrolment.models import Enrolment
+from lindung.enrolment.models import Enrolment, ImportProposal
 from lindung.kit.auth import EVERYTHING, Scope
 from lindung.regions.models import Region
 from lindung.sponsors.models import OPEN_STATUSES, Agreement
@@ -200,6 +200,39 @@ RosterRow = tuple[str, str, str, str | None, str, str | None, str, str, int, int
                   dt.datetime | None, str | None, str | None]
 """(nik, name, sex, phone, desa code, desa name, occupation, sector, first month, last month, status,
 committed cost, needs review, enrolled at, enrolled by, source)."""
+
+
+# --- import proposals ---------------------------------------------------------------------------
+
+
+def waiting_proposals(session: Session, agreement_id: int, digest: str) -> list[ImportProposal]:
+    """The proposals of the file whose SHA-256 is ``digest`` waiting for the agreement, oldest first."""
+    return list(session.scalars(
+        select(ImportProposal).where(ImportProposal.agreement_id == agreement_id, ImportProposal.sha256 == digest,
+                                     ImportProposal.status == "proposed").order_by(ImportProposal.id)))
+
+
+def proposal(session: Session, proposal_id: int, *, for_update: bool = False) -> ImportProposal | None:
+    query = select(ImportProposal).where(ImportProposal.id == proposal_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def proposals(session: Session, scope: Scope, *, agreement_id: int | None, status: str | None, limit: int
+              ) -> list[tuple[ImportProposal, str]]:
+    """(proposal, its agreement's code), newest first, without the files (of ``scope``'s sponsor only,
+    for its staff)."""
+    query = (select(ImportProposal, Agreement.code).join(Agreement, Agreement.id == ImportProposal.agreement_id)
+             .options(defer(ImportProposal.content))  # a list does not read the files
+             .order_by(ImportProposal.id.desc()).limit(limit))
+    if status is not None:
+        query = query.where(ImportProposal.status == status)
+    if agreement_id is not None:
+        query = query.where(ImportProposal.agreement_id == agreement_id)
+    if scope.sponsor_id is not None:
+        query = query.where(Agreement.sponsor_id == scope.sponsor_id)
+    return [(p, str(code)) for p, code in session.execute(query)]
 
 
 def _roster_query(agreement_id: int, status: str | None) -> Select[*tuple[Any, ...]]:

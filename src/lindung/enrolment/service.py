@@ -42,6 +42,7 @@ from lindung.enrolment.errors import (
     WorkerDeceased,
 )
 from lindung.enrolment.models import Enrolment
+from lindung.enrolment.schemas import AgreementUse, Enrolled
 from lindung.kit.auth import Actor
 from lindung.kit.errors import InvalidInput, ParameterError
 from lindung.kit.privacy import mask_nik
@@ -122,10 +123,11 @@ def check_targets(session: Session, agreement: Agreement, worker: Worker) -> Non
 
 def enrol(session: Session, nik: str, agreement_code: str, *, by: Actor, today: dt.date,
           first: Month | None = None, source: str | None = None,
-          params: ParameterSet | None = None) -> Enrolment:
-    """Enrol one worker (flushes; the caller's unit of work commits)."""
+          params: ParameterSet | None = None) -> Enrolled:
+    """Enrol one worker (flushes; the caller's unit of work commits): the span, its cost and the
+    agreement's use after it, the NIK masked. ``source`` names the door (``cli``)."""
     by.require("worker.write")
-    agreement = sponsors.get_agreement(session, agreement_code, for_update=True)
+    agreement = sponsors.get_agreement(session, agreement_code, for_update=True, scope=by.scope)
     if agreement.status not in OPEN_STATUSES:
         raise AgreementNotOpen(agreement=agreement.code, status=agreement.status)
     worker = workers.get(session, nik, today=today)
@@ -168,7 +170,10 @@ def enrol(session: Session, nik: str, agreement_code: str, *, by: Actor, today: 
         _refuse_overlap(session, agreement, worker, first.index, end.index)
         raise
     session.expire(agreement, ["enrolled_count", "committed_cost", "status"])
-    return enrolment
+    use = AgreementUse(enrolled=agreement.enrolled_count, quota=agreement.quota, committed=agreement.committed_cost,
+                       budget=agreement.budget)
+    return Enrolled.model_validate({"nik": mask_nik(worker.nik), "agreement": agreement.code, "from": first, "to": end,
+                                    "sector": sector, "committed_cost": cost, "agreement_use": use})
 
 
 def _refuse_overlap(session: Session, agreement: Agreement, worker: Worker, first: int, last: int) -> None:

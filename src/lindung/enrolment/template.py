@@ -21,9 +21,7 @@ Written with openpyxl (the importer reads with python-calamine, which only reads
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -32,7 +30,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from lindung.enrolment.importer_read import DISPLAY
+from lindung.enrolment.schemas import TemplateInfo
 from lindung.kit import clock
+from lindung.kit.auth import Actor
 from lindung.kit.i18n import t
 from lindung.regions import repository as regions_repo
 from lindung.rules.catalogues import Occupation, occupations, relationships
@@ -52,18 +52,18 @@ DATA_ROWS = 30_000
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-@dataclass(frozen=True, slots=True)
-class TemplateInfo:
-    path: str
-    agreement: str | None
-    occupations: int
-    villages: int
+def template_name(agreement_code: str | None = None) -> str:
+    """The name a template is saved under: ``templat-peserta[-CODE].xlsx``."""
+    return f"templat-peserta{'-' + agreement_code.strip().upper() if agreement_code else ''}.xlsx"
 
 
-def write_template(session: Session, path: str | os.PathLike[str], *, agreement_code: str | None = None,
+def write_template(session: Session, out: BinaryIO, *, by: Actor, agreement_code: str | None = None,
                    lang: str = "id") -> TemplateInfo:
-    """Write the template to ``path`` (an unknown agreement fails before anything is written)."""
-    agreement = sponsors.get_agreement(session, agreement_code) if agreement_code else None
+    """Write the template to ``out`` (an unknown agreement fails before anything is written; a
+    sponsor's staff get their own agreements' only). ``file`` in the result is the name to save it
+    under."""
+    by.require("import.read")
+    agreement = sponsors.get_agreement(session, agreement_code, scope=by.scope) if agreement_code else None
     catalogue = occupations()
     targets = sorted(o.occupation_code for o in agreement.target_occupations) if agreement else []
     listed = [catalogue[c] for c in targets] if targets else sorted(catalogue.values(), key=lambda o: o.label_id)
@@ -85,8 +85,10 @@ def write_template(session: Session, path: str | os.PathLike[str], *, agreement_
     if villages:
         _table(book.create_sheet("Desa"), (t("template.col.code", lang), t("template.col.desa", lang),
                                            "Kecamatan", t("template.col.regency", lang)), villages)
-    book.save(os.fspath(path))
-    return TemplateInfo(os.fspath(path), agreement.code if agreement else None, len(listed), len(villages))
+    book.save(out)
+    return TemplateInfo(file=template_name(agreement.code if agreement else None),
+                        agreement=agreement.code if agreement else None, occupations=len(listed),
+                        villages=len(villages))
 
 
 def _data_sheet(sheet: Any, listed: list[Occupation], villages: int, kin: int, lang: str) -> None:
