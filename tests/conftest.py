@@ -282,7 +282,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     errors become messages and exit codes) and returns exit code, stdout and stderr. Output is
     200 columns wide so that Rich does not wrap messages mid-sentence."""
     from lindung.cli import app
-    from lindung.kit.cli import run_app
+    from lindung.terminal.app import run_app
 
     monkeypatch.setenv("COLUMNS", "200")
 

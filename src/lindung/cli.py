@@ -14,16 +14,16 @@ from lindung.audit.cli import audit_log as audit_command
 from lindung.billing.cli import app as billing_app
 from lindung.billing.cli import lists_app as billing_lists_app
 from lindung.demo.cli import demo as demo_command
+from lindung.enrolment.cli import app as import_app
 from lindung.enrolment.cli import enrol as enrol_command
-from lindung.enrolment.importer_cli import app as import_app
 from lindung.jobs.cli import app as job_app
-from lindung.kit.cli import PANEL_OTHER, PANEL_REGISTRY, LangOption, group_options, run_app
-from lindung.kit.db_cli import app as db_app
 from lindung.regions.cli import app as region_app
 from lindung.reports.cli import app as report_app
 from lindung.simulator.cli import app as simulate_app
 from lindung.simulator.cli import benefit_app
 from lindung.sponsors.cli import agreement_app, sponsor_app
+from lindung.system.cli import app as db_app
+from lindung.terminal.app import PANEL_OTHER, PANEL_REGISTRY, LangOption, group_options, run_app
 from lindung.users.cli import app as user_app
 from lindung.workers.cli import app as worker_app
 

@@ -15,10 +15,13 @@ from lindung.system import service as system
 from tests.billing import factories as bf
 from tests.conftest import ENGINES
 from tests.enrolment.import_files import person, write_csv
+from tests.users import ADMIN, OFFICERS, SUPERVISORS
+
+ADMIN_AND_STAFF = (ADMIN, *OFFICERS, *SUPERVISORS)
 
 TABLES = {"sponsors": "sponsors", "agreements": "agreements", "workers": "workers", "enrolments": "enrolments",
           "bills": "bills", "payments": "payments", "import_proposals": "import_proposals",
-          "audit_entries": "audit_log"}
+          "audit_entries": "audit_log", "users": "users", "jobs": "jobs"}
 
 
 def fill(database, cli, tmp_path: Path) -> int:
@@ -57,9 +60,10 @@ class TestWhatIsInUse:
         assert info["missing_tables"] == []
         in_db = {key: database.scalar(f"SELECT count(*) FROM {table}") for key, table in TABLES.items()}
         assert info["counts"] == in_db
-        assert {k: v for k, v in info["counts"].items() if k != "audit_entries"} == {
+        assert {k: v for k, v in info["counts"].items() if k not in ("audit_entries", "users")} == {
             "sponsors": 2, "agreements": 2, "workers": 4, "enrolments": 3, "bills": bills, "payments": 1,
-            "import_proposals": 1}
+            "import_proposals": 1, "jobs": 1}  # the proposal's check ran as a job
+        assert info["counts"]["users"] == len(ADMIN_AND_STAFF)
         assert bills >= 1 and info["counts"]["audit_entries"] > 0
         if database.dialect == "sqlite":
             path = Path(make_url(database.url).database or "")

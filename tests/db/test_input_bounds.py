@@ -14,10 +14,10 @@ from sqlalchemy import func, select, text
 from lindung.audit.models import AuditEntry, Provenance
 from lindung.billing.models import WorkerDeath
 from lindung.enrolment.models import Enrolment
-from lindung.kit.cli import INTERNAL_ERROR_EXIT, run_app
 from lindung.kit.db import make_engine
 from lindung.kit.numbers import COUNT_MAX, MONEY_MAX
 from lindung.sponsors.models import Agreement, AgreementAmendment
+from lindung.terminal.app import INTERNAL_ERROR_EXIT, run_app
 from lindung.workers.models import Heir, Worker
 from tests.enrolment.import_files import person, write_csv
 from tests.factories import DESA_TARUMAJAYA, enrol, make_agreement, make_sponsor, make_worker, nik

@@ -23,11 +23,11 @@ from lindung.billing.models import Bill, Payment
 from lindung.demo import billing as demo_billing
 from lindung.demo import build, data, reads, sample_file, service
 from lindung.demo import cli as demo_cli
-from lindung.kit.cli import command_lines
 from lindung.kit.lokal import parse_nik
 from lindung.rules.contributions import OTHER, TRANSPORT, contribution_for_month
 from lindung.rules.money import rp
 from lindung.rules.period import Month
+from lindung.terminal.app import command_lines
 from tests.billing.checks import assert_counters_match_lines
 from tests.demo.conftest import STORY_DAY, run_demo
 

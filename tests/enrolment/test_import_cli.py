@@ -450,7 +450,7 @@ class TestAKilledImport:
 
 
 def test_the_rows_of_kept_heirs_are_listed_ten_at_most() -> None:
-    from lindung.enrolment.importer_cli import rows_line
+    from lindung.enrolment.cli import rows_line
 
     assert rows_line([2], 1) == "2"
     assert rows_line(list(range(2, 12)), 10) == "2, 3, 4, 5, 6, 7, 8, 9, 10, 11"

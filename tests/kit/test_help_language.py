@@ -1,5 +1,5 @@
 """Help screens in one language at a time: Indonesian by default, English with ``--lang en`` or
-``LINDUNG_LANG=en`` — the help texts, and the words Typer writes itself (kit/help_language.py)."""
+``LINDUNG_LANG=en`` — the help texts, and the words Typer writes itself (terminal/help_language.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from typer.main import get_command
 
 from lindung.cli import app
-from lindung.kit import help_language
+from lindung.terminal import help_language
 
 TYPER_ENGLISH = ("Usage:", "Options", "Arguments", "Commands", "[required]", "Show this message and exit",
                  "<bool>", "<str>", "<path>")

@@ -1,6 +1,6 @@
 """Typer's own usage errors — found before any command of ours runs — are said in Indonesian by
 default and in English with ``--lang en``, with the command's usage and where its help is, exit code 2
-and no traceback (kit/usage_errors.py)."""
+and no traceback (terminal/usage_errors.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import typer
 
-from lindung.kit.cli import run_app
+from lindung.terminal.app import run_app
 
 # (arguments, the command whose usage is shown, Indonesian, English): each kind of usage error our commands can meet.
 CASES = [

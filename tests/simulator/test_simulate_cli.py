@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from lindung.cli import app
-from lindung.kit.cli import run_app
+from lindung.terminal.app import run_app
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -11,10 +11,10 @@ from rich.table import Table
 
 from lindung.approvals.service import Waiting, awaiting
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, command_lines, lang_of, out_console, print_json
-from lindung.kit.cliargs import JsonOption
 from lindung.kit.i18n import format_count, t
 from lindung.rules.money import rp
+from lindung.terminal.app import LangOption, command_lines, lang_of, out_console, print_json
+from lindung.terminal.args import JsonOption
 from lindung.terminal.work import work
 
 

@@ -10,10 +10,10 @@ from rich.table import Table
 from lindung.audit import service as audit
 from lindung.audit.schemas import AuditShown
 from lindung.kit import clock
-from lindung.kit.cli import ByOption, LangOption, lang_of, out_console, print_json, stacked_header
-from lindung.kit.cliargs import JsonOption
 from lindung.kit.dates import parse_date
 from lindung.kit.i18n import format_count, t
+from lindung.terminal.app import ByOption, LangOption, lang_of, out_console, print_json, stacked_header
+from lindung.terminal.args import JsonOption
 from lindung.terminal.work import work
 from lindung.workers import service as workers
 

@@ -30,7 +30,14 @@ from lindung.billing.schemas import (
     Settlement,
 )
 from lindung.kit import clock
-from lindung.kit.cli import (
+from lindung.kit.dates import parse_date
+from lindung.kit.i18n import format_count, format_date, t
+from lindung.kit.listing import CsvList
+from lindung.kit.lokal import terbilang_rupiah
+from lindung.kit.schemas import Schema
+from lindung.rules.money import rp
+from lindung.rules.period import Month
+from lindung.terminal.app import (
     PANEL_BILLING,
     ByOption,
     LangOption,
@@ -41,14 +48,7 @@ from lindung.kit.cli import (
     print_json,
     write_csv,
 )
-from lindung.kit.cliargs import JsonOption, int_arg
-from lindung.kit.dates import parse_date
-from lindung.kit.i18n import format_count, format_date, t
-from lindung.kit.listing import CsvList
-from lindung.kit.lokal import terbilang_rupiah
-from lindung.kit.schemas import Schema
-from lindung.rules.money import rp
-from lindung.rules.period import Month
+from lindung.terminal.args import JsonOption, int_arg
 from lindung.terminal.work import work
 
 app = typer.Typer()  # merged into the root: bill, pay, coverage and the billing group

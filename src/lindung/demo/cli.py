@@ -18,11 +18,11 @@ from lindung.billing.cli import arrears_sentence
 from lindung.demo import data, sample_file, service
 from lindung.demo.schemas import AgreementBilling, BillingSummary, DemoRun, DemoUserRead
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, check_writable, command_lines, lang_of, out_console, print_json
-from lindung.kit.cliargs import JsonOption
 from lindung.kit.i18n import format_count, format_date, t
 from lindung.rules.money import rp
 from lindung.rules.period import Month
+from lindung.terminal.app import LangOption, check_writable, command_lines, lang_of, out_console, print_json
+from lindung.terminal.args import JsonOption
 from lindung.terminal.work import ENV_USER
 from lindung.users.roles import role as find_role
 

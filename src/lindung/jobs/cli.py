@@ -10,9 +10,9 @@ from rich.table import Table
 from lindung.jobs import service as jobs
 from lindung.jobs.schemas import JobRead
 from lindung.kit import clock
-from lindung.kit.cli import ByOption, LangOption, lang_of, out_console, print_json
-from lindung.kit.cliargs import JsonOption
 from lindung.kit.i18n import format_count, t
+from lindung.terminal.app import ByOption, LangOption, lang_of, out_console, print_json
+from lindung.terminal.args import JsonOption
 from lindung.terminal.work import work
 
 app = typer.Typer(help="Pekerjaan panjang (impor, penerbitan tagihan).", no_args_is_help=True)

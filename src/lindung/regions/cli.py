@@ -6,11 +6,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json
-from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import t
 from lindung.regions import service as regions
+from lindung.terminal.app import LangOption, lang_of, out_console, print_json
+from lindung.terminal.args import JsonOption
 
 app = typer.Typer(help="Wilayah Kemendagri.", no_args_is_help=True)
 

@@ -7,11 +7,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.kit import clock
-from lindung.kit.cli import ByOption, LangOption, lang_of, out_console, print_json
-from lindung.kit.cliargs import JsonOption, month_arg
 from lindung.kit.i18n import format_count, t
 from lindung.reports import service as reports
 from lindung.rules.catalogues import occupations
+from lindung.terminal.app import ByOption, LangOption, lang_of, out_console, print_json
+from lindung.terminal.args import JsonOption, month_arg
 from lindung.terminal.work import work
 
 app = typer.Typer(help="Angka ringkasan (tanpa data pribadi).", no_args_is_help=True)

@@ -14,8 +14,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json
-from lindung.kit.cliargs import int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import t
@@ -28,6 +26,8 @@ from lindung.rules.explain import Component
 from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.rules.scholarships import NOT_AT_SCHOOL, Child, ScholarshipResult
+from lindung.terminal.app import LangOption, lang_of, out_console, print_json
+from lindung.terminal.args import int_arg
 
 app = typer.Typer(help="Simulasi iuran dan manfaat.", no_args_is_help=True)
 benefit_app = typer.Typer(help="Simulasi manfaat JKM dan JKK.", no_args_is_help=True)

@@ -11,19 +11,6 @@ from rich.table import Table
 
 from lindung.enrolment import roster
 from lindung.kit import clock
-from lindung.kit.cli import (
-    ByOption,
-    LangOption,
-    OutOption,
-    UnmaskOption,
-    command_lines,
-    lang_of,
-    out_console,
-    print_json,
-    stacked_header,
-    write_csv,
-)
-from lindung.kit.cliargs import JsonOption, int_arg, month_arg
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import catalogue, format_count, t
 from lindung.rules.catalogues import funding_source
@@ -43,6 +30,19 @@ from lindung.sponsors.schemas import (
     SponsorRead,
     SponsorUpdate,
 )
+from lindung.terminal.app import (
+    ByOption,
+    LangOption,
+    OutOption,
+    UnmaskOption,
+    command_lines,
+    lang_of,
+    out_console,
+    print_json,
+    stacked_header,
+    write_csv,
+)
+from lindung.terminal.args import JsonOption, int_arg, month_arg
 from lindung.terminal.work import work
 
 sponsor_app = typer.Typer(help="Sponsor.", no_args_is_help=True)

@@ -1,4 +1,5 @@
-"""Which database Lindung uses and what it holds, for ``lindung db info``.
+"""The database itself: which one Lindung uses and what it holds (``lindung db info``), its schema's
+version (``db status``) and its migration (``db upgrade``).
 
 Reading it creates and migrates nothing: a SQLite file that does not exist yet is said to be missing
 (and where the first command would create it), not made; a table that is not there yet counts 0.
@@ -13,6 +14,7 @@ from sqlalchemy import func, inspect, select
 
 from lindung.kit import db as kitdb
 from lindung.models import metadata
+from lindung.system.schemas import DatabaseInfo, DatabaseStatus, DatabaseUpgraded
 
 MAIN_TABLES: dict[str, str] = {
     "sponsors": "sponsors",
@@ -23,11 +25,33 @@ MAIN_TABLES: dict[str, str] = {
     "payments": "payments",
     "import_proposals": "import_proposals",
     "audit_entries": "audit_log",
+    "users": "users",
+    "jobs": "jobs",
 }
 """What ``db info`` counts: its name in the output -> the table (one of ``lindung.models``)."""
 
 
-def database_info(url: str | None = None) -> dict[str, Any]:
+def upgrade_database() -> DatabaseUpgraded:
+    """Migrate the configured database to the newest schema (a new one is said to be created)."""
+    engine = kitdb.get_engine()
+    before = sorted(kitdb.current_revisions(engine))
+    kitdb.upgrade(engine)
+    after = sorted(kitdb.current_revisions(engine))
+    if not before:
+        kitdb.notice_created(engine)
+    return DatabaseUpgraded(database=kitdb.database_label(engine), before=before, after=after,
+                            changed=before != after)
+
+
+def database_status() -> DatabaseStatus:
+    """The configured database's schema version(s) and the newest."""
+    engine = kitdb.get_engine()
+    current, heads = sorted(kitdb.current_revisions(engine)), sorted(kitdb.head_revisions())
+    return DatabaseStatus(database=kitdb.database_label(engine), current=current, head=heads,
+                          up_to_date=current == heads)
+
+
+def database_info(url: str | None = None) -> DatabaseInfo:
     """The database at ``url`` (default: the one configured, and then a ``./data`` database left behind
     is noticed): its URL without password, engine and server version, its file and size on SQLite,
     schema revision(s) against the newest, and the rows of ``MAIN_TABLES``."""
@@ -50,7 +74,7 @@ def database_info(url: str | None = None) -> dict[str, Any]:
     }
     if path is not None and not path.is_file():
         info["exists"] = False
-        return info
+        return DatabaseInfo.model_validate(info)
     if path is not None:
         info["size_bytes"] = path.stat().st_size
     engine = kitdb.get_engine(url).execution_options(sqlite_begin="DEFERRED")  # no write lock
@@ -66,4 +90,4 @@ def database_info(url: str | None = None) -> dict[str, Any]:
                 info["counts"][key] = int(count)
     current = sorted(kitdb.current_revisions(engine))
     info["schema"].update(current=current, migrated=bool(current), up_to_date=current == heads)
-    return info
+    return DatabaseInfo.model_validate(info)

@@ -7,10 +7,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json
-from lindung.kit.cliargs import JsonOption
 from lindung.kit.db import unit_of_work
 from lindung.kit.i18n import format_count, t
+from lindung.terminal.app import LangOption, lang_of, out_console, print_json
+from lindung.terminal.args import JsonOption
 from lindung.terminal.work import actor_name, work
 from lindung.users import roles as role_catalogue
 from lindung.users import service as users

@@ -7,13 +7,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.kit import clock
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json, stacked_header
-from lindung.kit.cliargs import JsonOption, int_arg
 from lindung.kit.dates import parse_date
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import format_count, t
 from lindung.rules.catalogues import relationships
 from lindung.rules.money import rp
+from lindung.terminal.app import LangOption, lang_of, out_console, print_json, stacked_header
+from lindung.terminal.args import JsonOption, int_arg
 from lindung.terminal.work import work
 from lindung.workers import service as workers
 from lindung.workers.schemas import HeirIn, WorkerCreate, WorkerRead, WorkerUpdate, Written

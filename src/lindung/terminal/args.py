@@ -1,9 +1,7 @@
-"""Arguments shared by the registry commands (sponsor, agreement, worker, enrol, db, demo)."""
+"""Arguments the commands share: ``--json``, and numbers and months as people type them."""
 
 from __future__ import annotations
 
-import getpass
-import os
 import re
 
 import typer
@@ -13,21 +11,6 @@ from lindung.rules.period import Month
 
 JsonOption = typer.Option(False, "--json", help="Keluaran JSON.")
 _GROUPED = re.compile(r"^\d{1,3}(?:([._])\d{3})+$")
-
-
-def default_actor() -> str:
-    """Who runs the command when ``--by`` is not given: LINDUNG_USER, else the login name."""
-    env = os.environ.get("LINDUNG_USER", "").strip()
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in some containers
-        return "unknown"
-
-
-def actor(by: str | None) -> str:
-    return by.strip() if by and by.strip() else default_actor()
 
 
 def int_arg(value: str | None, field: str) -> int | None:

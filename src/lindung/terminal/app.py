@@ -19,13 +19,14 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 
-from lindung.kit import clock, help_language, usage_errors
+from lindung.kit import clock
 from lindung.kit.cells import inert
 from lindung.kit.db import database_error, notices
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import t
 from lindung.kit.listing import CsvList
 from lindung.kit.privacy import mask_niks_in_text
+from lindung.terminal import help_language, usage_errors
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
@@ -51,7 +52,7 @@ def environment_lang() -> str:
 LangOption = typer.Option(None, "--lang", help="Bahasa: id (bawaan) atau en.", show_default=False)
 
 # The panels of ``lindung --help``, in the order an officer meets the work (their English is in
-# kit/help_en.yaml like every help text).
+# terminal/help_en.yaml like every help text).
 PANEL_REGISTRY = "Registri dan kepesertaan"
 PANEL_BILLING = "Tagihan dan perlindungan"
 PANEL_OTHER = "Lainnya"

@@ -8,11 +8,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lindung.kit.cli import LangOption, lang_of, out_console, print_json
-from lindung.kit.cliargs import JsonOption
-from lindung.kit.db import current_revisions, database_label, get_engine, head_revisions, notice_created, upgrade
 from lindung.kit.i18n import format_count, t
 from lindung.system import service as system
+from lindung.terminal.app import LangOption, lang_of, out_console, print_json
+from lindung.terminal.args import JsonOption
 
 app = typer.Typer(help="Basis data.", no_args_is_help=True)
 
@@ -23,33 +22,24 @@ ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 def db_upgrade(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Migrasikan basis data ke versi terbaru."""
     lg = lang_of(lang)
-    engine = get_engine()
-    before = sorted(current_revisions(engine))
-    upgrade(engine)
-    after = sorted(current_revisions(engine))
-    if not before:
-        notice_created(engine)
-    out = {"database": database_label(engine), "before": before, "after": after, "changed": before != after}
+    out = system.upgrade_database()
     if json_out:
         print_json(out)
         return
-    key = "db.upgraded" if out["changed"] else "db.up_to_date"
-    out_console.print(t(key, lg, database=out["database"], revision=", ".join(after)))
+    key = "db.upgraded" if out.changed else "db.up_to_date"
+    out_console.print(t(key, lg, database=out.database, revision=", ".join(out.after)))
 
 
 @app.command("status")
 def db_status(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Versi basis data dan versi terbaru."""
     lg = lang_of(lang)
-    engine = get_engine()
-    current, heads = sorted(current_revisions(engine)), sorted(head_revisions())
-    out = {"database": database_label(engine), "current": current, "head": heads,
-           "up_to_date": current == heads}
+    out = system.database_status()
     if json_out:
         print_json(out)
         return
-    out_console.print(t("db.status", lg, database=out["database"], current=", ".join(current) or "-",
-                        head=", ".join(heads)))
+    out_console.print(t("db.status", lg, database=out.database, current=", ".join(out.current) or "-",
+                        head=", ".join(out.head)))
 
 
 @app.command("info")
@@ -57,10 +47,11 @@ def db_info(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Basis data yang dipakai: URL, mesin dan versinya, berkas SQLite, versi skema dan jumlah baris tabel
     utama. Tidak membuat atau memigrasikan apa pun."""
     lg = lang_of(lang)
-    info = system.database_info()
+    found = system.database_info()
     if json_out:
-        print_json(info)
+        print_json(found.model_dump(mode="json", by_alias=True))
         return
+    info = found.model_dump(by_alias=True)
     if not info["exists"]:
         out_console.print(escape(t("db.info.not_created", lg, database=info["database"], path=info["file"])))
         return

@@ -59,7 +59,7 @@ _KINDS = {
 @cache
 def english() -> dict[str, str]:
     """Indonesian help paragraph -> its English."""
-    entries = load_yaml(files("lindung.kit").joinpath(HELP_EN).read_text(encoding="utf-8"))
+    entries = load_yaml(files("lindung.terminal").joinpath(HELP_EN).read_text(encoding="utf-8"))
     return {paragraph(entry["id"]): entry["en"] for entry in entries}
 
 
