@@ -17,6 +17,7 @@ from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment import service as enrolment
 from lindung.enrolment.errors import BudgetExceeded, QuotaExceeded, WorkerDeceased
 from lindung.enrolment.models import Enrolment
+from lindung.enrolment.schemas import Enrolled
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from tests.billing import factories as f
@@ -62,7 +63,7 @@ class TestADeathFreesThePlaceAndTheMonthsAfter:
             enrolment.enrol(s, spare, "KADIN-2026", by=f.maker(s), today=dt.date(2026, 5, 12))
         with database.session() as s:
             e = enrolment.enrol(s, spare, "KADIN-2026", by=f.maker(s), today=dt.date(2026, 6, 1))
-            assert (Month.from_index(e.first_month), e.committed_cost) == (Month(2026, 6), 7 * 8_400)
+            assert (e.from_, e.committed_cost) == (Month(2026, 6), 7 * 8_400)
         with database.session(readonly=True) as s:
             assert counters(s, "KADIN-2026") == (3, 3 * YEAR)
 
@@ -140,12 +141,14 @@ class TestADeathRacingAnEnrolment:
                 lambda s, n=w.nik: ends.record_death(s, n, died_on=dt.date(2026, 3, 3), by=f.maker(s),
                                                      today=dt.date(2026, 7, 5)),
                 lambda s, n=w.nik, code=code: enrolment.enrol(s, n, code, by=f.maker(s), today=dt.date(2026, 7, 5),
-                                                              first=Month(2026, 8)).id,
+                                                              first=Month(2026, 8)),
             ])
             assert isinstance(death, EndResult), (death, enrolled)
-            assert isinstance(enrolled, int | WorkerDeceased), (death, enrolled)
+            assert isinstance(enrolled, Enrolled | WorkerDeceased), (death, enrolled)
             with database.session(readonly=True) as s:
                 # January–March kept; an enrolment that won the race (August onward) was cancelled
                 assert counters(s, code) == (0, 3 * 16_800)
-                if isinstance(enrolled, int):
-                    assert s.get(Enrolment, enrolled).status == "cancelled"
+                if isinstance(enrolled, Enrolled):
+                    august = s.scalars(select(Enrolment).where(Enrolment.worker_id == w.id,
+                                                               Enrolment.first_month == Month(2026, 8).index)).one()
+                    assert august.status == "cancelled"
