@@ -97,6 +97,7 @@ def test_a_job_whose_process_is_gone_reads_as_interrupted(database):
 
 
 def test_the_command_lists_and_shows_jobs(database, cli):
+    assert cli("job", "list", "--by", "ani", "--lang", "en").out == "No job (import, bill run) has run yet."
     job_id = start(database)
     listed = cli("job", "list", "--by", "ani", "--json").json()
     assert [(j["id"], j["kind"], j["status"]) for j in listed] == [(job_id, "bill_run", "queued")]

@@ -44,6 +44,9 @@ def job_list(limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Pal
     if json_out:
         print_json(rows)
         return
+    if not rows:
+        out_console.print(t("job.none", lg))
+        return
     table = Table(title=t("job.list_title", lg, n=format_count(len(rows), lg)), title_justify="left")
     table.add_column(t("job.col.id", lg), justify="right", no_wrap=True)
     table.add_column(t("job.col.kind", lg) + "\n" + t("job.col.by", lg), overflow="fold")
