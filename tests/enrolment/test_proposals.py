@@ -87,6 +87,21 @@ class TestProposingAndApproving:
             s.execute(text("UPDATE import_proposals SET status = 'rejected', decided_by = proposed_by"))
         assert database.scalar("SELECT status FROM import_proposals") == "rejected"
 
+    def test_a_proposal_from_before_users_is_approved_as_its_proposers_by_name(self, database, cli, tmp_path):
+        # Proposed by a name typed with --by before users existed: no user id. Its approver still may
+        # not be that name, and what the import writes names the proposer by name only.
+        with database.session() as s:
+            make_agreement(s)
+        cli("import", "workers", str(write_csv(tmp_path / "a.csv", [person()])), "--agreement", "KADIN-2026",
+            "--propose", "--by", ANI)
+        with database.session() as s:
+            s.execute(text("UPDATE import_proposals SET proposed_by = 'Ibu Lama', proposed_by_id = NULL"))
+        out = cli("import", "approve", "1", "--by", BUDI, "--json")
+        assert out.exit_code == 0, out.err
+        assert out.json()["enrolled"] == 1
+        assert database.scalar("SELECT actor FROM provenances ORDER BY id DESC LIMIT 1") == "Ibu Lama"
+        assert database.scalar("SELECT actor_id FROM provenances ORDER BY id DESC LIMIT 1") is None
+
     def test_the_approval_checks_again_against_the_registry_as_it_is_then(self, database, cli, tmp_path):
         with database.session() as s:
             make_agreement(s, quota=2)

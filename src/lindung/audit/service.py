@@ -18,7 +18,7 @@ from lindung.audit import repository
 from lindung.audit.models import AuditEntry, Provenance
 from lindung.audit.schemas import AuditRead
 from lindung.kit import clock
-from lindung.kit.auth import Actor
+from lindung.kit.auth import NO_USER, Actor
 from lindung.kit.db import utcnow
 from lindung.kit.i18n import catalogue, format_count, t
 from lindung.rules.catalogues import funding_sources
@@ -28,10 +28,15 @@ PERSON_MAX = 100
 """The longest name of a person recorded as text (the audit log's column; usernames are shorter)."""
 
 
+def _user_id(actor: Actor) -> int | None:
+    """The user id to record: none for a person recorded by name only (``kit.auth.recorded``)."""
+    return None if actor.user_id == NO_USER else actor.user_id
+
+
 def record(session: Session, *, actor: Actor, action: str, subject_type: str, subject_id: int,
            data: Mapping[str, Any] | None = None) -> AuditEntry:
     """A new entry (flushed). ``data``: the facts as JSON values, never personal data."""
-    entry = AuditEntry(at=utcnow(), actor=actor.username, actor_id=actor.user_id, action=action,
+    entry = AuditEntry(at=utcnow(), actor=actor.username, actor_id=_user_id(actor), action=action,
                        subject_type=subject_type, subject_id=subject_id, data=dict(data) if data else None)
     session.add(entry)
     session.flush()
@@ -41,7 +46,7 @@ def record(session: Session, *, actor: Actor, action: str, subject_type: str, su
 def provenance(session: Session, *, actor: Actor, source: str | None = None,
                at: dt.datetime | None = None) -> Provenance:
     """A new provenance row (flushed: its id names the rows written under it)."""
-    row = Provenance(actor=actor.username, actor_id=actor.user_id, at=at or utcnow(), source=source)
+    row = Provenance(actor=actor.username, actor_id=_user_id(actor), at=at or utcnow(), source=source)
     session.add(row)
     session.flush()
     return row

@@ -85,10 +85,15 @@ class Actor:
             raise OutOfScope(user=self.username, what=what)
 
 
+NO_USER = 0
+"""The ``user_id`` of a person a row names by name only (written before users existed)."""
+
+
 def recorded(user_id: int | None, username: str) -> Actor:
-    """The user a record names (who proposed a file, say), to record as the author of what it becomes:
-    no permission of its own (whoever acts now is checked instead)."""
-    return Actor(user_id=user_id or 0, username=username, role="")
+    """The person a record names (who proposed a file, say), to record as the author of what it becomes:
+    no permission of its own (whoever acts now is checked instead). A row from before users existed
+    names a person without a user: ``user_id`` is ``NO_USER`` and what is written names them by name."""
+    return Actor(user_id=user_id if user_id is not None else NO_USER, username=username, role="")
 
 
 def same_user(actor: Actor, user_id: int | None, name: str | None) -> bool:
