@@ -84,7 +84,7 @@ def _drafts(session: Session) -> list[dict[str, Any]]:
     out = []
     for a in repository.drafts(session):
         entries = sponsors.draft_edit_entries(session, a)
-        edits = sponsors.draft_edits(session, a)
+        edits = sponsors.edits_of(entries)  # read once
         out.append({
             "kind": "agreement", "agreement": a.code, "sponsor": a.sponsor.name,
             "number": sponsors.draft_version(edits),

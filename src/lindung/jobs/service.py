@@ -20,7 +20,6 @@ of a server.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import socket
@@ -175,10 +174,3 @@ def newest(session: Session, *, by: Actor, limit: int = 50) -> list[JobRead]:
     """The newest jobs (a scoped user's own only)."""
     own = None if by.scope.unlimited else by.user_id
     return [_read(job) for job in repository.newest(session, limit, created_by_id=own)]
-
-
-def elapsed(job: JobRead) -> dt.timedelta | None:
-    """How long the job ran (or has been running)."""
-    if job.started_at is None:
-        return None
-    return (job.finished_at or utcnow()) - job.started_at

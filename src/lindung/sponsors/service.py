@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.audit.models import AuditEntry
 from lindung.kit import clock, i18n
-from lindung.kit.auth import Actor, Scope, same_user
+from lindung.kit.auth import EVERYTHING, Actor, Scope, same_user
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.kit.numbers import COUNT_MAX, MONTHS_MAX, rupiah_amount, whole_number
@@ -195,7 +195,7 @@ def show_sponsor(session: Session, code: str, *, by: Actor) -> SponsorDetail:
     force; which have an addendum waiting."""
     by.require("agreement.read")
     sponsor = get_sponsor(session, code, by.scope)
-    agreements = [describe(a) for a in repository.agreements(session, EVERYONE, sponsor_id=sponsor.id)]
+    agreements = [describe(a) for a in repository.agreements(session, EVERYTHING, sponsor_id=sponsor.id)]
     live = [a for a in agreements if a.status in OPEN_STATUSES]
     totals = SponsorTotals(open_agreements=len(live), quota=sum(a.quota for a in live),
                            enrolled=sum(a.use.enrolled for a in live), budget=sum(a.budget for a in live),
@@ -204,8 +204,6 @@ def show_sponsor(session: Session, code: str, *, by: Actor) -> SponsorDetail:
     return SponsorDetail(**sponsor_read(sponsor).model_dump(), agreements=agreements, totals=totals,
                          amendments_pending=pending)
 
-
-EVERYONE = Scope()
 
 
 # --- agreements -------------------------------------------------------------------------------
@@ -473,7 +471,12 @@ def _text(value: object) -> str:
 def draft_edits(session: Session, agreement: Agreement) -> list[DraftEdit]:
     """Who changed the draft, when, and what (the audit log's entries, oldest first): shown with the
     agreement, so that whoever approves it sees that the draft is not as first drafted."""
-    return [_as_edit(e) for e in draft_edit_entries(session, agreement)]
+    return edits_of(draft_edit_entries(session, agreement))
+
+
+def edits_of(entries: Sequence[AuditEntry]) -> list[DraftEdit]:
+    """``draft_edits`` of entries already read (``draft_edit_entries``)."""
+    return [_as_edit(e) for e in entries]
 
 
 class DraftVersionChanged(Conflict):

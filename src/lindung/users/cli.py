@@ -111,26 +111,24 @@ def user_show(username: str = typer.Argument(..., help="Nama pengguna."), by: st
 def user_disable(username: str = typer.Argument(..., help="Nama pengguna."), by: str | None = ByAdminOption,
                  json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Nonaktifkan pengguna: tidak dapat bertindak lagi; yang sudah dilakukannya tetap tercatat."""
-    lg = lang_of(lang)
-    with work(by) as w:
-        u = users.set_active(w.session, username, False, by=w.actor)
-    if json_out:
-        print_json(u)
-        return
-    out_console.print(t("user.disabled", lg, user=u.username))
+    _set_active(username, False, by, json_out, lang)
 
 
 @app.command("enable")
 def user_enable(username: str = typer.Argument(..., help="Nama pengguna."), by: str | None = ByAdminOption,
                 json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Aktifkan kembali pengguna yang dinonaktifkan."""
+    _set_active(username, True, by, json_out, lang)
+
+
+def _set_active(username: str, active: bool, by: str | None, json_out: bool, lang: str | None) -> None:
     lg = lang_of(lang)
     with work(by) as w:
-        u = users.set_active(w.session, username, True, by=w.actor)
+        u = users.set_active(w.session, username, active, by=w.actor)
     if json_out:
         print_json(u)
         return
-    out_console.print(t("user.enabled", lg, user=u.username))
+    out_console.print(t("user.enabled" if active else "user.disabled", lg, user=u.username))
 
 
 @app.command("role")
