@@ -13,6 +13,7 @@ from lindung.approvals.cli import approvals as approvals_command
 from lindung.audit.cli import audit_log as audit_command
 from lindung.billing.cli import app as billing_app
 from lindung.billing.cli import lists_app as billing_lists_app
+from lindung.claims.cli import accident_app, claim_app
 from lindung.demo.cli import demo as demo_command
 from lindung.enrolment.cli import app as import_app
 from lindung.enrolment.cli import enrol as enrol_command
@@ -23,7 +24,7 @@ from lindung.simulator.cli import app as simulate_app
 from lindung.simulator.cli import benefit_app
 from lindung.sponsors.cli import agreement_app, sponsor_app
 from lindung.system.cli import app as db_app
-from lindung.terminal.app import PANEL_OTHER, PANEL_REGISTRY, LangOption, group_options, run_app
+from lindung.terminal.app import PANEL_CLAIMS, PANEL_OTHER, PANEL_REGISTRY, LangOption, group_options, run_app
 from lindung.users.cli import app as user_app
 from lindung.workers.cli import app as worker_app
 
@@ -52,6 +53,8 @@ _command_here("enrol", enrol_command, PANEL_REGISTRY)
 app.add_typer(import_app, name="import", rich_help_panel=PANEL_REGISTRY)
 _command_here("approvals", approvals_command, PANEL_REGISTRY)
 app.add_typer(billing_app)  # bill, pay, coverage and the billing group: PANEL_BILLING
+app.add_typer(accident_app, name="accident", rich_help_panel=PANEL_CLAIMS)
+app.add_typer(claim_app, name="claim", rich_help_panel=PANEL_CLAIMS)
 _command_here("demo", demo_command, PANEL_OTHER)
 app.add_typer(simulate_app, name="simulate", rich_help_panel=PANEL_OTHER)
 app.add_typer(region_app, name="region", rich_help_panel=PANEL_OTHER)
@@ -62,7 +65,7 @@ app.add_typer(job_app, name="job", rich_help_panel=PANEL_OTHER)
 app.add_typer(db_app, name="db", rich_help_panel=PANEL_OTHER)
 # Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
 for group in (simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
-              region_app, billing_lists_app, user_app, job_app, report_app):
+              region_app, billing_lists_app, user_app, job_app, report_app, accident_app, claim_app):
     group.callback(invoke_without_command=True)(group_options)
 
 

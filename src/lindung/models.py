@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lindung.audit import models as audit_models
 from lindung.billing import models as billing_models
+from lindung.claims import models as claims_models
 from lindung.enrolment import models as enrolment_models
 from lindung.jobs import models as jobs_models
 from lindung.kit.db import Base
@@ -17,5 +18,5 @@ from lindung.workers import models as workers_models
 
 metadata = Base.metadata
 
-__all__ = ["audit_models", "billing_models", "enrolment_models", "jobs_models", "metadata", "regions_models",
-           "sponsors_models", "users_models", "workers_models"]
+__all__ = ["audit_models", "billing_models", "claims_models", "enrolment_models", "jobs_models", "metadata",
+           "regions_models", "sponsors_models", "users_models", "workers_models"]

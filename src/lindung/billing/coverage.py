@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -39,10 +40,12 @@ from lindung.billing.schemas import (
     DueDate,
     Membership,
 )
+from lindung.enrolment.models import Enrolment
 from lindung.kit import lokal
 from lindung.kit.auth import Actor
 from lindung.kit.privacy import mask_nik
 from lindung.rules.coverage import (
+    ContributionHistory,
     EventCoverage,
     MonthState,
     arrears_of,
@@ -127,3 +130,37 @@ def coverage(session: Session, nik: str, *, at: dt.date, by: Actor, unmask: bool
                      for x in history.memberships],
         arrears_grace_months=history.grace.value,
         arrears=[Arrears(month=month, payable_until=until) for month, until in arrears], months=months)
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """What a claim needs to know of a worker on an event day (no permission of its own: the claims
+    service that asks has checked its reader's). ``enrolment`` is the enrolment whose span holds the
+    event month (not cancelled), else None; ``latest`` the worker's latest such enrolment, for a claim
+    to be filed under when none holds the event."""
+
+    decision: EventCoverage
+    history: ContributionHistory
+    died_on: dt.date | None
+    line: repo.LedgerMonth | None
+    enrolment: Enrolment | None
+    latest: Enrolment | None
+
+
+def event_facts(session: Session, worker_id: int, event: dt.date, *, params: ParameterSet | None = None,
+                next_working_day: NextWorkingDay | None = None) -> EventFacts:
+    """The coverage decision on ``event`` (``rules.coverage.covered_at`` on today's ledger), the
+    contribution history as it stood that day, a recorded death, and the enrolment of the event month."""
+    ledger = repo.ledger_of(session, worker_id)
+    paid_on = {Month.from_index(line.month): line.paid_on for line in ledger
+               if line.status == "paid" and line.paid_on is not None}
+    working_day = next_working_day or lokal.next_working_day
+    decision = covered_at(event, paid_on, next_working_day=working_day, params=params)
+    history = contribution_history(paid_on, event, params=params)
+    death = repo.death_of(session, worker_id)
+    month = Month.of(event).index
+    line = next((x for x in ledger if x.month == month), None)
+    spans = repo.enrolment_spans(session, worker_id)
+    holding = next((e for e in spans if e.first_month <= month <= e.last_month), None)
+    return EventFacts(decision, history, death.died_on if death else None, line, holding,
+                      spans[-1] if spans else None)

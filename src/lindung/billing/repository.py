@@ -410,6 +410,13 @@ def active_enrolments(session: Session, worker_id: int, *, agreement_id: int | N
     return list(session.scalars(stmt.order_by(Enrolment.first_month, Enrolment.id)))
 
 
+def enrolment_spans(session: Session, worker_id: int) -> list[Enrolment]:
+    """The worker's enrolments that were not cancelled, oldest first."""
+    return list(session.scalars(select(Enrolment).where(Enrolment.worker_id == worker_id,
+                                                        Enrolment.status != "cancelled")
+                                .order_by(Enrolment.first_month, Enrolment.id)))
+
+
 def last_enrolled_month(session: Session, worker_id: int) -> int:
     """The last month of any enrolment of the worker (0 when none)."""
     return int(session.scalar(select(func.coalesce(func.max(Enrolment.last_month), 0))

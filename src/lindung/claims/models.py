@@ -131,6 +131,7 @@ class Claim(Base):
     entered_by_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"))
     entered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date)
     complete_on: Mapped[dt.date | None] = mapped_column(Date)
     verified_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     verified_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

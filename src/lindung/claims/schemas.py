@@ -228,7 +228,7 @@ class ClaimRow(Schema):
     sponsor: str | None
     event_date: dt.date
     eligible: bool
-    total: int
+    claim_total: int
     entered_at: dt.datetime
     due_on: dt.date | None
     overdue: bool

@@ -152,19 +152,30 @@ def jkk_partial_disability(day: dt.date, *, percent: Decimal, function_loss: Dec
                          (*lines, Component.of(code, amount, arithmetic, multiple)), dasar)
 
 
-def jkk_stmb(day: dt.date, *, months: int, income: Rupiah | None = None, base: Rupiah | None = None,
-             params: ParameterSet | None = None) -> BenefitResult:
-    """Temporary incapacity over ``months`` months, by the schedule in force on the accident date."""
+def jkk_stmb(day: dt.date, *, months: int, already: int = 0, income: Rupiah | None = None,
+             base: Rupiah | None = None, params: ParameterSet | None = None) -> BenefitResult:
+    """Temporary incapacity over ``months`` months, by the schedule in force on the accident date.
+
+    ``already``: months of the same incapacity claimed before (a case claimed period by period), so
+    that this period starts where the last one ended: after 12 months at 100%, at 50%."""
     params = params or default_parameters()
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise InvalidInput("months", months)
+    if isinstance(already, bool) or not isinstance(already, int) or already < 0:
+        raise InvalidInput("months", already)
     dasar, lines = _base(day, income, base, params)
     source = params.at("jkk.stmb_schedule", day)
     schedule: tuple[Step, ...] = source.value
-    left = months
+    skip, left = already, months
     components = list(lines)
     for i, step in enumerate(schedule, start=1):
-        n = left if step.months is None else min(left, step.months)
+        span = None if step.months is None else step.months
+        if span is not None and skip >= span:
+            skip -= span
+            continue
+        room = None if span is None else span - skip
+        skip = 0
+        n = left if room is None else min(left, room)
         if n <= 0:
             break
         monthly = apply_rate(dasar, step.rate)
@@ -221,3 +232,33 @@ def jkk_prosthesis(day: dt.date, *, price: Rupiah, params: ParameterSet | None =
     amount = round_rupiah(price * (1 + markup.value))
     return BenefitResult("jkk_prosthesis", day, (Component.of(
         "jkk.prosthesis", amount, f"{rp(price)} + {format_percent(markup.value)}", markup),))
+
+
+def jkk_medical(day: dt.date, *, cost: Rupiah, params: ParameterSet | None = None) -> BenefitResult:
+    """Medical care reimbursed to a facility: the bill as treated, with no cost ceiling."""
+    params = params or default_parameters()
+    if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
+        raise InvalidInput("amount", cost)
+    policy = params.at("jkk.medical_care", day)
+    return BenefitResult("jkk_medical", day, (Component.of("jkk.medical", cost, rp(cost), policy),))
+
+
+AIDS = ("dentures", "hearing_aid", "glasses")
+
+
+def jkk_aid(day: dt.date, kind: str, *, cost: Rupiah, params: ParameterSet | None = None) -> BenefitResult:
+    """Dentures, hearing aids, glasses: the cost up to the cap; where the cap is not known (null),
+    the actual cost, marked unverified and noted for review."""
+    params = params or default_parameters()
+    source = params.at("jkk.aid_caps", day)
+    caps: dict[str, int | None] = source.value
+    if kind not in caps:
+        raise InvalidInput("care", kind, known=", ".join(caps))
+    if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
+        raise InvalidInput("amount", cost)
+    cap = caps[kind]
+    if cap is None:
+        line = Component.of(f"jkk.aid.{kind}", cost, f"{rp(cost)} (batas belum diketahui)", source)
+        return BenefitResult("jkk_aid", day, (line,), notes=("aid.cap_unknown",))
+    return BenefitResult("jkk_aid", day, (Component.of(f"jkk.aid.{kind}", min(cost, cap),
+                                                       f"min({rp(cost)}, {rp(cap)})", source),))

@@ -55,6 +55,7 @@ LangOption = typer.Option(None, "--lang", help="Bahasa: id (bawaan) atau en.", s
 # terminal/help_en.yaml like every help text).
 PANEL_REGISTRY = "Registri dan kepesertaan"
 PANEL_BILLING = "Tagihan dan perlindungan"
+PANEL_CLAIMS = "Klaim"
 PANEL_OTHER = "Lainnya"
 
 
