@@ -21,6 +21,10 @@ class Catalogue:
     required: dict[str, tuple[str, ...]]
     required_for_payee: dict[str, tuple[str, ...]]
     reject_reasons: dict[str, dict[str, str]]
+    reason_references: dict[str, str]
+
+    def reference_of(self, reason: str) -> str | None:
+        return self.reason_references.get(reason)
 
     def label(self, code: str, lang: str) -> str:
         entry = self.documents.get(code) or self.reject_reasons.get(code)
@@ -46,7 +50,7 @@ def parse(text: str) -> Catalogue:
     if not isinstance(data, dict):
         raise ParameterError(FILE, "(top)", "expected a mapping")
     unknown = set(data) - {"reference", "verified", "note", "documents", "required", "required_for_payee",
-                           "reject_reasons"}
+                           "reject_reasons", "reason_references"}
     if unknown:
         raise ParameterError(FILE, ", ".join(sorted(unknown)), "unknown key")
     documents = _labels(data.get("documents"), "documents")
@@ -73,7 +77,10 @@ def parse(text: str) -> Catalogue:
     reference = data.get("reference")
     if not isinstance(reference, str) or not reference:
         raise ParameterError(FILE, "reference", "missing")
-    return Catalogue(reference, bool(data.get("verified", True)), documents, required, for_payee, reasons)
+    refs = data.get("reason_references") or {}
+    if not isinstance(refs, dict) or not all(isinstance(v, str) and v for v in refs.values()):
+        raise ParameterError(FILE, "reason_references", "expected a mapping of reason: reference")
+    return Catalogue(reference, bool(data.get("verified", True)), documents, required, for_payee, reasons, refs)
 
 
 @cache

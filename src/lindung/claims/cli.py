@@ -17,7 +17,6 @@ from lindung.claims import documents as store
 from lindung.claims import service
 from lindung.claims.catalogue import catalogue
 from lindung.claims.letter import render_letter
-from lindung.claims.models import CLAIM_STATUSES, CLAIM_TYPES
 from lindung.claims.schemas import (
     AccidentOutcome,
     AccidentReport,
@@ -56,7 +55,8 @@ _ACCOUNT = re.compile(r"^(?P<bank>[^:]+):(?P<number>[0-9 .-]{4,40}):(?P<holder>[
 
 LIST = CsvList(columns=("number", "type", "status", "nik", "name", "sponsor", "event_date", "eligible",
                         "claim_total", "entered_at", "due_on", "overdue", "days_over"),
-               labels={"type": coded("claims.type", CLAIM_TYPES), "status": coded("claims.status", CLAIM_STATUSES),
+               labels={"type": coded("claims.type", service.CLAIM_TYPES),
+                       "status": coded("claims.status", service.CLAIM_STATUSES),
                        "eligible": YES_NO, "overdue": YES_NO})
 
 
@@ -77,7 +77,7 @@ def _account(text: str | None) -> Account | None:
         return None
     m = _ACCOUNT.match(text.strip())
     if not m:
-        raise InvalidInput("account", text, reason="claim_account_format")
+        raise InvalidInput("payee_account", text, reason="claim_account_format")
     return Account(bank=m.group("bank").strip(), number=re.sub(r"[ .-]", "", m.group("number")),
                    holder=m.group("holder").strip())
 
@@ -94,16 +94,16 @@ def _decimal(text: str | None, field: str) -> str | None:
 @claim_app.command("new")
 def new(
     nik: str = typer.Argument(..., help="NIK pekerja."),
-    claim_type: str = typer.Option(..., "--type", help="jkm, jkk-death, jkk-disability-total, "
-                                   "jkk-disability-partial, jkk-stmb, jkk-care, scholarship."),
+    claim_type: str = typer.Option(..., "--type", help="Jenis klaim: jkm, jkk-death, jkk-disability-total, "
+                                   "jkk-disability-partial, jkk-stmb, jkk-care atau scholarship."),
     event_date: str = typer.Option(..., "--event-date", help="Tanggal peristiwa (meninggal, penetapan, tahun ajaran)."),
     accident: str | None = typer.Option(None, "--accident", help="Nomor kecelakaan (klaim JKK)."),
     percent: str | None = typer.Option(None, "--percent", help="Persentase cacat menurut tabel."),
     function_loss: str | None = typer.Option(None, "--function-loss", help="Persentase hilangnya fungsi."),
     assessed_by: str | None = typer.Option(None, "--assessed-by", help="Dokter yang menilai."),
     months: str | None = typer.Option(None, "--months", help="Bulan STMB periode ini, atau bulan homecare."),
-    care: str | None = typer.Option(None, "--care", help="jkk-care: transport, medical, home_care, prosthesis, "
-                                    "dentures, hearing_aid, glasses."),
+    care: str | None = typer.Option(None, "--care", help="Layanan jkk-care: transport, medical, home_care, "
+                                    "prosthesis, dentures, hearing_aid atau glasses."),
     mode: str | None = typer.Option(None, "--mode", help="Angkutan: land, sea, air."),
     amount: str | None = typer.Option(None, "--amount", help="Biaya dalam rupiah."),
     child: list[str] = typer.Option([], "--child", help="Anak NAMA:JENJANG:TAHUN[:LAHIR], mis. Sari:sd:6."),
@@ -124,7 +124,7 @@ def new(
     claimant = None
     if claimant_name or claimant_relationship:
         if not (claimant_name and claimant_relationship):
-            raise InvalidInput("claimant", claimant_name or claimant_relationship or "", reason="claim_claimant_both")
+            raise InvalidInput("claimant_name", claimant_name or claimant_relationship or "", reason="claim_claimant_both")
         claimant = Claimant(name=claimant_name, relationship=claimant_relationship, nik=claimant_nik)
     request = ClaimRequest(
         nik=nik, type=claim_type.strip().lower(), event_date=parse_date(event_date, "event_date"),
@@ -234,7 +234,7 @@ def letter(
 
 @claim_app.command("list")
 def list_claims(
-    status: str | None = typer.Option(None, "--status", help="draft, submitted, verified, approved, paid, rejected."),
+    status: str | None = typer.Option(None, "--status", help="Status: draft, submitted, verified, approved, paid atau rejected."),
     sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini."),
     overdue: bool = typer.Option(False, "--overdue", help="Hanya yang melewati batas waktu layanan."),
     out: str | None = OutOption,
@@ -250,7 +250,7 @@ def list_claims(
 
 
 STATEMENT = CsvList(columns=("sponsor", "type", "claims", "decided", "decided_amount", "paid", "paid_amount"),
-                    labels={"type": coded("claims.type", CLAIM_TYPES)})
+                    labels={"type": coded("claims.type", service.CLAIM_TYPES)})
 
 
 @claim_app.command("statement")

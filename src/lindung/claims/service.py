@@ -37,6 +37,7 @@ from lindung.claims import documents as store
 from lindung.claims import repository as repo
 from lindung.claims.catalogue import catalogue
 from lindung.claims.models import (
+    CLAIM_STATUSES,
     CLAIM_TYPES,
     OUTCOMES,
     REPORTERS,
@@ -84,6 +85,7 @@ LIVING = ("jkk-disability-total", "jkk-disability-partial", "jkk-stmb", "jkk-car
 OPEN = ("draft", "submitted", "verified", "approved")
 CARE = ("transport", "medical", "home_care", "prosthesis", *benefits.AIDS)
 CLAIMANTS = ("self", "facility", "guardian", FUNERAL_ORGANISER)
+__all__ = ["CLAIM_STATUSES", "CLAIM_TYPES"]
 NUMBER_PREFIX = "KL"
 
 
@@ -216,8 +218,8 @@ def report_accident(session: Session, report: AccidentReport, *, by: Actor, now:
     deadline = params.at("jkk.report_deadline_hours", report.occurred_on)
     late = reported_at - occurred > dt.timedelta(hours=deadline.value)
     accident = Accident(worker_id=worker.id, occurred_on=report.occurred_on, occurred_time=report.occurred_time,
-                        place=_text(report.place, "place"), what=_text(report.what, "what", maximum=2000),
-                        reporter=report.reporter, reported_by=_text(report.reported_by, "reported_by"),
+                        place=_text(report.place, "accident_place"), what=_text(report.what, "accident_what", maximum=2000),
+                        reporter=report.reporter, reported_by=_text(report.reported_by, "reporter_name"),
                         reported_at=reported_at, late=late, recorded_by_id=by.user_id, recorded_at=utcnow())
     session.add(accident)
     session.flush()
@@ -298,11 +300,11 @@ def _eligibility(facts: billing_coverage.EventFacts, event: dt.date, today: dt.d
     """(eligible, reason code, its legal reference, final: the reason can no longer change)."""
     d = facts.decision
     if facts.died_on is not None and facts.died_on < event:
-        return False, "coverage.died_earlier", "UU 24/2011 Pasal 14 (kepesertaan berakhir saat meninggal)", True
+        return False, "coverage.died_earlier", catalogue().reference_of("coverage.died_earlier"), True
     if d.covered:
         return True, None, None, True
     if facts.enrolment is None and facts.line is None:
-        return False, "coverage.not_enrolled", "UU 24/2011; PP 44/2015 Pasal 2 (peserta terdaftar)", True
+        return False, "coverage.not_enrolled", catalogue().reference_of("coverage.not_enrolled"), True
     history = facts.history
     if history.memberships and history.current is None and history.months.get(d.month) in (
             None, MonthState.OUTSIDE, MonthState.UNPAID, MonthState.TOO_LATE):
@@ -457,7 +459,7 @@ def _scholarship_decision(session: Session, worker: Worker, event: dt.date, chil
                             "children": [], "scholarship_this_year": 0, "scholarship_projected": 0, "notes": [],
                             "base": None}
     if entitling is None:
-        return base, False, "scholarship.no_entitlement", "PP 82/2019 Pasal 25A (beasiswa)"
+        return base, False, "scholarship.no_entitlement", catalogue().reference_of("scholarship.no_entitlement")
     base["entitled_by"] = entitling.number
     day = dt.date.fromisoformat(entitling.decision["rules_date"])
     cause = "jkm" if entitling.type == "jkm" else "jkk"
@@ -563,7 +565,7 @@ def _inputs(req: ClaimRequest, session: Session, worker: Worker, accident: Accid
         if c.relationship not in known:
             raise InvalidInput("relationship", c.relationship, known=", ".join(sorted(known)))
         nik = workers.check_nik(c.nik, field="claimant_nik").nik if c.nik else None
-        inputs["claimant"] = {"name": _text(c.name, "claimant"), "relationship": c.relationship, "nik": nik}
+        inputs["claimant"] = {"name": _text(c.name, "claimant_name"), "relationship": c.relationship, "nik": nik}
     return inputs
 
 
@@ -611,9 +613,9 @@ def new_claim(session: Session, req: ClaimRequest, *, by: Actor, today: dt.date,
         claim.agreement_id = holder.agreement_id
         claim.sponsor_id = repo.sponsor_of_agreement(session, holder.agreement_id)
     if req.account is not None:
-        claim.account_bank = _text(req.account.bank, "account", maximum=100)
-        claim.account_number = _text(req.account.number.replace(" ", ""), "account", maximum=40)
-        claim.account_holder = _text(req.account.holder, "account")
+        claim.account_bank = _text(req.account.bank, "payee_account", maximum=100)
+        claim.account_number = _text(req.account.number.replace(" ", ""), "payee_account", maximum=40)
+        claim.account_holder = _text(req.account.holder, "payee_account")
     claim.number = f"{NUMBER_PREFIX}-{today.year}-{repo.next_claim_no(session, today.year):06d}"
     session.add(claim)
     session.flush()
@@ -679,7 +681,7 @@ def attach(session: Session, number: str, code: str, data: bytes, file_name: str
     stored = store.store(data, file_name)
     if not any(d.code == code and d.sha256 == stored.sha256 for d in repo.documents(session, claim.id)):
         session.add(ClaimDocument(claim_id=claim.id, code=code, sha256=stored.sha256, media_type=stored.media_type,
-                                  size=stored.size, file_name=_text(file_name.rsplit("/", 1)[-1], "document") or "",
+                                  size=stored.size, file_name=_text(file_name.rsplit("/", 1)[-1], "file_name") or "",
                                   received_by_id=by.user_id, received_at=utcnow()))
         session.flush()
         audit.record(session, actor=by, action="claim.document", subject_type="claim", subject_id=claim.id,
@@ -769,7 +771,7 @@ def reject(session: Session, number: str, reason: str, note: str | None, *, by: 
     known = set(catalogue().reject_reasons)
     if reason not in known and not (reason.startswith(("coverage.", "scholarship.")) and reason == claim.reason):
         raise InvalidInput("reject_reason", reason, known=", ".join(sorted(known)))
-    _reject(session, claim, reason, _text(note, "note", maximum=1000, required=False), by)
+    _reject(session, claim, reason, _text(note, "reject_note", maximum=1000, required=False), by)
     return _view(session, claim, by, today)
 
 
@@ -785,7 +787,7 @@ def pay(session: Session, number: str, reference: str, paid_on: dt.date, *, by: 
     """The one payment of an approved claim: its decided total, the account copied. A second one is
     refused, also when two race (the row lock, and the unique ``claim_payments.claim_id`` behind it)."""
     by.require("claim.pay")
-    ref = _text(reference, "reference", maximum=100)
+    ref = _text(reference, "bank_reference", maximum=100)
     if paid_on > today:
         raise InvalidInput("paid_on", paid_on.isoformat(), reason="date_future")
     claim = _claim(session, number, by, for_update=True)
@@ -910,8 +912,8 @@ def list_claims(session: Session, *, by: Actor, today: dt.date, status: str | No
                 sponsor: str | None = None, overdue: bool = False) -> list[ClaimRow]:
     """Claims, newest first; ``overdue``: those past their service level (JKM payment, JKK decision)."""
     by.require_any("claim.read", "claim.enter")
-    if status is not None and status not in ("draft", "submitted", "verified", "approved", "paid", "rejected"):
-        raise InvalidInput("claim_status", status, known="draft, submitted, verified, approved, paid, rejected")
+    if status is not None and status not in CLAIM_STATUSES:
+        raise InvalidInput("claim_status", status, known=", ".join(CLAIM_STATUSES))
     sponsor_id = sponsors.get_sponsor(session, sponsor, by.scope).id if sponsor else None
     params = default_parameters()
     rows = []
