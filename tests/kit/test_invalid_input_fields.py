@@ -204,7 +204,9 @@ def test_the_scan_finds_the_raise_sites_through_the_helpers():
     fields = {r.field for r in RAISES}
     # direct, through int_arg / whole_number / rupiah_amount, regions' field=, parameter defaults
     assert {"paid_on", "died_on", "billing_cycle", "contribution_months", "quota", "budget", "days",
-            "target_region", "domicile", "region", "code", "by", "version", "number"} <= fields
+            "target_region", "domicile", "region", "code", "by", "version", "number", "document"} <= fields
+    reasons = {r.reason for r in RAISES if r.field == "document"}
+    assert {None, "document_type", "document_empty", "document_too_large", "document_unreadable"} <= reasons
     assert any(r.too_large and r.field == "days" for r in RAISES)
 
 
