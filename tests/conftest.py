@@ -265,6 +265,7 @@ def _default_settings(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     demo, which runs on the real date, and the clock's own tests) keep the real one."""
     monkeypatch.delenv("LINDUNG_LANG", raising=False)
     monkeypatch.delenv("LINDUNG_TIMEZONE", raising=False)
+    monkeypatch.delenv("LINDUNG_DOCUMENTS_DIR", raising=False)
     monkeypatch.setenv("LINDUNG_USER", DEFAULT_USER)
     monkeypatch.delenv(kitdb.ENV_URL, raising=False)
     monkeypatch.delenv(kitdb.ENV_DATA_DIR, raising=False)

@@ -57,9 +57,8 @@ def test_a_fisherman_drowns_his_heirs_are_paid_once_and_the_sponsor_gets_its_mon
         assert claim.scholarship_projected == 76_500_000 + 63_000_000
         assert claim.payee.name == "Siti Aminah" and claim.payee.relationship == "spouse"
         number = claim.number
-    with database.session() as s:
-        with pytest.raises(Conflict):
-            service.verify(s, number, by=actor(s, OFFICER), today=TODAY)
+    with database.session() as s, pytest.raises(Conflict):
+        service.verify(s, number, by=actor(s, OFFICER), today=TODAY)
     with database.session() as s:
         approved = to_approved(s, number, TODAY)
         assert approved.status == "approved"

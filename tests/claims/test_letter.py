@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import random
 import re
 from typing import Any
 
@@ -26,7 +25,6 @@ from lindung.claims.schemas import (
     Step,
 )
 from lindung.kit.i18n import catalogue
-from lindung.kit.lokal import terbilang_rupiah
 
 TODAY = dt.date(2026, 12, 7)
 FULL_NIK = "3216011705900001"
@@ -327,14 +325,6 @@ class TestAmountInWords:
         (2_000_001_000, "dua miliar seribu rupiah"), (11_000, "sebelas ribu rupiah")])
     def test_one_thousand_is_seribu_after_a_larger_unit_too(self, amount: int, words: str):
         assert amount_in_words(amount, "id") == words
-
-    def test_indonesian_agrees_with_the_receipts_terbilang(self):
-        rng = random.Random(20261207)
-        amounts = [0, 1, 1_000, 1_001_000, 70_000_000, *(rng.randrange(10**13) for _ in range(3000)),
-                   *(rng.randrange(1_000) * 1_000_000 + 1_000 + rng.randrange(1_000) for _ in range(300))]
-        differ = [a for a in amounts
-                  if amount_in_words(a, "id")[:1].upper() + amount_in_words(a, "id")[1:] != terbilang_rupiah(a)]
-        assert not differ, differ[:5]
 
 
 class TestLabels:

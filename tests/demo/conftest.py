@@ -22,7 +22,7 @@ import pytest
 
 from lindung.demo import billing, build
 from lindung.demo.data import OFFICER
-from lindung.demo.schemas import Added, BillingAdded
+from lindung.demo.schemas import Added, BillingAdded, ClaimsAdded
 from lindung.kit import clock
 from lindung.kit import db as kitdb
 from lindung.terminal.work import ENV_USER
@@ -31,14 +31,15 @@ from tests.conftest import ENGINES, PG_SKIP_REASON, TestDatabase, _PostgresServe
 Key = tuple[str, dt.date]
 
 
-def run_demo(database: TestDatabase, day: dt.date) -> tuple[Added, BillingAdded]:
-    """What ``lindung demo`` does on ``day``: load, then bring billing up to date (one unit of work each)."""
+def run_demo(database: TestDatabase, day: dt.date) -> tuple[Added, BillingAdded, ClaimsAdded]:
+    """What ``lindung demo`` does on ``day``: load, then bring billing and the claims up to date (one
+    unit of work each)."""
     with database.session() as s:
         added = build.load(s, day)
     with database.session() as s:
         who = build.actors(s)
-        billed = billing.bring_up_to_date(s, day, officer=who.officer, auditor=who.supervisor)
-    return added, billed
+        billed, filed = billing.bring_up_to_date(s, day, officer=who.officer, supervisor=who.supervisor)
+    return added, billed, filed
 
 
 def _checkpoint(path: str | Path) -> None:

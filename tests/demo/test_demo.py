@@ -74,7 +74,7 @@ class TestTheStoryOnTheTwentyFifthOfNovember2026:
         return story(story_database, STORY_DAY)
 
     def test_the_first_run_bills_the_year_so_far(self, bare_database):
-        added, billing_added = run_demo(bare_database, STORY_DAY)
+        added, billing_added, _ = run_demo(bare_database, STORY_DAY)
         assert (added.users, added.sponsors, added.agreements, added.workers, added.enrolments) == (
             5, 3, 4, 3350, 3350)
         assert billing_added.model_dump() == {"bills": 1 + 11 + 2, "worker_months": 12_000 + 11 * 2000 + 12 * 350,
@@ -141,14 +141,16 @@ class TestTheStoryOnTheTwentyFifthOfNovember2026:
 
     def test_a_second_run_the_same_day_adds_nothing(self, billed, story_database):
         before = table_counts(story_database.engine)
-        added, billing_added = run_demo(story_database, STORY_DAY)
+        added, billing_added, filed = run_demo(story_database, STORY_DAY)
         assert set(added.model_dump().values()) == set(billing_added.model_dump().values()) == {0}
+        assert set(filed.model_dump().values()) == {0}
         assert table_counts(story_database.engine) == before
         assert story(story_database, STORY_DAY) == billed
 
     def test_a_run_next_month_bills_december_which_is_paid_while_november_stays_owed(self, billed, story_database):
         later = dt.date(2026, 12, 21)
-        _, billing_added = run_demo(story_database, later)
+        _, billing_added, filed = run_demo(story_database, later)
+        assert set(filed.model_dump().values()) == {0}  # the fisherman's case is there already
         assert billing_added.model_dump() == {"bills": 1, "worker_months": 2000, "payments": 1, "deaths": 0}
         regency = by_code(story(story_database, later))[data.REGENCY_FARMERS]
         assert [(b["cycle"], b["state"]) for b in regency["bill_list"][-2:]] == [
@@ -170,6 +172,7 @@ def test_the_story_holds_on_any_date(bare_sqlite_database, day):
     before = table_counts(database.engine)
     again = service.run(today, database.engine)  # what the command does on a second run: adds nothing
     assert set(again.added.model_dump().values()) == set(again.billing_added.model_dump().values()) == {0}
+    assert set(again.claims_added.model_dump().values()) == {0}
     assert table_counts(database.engine) == before
     summary = again.billing.model_dump(mode="json")
     assert summary == story(database, today)
@@ -186,6 +189,12 @@ def test_the_story_holds_on_any_date(bare_sqlite_database, day):
         unpaid = [b["cycle"] for b in regency["bill_list"] if b["state"] != "paid"]
         assert unpaid == [min(str(Month(2026, 11)), regency["bill_list"][-1]["cycle"])]
     assert (summary["death"] is not None) == (today >= dt.date(2026, 5, 10))
+    # the death is the JKM's, paid; the fisherman's JKK case while he was protected three days before today
+    assert (again.claims.jkm is not None) == (today >= dt.date(2026, 5, 10))
+    assert again.claims.jkm is None or (again.claims.jkm.status, again.claims.jkm.total) == ("paid", 42_000_000)
+    accident = today - data.ACCIDENT_DAYS_AGO
+    assert (again.claims.jkk is not None) == (dt.date(2026, 3, 1) <= accident <= dt.date(2027, 2, 28))
+    assert again.claims.jkk is None or again.claims.jkk.status == "submitted"
     assert demo_cli.next_commands(again, today)  # the tour can always be told
     # The sponsor's follow-up list is offered while the regency's agreement has months left, and then
     # its rows are what it says: the good ones new to the registry, one of each defect.
@@ -235,6 +244,7 @@ class TestTheDemoCommand:
         again = cli("demo", "--json").json()
         assert again["added"] == {"users": 0, "sponsors": 0, "agreements": 0, "workers": 0, "enrolments": 0}
         assert again["billing_added"] == {"bills": 0, "worker_months": 0, "payments": 0, "deaths": 0}
+        assert again["claims_added"] == {"accidents": 0, "claims": 0, "documents": 0, "payments": 0}
         assert table_counts(bare_database.engine) == before
         assert again["billing"] == first.json()["billing"] and again["try_next"] == first.json()["try_next"]
 
@@ -319,7 +329,8 @@ class TestTheDemoCommand:
         monkeypatch.setenv("LINDUNG_USER", "someone")  # the first command names the demo's officer
         tried = commands(demo_run)
         assert tried[0] == f"export LINDUNG_USER={data.OFFICER}"
-        assert {c.split()[1] for c in tried[1:]} >= {"coverage", "pay", "billing", "simulate", "bill", "import"}
+        assert {c.split()[1] for c in tried[1:]} >= {"coverage", "pay", "billing", "simulate", "bill", "import",
+                                                      "claim"}
         outputs = {}
         for command in tried:
             args = shlex.split(command)

@@ -64,7 +64,19 @@ class TestItsOwnDatabase:
         assert rows(db, "SELECT count(*) FROM audit_log WHERE action = 'enrolment.import'") == [(3,)]
         assert rows(db, "SELECT DISTINCT issued_by FROM bills") == [(data.OFFICER,)]
         assert rows(db, "SELECT DISTINCT recorded_by FROM payments") == [(data.OFFICER,)]
-        assert rows(db, "SELECT recorded_by FROM worker_deaths") == [(data.OFFICER,)]
+        # the claims: the officer enters, receives, verifies and pays; the supervisor approves, which
+        # records the death
+        assert rows(db, "SELECT recorded_by FROM worker_deaths") == [(data.SUPERVISOR,)]
+        assert rows(db, "SELECT DISTINCT u.username FROM claims c JOIN users u ON u.id = c.entered_by_id") == [
+            (data.OFFICER,)]
+        assert rows(db, "SELECT u.username FROM claims c JOIN users u ON u.id = c.approved_by_id") == [
+            (data.SUPERVISOR,)]
+        assert rows(db, "SELECT DISTINCT u.username FROM claim_documents d "
+                        "JOIN users u ON u.id = d.received_by_id") == [(data.OFFICER,)]
+        assert rows(db, "SELECT u.username FROM claim_payments p JOIN users u ON u.id = p.paid_by_id") == [
+            (data.OFFICER,)]
+        assert rows(db, "SELECT u.username FROM accidents a JOIN users u ON u.id = a.recorded_by_id") == [
+            (data.OFFICER,)]
 
 
 # --- what a user made --------------------------------------------------------------------------------

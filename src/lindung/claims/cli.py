@@ -16,7 +16,7 @@ from rich.table import Table
 from lindung.claims import documents as store
 from lindung.claims import service
 from lindung.claims.catalogue import catalogue
-from lindung.claims.letter import render_letter
+from lindung.claims.letter import relationship_label, render_letter
 from lindung.claims.schemas import (
     AccidentOutcome,
     AccidentReport,
@@ -124,7 +124,8 @@ def new(
     claimant = None
     if claimant_name or claimant_relationship:
         if not (claimant_name and claimant_relationship):
-            raise InvalidInput("claimant_name", claimant_name or claimant_relationship or "", reason="claim_claimant_both")
+            raise InvalidInput("claimant_name", claimant_name or claimant_relationship or "",
+                               reason="claim_claimant_both")
         claimant = Claimant(name=claimant_name, relationship=claimant_relationship, nik=claimant_nik)
     request = ClaimRequest(
         nik=nik, type=claim_type.strip().lower(), event_date=parse_date(event_date, "event_date"),
@@ -234,7 +235,8 @@ def letter(
 
 @claim_app.command("list")
 def list_claims(
-    status: str | None = typer.Option(None, "--status", help="Status: draft, submitted, verified, approved, paid atau rejected."),
+    status: str | None = typer.Option(None, "--status",
+                                      help="Status: draft, submitted, verified, approved, paid atau rejected."),
     sponsor: str | None = typer.Option(None, "--sponsor", help="Hanya sponsor ini."),
     overdue: bool = typer.Option(False, "--overdue", help="Hanya yang melewati batas waktu layanan."),
     out: str | None = OutOption,
@@ -409,7 +411,7 @@ def _emit(view: ClaimView, json_out: bool, lang: str, *, brief: bool = False) ->
                             missing=", ".join(missing) or "-"))
         if view.payee.name:
             out_console.print(t("claims.ui.payee", lang, name=escape(view.payee.name),
-                                relationship=view.payee.relationship or "-",
+                                relationship=relationship_label(view.payee.relationship, lang) or "-",
                                 account=escape(" ".join(x for x in (view.payee.account_bank,
                                                                      view.payee.account_number) if x) or "-")))
         if view.payee.note:

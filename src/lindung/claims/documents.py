@@ -59,14 +59,15 @@ class StoredFile:
     size: int
 
 
-def documents_dir() -> Path:
+def documents_dir(url: str | None = None) -> Path:
     """Where documents are stored: ``LINDUNG_DOCUMENTS_DIR``, else ``documents`` beside the SQLite
-    file, else ``<data dir>/documents``. Raises ``kit.db.DatabaseUnavailable`` when
-    ``LINDUNG_DATABASE_URL`` is not a URL Lindung can use (and no folder is set)."""
+    file of ``url`` (the database in use: ``LINDUNG_DATABASE_URL`` or the default), else
+    ``<data dir>/documents``. Raises ``kit.db.DatabaseUnavailable`` when ``LINDUNG_DATABASE_URL`` is
+    not a URL Lindung can use (and no folder is set)."""
     configured = os.environ.get(ENV_DOCUMENTS_DIR, "").strip()
     if configured:
         return Path(configured)
-    sqlite = db.sqlite_file(db.database_url())
+    sqlite = db.sqlite_file(url or db.database_url())
     if sqlite is not None:
         return sqlite.parent / FOLDER
     return db.data_dir() / FOLDER

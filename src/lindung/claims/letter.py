@@ -11,7 +11,6 @@ here too).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import string
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -21,11 +20,11 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from num2words import num2words
 
 from lindung.claims.schemas import ChildScholarshipView, ClaimView, ComponentView
 from lindung.kit import clock
 from lindung.kit.i18n import LANGS, catalogue, format_count, format_date, load_yaml, t
+from lindung.kit.lokal import terbilang_rupiah
 from lindung.kit.privacy import mask_nik, mask_niks_in_text
 from lindung.rules.catalogues import relationships
 from lindung.rules.money import rp
@@ -62,19 +61,12 @@ DECIDED = ("approved", "paid", "rejected")
 
 # --- words and labels -------------------------------------------------------------------------------
 
-_SCALE_THEN_ONE_THOUSAND = re.compile(r"\b(juta|miliar|triliun|kuadriliun) satu ribu\b")
-
-
 def amount_in_words(amount: int, lang: str) -> str:
-    """70000000 -> 'tujuh puluh juta rupiah' (id) or 'seventy million rupiah' (en), by num2words.
-
-    num2words writes a thousands group of exactly one after a larger unit as 'satu ribu'
-    (1.001.000 -> 'satu juta satu ribu'); Indonesian writes 'seribu' there as everywhere else, as
-    ``kit.lokal.terbilang_rupiah`` does (a test holds the two equal)."""
-    if lang == "en":
-        return f"{num2words(amount, lang='en')} rupiah"
-    words = _SCALE_THEN_ONE_THOUSAND.sub(r"\1 seribu", str(num2words(amount, lang="id")))
-    return f"{words} rupiah"
+    """70000000 -> 'tujuh puluh juta rupiah' (id) or 'seventy million rupiah' (en): the receipts'
+    terbilang (``kit.lokal.terbilang_rupiah``, lokal-id's in Indonesian), so that a letter and a
+    receipt write an amount the same way."""
+    words = terbilang_rupiah(amount, lang)
+    return words[:1].lower() + words[1:]
 
 
 def _capitalised(text: str) -> str:
@@ -124,7 +116,8 @@ def _rejection_text(code: str, lang: str) -> str:
     return code
 
 
-def _relationship(code: str | None, lang: str) -> str | None:
+def relationship_label(code: str | None, lang: str) -> str | None:
+    """An heir's relationship (the heirs catalogue), or self/facility, in ``lang``."""
     if not code:
         return None
     known = relationships()
@@ -445,7 +438,7 @@ def _parties(pdf: FPDF, claim: ClaimView, lang: str) -> None:
     ]
     to: Fields = [
         (t("claims.letter.field.name", lang), payee.name),
-        (t("claims.letter.field.relationship", lang), _relationship(payee.relationship, lang)),
+        (t("claims.letter.field.relationship", lang), relationship_label(payee.relationship, lang)),
         (t("claims.letter.field.note", lang), _message_or_code(payee.note, lang) if payee.note else None),
         (t("claims.letter.field.bank", lang), payee.account_bank),
         (t("claims.letter.field.account_number", lang), payee.account_number),

@@ -80,7 +80,7 @@ def usernames(session: Session, ids: Sequence[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())  # type: ignore[arg-type]
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
 
 
 def sponsor_code(session: Session, sponsor_id: int | None) -> str | None:

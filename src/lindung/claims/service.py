@@ -118,7 +118,15 @@ class AlreadyPaid(Conflict):
 
 
 class DocumentsMissing(Conflict):
+    """``missing`` are document codes, shown as the catalogue's labels in the reader's language."""
+
     code = "claims.documents_missing"
+
+    def shown_context(self, lang: str) -> dict[str, Any]:
+        shown = super().shown_context(lang)
+        cat = catalogue()
+        shown["missing"] = "; ".join(cat.label(code, lang) for code in self.context["missing"].split(", "))
+        return shown
 
 
 class NoAccount(Conflict):
@@ -127,6 +135,11 @@ class NoAccount(Conflict):
 
 class DeathDateDiffers(Conflict):
     code = "claims.death_date_differs"
+
+
+class DeathClaimed(Conflict):
+    code = "claims.death_claimed"
+    labels: ClassVar[dict[str, str]] = {"status": "claims.status."}
 
 
 class OutcomeRecorded(Conflict):
@@ -172,9 +185,10 @@ def _add_working_days(start: dt.date, days: int) -> dt.date:
     return day
 
 
-def _step(session: Session, claim: Claim, status: str, by: Actor, note: str | None = None) -> None:
-    session.add(ClaimStep(claim_id=claim.id, status=status, by_id=by.user_id, by_name=by.username, at=utcnow(),
-                          note=note))
+def _step(session: Session, claim: Claim, status: str, by: Actor, note: str | None = None, *,
+          at: dt.datetime | None = None) -> None:
+    session.add(ClaimStep(claim_id=claim.id, status=status, by_id=by.user_id, by_name=by.username,
+                          at=at or utcnow(), note=note))
     audit.record(session, actor=by, action=f"claim.{status}", subject_type="claim", subject_id=claim.id,
                  data={"number": claim.number, "type": claim.type})
 
@@ -210,15 +224,16 @@ def report_accident(session: Session, report: AccidentReport, *, by: Actor, now:
     if report.occurred_on < worker.birth_date:
         raise InvalidInput("event_date", report.occurred_on.isoformat(), reason="claim_before_birth")
     reported_at = report.reported_at or now
-    occurred = clock.day_start(report.occurred_on)
-    if report.occurred_time is not None:
-        occurred = occurred.replace(hour=report.occurred_time.hour, minute=report.occurred_time.minute)
+    # the accident's time is the branch's clock time; without a time, the start of that day
+    occurred = dt.datetime.combine(report.occurred_on, report.occurred_time or dt.time(), clock.zone()
+                                   ).astimezone(dt.UTC)
     if reported_at < occurred:
         raise InvalidInput("reported_at", reported_at.isoformat(), reason="claim_reported_before_event")
     deadline = params.at("jkk.report_deadline_hours", report.occurred_on)
     late = reported_at - occurred > dt.timedelta(hours=deadline.value)
     accident = Accident(worker_id=worker.id, occurred_on=report.occurred_on, occurred_time=report.occurred_time,
-                        place=_text(report.place, "accident_place"), what=_text(report.what, "accident_what", maximum=2000),
+                        place=_text(report.place, "accident_place"),
+                        what=_text(report.what, "accident_what", maximum=2000),
                         reporter=report.reporter, reported_by=_text(report.reported_by, "reporter_name"),
                         reported_at=reported_at, late=late, recorded_by_id=by.user_id, recorded_at=utcnow())
     session.add(accident)
@@ -329,6 +344,11 @@ def _compute(session: Session, claim_type: str, worker: Worker, event: dt.date, 
     """Every component at the rules' date (the accident's for a JKK case), frozen with its inputs."""
     day = accident.occurred_on if accident is not None else event
     income = worker.declared_income
+    if accident is not None:  # one accident, one dasar: what its first claim not rejected used
+        earlier = [c for c in repo.claims_of_accident(session, accident.id)
+                   if c.status != "rejected" and "income" in c.decision]
+        if earlier:
+            income = earlier[0].decision["income"]
     children = [ChildInput.model_validate(c) for c in inputs.get("children", [])]
     decision: dict[str, Any] = {"rules_date": day.isoformat(), "income": income,
                                 "contribution_months": facts.history.contribution_months,
@@ -377,6 +397,11 @@ def _compute(session: Session, claim_type: str, worker: Worker, event: dt.date, 
     decision["notes"] = list(result.notes)
     decision["children"] = []
     decision["scholarship_this_year"] = decision["scholarship_projected"] = 0
+    if claim_type in ENTITLING:  # whether children may claim scholarships later, named here or not
+        cause = "jkm" if claim_type == "jkm" else "jkk"
+        entitlement = scholarships(day, cause, [], contribution_months=facts.history.contribution_months,
+                                   params=params)
+        decision["scholarship_eligible"], decision["scholarship_reason"] = entitlement.eligible, entitlement.reason
     if result.scholarship is not None:
         s = result.scholarship
         decision["scholarship_eligible"], decision["scholarship_reason"] = s.eligible, s.reason
@@ -445,15 +470,23 @@ def _entitling_claim(session: Session, worker_id: int) -> Claim | None:
                  and c.decision.get("scholarship_eligible")), None)
 
 
-def _years_paid(session: Session, worker_id: int, name_key: str) -> list[tuple[str, int]]:
-    return [(c.inputs["children"][0]["level"], c.inputs["children"][0]["year"])
-            for c in repo.claims_of_worker(session, worker_id)
-            if c.type == "scholarship" and c.status == "paid" and _fold(c.inputs["children"][0]["name"]) == name_key]
+def _scholarship_claims(session: Session, worker_id: int, *, but: int | None) -> list[Claim]:
+    """The worker's scholarship claims not rejected, except claim ``but`` (the one being decided)."""
+    return [c for c in repo.claims_of_worker(session, worker_id)
+            if c.type == "scholarship" and c.status != "rejected" and c.id != but]
+
+
+def _years_of(claims: Sequence[Claim], name_key: str, *, paid_only: bool) -> list[tuple[str, int]]:
+    return [(c.inputs["children"][0]["level"], c.inputs["children"][0]["year"]) for c in claims
+            if _fold(c.inputs["children"][0]["name"]) == name_key and (c.status == "paid" or not paid_only)]
 
 
 def _scholarship_decision(session: Session, worker: Worker, event: dt.date, child: ChildInput,
-                          params: ParameterSet) -> tuple[dict[str, Any], bool, str | None, str | None]:
-    """(decision, eligible, reason, reference) of one school year for one child."""
+                          params: ParameterSet, claim_id: int | None
+                          ) -> tuple[dict[str, Any], bool, str | None, str | None]:
+    """(decision, eligible, reason, reference) of one school year for one child. A level-year already
+    claimed for the child (by a claim not rejected) is refused; a child neither recorded nor claimed
+    for before counts against the limit of children with those the worker's open claims name."""
     entitling = _entitling_claim(session, worker.id)
     base: dict[str, Any] = {"rules_date": event.isoformat(), "components": [], "basis": [], "total": 0,
                             "children": [], "scholarship_this_year": 0, "scholarship_projected": 0, "notes": [],
@@ -464,23 +497,26 @@ def _scholarship_decision(session: Session, worker: Worker, event: dt.date, chil
     day = dt.date.fromisoformat(entitling.decision["rules_date"])
     cause = "jkm" if entitling.type == "jkm" else "jkk"
     known = repo.children(session, worker.id)
+    others = _scholarship_claims(session, worker.id, but=claim_id)
     key = _fold(child.name)
     recorded = next((c for c in known if c.name_key == key), None)
     limit = params.at("scholarship.max_children", day)
-    if recorded is None and len(known) >= limit.value:
+    named = {c.name_key for c in known} | {_fold(c.inputs["children"][0]["name"]) for c in others
+                                           if c.id < (claim_id or 1 << 62)}
+    if key not in named and len(named) >= limit.value:
         return base, False, "scholarship.max_children", limit.reference
     if recorded is not None:
         child = child.model_copy(update={"born": child.born or recorded.born,
                                          "married": child.married or recorded.married,
                                          "working": child.working or recorded.working})
-    if (child.level, child.year) in _years_paid(session, worker.id, key):
+    if (child.level, child.year) in _years_of(others, key, paid_only=False):
         raise ScholarshipYearClaimed(name=child.name, level=child.level.upper(), year=child.year)
     result = scholarships(day, cause, [Child(level=child.level, year=child.year, name=child.name,
                                              age=_age(child.born, event), married=child.married,
                                              working=child.working)],
                           contribution_months=entitling.decision.get("contribution_months"), params=params)
     one = result.children[0]
-    years = len(_years_paid(session, worker.id, key))
+    years = len(_years_of(others, key, paid_only=True))
     base["children"] = [{"name": child.name, "level": child.level, "year": child.year, "eligible": one.eligible,
                          "reason": one.reason, "this_year": one.this_year, "projected": one.projected,
                          "years_paid": years, "components": [_component(x) for x in one.components]}]
@@ -494,7 +530,8 @@ def _scholarship_decision(session: Session, worker: Worker, event: dt.date, chil
 
 
 def _record_children(session: Session, claim: Claim, worker: Worker) -> None:
-    """The children an entitling claim pays scholarships for become the worker's (at most the limit)."""
+    """The children an approved claim pays scholarships for become the worker's (at most the limit: the
+    decisions have counted them)."""
     known = repo.children(session, worker.id)
     keys = {c.name_key for c in known}
     declared = {_fold(c["name"]): c for c in claim.inputs.get("children", [])}
@@ -570,10 +607,11 @@ def _inputs(req: ClaimRequest, session: Session, worker: Worker, accident: Accid
 
 
 def new_claim(session: Session, req: ClaimRequest, *, by: Actor, today: dt.date,
-              params: ParameterSet | None = None) -> ClaimView:
+              params: ParameterSet | None = None, now: dt.datetime | None = None) -> ClaimView:
     """Enter a claim: computed, recorded as a draft (or rejected at once with the eligibility reason
-    when nothing can change it any more)."""
+    when nothing can change it any more). ``now``: when (default: now; the demo tells its story)."""
     by.require("claim.enter")
+    at = now or utcnow()
     params = params or default_parameters()
     if req.type not in CLAIM_TYPES:
         raise InvalidInput("claim_type", req.type, known=", ".join(CLAIM_TYPES))
@@ -604,10 +642,12 @@ def new_claim(session: Session, req: ClaimRequest, *, by: Actor, today: dt.date,
     facts = billing_coverage.event_facts(session, worker.id, rules_day, params=params)
     if req.type in DEATHS and facts.died_on is not None and facts.died_on != req.event_date:
         raise DeathDateDiffers(died_on=facts.died_on.isoformat(), event_date=req.event_date.isoformat())
+    if req.type in DEATHS:
+        _no_other_death_claim(session, worker.id, but=None)
     claim = Claim(number="", type=req.type, worker_id=worker.id, accident_id=accident.id if accident else None,
                   reopens_id=reopens.id if reopens else None, event_date=req.event_date, status="draft",
                   eligible=False, inputs=inputs, decision={}, total=0, entered_by_id=by.user_id,
-                  entered_at=utcnow())
+                  entered_at=at)
     holder = facts.enrolment or facts.latest
     if holder is not None:
         claim.agreement_id = holder.agreement_id
@@ -620,10 +660,18 @@ def new_claim(session: Session, req: ClaimRequest, *, by: Actor, today: dt.date,
     session.add(claim)
     session.flush()
     _decide(session, claim, worker, facts, accident, params, today)
-    _step(session, claim, "draft", by)
+    _step(session, claim, "draft", by, at=at)
     if not claim.eligible and claim.decision.get("final"):
-        _reject(session, claim, claim.reason or "other", None, by)
+        _reject(session, claim, claim.reason or "other", None, by, at)
     return _view(session, claim, by, today)
+
+
+def _no_other_death_claim(session: Session, worker_id: int, *, but: int | None) -> None:
+    """One death, one death claim: another JKM or JKK death claim not rejected is refused."""
+    other = next((c for c in repo.claims_of_worker(session, worker_id)
+                  if c.type in DEATHS and c.status != "rejected" and c.id != but), None)
+    if other is not None:
+        raise DeathClaimed(number=other.number, status=other.status)
 
 
 def _decide(session: Session, claim: Claim, worker: Worker, facts: billing_coverage.EventFacts | None,
@@ -633,7 +681,7 @@ def _decide(session: Session, claim: Claim, worker: Worker, facts: billing_cover
     if claim.type == "scholarship":
         child = ChildInput.model_validate(claim.inputs["children"][0])
         decision, eligible, reason, reference = _scholarship_decision(session, worker, claim.event_date, child,
-                                                                      params)
+                                                                      params, claim.id)
         final = True
     else:
         rules_day = accident.occurred_on if accident is not None else claim.event_date
@@ -670,7 +718,7 @@ def _accident_of(session: Session, claim: Claim) -> Accident | None:
 
 
 def attach(session: Session, number: str, code: str, data: bytes, file_name: str, *, by: Actor,
-           today: dt.date) -> ClaimView:
+           today: dt.date, now: dt.datetime | None = None) -> ClaimView:
     """A received document: checked by its content, stored once by SHA-256, marked received by ``by``.
     Late documents never void a claim: any claim takes them, whatever its status."""
     by.require("claim.enter")
@@ -678,11 +726,13 @@ def attach(session: Session, number: str, code: str, data: bytes, file_name: str
     cat = catalogue()
     if code not in cat.documents:
         raise InvalidInput("document_code", code, known=", ".join(cat.documents))
-    stored = store.store(data, file_name)
+    bind = session.get_bind()
+    stored = store.store(data, file_name, root=store.documents_dir(bind.engine.url.render_as_string(
+        hide_password=False)))
     if not any(d.code == code and d.sha256 == stored.sha256 for d in repo.documents(session, claim.id)):
         session.add(ClaimDocument(claim_id=claim.id, code=code, sha256=stored.sha256, media_type=stored.media_type,
                                   size=stored.size, file_name=_text(file_name.rsplit("/", 1)[-1], "file_name") or "",
-                                  received_by_id=by.user_id, received_at=utcnow()))
+                                  received_by_id=by.user_id, received_at=now or utcnow()))
         session.flush()
         audit.record(session, actor=by, action="claim.document", subject_type="claim", subject_id=claim.id,
                      data={"number": claim.number, "document": code, "sha256": stored.sha256[:12]})
@@ -701,41 +751,45 @@ def _missing(session: Session, claim: Claim) -> list[str]:
 
 
 def submit(session: Session, number: str, *, by: Actor, today: dt.date,
-           params: ParameterSet | None = None) -> ClaimView:
+           params: ParameterSet | None = None, now: dt.datetime | None = None) -> ClaimView:
     by.require("claim.enter")
+    at = now or utcnow()
     claim = _claim(session, number, by, for_update=True)
     _want(claim, "draft")
-    claim.status, claim.submitted_at, claim.submitted_on = "submitted", utcnow(), today
-    _recheck(session, claim, by, params or default_parameters(), today)
+    claim.status, claim.submitted_at, claim.submitted_on = "submitted", at, today
+    _recheck(session, claim, by, params or default_parameters(), today, at)
     if claim.status == "submitted":
-        _step(session, claim, "submitted", by)
+        _step(session, claim, "submitted", by, at=at)
     return _view(session, claim, by, today)
 
 
 def verify(session: Session, number: str, *, by: Actor, today: dt.date,
-           params: ParameterSet | None = None) -> ClaimView:
+           params: ParameterSet | None = None, now: dt.datetime | None = None) -> ClaimView:
     """The required documents are all received; the decision is computed once more."""
     by.require("claim.enter")
+    at = now or utcnow()
     claim = _claim(session, number, by, for_update=True)
     _want(claim, "submitted")
     missing = _missing(session, claim)
     if missing:
         raise DocumentsMissing(number=claim.number, missing=", ".join(missing), count=len(missing))
-    claim.status, claim.verified_by_id, claim.verified_at = "verified", by.user_id, utcnow()
-    _recheck(session, claim, by, params or default_parameters(), today)
+    claim.status, claim.verified_by_id, claim.verified_at = "verified", by.user_id, at
+    _recheck(session, claim, by, params or default_parameters(), today, at)
     if claim.status == "verified":
-        _step(session, claim, "verified", by)
+        _step(session, claim, "verified", by, at=at)
     return _view(session, claim, by, today)
 
 
-def _recheck(session: Session, claim: Claim, by: Actor, params: ParameterSet, today: dt.date) -> None:
+def _recheck(session: Session, claim: Claim, by: Actor, params: ParameterSet, today: dt.date,
+             at: dt.datetime) -> None:
     worker = _worker_of(session, claim)
     _decide(session, claim, worker, None, _accident_of(session, claim), params, today)
     if not claim.eligible and claim.decision.get("final"):
-        _reject(session, claim, claim.reason or "other", None, by)
+        _reject(session, claim, claim.reason or "other", None, by, at)
 
 
-def approve(session: Session, number: str, *, by: Actor, today: dt.date) -> ClaimView:
+def approve(session: Session, number: str, *, by: Actor, today: dt.date, now: dt.datetime | None = None
+            ) -> ClaimView:
     """A second person approves: not whoever entered or verified the claim (by user id). A death is
     recorded through billing (the enrolment ends; months paid after it become the sponsor's)."""
     by.require("claim.approve")
@@ -747,21 +801,24 @@ def approve(session: Session, number: str, *, by: Actor, today: dt.date) -> Clai
         raise WrongStatus(number=claim.number, status="rejected", wanted="verified")
     if claim.total > 0 and not (claim.account_bank and claim.account_number):
         raise NoAccount(number=claim.number)
-    claim.status, claim.approved_by_id, claim.approved_at = "approved", by.user_id, utcnow()
+    if claim.type in DEATHS:
+        _no_other_death_claim(session, claim.worker_id, but=claim.id)
+    at = now or utcnow()
+    claim.status, claim.approved_by_id, claim.approved_at = "approved", by.user_id, at
     session.flush()
     worker = _worker_of(session, claim)
     if claim.type in DEATHS:
         facts = billing_coverage.event_facts(session, worker.id, claim.event_date)
         if facts.died_on is None:
             ends.record_death(session, worker.nik, died_on=claim.event_date, by=by, today=today)
-    if claim.type in ENTITLING:
+    if claim.type in (*ENTITLING, "scholarship"):
         _record_children(session, claim, worker)
-    _step(session, claim, "approved", by)
+    _step(session, claim, "approved", by, at=at)
     return _view(session, claim, by, today)
 
 
-def reject(session: Session, number: str, reason: str, note: str | None, *, by: Actor, today: dt.date
-           ) -> ClaimView:
+def reject(session: Session, number: str, reason: str, note: str | None, *, by: Actor, today: dt.date,
+           now: dt.datetime | None = None) -> ClaimView:
     """Rejected with a coded reason (``catalogue.yaml``'s, or an eligibility reason) and a note."""
     by.require("claim.enter")
     claim = _claim(session, number, by, for_update=True)
@@ -771,19 +828,19 @@ def reject(session: Session, number: str, reason: str, note: str | None, *, by: 
     known = set(catalogue().reject_reasons)
     if reason not in known and not (reason.startswith(("coverage.", "scholarship.")) and reason == claim.reason):
         raise InvalidInput("reject_reason", reason, known=", ".join(sorted(known)))
-    _reject(session, claim, reason, _text(note, "reject_note", maximum=1000, required=False), by)
+    _reject(session, claim, reason, _text(note, "reject_note", maximum=1000, required=False), by, now or utcnow())
     return _view(session, claim, by, today)
 
 
-def _reject(session: Session, claim: Claim, reason: str, note: str | None, by: Actor) -> None:
+def _reject(session: Session, claim: Claim, reason: str, note: str | None, by: Actor, at: dt.datetime) -> None:
     claim.status, claim.rejected_reason = "rejected", reason
     claim.rejected_note = mask_niks_in_text(note) if note else None
     session.flush()
-    _step(session, claim, "rejected", by, claim.rejected_note)
+    _step(session, claim, "rejected", by, claim.rejected_note, at=at)
 
 
-def pay(session: Session, number: str, reference: str, paid_on: dt.date, *, by: Actor, today: dt.date
-        ) -> ClaimView:
+def pay(session: Session, number: str, reference: str, paid_on: dt.date, *, by: Actor, today: dt.date,
+        now: dt.datetime | None = None) -> ClaimView:
     """The one payment of an approved claim: its decided total, the account copied. A second one is
     refused, also when two race (the row lock, and the unique ``claim_payments.claim_id`` behind it)."""
     by.require("claim.pay")
@@ -799,7 +856,7 @@ def pay(session: Session, number: str, reference: str, paid_on: dt.date, *, by: 
     payment = ClaimPayment(claim_id=claim.id, reference=ref, paid_on=paid_on, amount=claim.total,
                            payee_name=claim.payee_name, account_bank=claim.account_bank,
                            account_number=claim.account_number, account_holder=claim.account_holder,
-                           paid_by_id=by.user_id, recorded_at=utcnow())
+                           paid_by_id=by.user_id, recorded_at=now or utcnow())
     try:
         with session.begin_nested():
             session.add(payment)
@@ -808,7 +865,7 @@ def pay(session: Session, number: str, reference: str, paid_on: dt.date, *, by: 
         raise AlreadyPaid(number=claim.number) from exc
     claim.status = "paid"
     session.flush()
-    _step(session, claim, "paid", by)
+    _step(session, claim, "paid", by, at=now)
     return _view(session, claim, by, today)
 
 
@@ -946,4 +1003,5 @@ def document_file(session: Session, number: str, sha256: str, *, by: Actor) -> b
     claim = _claim(session, number, by)
     if not any(d.sha256 == sha256 for d in repo.documents(session, claim.id)):
         raise ClaimNotFound(number=claim.number)
-    return store.read(sha256)
+    bind = session.get_bind()
+    return store.read(sha256, root=store.documents_dir(bind.engine.url.render_as_string(hide_password=False)))

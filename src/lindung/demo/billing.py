@@ -3,8 +3,9 @@
 The story is derived from today's date and each agreement's start month, so it holds on any date:
 
 - **Kadin** (one bill a year) pays every bill in full a few days before its due date. One of its
-  workers dies (JKM) on the 10th of the agreement's fifth month; the months already paid after the
-  death month are refunded or credited as the agreement's ``after_death`` says.
+  workers dies (JKM) on the 10th of the agreement's fifth month; their heir's JKM claim is entered,
+  approved and paid a few days later (``demo.claims``), and its approval records the death: the months
+  already paid after the death month are refunded or credited as the agreement's ``after_death`` says.
 - **The regency** (APBD, monthly bills) pays a few days before each due date, except that its
   third month is paid five weeks late (arrears within the window: continuity is restored, but an
   event in that month between the due date and the payment is not covered), and its eleventh
@@ -15,17 +16,18 @@ The story is derived from today's date and each agreement's start month, so it h
   unpaid and what is left of the transfer (less than a worker-month) is the sponsor's credit. It
   pays later bills in full.
 
-Everything goes through the billing services the CLI calls (``issue_bills``, ``pay``,
-``record_death``), as the demo's officer, in date order, month by month: bills on the month's first
-working day, then that month's payments and death. A payment is known by its bank reference and a
-death by its worker, so running the demo again records nothing twice; bills are idempotent by themselves.
+Everything goes through the services the CLI calls (billing's ``issue_bills`` and ``pay``, the claims'
+steps), as the demo's officer (the supervisor approves the JKM), in date order, month by month: bills on
+the month's first working day, then that month's payments and the JKM claim. After the months, the
+fisherman's JKK case of three days ago (``demo.claims``). A payment is known by its bank reference and a
+claim by its worker, so running the demo again records nothing twice; bills are idempotent by themselves.
 
 What the demo never touches (docs/demo.md, "What is the demo's own"):
 
-- it bills, pays and records deaths only on its own agreements while they hold only the enrolments
+- it bills, pays and files its claims only on its own agreements while they hold only the enrolments
   its own imports made (provenance source ``demo``). Once an agreement holds another enrolment (a
   user imported the sample file into it, say), the demo leaves that agreement's billing to the user:
-  no bill, payment or death of its story is recorded on it any more;
+  no bill, payment, death or claim of its story is recorded on it any more;
 - it pays only bills its officer issued (the audit log's ``bill.issue`` entries of ``demo.petugas``),
   and only those its story pays.
 """
@@ -39,10 +41,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from lindung.billing import coverage as coverage_service
-from lindung.billing import ends
 from lindung.billing import service as billing
 from lindung.billing.schemas import Coverage, PaymentCreate
-from lindung.demo import data, reads
+from lindung.demo import claims, data, reads
+from lindung.demo.claims import PlannedDeath
 from lindung.demo.data import PAYERS, Payer, Person
 from lindung.demo.reads import BillFacts
 from lindung.demo.schemas import (
@@ -51,6 +53,7 @@ from lindung.demo.schemas import (
     BillingAdded,
     BillingSummary,
     BillView,
+    ClaimsAdded,
     DeathView,
     Decision,
     LatePayment,
@@ -72,13 +75,6 @@ class PlannedPayment:
     payment_code: str
     paid_on: dt.date
     amount: int | None  # None: whatever is outstanding on the bill when it is paid
-
-
-@dataclass(frozen=True)
-class PlannedDeath:
-    nik: str
-    died_on: dt.date
-    recorded_on: dt.date
 
 
 # --- whose agreement ---------------------------------------------------------------------------------
@@ -174,23 +170,25 @@ def plan_death(agreements: Agreements, people: Mapping[str, Sequence[Person]], t
     if agreement.start_month + data.DEATH_MONTHS_AFTER_START > agreement.end_month:
         return None
     died_on = Month.from_index(agreement.start_month + data.DEATH_MONTHS_AFTER_START).day(data.DEATH_DAY)
-    if died_on > today:
+    if died_on > today or person.spouse is None:
         return None
-    return PlannedDeath(person.nik, died_on, min(died_on + data.DEATH_RECORDED_AFTER, today))
+    return PlannedDeath(person.nik, person.spouse, died_on, *claims.plan_dates(died_on, today))
 
 
 # --- bringing billing up to date ----------------------------------------------------------------
 
 
-def bring_up_to_date(session: Session, today: dt.date, *, officer: Actor, auditor: Actor) -> BillingAdded:
+def bring_up_to_date(session: Session, today: dt.date, *, officer: Actor, supervisor: Actor
+                     ) -> tuple[BillingAdded, ClaimsAdded]:
     """Issue the demo's own agreements' bills due up to today's month and record the story's payments
-    and death, in date order, as ``officer`` (``auditor`` reads which bills the officer issued);
-    returns what was added (all zero when nothing was missing)."""
+    and JKM claim (which records the death), in date order, as ``officer`` (``supervisor`` reads which
+    bills the officer issued and approves the claim); then the JKK case of three days ago. Returns what
+    was added (all zero when nothing was missing)."""
     agreements = demo_agreements(session, by=officer)
     own = {a.code: a for a in agreements.own}
     if not own:
-        return BillingAdded()
-    mine = reads.bills_issued_by(session, officer.username, by=auditor)
+        return BillingAdded(), ClaimsAdded()
+    mine = reads.bills_issued_by(session, officer.username, by=supervisor)
     known: dict[str, BillFacts] = {b.payment_code: b for a in own.values()
                                    for b in reads.bills_of(session, a, by=officer) if b.payment_code in mine}
     people = data.cohorts(reads.regency_villages(session))
@@ -198,6 +196,7 @@ def bring_up_to_date(session: Session, today: dt.date, *, officer: Actor, audito
     first = min(a.start_month for a in own.values())
     last = min(Month.of(today).index, max(a.end_month for a in own.values()))
     bills = worker_months = payments = deaths = 0
+    filed = ClaimsAdded()
     for index in range(first, last + 1):
         month = Month.from_index(index)
         on = issue_day(month, today)
@@ -211,14 +210,16 @@ def bring_up_to_date(session: Session, today: dt.date, *, officer: Actor, audito
             (p.paid_on, p.reference, p) for code, a in own.items()
             for p in plan_payments(a, (b for b in known.values() if b.agreement == code), today)
             if Month.of(p.paid_on) == month]
-        if death is not None and Month.of(death.recorded_on) == month:
-            events.append((death.recorded_on, "", death))
+        if death is not None and Month.of(death.claimed_on) == month:
+            events.append((death.claimed_on, "", death))
         for _day, _key, event in sorted(events, key=lambda e: (e[0], e[1])):
             if isinstance(event, PlannedDeath):
-                deaths += _record_death(session, event, by=officer)
+                jkm, died = claims.jkm_claim(session, event, officer=officer, supervisor=supervisor)
+                filed, deaths = filed + jkm, deaths + died
             else:
                 payments += _pay(session, event, by=officer)
-    return BillingAdded(bills=bills, worker_months=worker_months, payments=payments, deaths=deaths)
+    filed += claims.jkk_case(session, today, own, people, officer=officer)
+    return BillingAdded(bills=bills, worker_months=worker_months, payments=payments, deaths=deaths), filed
 
 
 def _pay(session: Session, plan: PlannedPayment, *, by: Actor) -> int:
@@ -232,14 +233,6 @@ def _pay(session: Session, plan: PlannedPayment, *, by: Actor) -> int:
         return 0
     billing.pay(session, PaymentCreate(code=plan.payment_code, amount=amount, reference=plan.reference,
                                        paid_on=plan.paid_on), today=plan.paid_on, by=by)
-    return 1
-
-
-def _record_death(session: Session, plan: PlannedDeath, *, by: Actor) -> int:
-    if coverage_service.coverage(session, plan.nik, at=plan.recorded_on, by=by).worker.died_on is not None:
-        return 0
-    ends.record_death(session, plan.nik, died_on=plan.died_on, by=by, today=plan.recorded_on)
-    session.expire_all()
     return 1
 
 

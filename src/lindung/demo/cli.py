@@ -15,10 +15,12 @@ from rich.padding import Padding
 from rich.table import Table
 
 from lindung.billing.cli import arrears_sentence
+from lindung.claims.catalogue import catalogue as claims_catalogue
 from lindung.demo import data, sample_file, service
-from lindung.demo.schemas import AgreementBilling, BillingSummary, DemoRun, DemoUserRead
+from lindung.demo.schemas import AgreementBilling, BillingSummary, DemoRun, DemoUserRead, StoryClaim, StoryClaims
 from lindung.kit import clock
 from lindung.kit.i18n import format_count, format_date, t
+from lindung.rules.catalogues import relationships
 from lindung.rules.money import rp
 from lindung.rules.period import Month
 from lindung.terminal.app import LangOption, check_writable, command_lines, lang_of, out_console, print_json
@@ -30,6 +32,7 @@ PARAGRAPH_WIDTH = 110  # sentences wrap here on a wide terminal (commands are ne
 ENDING_FILE = "akan-berakhir.csv"
 SAMPLE_FILE = "susulan-petani.csv"
 REFUSED_FILE = "perbaiki.xlsx"
+LETTER_FILE = "surat.pdf"
 ACTING = data.OFFICER
 """Who the commands to try next act as (``export LINDUNG_USER=…``, their first line)."""
 
@@ -80,6 +83,9 @@ def _print_tour(out: DemoRun, try_next: list[dict[str, Any]], lang: str) -> None
                deaths=format_count(billed.deaths, lang)))
     else:
         p(t("demo.billing_already", lang, month=money.month))
+    filed = out.claims_added.model_dump()
+    if any(filed.values()):
+        _say(t("demo.claims_added", lang, **{k: format_count(v, lang) for k, v in filed.items()}))
     lv = out.regions.by_level
     reg = out.regions.regency
     _say(t("demo.regions", lang, provinces=lv.get(1, 0), regencies=lv.get(2, 0),
@@ -101,6 +107,7 @@ def _print_tour(out: DemoRun, try_next: list[dict[str, Any]], lang: str) -> None
                price=rp(out.kadin_monthly_list_price), months=kadin.months,
                total=rp(kadin.estimate.list_price), expected=rp(kadin.estimate.expected)))
     _print_billing(money, lang)
+    _print_claims(out.claims, lang)
     table = Table(title=t("demo.sample", lang), title_justify="left")
     for col in ("nik", "name", "domicile", "occupation", "agreement"):  # NIK and agreement never cut
         table.add_column(t(f"registry.col.{col}", lang), no_wrap=col in ("nik", "agreement"), overflow="fold")
@@ -185,6 +192,44 @@ def _print_billing(money: BillingSummary, lang: str) -> None:
                 _say(arrears_sentence(((a.month, a.payable_until) for a in w.arrears), lang), 2)
 
 
+def _relationship(code: str | None, lang: str) -> str:
+    found = relationships().get(code or "")
+    return found.label(lang) if found else code or "-"
+
+
+def _jkm_line(c: StoryClaim, lang: str) -> str:
+    return t("demo.claim_jkm", lang, number=c.number, name=escape(c.name), nik=c.nik, agreement=c.agreement or "-",
+             died_on=c.event_date.isoformat(), payee=escape(c.payee or "-"),
+             relationship=_relationship(c.relationship, lang), officer=c.entered_by, approver=c.approved_by or "-",
+             amount=rp(c.paid_amount or 0), paid_on=c.paid_on.isoformat() if c.paid_on else "-",
+             bank=c.account_bank or "-", reference=escape(c.reference or "-"))
+
+
+def _jkk_line(c: StoryClaim, lang: str) -> str:
+    accident = c.accident
+    waiting = ""
+    if c.status in ("submitted", "verified") and c.due_on is not None:
+        waiting = t("demo.claim_overdue" if c.overdue else "demo.claim_waiting", lang, due=c.due_on.isoformat())
+    missing = ", ".join(claims_catalogue().label(code, lang) for code in c.documents_missing)
+    return t("demo.claim_jkk", lang, number=c.number, name=escape(c.name), nik=c.nik,
+             occupation=getattr(c.occupation, lang) if c.occupation else "-", agreement=c.agreement or "-",
+             occurred_on=(accident.occurred_on if accident else c.event_date).isoformat(),
+             hours=accident.hours_to_report if accident else "-", deadline=accident.deadline_hours if accident else "-",
+             months=c.months or "-", status=t(f"claims.status.{c.status}", lang), waiting=waiting,
+             missing=escape(missing) or "-")
+
+
+def _print_claims(claims: StoryClaims, lang: str) -> None:
+    if claims.jkm is None and claims.jkk is None:
+        return
+    out_console.print("")
+    out_console.print(f"[bold]{t('demo.claims_title', lang)}[/bold]")
+    if claims.jkm is not None:
+        _say(_jkm_line(claims.jkm, lang))
+    if claims.jkk is not None:
+        _say(_jkk_line(claims.jkk, lang))
+
+
 def _print_next(out: DemoRun, try_next: list[dict[str, Any]], lang: str) -> None:
     p = out_console.print
     p("")
@@ -242,6 +287,19 @@ def next_commands(out: DemoRun, today: dt.date) -> list[dict[str, Any]]:
     if receipt:
         bills.append(f"lindung billing receipt {receipt}")
     groups.append({"group": "billing", "commands": bills})
+    story = out.claims
+    filed: list[str] = []
+    if story.jkm is not None:
+        filed.append(f"lindung claim show {story.jkm.number}")
+        if story.jkm.status in ("approved", "paid"):
+            filed.append(f"lindung claim letter {story.jkm.number} --out {LETTER_FILE}")
+    if story.jkk is not None:
+        filed.append(f"lindung claim show {story.jkk.number}")
+        if story.jkk.accident is not None:
+            filed.append(f"lindung accident show {story.jkk.accident.id}")
+        filed.append(f"lindung claim list --status {story.jkk.status}")
+    if filed:
+        groups.append({"group": "claims", "commands": filed})
     sim: list[str] = []
     kadin = next((a for a in out.agreements if a.code == data.KADIN), None)
     death = money.death

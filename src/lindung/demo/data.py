@@ -238,8 +238,30 @@ ROUND_TRANSFER = 100_000
 DEATH_AGREEMENT = KADIN
 DEATH_MONTHS_AFTER_START = 4  # the worker dies in the agreement's fifth month ...
 DEATH_DAY = 10  # ... on the 10th
-DEATH_RECORDED_AFTER = dt.timedelta(days=4)  # the family reports it a few days later
+DEATH_RECORDED_AFTER = dt.timedelta(days=4)  # the heir claims JKM a few days later (its approval records the death)
 EVENT_AFTER_DUE = dt.timedelta(days=7)  # the uncovered event: a week after the late month's due date
+
+
+# --- the claims --------------------------------------------------------------------------------
+
+JKM_PAID_AFTER = dt.timedelta(days=1)  # the heir's JKM is paid the working day after it is approved
+JKM_BANK = "BRI"
+JKM_ACCOUNT = "012301000456507"  # the heir's account (made up)
+ACCIDENT_AGREEMENT = CSR_FISHERS
+ACCIDENT_OCCUPATION = "nelayan"
+ACCIDENT_DAYS_AGO = dt.timedelta(days=3)  # the fisherman's accident at sea: three days before today ...
+ACCIDENT_TIME = dt.time(4, 30)  # ... at dawn, hauling the net
+ACCIDENT_REPORTED_AFTER = dt.timedelta(hours=27, minutes=30)  # the family reports it the next morning
+ACCIDENT_PLACE = "Laut Jawa, ± 4 mil di utara muara Citarum (Muara Gembong)"
+ACCIDENT_WHAT = ("Lengan kanan terjepit gulungan tali saat menarik jaring di perahu dan patah; dibawa ke "
+                 "puskesmas setelah perahu merapat.")
+STMB_CLAIMED_AFTER = dt.timedelta(days=2)  # the STMB claim is entered and submitted two days after
+STMB_MONTHS = 6  # the first six months of temporary incapacity
+STMB_BANK = "BRI"
+STMB_ACCOUNT = "012301000789501"  # the fisherman's own account (made up)
+STMB_RECEIVED = ("ktp", "laporan_tahap_1")
+"""The documents the family brought with the STMB claim: the doctor's statement and the bank book are
+still to come, so the case shows what is missing."""
 
 
 def death_person(people: Mapping[str, Sequence[Person]]) -> Person | None:
@@ -250,3 +272,10 @@ def death_person(people: Mapping[str, Sequence[Person]]) -> Person | None:
 def shown_farmer(people: Mapping[str, Sequence[Person]]) -> Person | None:
     """The farmer whose coverage the tour shows: the regency's cohort's first."""
     return next(iter(people.get(REGENCY_FARMERS, ())), None)
+
+
+def accident_person(people: Mapping[str, Sequence[Person]]) -> Person | None:
+    """The fisherman who has the accident at sea: the CSR cohort's first man who is a nelayan and has a
+    wife (the family who reports it)."""
+    return next((p for p in people.get(ACCIDENT_AGREEMENT, ())
+                 if p.occupation == ACCIDENT_OCCUPATION and p.sex == "L" and p.spouse), None)

@@ -8,10 +8,11 @@ becoming a schema) is followed in one place:
 - which bills the demo's officer issued: the audit log's ``bill.issue`` entries (``audit.service.entries``);
 - whether an agreement holds enrolments the demo did not make: its roster (``enrolment.roster``), whose
   rows name their source (the demo's imports are ``demo``);
-- a worker as ``worker show`` has them (``workers.service.view``), masked.
+- a worker as ``worker show`` has them (``workers.service.view``), masked;
+- a claim as ``claim show`` has it (``claims.service.show``), an accident as ``accident show``.
 
-The region list and the registry's size have no read service: those two figures come from the regions'
-and workers' repositories (reads only).
+The region list, the registry's size and a worker's claims have no read service: those come from the
+regions', workers' and claims' repositories (reads only).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.billing import service as billing
 from lindung.billing.lists import statements as billing_statements
+from lindung.claims import repository as claims_repo
+from lindung.claims import service as claims
+from lindung.claims.schemas import AccidentView, ClaimView
 from lindung.demo.data import COHORT_SOURCE, REGENCY
 from lindung.enrolment.roster import roster
 from lindung.kit.auth import Actor
@@ -160,6 +164,45 @@ def statements(session: Session, *, by: Actor) -> dict[str, dict[str, int]]:
     """Per agreement code: billed, cancelled, settled, received, payments, credit, refunds, outstanding."""
     keys = ("billed", "cancelled", "settled", "received", "payments", "credit", "refunds", "outstanding")
     return {row.agreement: {k: int(getattr(row, k)) for k in keys} for row in billing_statements(session, by=by)}
+
+
+def claim(session: Session, number: str, *, by: Actor, today: dt.date) -> ClaimView | None:
+    """The claim with that number as ``claim show`` has it, or None."""
+    try:
+        return claims.show(session, number, by=by, today=today)
+    except NotFound:
+        return None
+
+
+def accident(session: Session, accident_id: int, *, by: Actor, today: dt.date) -> AccidentView | None:
+    """The accident as ``accident show`` has it, or None."""
+    try:
+        return claims.show_accident(session, accident_id, by=by, today=today)
+    except NotFound:
+        return None
+
+
+# --- reads without a read service ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacts:
+    number: str
+    type: str
+    status: str
+    entered_by: str
+
+
+def claims_of(session: Session, nik: str) -> tuple[ClaimFacts, ...]:
+    """The claims of the worker with that NIK, oldest first (none when no worker has it): number, type,
+    status and who entered it. No claims service lists one worker's claims: the claims' repository."""
+    try:
+        found = workers.get(session, nik)
+    except NotFound:
+        return ()
+    rows = claims_repo.claims_of_worker(session, found.id)
+    names = claims_repo.usernames(session, [c.entered_by_id for c in rows])
+    return tuple(ClaimFacts(c.number, c.type, c.status, names.get(c.entered_by_id, "")) for c in rows)
 
 
 # --- reference data without a read service ---------------------------------------------------------

@@ -29,6 +29,19 @@ class BillingAdded(Schema):
     deaths: int = 0
 
 
+class ClaimsAdded(Schema):
+    """What a run added of the demo's claims: accidents reported, claims entered, documents received,
+    claims paid."""
+
+    accidents: int = 0
+    claims: int = 0
+    documents: int = 0
+    payments: int = 0
+
+    def __add__(self, other: ClaimsAdded) -> ClaimsAdded:
+        return ClaimsAdded(**{k: v + getattr(other, k) for k, v in self.model_dump().items()})
+
+
 class Regency(Schema):
     code: str
     name: str | None
@@ -196,6 +209,60 @@ class BillingSummary(Schema):
     """Days for ``billing lapsing --days`` that reach the shown farmer's arrears deadline."""
 
 
+class StoryAccident(Schema):
+    """The accident of a JKK case, as ``accident show`` has it."""
+
+    id: int
+    occurred_on: dt.date
+    place: str | None
+    reporter: str
+    reported_by: str
+    reported_at: dt.datetime
+    hours_to_report: int
+    """Whole hours from the accident to its report."""
+    deadline_hours: int
+    late: bool
+
+
+class StoryClaim(Schema):
+    """One of the demo's claims, as ``claim show`` has it."""
+
+    number: str
+    type: str
+    status: str
+    nik: str
+    """Masked."""
+    name: str
+    occupation: Occupation | None
+    agreement: str | None
+    event_date: dt.date
+    total: int
+    months: int | None
+    """An STMB claim's months."""
+    payee: str | None
+    relationship: str | None
+    """The payee's relationship code (heirs' ``spouse``…, or ``self``)."""
+    account_bank: str | None
+    entered_by: str
+    approved_by: str | None
+    paid_amount: int | None
+    paid_on: dt.date | None
+    reference: str | None
+    documents_required: int
+    documents_missing: list[str]
+    """Codes of the required documents not received yet (``claims/catalogue.yaml``)."""
+    due_on: dt.date | None
+    overdue: bool
+    accident: StoryAccident | None
+
+
+class StoryClaims(Schema):
+    """The demo's two claims: the paid JKM of the worker who died, the fisherman's JKK case in progress."""
+
+    jkm: StoryClaim | None = None
+    jkk: StoryClaim | None = None
+
+
 class Tour(Schema):
     """What the demo shows: the data as the database has it now."""
 
@@ -210,6 +277,7 @@ class Tour(Schema):
     billing: BillingSummary
     import_open: bool
     """Whether the regency's farmers agreement still takes an import (the sample file)."""
+    claims: StoryClaims
 
 
 class DemoRun(Tour):
@@ -218,6 +286,7 @@ class DemoRun(Tour):
     database: str
     added: Added
     billing_added: BillingAdded
+    claims_added: ClaimsAdded
 
 
 class SampleFile(Schema):

@@ -1,5 +1,6 @@
-"""``lindung demo`` as use cases: load what is missing, bring billing up to today, read the tour; and
-the regency's follow-up file. Each step is its own unit of work, done by the demo's own users."""
+"""``lindung demo`` as use cases: load what is missing, bring billing and the claims up to today, read
+the tour; and the regency's follow-up file. Each step is its own unit of work, done by the demo's own
+users."""
 
 from __future__ import annotations
 
@@ -14,17 +15,18 @@ from lindung.kit.db import database_label, ensure_database, get_engine, session_
 
 def run(today: dt.date, engine: Engine | None = None) -> DemoRun:
     """Load the demo into the configured database or ``engine``, migrated first (refused on a database
-    with users of its own, before anything is written), bring its billing up to ``today``, and read
-    the tour."""
+    with users of its own, before anything is written), bring its billing and claims up to ``today``,
+    and read the tour."""
     engine = ensure_database(engine or get_engine())
     with session_scope(engine) as s:
         added = build.load(s, today)
     with session_scope(engine) as s:
         who = build.actors(s)
-        billed = billing.bring_up_to_date(s, today, officer=who.officer, auditor=who.supervisor)
+        billed, filed = billing.bring_up_to_date(s, today, officer=who.officer, supervisor=who.supervisor)
     with session_scope(engine, readonly=True) as s:
         shown = tour.tour(s, today, build.actors(s))
-    return DemoRun(database=database_label(engine), added=added, billing_added=billed, **dict(shown))
+    return DemoRun(database=database_label(engine), added=added, billing_added=billed, claims_added=filed,
+                   **dict(shown))
 
 
 def sample(today: dt.date, engine: Engine | None = None) -> SampleFile:

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from lindung.demo import billing, data, reads
+from lindung.demo import billing, claims, data, reads
 from lindung.demo.build import DemoActors
 from lindung.demo.schemas import DemoUserRead, Regency, Regions, SampleWorker, Tour
 from lindung.enrolment.service import default_first_month
@@ -46,6 +46,7 @@ def tour(session: Session, today: dt.date, who: DemoActors) -> Tour:
                      key=lambda u: order.index(u.username)),
         billing=billing.summary(session, today, found, by=officer),
         import_open=import_open(session, today),
+        claims=claims.summary(session, today, data.cohorts(reads.regency_villages(session)), by=officer),
     )
 
 
