@@ -123,7 +123,7 @@ def root(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("name", ACCEPTED)
-def test_a_real_file_is_accepted_with_its_media_type(name: str, root: Path):
+def test_a_real_file_is_accepted_with_its_media_type(name: str, root: Path) -> None:
     data, media_type = ACCEPTED[name]
     assert media_type_of(data, "berkas") == media_type
     assert media_type in documents.MEDIA_TYPES
@@ -135,20 +135,20 @@ def test_a_real_file_is_accepted_with_its_media_type(name: str, root: Path):
     assert _tree(root) == [sha[:2], f"{sha[:2]}/{sha}"]  # no temporary file left
 
 
-def test_the_name_does_not_decide_the_type():
+def test_the_name_does_not_decide_the_type() -> None:
     assert media_type_of(PNG, "scan.pdf") == "image/png"
     assert media_type_of(PDF, "foto.jpg") == "application/pdf"
     assert media_type_of(JPEG, "tanpa-akhiran") == "image/jpeg"
 
 
 @pytest.mark.skipif(not POSIX, reason="file modes are POSIX")
-def test_a_stored_file_is_its_owners_only(root: Path):
+def test_a_stored_file_is_its_owners_only(root: Path) -> None:
     stored = store(PNG, "foto.png", root=root)
     assert stat.S_IMODE(path_of(stored.sha256, root=root).stat().st_mode) == 0o600
     assert stat.S_IMODE((root / stored.sha256[:2]).stat().st_mode) & 0o077 == 0
 
 
-def test_the_same_bytes_twice_are_one_file(root: Path):
+def test_the_same_bytes_twice_are_one_file(root: Path) -> None:
     first = store(JPEG, "ktp.jpg", root=root)
     written = path_of(first.sha256, root=root).stat().st_mtime_ns
     second = store(JPEG, "ktp-lagi.jpeg", root=root)
@@ -157,7 +157,7 @@ def test_the_same_bytes_twice_are_one_file(root: Path):
     assert path_of(first.sha256, root=root).stat().st_mtime_ns == written  # not written again
 
 
-def test_different_files_are_kept_apart(root: Path):
+def test_different_files_are_kept_apart(root: Path) -> None:
     shas = {store(data, name, root=root).sha256 for name, (data, _) in ACCEPTED.items()}
     assert len(shas) == len(ACCEPTED)
     assert sorted(p.name for p in root.rglob("*") if p.is_file()) == sorted(shas)
@@ -167,7 +167,7 @@ def test_different_files_are_kept_apart(root: Path):
 
 
 @pytest.mark.parametrize("case", REFUSED)
-def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_written(case: str, root: Path):
+def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_written(case: str, root: Path) -> None:
     data, file_name = REFUSED[case]
     with pytest.raises(InvalidInput) as refused:
         media_type_of(data, file_name)
@@ -179,7 +179,7 @@ def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_written(cas
     assert not root.exists()
 
 
-def test_a_refusal_leaves_an_existing_store_as_it_was(root: Path):
+def test_a_refusal_leaves_an_existing_store_as_it_was(root: Path) -> None:
     store(PDF, "surat.pdf", root=root)
     before = _tree(root)
     for data, file_name in [*REFUSED.values(), (b"", "kosong.pdf"), (b"%PDF-" + bytes(MAX_BYTES), "besar.pdf")]:
@@ -188,7 +188,7 @@ def test_a_refusal_leaves_an_existing_store_as_it_was(root: Path):
     assert _tree(root) == before
 
 
-def test_an_empty_file_is_refused(root: Path):
+def test_an_empty_file_is_refused(root: Path) -> None:
     with pytest.raises(InvalidInput) as refused:
         store(b"", "kosong.pdf", root=root)
     assert refused.value.code == "invalid.document_empty"
@@ -198,7 +198,7 @@ def test_an_empty_file_is_refused(root: Path):
     assert refused.value.code == "invalid.document_type"
 
 
-def test_a_file_over_the_maximum_is_refused_before_it_is_checked(root: Path):
+def test_a_file_over_the_maximum_is_refused_before_it_is_checked(root: Path) -> None:
     too_large = PNG + bytes(MAX_BYTES + 1 - len(PNG))  # a PNG with trailing bytes: its size decides
     assert len(too_large) == MAX_BYTES + 1
     with pytest.raises(InvalidInput) as refused:
@@ -222,13 +222,13 @@ def test_a_file_over_the_maximum_is_refused_before_it_is_checked(root: Path):
     ],
     ids=["type", "too_large", "empty"],
 )
-def test_the_refusals_name_the_file_in_both_languages(error: InvalidInput, said: dict[str, str]):
+def test_the_refusals_name_the_file_in_both_languages(error: InvalidInput, said: dict[str, str]) -> None:
     assert error.code in catalogue()
     for lang in LANGS:
         assert error.message(lang) == said[lang]
 
 
-def test_the_refusals_raised_render_in_both_languages(root: Path):
+def test_the_refusals_raised_render_in_both_languages(root: Path) -> None:
     raised = []
     for data, name in [(b"teks", "x.pdf"), (b"", "kosong.pdf"), (bytes(MAX_BYTES + 1), "besar.pdf")]:
         with pytest.raises(InvalidInput) as refused:
@@ -243,13 +243,13 @@ def test_the_refusals_raised_render_in_both_languages(root: Path):
 # --- reading back ----------------------------------------------------------------------------------
 
 
-def test_read_gives_the_bytes_stored(root: Path):
+def test_read_gives_the_bytes_stored(root: Path) -> None:
     stored = store(PDF, "surat.pdf", root=root)
     assert read(stored.sha256, root=root) == PDF
     assert read(stored.sha256.upper(), root=root) == PDF  # the same digits, whatever their case
 
 
-def test_read_of_an_unknown_file_is_not_found(root: Path):
+def test_read_of_an_unknown_file_is_not_found(root: Path) -> None:
     unknown = hashlib.sha256(b"tidak pernah disimpan").hexdigest()
     with pytest.raises(NotFound) as missing:
         read(unknown, root=root)
@@ -262,7 +262,7 @@ def test_read_of_an_unknown_file_is_not_found(root: Path):
 
 @pytest.mark.parametrize("bad", ["", "abc", "g" * 64, "a" * 63, "a" * 65, "../" + "a" * 61, "a" * 64 + "\n",
                                  "ab/" + "c" * 61])
-def test_a_name_that_is_no_sha256_is_refused(bad: str, root: Path):
+def test_a_name_that_is_no_sha256_is_refused(bad: str, root: Path) -> None:
     with pytest.raises(InvalidInput) as refused:
         read(bad, root=root)
     assert refused.value.code == "invalid.document"
@@ -275,29 +275,29 @@ def test_a_name_that_is_no_sha256_is_refused(bad: str, root: Path):
 # --- where the store is ----------------------------------------------------------------------------
 
 
-def test_the_folder_set_for_documents_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def test_the_folder_set_for_documents_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(documents.ENV_DOCUMENTS_DIR, str(tmp_path / "dokumen"))
     monkeypatch.setenv(kitdb.ENV_URL, "sqlite:////tmp/x/lindung.db")
     assert documents_dir() == tmp_path / "dokumen"
 
 
-def test_beside_the_sqlite_file(monkeypatch: pytest.MonkeyPatch):
+def test_beside_the_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(kitdb.ENV_URL, "sqlite:////tmp/x/lindung.db")
     assert documents_dir() == Path("/tmp/x/documents")
 
 
-def test_in_the_data_dir_for_a_server_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def test_in_the_data_dir_for_a_server_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(kitdb.ENV_URL, "postgresql+psycopg://postgres@127.0.0.1:5432/lindung")
     monkeypatch.setenv(kitdb.ENV_DATA_DIR, str(tmp_path))
     assert documents_dir() == tmp_path / "documents"
 
 
-def test_beside_the_default_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def test_beside_the_default_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(kitdb.ENV_DATA_DIR, str(tmp_path))
     assert documents_dir() == (tmp_path / kitdb.SQLITE_FILE).absolute().parent / "documents"
 
 
-def test_store_defaults_to_the_documents_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def test_store_defaults_to_the_documents_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(documents.ENV_DOCUMENTS_DIR, str(tmp_path / "dokumen"))
     stored = store(PNG, "foto.png")
     assert (tmp_path / "dokumen" / stored.sha256[:2] / stored.sha256).read_bytes() == PNG
@@ -307,14 +307,14 @@ def test_store_defaults_to_the_documents_dir(monkeypatch: pytest.MonkeyPatch, tm
 # --- a file named on the command line --------------------------------------------------------------
 
 
-def test_read_upload_reads_a_file(tmp_path: Path):
+def test_read_upload_reads_a_file(tmp_path: Path) -> None:
     file = tmp_path / "surat.pdf"
     file.write_bytes(PDF)
     assert read_upload(file) == PDF
 
 
 @pytest.mark.parametrize("what", ["missing", "folder", "inside a file"])
-def test_read_upload_refuses_what_is_no_readable_file(what: str, tmp_path: Path):
+def test_read_upload_refuses_what_is_no_readable_file(what: str, tmp_path: Path) -> None:
     (tmp_path / "berkas").write_bytes(PDF)
     path = {"missing": tmp_path / "tidak-ada.pdf", "folder": tmp_path,
             "inside a file": tmp_path / "berkas" / "surat.pdf"}[what]
@@ -327,7 +327,7 @@ def test_read_upload_refuses_what_is_no_readable_file(what: str, tmp_path: Path)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
-def test_read_upload_refuses_a_pipe_without_waiting_for_it(tmp_path: Path):
+def test_read_upload_refuses_a_pipe_without_waiting_for_it(tmp_path: Path) -> None:
     pipe = tmp_path / "pipa"
     os.mkfifo(pipe)
     with pytest.raises(InvalidInput) as refused:
@@ -336,7 +336,7 @@ def test_read_upload_refuses_a_pipe_without_waiting_for_it(tmp_path: Path):
 
 
 @pytest.mark.skipif(not POSIX or os.geteuid() == 0, reason="file permissions (root reads everything)")
-def test_read_upload_refuses_a_file_it_may_not_read(tmp_path: Path):
+def test_read_upload_refuses_a_file_it_may_not_read(tmp_path: Path) -> None:
     file = tmp_path / "rahasia.pdf"
     file.write_bytes(PDF)
     file.chmod(0)
@@ -348,7 +348,7 @@ def test_read_upload_refuses_a_file_it_may_not_read(tmp_path: Path):
         file.chmod(0o600)
 
 
-def test_read_upload_refuses_a_huge_file_by_its_size_without_reading_it(tmp_path: Path):
+def test_read_upload_refuses_a_huge_file_by_its_size_without_reading_it(tmp_path: Path) -> None:
     huge = tmp_path / "besar.pdf"
     with huge.open("wb") as f:
         f.truncate(50 * MAX_BYTES)  # sparse where the disk allows: 500 MB never read into memory
@@ -358,7 +358,7 @@ def test_read_upload_refuses_a_huge_file_by_its_size_without_reading_it(tmp_path
     assert refused.value.context["size"] == 500 and refused.value.context["maximum"] == 10
 
 
-def test_read_upload_takes_a_file_of_the_maximum(tmp_path: Path):
+def test_read_upload_takes_a_file_of_the_maximum(tmp_path: Path) -> None:
     file = tmp_path / "pas.pdf"
     file.write_bytes(bytes(MAX_BYTES))
     assert len(read_upload(file)) == MAX_BYTES
@@ -369,7 +369,7 @@ def test_read_upload_takes_a_file_of_the_maximum(tmp_path: Path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a symbolic link needs privileges on Windows")
-def test_read_upload_follows_a_link_to_a_file(tmp_path: Path):
+def test_read_upload_follows_a_link_to_a_file(tmp_path: Path) -> None:
     (tmp_path / "asli.png").write_bytes(PNG)
     (tmp_path / "tautan.png").symlink_to(tmp_path / "asli.png")
     assert read_upload(tmp_path / "tautan.png") == PNG

@@ -138,49 +138,49 @@ class TestAJkkDeathLetter:
     def text(cls) -> str:
         return letter_text(claim(), office="BPJS Ketenagakerjaan Kantor Cabang Cikarang")
 
-    def test_is_a_pdf_of_a4_pages(self):
+    def test_is_a_pdf_of_a4_pages(self) -> None:
         data = render_letter(claim(), today=TODAY)
         assert data.startswith(b"%PDF-")
         page = PdfReader(io.BytesIO(data)).pages[0]
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
 
-    def test_heading_names_the_letter_the_claim_the_date_and_the_office(self, text: str):
+    def test_heading_names_the_letter_the_claim_the_date_and_the_office(self, text: str) -> None:
         assert "SURAT PENETAPAN MANFAAT" in text
         assert "KLM-2026-000012" in text
         assert "7 Desember 2026" in text
         assert "BPJS Ketenagakerjaan Kantor Cabang Cikarang" in text
         assert "DRAF" not in text
 
-    def test_names_the_payee_the_account_and_the_worker(self, text: str):
+    def test_names_the_payee_the_account_and_the_worker(self, text: str) -> None:
         for shown in ("Siti Aminah", "Suami/istri (janda/duda)", "Bank Rakyat Indonesia", "********4321",
                       "Ahmad Suryadi", MASKED_NIK, "Kadin Kabupaten Bekasi", "PKS/017/KADIN-BKS/2026"):
             assert shown in text, shown
 
-    def test_describes_the_event(self, text: str):
+    def test_describes_the_event(self, text: str) -> None:
         assert "JKK: meninggal dunia akibat kecelakaan kerja" in text
         assert "1 November 2026" in text
         assert "11 bulan" in text and "Rp1.000.000" in text
 
-    def test_lists_each_component_with_its_arithmetic_and_the_total_in_figures_and_words(self, text: str):
+    def test_lists_each_component_with_its_arithmetic_and_the_total_in_figures_and_words(self, text: str) -> None:
         for shown in ("Santunan kematian JKK", "Rp48.000.000", "60% × 80 × Rp1.000.000", "Biaya pemakaman",
                       "Rp10.000.000", "Santunan berkala (dibayar sekaligus)", "Rp12.000.000", "Rp70.000.000",
                       "Tujuh puluh juta rupiah"):
             assert shown in text, shown
 
-    def test_a_long_legal_reference_wraps_and_stays_whole(self, text: str):
+    def test_a_long_legal_reference_wraps_and_stays_whole(self, text: str) -> None:
         assert "paling sedikit sebesar santunan kematian JKM" in text
         assert "belum diverifikasi" in text  # the funeral's and periodic benefit's references are unverified
 
-    def test_lists_the_children_their_scholarships_and_the_totals(self, text: str):
+    def test_lists_the_children_their_scholarships_and_the_totals(self, text: str) -> None:
         for shown in ("Rina Suryadi", "SD tahun ke-6", "Rp1.500.000", "Rp76.500.000", "Dimas Suryadi",
                       "SMA tahun ke-3", "Rp3.000.000", "Rp63.000.000", "Rp4.500.000", "Rp139.500.000"):
             assert shown in text, shown
 
-    def test_says_who_approved_it_and_when(self, text: str):
+    def test_says_who_approved_it_and_when(self, text: str) -> None:
         assert "Budi Santoso" in text
         assert "Disetujui oleh Budi Santoso pada 4 Desember 2026" in text
 
-    def test_has_the_footer_on_every_page(self):
+    def test_has_the_footer_on_every_page(self) -> None:
         reader = PdfReader(io.BytesIO(render_letter(claim(), today=TODAY)))
         pages = len(reader.pages)
         for n, page in enumerate(reader.pages, start=1):
@@ -188,12 +188,12 @@ class TestAJkkDeathLetter:
             assert "Dokumen ini dibuat oleh Lindung" in text
             assert f"Halaman {n} dari {pages}" in text
 
-    def test_shows_no_full_nik(self, text: str):
+    def test_shows_no_full_nik(self, text: str) -> None:
         assert_no_full_nik(text)
 
 
 class TestAPaidClaim:
-    def test_gives_the_payment_reference_and_date(self):
+    def test_gives_the_payment_reference_and_date(self) -> None:
         payment = PaymentView(reference="BRI-TRF-2026120900871", paid_on=dt.date(2026, 12, 9), amount=70_000_000,
                               account_bank="Bank Rakyat Indonesia", account_number="********4321",
                               account_holder="Siti Aminah", by="citra.kasir")
@@ -207,17 +207,17 @@ class TestAJkmClaimWithoutAScholarship:
     def text(cls) -> str:
         return letter_text(jkm_claim())
 
-    def test_pays_the_jkm_components(self, text: str):
+    def test_pays_the_jkm_components(self, text: str) -> None:
         assert "Jaminan Kematian (JKM)" in text
         for shown in ("Santunan sekaligus", "Rp20.000.000", "Rp12.000.000", "Rp10.000.000", "Rp42.000.000",
                       "Empat puluh dua juta rupiah"):
             assert shown in text, shown
 
-    def test_gives_the_child_and_why_no_scholarship(self, text: str):
+    def test_gives_the_child_and_why_no_scholarship(self, text: str) -> None:
         assert "Putri Lestari" in text and "SMP tahun ke-2" in text
         assert "Masa iur kurang dari syarat: beasiswa JKM tidak dibayar." in text
 
-    def test_puts_the_scholarship_condition_in_the_basis_line_not_the_table(self, text: str):
+    def test_puts_the_scholarship_condition_in_the_basis_line_not_the_table(self, text: str) -> None:
         assert "Dasar perhitungan: Syarat masa iur: masa iur 20 < 36 bulan" in text
 
 
@@ -227,38 +227,38 @@ class TestAClaimNotEligible:
     def text(cls) -> str:
         return letter_text(not_covered_claim())
 
-    def test_says_it_is_not_eligible_with_the_reason_and_its_basis(self, text: str):
+    def test_says_it_is_not_eligible_with_the_reason_and_its_basis(self, text: str) -> None:
         assert "Klaim ini tidak memenuhi syarat" in text
         assert "coverage.not_covered" in text  # no message of that code: the code itself
         assert "iuran dibayar paling lambat tanggal 15 bulan berikutnya" in text
 
-    def test_gives_the_rejection_reason_and_masks_a_nik_in_the_note(self, text: str):
+    def test_gives_the_rejection_reason_and_masks_a_nik_in_the_note(self, text: str) -> None:
         assert "Klaim ini ditolak: Pemohon bukan ahli waris yang berhak" in text
         assert "3216********0001" in text
         assert_no_full_nik(text)
 
-    def test_says_who_rejected_it_and_signs_with_their_name(self, text: str):
+    def test_says_who_rejected_it_and_signs_with_their_name(self, text: str) -> None:
         assert "Ditolak oleh Budi Santoso pada 3 Desember 2026." in text
         assert "Yang menetapkan," in text and "DRAF" not in text
 
-    def test_shows_no_benefit_table(self, text: str):
+    def test_shows_no_benefit_table(self, text: str) -> None:
         assert "Rincian manfaat" not in text and "Terbilang" not in text
 
-    def test_a_known_reason_code_is_shown_as_its_text(self):
+    def test_a_known_reason_code_is_shown_as_its_text(self) -> None:
         text = letter_text(not_covered_claim(reason="scholarship.no_rule", status="approved"))
         assert "Belum ada aturan beasiswa yang berlaku pada tanggal itu" in text
 
-    def test_a_coverage_reason_names_the_worker_and_the_event_date(self):
+    def test_a_coverage_reason_names_the_worker_and_the_event_date(self) -> None:
         text = letter_text(not_covered_claim(reason="coverage.not_protected"))
         assert "Ahmad Suryadi TIDAK terlindungi pada 1 November 2026." in text
 
-    def test_a_reason_whose_message_needs_other_fields_is_shown_as_its_code_not_a_template(self):
+    def test_a_reason_whose_message_needs_other_fields_is_shown_as_its_code_not_a_template(self) -> None:
         text = letter_text(not_covered_claim(reason="coverage.reason.unpaid"))
         assert "coverage.reason.unpaid" in text and "{" not in text
 
 
 class TestAClaimNotYetApproved:
-    def test_is_marked_as_a_draft(self):
+    def test_is_marked_as_a_draft(self) -> None:
         text = letter_text(claim(status="verified", approved_by=None, approved_at=None))
         assert "DRAF: klaim ini belum disetujui" in text and "Belum disetujui." in text
 
@@ -269,7 +269,7 @@ class TestInEnglish:
     def text(cls) -> str:
         return letter_text(claim(), "en")
 
-    def test_is_in_english(self, text: str):
+    def test_is_in_english(self, text: str) -> None:
         for shown in ("BENEFIT DECISION LETTER", "7 December 2026", "JKK: death from a work accident",
                       "JKK death benefit", "Spouse (widow/widower)", "Rp70.000.000", "Seventy million rupiah",
                       "Approved by Budi Santoso on 4 December 2026", "This document was produced by Lindung",
@@ -278,27 +278,27 @@ class TestInEnglish:
         for indonesian in ("SURAT PENETAPAN", "Tujuh puluh", "Desember", "Halaman"):
             assert indonesian not in text, indonesian
 
-    def test_keeps_amounts_in_rupiah_form_and_the_nik_masked(self, text: str):
+    def test_keeps_amounts_in_rupiah_form_and_the_nik_masked(self, text: str) -> None:
         assert "Rp48.000.000" in text and "Rp4.500.000" in text
         assert MASKED_NIK in text
         assert_no_full_nik(text)
 
 
 class TestThePayee:
-    def test_the_participant_paid_himself_and_a_health_facility_are_named_so(self):
+    def test_the_participant_paid_himself_and_a_health_facility_are_named_so(self) -> None:
         assert "Peserta sendiri" in letter_text(claim(payee=payee(relationship="self")))
         assert "Health facility" in letter_text(claim(payee=payee(relationship="facility")), "en")
 
 
 class TestPrivacy:
-    def test_a_full_nik_given_by_mistake_is_masked(self):
+    def test_a_full_nik_given_by_mistake_is_masked(self) -> None:
         text = letter_text(claim(nik=FULL_NIK))
         assert MASKED_NIK in text
         assert_no_full_nik(text)
 
 
 class TestLongContent:
-    def test_many_components_and_children_flow_onto_more_pages_with_the_footer(self):
+    def test_many_components_and_children_flow_onto_more_pages_with_the_footer(self) -> None:
         stages = [component(f"jkk.stmb.{i}", 1_000_000 * i, f"{i} × Rp1.000.000", REF_DEATH) for i in range(1, 25)]
         kids = [child(f"Anak ke-{i} dengan nama yang cukup panjang untuk dibungkus", "sd", 1,
                       reason="scholarship.max_children") for i in range(1, 15)]
@@ -315,7 +315,7 @@ class TestLongContent:
 
 
 class TestAmountInWords:
-    def test_indonesian_and_english(self):
+    def test_indonesian_and_english(self) -> None:
         assert amount_in_words(70_000_000, "id") == "tujuh puluh juta rupiah"
         assert amount_in_words(70_000_000, "en") == "seventy million rupiah"
         assert amount_in_words(42_000_000, "id") == "empat puluh dua juta rupiah"
@@ -323,17 +323,17 @@ class TestAmountInWords:
     @pytest.mark.parametrize(("amount", "words"), [
         (1_000, "seribu rupiah"), (1_001_000, "satu juta seribu rupiah"), (101_000, "seratus satu ribu rupiah"),
         (2_000_001_000, "dua miliar seribu rupiah"), (11_000, "sebelas ribu rupiah")])
-    def test_one_thousand_is_seribu_after_a_larger_unit_too(self, amount: int, words: str):
+    def test_one_thousand_is_seribu_after_a_larger_unit_too(self, amount: int, words: str) -> None:
         assert amount_in_words(amount, "id") == words
 
 
 class TestLabels:
-    def test_every_claim_type_has_a_label_in_both_languages(self):
+    def test_every_claim_type_has_a_label_in_both_languages(self) -> None:
         for claim_type in CLAIM_TYPES:
             entry = catalogue()[f"claims.type.{claim_type}"]
             assert entry["id"] and entry["en"] and entry["id"] != entry["en"]
 
-    def test_component_labels_fall_back_for_numbered_and_projected_codes_and_show_unknown_ones(self):
+    def test_component_labels_fall_back_for_numbered_and_projected_codes_and_show_unknown_ones(self) -> None:
         assert component_label("jkk.death", "id") == "Santunan kematian JKK"
         assert component_label("jkk.stmb.2", "id") == "STMB tahap (2)"
         assert component_label("scholarship.projected.sd", "en") == "Remaining entitlement SD"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from lindung.claims import documents as store
 from lindung.claims import service
 from lindung.claims.catalogue import catalogue
-from lindung.claims.schemas import ClaimRequest, ClaimView
+from lindung.claims.schemas import Account, ClaimRequest, ClaimView
 from lindung.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lindung.sponsors import repository as sponsors_repo
 from lindung.workers import service as workers
@@ -488,3 +488,32 @@ def test_a_second_claim_for_a_death_already_paid_is_refused(database: TestDataba
         return  # or recorded and rejected at once
     with database.session() as s, pytest.raises(Conflict):  # or refused on its way to approval
         to_approved(s, second.number, later)
+
+
+# --- the payee's account --------------------------------------------------------------------------
+
+
+def test_a_claim_without_an_account_is_not_approved_until_one_is_given(database: TestDatabase) -> None:
+    """Entered without an account: approval is refused and says how to give one; once given, the
+    supervisor approves, and the account can no longer be changed."""
+    nik = _worker(database)
+    with database.session() as s:
+        number = service.new_claim(s, ClaimRequest.model_validate(
+            {"nik": nik, "type": "jkm", "event_date": DIED.isoformat(), "claimant": SPOUSE}),
+            by=actor(s, OFFICER), today=TODAY).number
+    _submitted(database, number)
+    with database.session() as s:
+        service.verify(s, number, by=actor(s, OFFICER), today=TODAY)
+    with database.session() as s, pytest.raises(service.NoAccount) as err:
+        service.approve(s, number, by=actor(s, SUPERVISOR), today=TODAY)
+    assert f"lindung claim account {number}" in err.value.message("id")
+    assert _status(database, number).status == "verified"
+    with database.session() as s:
+        view = service.set_account(s, number, Account(bank="BRI", number="0123 4567 8901", holder="Siti Aminah"),
+                                   by=actor(s, OFFICER), today=TODAY)
+        assert (view.payee.account_bank, view.payee.account_number) == ("BRI", "********8901")
+    with database.session() as s:
+        assert service.approve(s, number, by=actor(s, SUPERVISOR), today=TODAY).status == "approved"
+    with database.session() as s, pytest.raises(service.WrongStatus):
+        service.set_account(s, number, Account(bank="BNI", number="999999999", holder="Orang Lain"),
+                            by=actor(s, OFFICER), today=TODAY)

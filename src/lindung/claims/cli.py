@@ -157,6 +157,23 @@ def attach(
     _emit(view, json_out, lg, brief=True)
 
 
+@claim_app.command("account")
+def account_command(
+    number: str = typer.Argument(..., help="Nomor klaim."),
+    account: str = typer.Option(..., "--account", help="Rekening BANK:NOMOR:PEMILIK."),
+    by: str | None = ByOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Catat atau perbaiki rekening penerima (sebelum disetujui)."""
+    lg = lang_of(lang)
+    given = _account(account)
+    assert given is not None
+    with work(by) as w:
+        view = service.set_account(w.session, number, given, by=w.actor, today=clock.today())
+    _emit(view, json_out, lg, brief=True)
+
+
 def _step_command(name: str, doc: str) -> None:
     def command(number: str = typer.Argument(..., help="Nomor klaim."), by: str | None = ByOption,
                 json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
@@ -387,12 +404,20 @@ def _emit(view: ClaimView, json_out: bool, lang: str, *, brief: bool = False) ->
         out_console.print("[red]" + escape(t("claims.ui.rejected", lang, reason=_reason(view.rejected_reason, lang),
                                               note=view.rejected_note or "")) + "[/red]")
     if not brief and view.components:
-        table = Table(title_justify="left")
+        # the legal references as numbered notes under the table, as the simulator shows them
+        table = Table(title_justify="left", caption_justify="left")
         table.add_column(t("ui.component", lang))
         table.add_column(t("ui.arithmetic", lang), overflow="fold")
         table.add_column(t("ui.amount", lang), justify="right", no_wrap=True)
+        table.add_column(t("ui.reference", lang), justify="center")
+        notes: list[str] = []
         for c in view.components:
-            table.add_row(escape(_label(c.code, lang)), escape(c.arithmetic), rp(c.amount))
+            ref = c.reference + ("" if c.verified else f" [{t('ui.unverified', lang)}]")
+            if ref not in notes:
+                notes.append(ref)
+            table.add_row(escape(_label(c.code, lang)), escape(c.arithmetic), rp(c.amount),
+                          escape(f"[{notes.index(ref) + 1}]"))
+        table.caption = escape("\n".join(f"[{i}] {n}" for i, n in enumerate(notes, start=1)))
         out_console.print(table)
     out_console.print(f"[bold]{t('ui.total', lang)}: {rp(view.total)}[/bold] ({terbilang_rupiah(view.total, lang)})")
     if view.children:
@@ -405,10 +430,10 @@ def _emit(view: ClaimView, json_out: bool, lang: str, *, brief: bool = False) ->
         out_console.print("  " + t("claims.ui.scholarships", lang, this_year=rp(view.scholarship_this_year),
                                    projected=rp(view.scholarship_projected)))
     if not brief:
-        missing = [d.code for d in view.documents if d.required and not d.received]
+        missing = [catalogue().label(d.code, lang) for d in view.documents if d.required and not d.received]
         out_console.print(t("claims.ui.documents", lang, received=sum(1 for d in view.documents if d.received),
                             required=sum(1 for d in view.documents if d.required),
-                            missing=", ".join(missing) or "-"))
+                            missing="; ".join(missing) or "-"))
         if view.payee.name:
             out_console.print(t("claims.ui.payee", lang, name=escape(view.payee.name),
                                 relationship=relationship_label(view.payee.relationship, lang) or "-",

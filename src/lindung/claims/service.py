@@ -52,6 +52,7 @@ from lindung.claims.schemas import (
     AccidentOutcome,
     AccidentReport,
     AccidentView,
+    Account,
     ChildInput,
     ChildScholarshipView,
     ClaimRequest,
@@ -745,6 +746,20 @@ def attach(session: Session, number: str, code: str, data: bytes, file_name: str
 def _missing(session: Session, claim: Claim) -> list[str]:
     have = {d.code for d in repo.documents(session, claim.id)}
     return [c for c in catalogue().required_for(claim.type, claim.payee_relationship) if c not in have]
+
+
+def set_account(session: Session, number: str, account: Account, *, by: Actor, today: dt.date) -> ClaimView:
+    """The payee's bank account, given or corrected before approval (the payment copies it)."""
+    by.require("claim.enter")
+    claim = _claim(session, number, by, for_update=True)
+    _want(claim, "draft", "submitted", "verified")
+    claim.account_bank = _text(account.bank, "payee_account", maximum=100)
+    claim.account_number = _text(account.number.replace(" ", ""), "payee_account", maximum=40)
+    claim.account_holder = _text(account.holder, "payee_account")
+    session.flush()
+    audit.record(session, actor=by, action="claim.account", subject_type="claim", subject_id=claim.id,
+                 data={"number": claim.number})
+    return _view(session, claim, by, today)
 
 
 # --- the workflow ---------------------------------------------------------------------------------
