@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from lindung.claims import service
 from lindung.claims.schemas import AccidentReport
 from lindung.kit import clock
 from lindung.rules.params import default_parameters
 from tests.billing import factories as bf
-from tests.claims.factories import OFFICER, bill_and_pay, enrolled, new, report
+from tests.claims.factories import OFFICER, SUPERVISOR, attach_all, bill_and_pay, enrolled, new, report
 from tests.conftest import TestDatabase
 from tests.users import actor
 
@@ -66,6 +68,32 @@ def test_a_month_paid_after_the_claim_but_by_its_due_date_counts_at_submission(d
         submitted = service.submit(s, claim.number, by=actor(s, OFFICER), today=dt.date(2026, 2, 13))
         assert (submitted.eligible, submitted.reason, submitted.status) == (True, None, "submitted")
         assert submitted.total == 1_000_000  # 1 × 100% × Rp1.000.000
+
+
+def test_verified_before_the_month_is_paid_the_approval_decides_once_more(database: TestDatabase) -> None:
+    """Entered, submitted and verified on 11 February while February is unpaid (due the 16th): the
+    supervisor cannot approve yet (not eligible, said why); the sponsor pays on the 13th, and the
+    approval on the 13th decides again and approves 1.000.000."""
+    nik = _village_worker(database)
+    day = dt.date(2026, 2, 11)
+    with database.session() as s:
+        bill_and_pay(s, "2026-01", billed_on=dt.date(2026, 1, 2), paid_on=dt.date(2026, 1, 5))
+        bills = bf.bill(s, "2026-02", on=dt.date(2026, 2, 2)).bills
+        accident = report(s, nik, dt.date(2026, 2, 10))
+        claim = new(s, day, nik=nik, type="jkk-stmb", event_date="2026-02-10", accident=accident.id, months=1,
+                    account={"bank": "BRI", "number": "0123456789", "holder": "Asep"})
+        attach_all(s, claim.number, day)
+        service.submit(s, claim.number, by=actor(s, OFFICER), today=day)
+        verified = service.verify(s, claim.number, by=actor(s, OFFICER), today=day)
+        assert (verified.status, verified.eligible, verified.reason) == ("verified", False, "coverage.unpaid")
+    with database.session() as s, pytest.raises(service.NotEligible) as err:
+        service.approve(s, claim.number, by=actor(s, SUPERVISOR), today=day)
+    assert claim.number in err.value.message("id") and "not eligible yet" in err.value.message("en")
+    with database.session() as s:
+        bf.pay(s, bills[0].payment_code, bills[0].payable, on=dt.date(2026, 2, 13))
+    with database.session() as s:
+        approved = service.approve(s, claim.number, by=actor(s, SUPERVISOR), today=dt.date(2026, 2, 13))
+        assert (approved.status, approved.eligible, approved.total) == ("approved", True, 1_000_000)
 
 
 def test_an_accident_five_days_after_enrolment_paid_on_time_is_covered(database: TestDatabase) -> None:

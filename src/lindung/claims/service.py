@@ -138,6 +138,13 @@ class DeathDateDiffers(Conflict):
     code = "claims.death_date_differs"
 
 
+class NotEligible(Conflict):
+    """Not eligible yet (its event month unpaid, before the month's due date): nothing to approve."""
+
+    code = "claims.not_eligible"
+    labels: ClassVar[dict[str, str]] = {"reason": ""}
+
+
 class DeathClaimed(Conflict):
     code = "claims.death_claimed"
     labels: ClassVar[dict[str, str]] = {"status": "claims.status."}
@@ -813,7 +820,12 @@ def approve(session: Session, number: str, *, by: Actor, today: dt.date, now: dt
     if by.user_id in (claim.entered_by_id, claim.verified_by_id):
         raise SameUser(number=claim.number, user=by.username)
     if not claim.eligible:
-        raise WrongStatus(number=claim.number, status="rejected", wanted="verified")
+        # verified while its month could still be paid in time: decided once more, now
+        _recheck(session, claim, by, default_parameters(), today, now or utcnow())
+        if claim.status == "rejected":
+            return _view(session, claim, by, today)
+        if not claim.eligible:
+            raise NotEligible(number=claim.number, reason=claim.reason or "")
     if claim.total > 0 and not (claim.account_bank and claim.account_number):
         raise NoAccount(number=claim.number)
     if claim.type in DEATHS:
