@@ -271,9 +271,9 @@ def record_outcome(session: Session, accident_id: int, outcome: AccidentOutcome,
     if outcome.outcome == "disabled":
         if outcome.percent is None:
             raise InvalidInput("percent", "", reason="claim_percent_needed")
-        percent = benefits._percent(outcome.percent)
+        percent = benefits.checked_percent(outcome.percent)
         if outcome.function_loss is not None:
-            function_loss = benefits._percent(outcome.function_loss, "function_loss")
+            function_loss = benefits.checked_percent(outcome.function_loss, "function_loss")
         assessed = _text(outcome.assessed_by, "assessed_by")
     accident.outcome, accident.outcome_on = outcome.outcome, on
     accident.percent, accident.function_loss, accident.assessed_by = percent, function_loss, assessed
@@ -567,10 +567,11 @@ def _inputs(req: ClaimRequest, session: Session, worker: Worker, accident: Accid
         loss = req.function_loss if req.function_loss is not None else (accident.function_loss if accident else None)
         if percent is None:
             raise InvalidInput("percent", "", reason="claim_percent_needed")
-        inputs["percent"] = str(benefits._percent(Decimal(percent)))
-        inputs["function_loss"] = None if loss is None else str(benefits._percent(Decimal(loss), "function_loss"))
+        inputs["percent"] = str(benefits.checked_percent(Decimal(percent)))
+        inputs["function_loss"] = (None if loss is None
+                                   else str(benefits.checked_percent(Decimal(loss), "function_loss")))
         inputs["assessed_by"] = _text(req.assessed_by or (accident.assessed_by if accident else None), "assessed_by")
-    if t in ("jkk-stmb",):
+    if t == "jkk-stmb":
         if req.months is None or req.months < 1 or req.months > 120:
             raise InvalidInput("months", req.months if req.months is not None else "")
         inputs["months"] = req.months

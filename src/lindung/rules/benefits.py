@@ -124,7 +124,8 @@ def jkk_total_disability(day: dt.date, *, income: Rupiah | None = None, base: Ru
                          _children_result(day, "jkk", children, None, params))
 
 
-def _percent(value: Decimal, field_name: str = "percent") -> Decimal:
+def checked_percent(value: Decimal, field_name: str = "percent") -> Decimal:
+    """A percentage as a person gives it: more than 0, at most 100 (else InvalidInput naming the field)."""
     if not isinstance(value, Decimal) or not value.is_finite() or not Decimal(0) < value <= Decimal(100):
         raise InvalidInput("percent", value, field_name=field_name)
     return value
@@ -137,14 +138,14 @@ def jkk_partial_disability(day: dt.date, *, percent: Decimal, function_loss: Dec
     function × table % × 80 × dasar. The percentages come from the doctor's assessment."""
     params = params or default_parameters()
     dasar, lines = _base(day, income, base, params)
-    pct = _percent(percent) / 100
+    pct = checked_percent(percent) / 100
     multiple = params.at("jkk.wage_multiple", day)
     if function_loss is None:
         amount = round_rupiah(pct * multiple.value * dasar)
         arithmetic = f"{format_percent(pct)} × {multiple.value} × {rp(dasar)}"
         code = "jkk.partial_anatomical"
     else:
-        loss = _percent(function_loss, "function_loss") / 100
+        loss = checked_percent(function_loss, "function_loss") / 100
         amount = round_rupiah(loss * pct * multiple.value * dasar)
         arithmetic = f"{format_percent(loss)} × {format_percent(pct)} × {multiple.value} × {rp(dasar)}"
         code = "jkk.partial_functional"
