@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from lindung.api.cli import serve as serve_command
 from lindung.approvals.cli import approvals as approvals_command
 from lindung.audit.cli import audit_log as audit_command
 from lindung.billing.cli import app as billing_app
@@ -56,6 +57,7 @@ app.add_typer(billing_app)  # bill, pay, coverage and the billing group: PANEL_B
 app.add_typer(accident_app, name="accident", rich_help_panel=PANEL_CLAIMS)
 app.add_typer(claim_app, name="claim", rich_help_panel=PANEL_CLAIMS)
 _command_here("demo", demo_command, PANEL_OTHER)
+_command_here("serve", serve_command, PANEL_OTHER)
 app.add_typer(simulate_app, name="simulate", rich_help_panel=PANEL_OTHER)
 app.add_typer(region_app, name="region", rich_help_panel=PANEL_OTHER)
 app.add_typer(report_app, name="report", rich_help_panel=PANEL_OTHER)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Engine, func, inspect, select
 
 from lindung.kit import db as kitdb
 from lindung.models import metadata
@@ -43,9 +43,10 @@ def upgrade_database() -> DatabaseUpgraded:
                             changed=before != after)
 
 
-def database_status() -> DatabaseStatus:
-    """The configured database's schema version(s) and the newest."""
-    engine = kitdb.get_engine()
+def database_status(engine: Engine | None = None) -> DatabaseStatus:
+    """The database's (default: the configured one's) schema version(s) and the newest. The database
+    is asked, so one that is down raises (``kit.db.database_error`` says what it is)."""
+    engine = engine or kitdb.get_engine()
     current, heads = sorted(kitdb.current_revisions(engine)), sorted(kitdb.head_revisions())
     return DatabaseStatus(database=kitdb.database_label(engine), current=current, head=heads,
                           up_to_date=current == heads)

@@ -1,0 +1,81 @@
+"""The FastAPI app: ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``),
+``/healthz`` and ``/readyz``, problem documents for every error, a request id and security headers on
+every answer.
+
+``create_app(engine)`` migrates a new database first (``kit.db.ensure_database``, as every command
+does) and serves that engine; ``lindung serve`` runs it under uvicorn.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from importlib.metadata import version
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from lindung.api import problems
+from lindung.kit import db
+from lindung.system import service as system
+
+API_PREFIX = "/api/v1"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+"""An API answer is data, never a page to frame or cache (personal data). ``/api/v1/docs`` loosens the
+content policy for its own page only."""
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
+
+health = APIRouter(tags=["health"])
+
+
+@health.get("/healthz", summary="The process is up")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@health.get("/readyz", summary="The database answers and its schema is current",
+            responses={503: {"description": "Not ready"}})
+def readyz(request: Request) -> JSONResponse:
+    try:
+        status = system.database_status(request.app.state.engine)
+    except Exception as exc:  # the database down is "not ready", said, never a 500
+        said = db.database_error(exc)
+        if said is None:
+            raise
+        return JSONResponse({"status": "unavailable", "code": said.code}, status_code=503)
+    body = {"status": "ready" if status.up_to_date else "outdated", "schema": status.current, "head": status.head}
+    return JSONResponse(body, status_code=200 if status.up_to_date else 503)
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    app = FastAPI(title="Lindung", version=version("lindung"),
+                  description="Perlindungan BPJS Ketenagakerjaan (JKK, JKM) untuk pekerja rentan yang dibiayai "
+                              "sponsor. Sponsored BPJS Ketenagakerjaan coverage for vulnerable informal workers.",
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+    app.state.engine = db.ensure_database(engine or db.get_engine())
+    problems.install(app)
+
+    @app.middleware("http")
+    async def request_id_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]
+                                     ) -> Response:
+        request.state.request_id = uuid.uuid4().hex[:16]
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path == f"{API_PREFIX}/docs":
+            response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
+
+    app.include_router(health)
+    api = APIRouter(prefix=API_PREFIX)
+    app.include_router(api)
+    return app

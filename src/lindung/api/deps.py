@@ -1,0 +1,31 @@
+"""What an endpoint asks for, as ``Annotated`` aliases: the request's unit of work and language.
+
+``DbSession`` is the use case's one transaction, as ``terminal.work`` is for a command: committed when
+the endpoint returns, rolled back when it raises (the error becomes a problem document).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from lindung.api.lang import request_lang
+from lindung.kit.db import session_scope
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with session_scope(request.app.state.engine) as session:
+        yield session
+
+
+def _readonly_session(request: Request) -> Iterator[Session]:
+    with session_scope(request.app.state.engine, readonly=True) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(_session)]
+ReadSession = Annotated[Session, Depends(_readonly_session)]
+Lang = Annotated[str, Depends(request_lang)]

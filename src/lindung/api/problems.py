@@ -1,0 +1,94 @@
+"""Errors as problem documents (RFC 9457, ``application/problem+json``).
+
+Every error a user can mend is a ``LindungError`` with its message code: the document's ``code`` is
+that code (the CLI's), ``detail`` its message in the reader's language (``Accept-Language``; Indonesian
+by default), ``status`` the error's own (``http_status``: one mapping per error class, a business
+conflict 409 or 422, never 500). A request the API cannot read (malformed JSON, a wrong type, a missing
+field) is 422 with the field errors. Anything else is a bug of ours: 500 with a request id, logged with
+that id and every NIK masked, and nothing of the request in the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lindung.api.lang import request_lang
+from lindung.kit.db import database_error
+from lindung.kit.errors import LindungError
+from lindung.kit.i18n import catalogue, t
+from lindung.kit.privacy import mask_niks_in_text
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger("lindung.api")
+
+
+def problem(request: Request, status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    lang = request_lang(request)
+    body: dict[str, Any] = {"type": "about:blank", "title": t(f"problem.{status}", lang), "status": status,
+                            "code": code, "detail": detail, "instance": str(request.url.path)}
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    """A validation error's location without FastAPI's ``body``/``query`` prefix: ``children.0.level``."""
+    parts = [str(p) for p in loc]
+    return ".".join(parts[1:] if parts and parts[0] in ("body", "query", "path", "header") else parts)
+
+
+def _validation(request: Request, exc: Exception) -> JSONResponse:
+    """Each field error with its location and pydantic's error type (``missing``, ``int_parsing``,
+    ``json_invalid`` …), said in the reader's language where the catalogue knows the type."""
+    assert isinstance(exc, RequestValidationError)
+    lang = request_lang(request)
+    errors = []
+    for e in exc.errors():
+        kind = str(e.get("type", "invalid"))
+        key = f"problem.field.{kind}" if f"problem.field.{kind}" in catalogue() else "problem.field.invalid"
+        errors.append({"field": _field(tuple(e.get("loc", ()))), "code": kind, "message": t(key, lang)})
+    return problem(request, 422, "invalid_request", t("problem.detail.invalid_request", lang), errors=errors)
+
+
+def _lindung(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LindungError)
+    lang = request_lang(request)
+    extra: dict[str, Any] = {}
+    field = exc.context.get("field")
+    if field is not None and exc.code.startswith("invalid."):
+        extra["errors"] = [{"field": str(field), "code": exc.code, "message": exc.message(lang)}]
+    return problem(request, exc.http_status, exc.code, exc.message(lang), **extra)
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    lang = request_lang(request)
+    status = exc.status_code
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "http_error")
+    return problem(request, status, code, t(f"problem.detail.{code}", lang))
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    said = database_error(exc)
+    if said is not None:  # the database down or misconfigured: not a bug, and said
+        return problem(request, 503, said.code, said.message(request_lang(request)))
+    request_id = getattr(request.state, "request_id", "-")
+    trace = "".join(traceback.format_exception(exc))
+    log.error("request %s failed:\n%s", request_id, mask_niks_in_text(trace))
+    return problem(request, 500, "internal_error", t("problem.detail.internal_error", request_lang(request)))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(LindungError, _lindung)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)
