@@ -22,7 +22,7 @@ import lindung
 
 SRC = Path(lindung.__file__).parent
 ROOT = SRC.parent.parent
-DOOR_NAMES = ("cli.py",)
+DOOR_NAMES = ("cli.py", "api.py")
 
 FORBIDDEN_IN_DOORS = ("sqlalchemy",)
 """Modules a door may not import (nor any of their submodules)."""

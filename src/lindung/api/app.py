@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from lindung.api import problems
+from lindung.claims.api import router as claims_router
 from lindung.kit import db
 from lindung.system import service as system
 
@@ -32,6 +33,9 @@ SECURITY_HEADERS = {
 content policy for its own page only."""
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
+
+ROUTERS = (claims_router,)
+"""Each domain's ``api.py`` router, under ``/api/v1``."""
 
 health = APIRouter(tags=["health"])
 
@@ -77,5 +81,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     app.include_router(health)
     api = APIRouter(prefix=API_PREFIX)
+    for router in ROUTERS:
+        api.include_router(router)
     app.include_router(api)
     return app

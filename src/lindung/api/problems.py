@@ -66,7 +66,13 @@ def _lindung(request: Request, exc: Exception) -> JSONResponse:
     field = exc.context.get("field")
     if field is not None and exc.code.startswith("invalid."):
         extra["errors"] = [{"field": str(field), "code": exc.code, "message": exc.message(lang)}]
-    return problem(request, exc.http_status, exc.code, exc.message(lang), **extra)
+    response = problem(request, exc.http_status, exc.code, exc.message(lang), **extra)
+    for name, value in getattr(exc, "headers", {}).items():
+        response.headers[name] = value
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int):
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _http(request: Request, exc: Exception) -> JSONResponse:
