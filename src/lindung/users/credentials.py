@@ -42,6 +42,7 @@ from pwdlib import PasswordHash
 from pwdlib.exceptions import PwdlibError
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lindung.audit import service as audit
 from lindung.kit import clock
@@ -180,14 +181,17 @@ def _guessable(password: str) -> bool:
     signs before or after it, letters swapped for look-alikes (p@ssw0rd), repeated (abc123abc123),
     too few different characters, or a run of the keyboard or the alphabet."""
     folded = password.casefold()
-    common = common_passwords()
-    unit = _shortest_unit(folded)
-    if len(set(folded)) < 4 or any(folded in run or folded in run[::-1] for run in _SEQUENCES):
+    bare = _NOT_ALNUM.sub("", folded)
+    if len(set(folded)) < 4 or any(f and (f in run or f in run[::-1]) for f in (folded, bare) for run in _SEQUENCES):
         return True
-    candidates = {folded, unit, _AFFIXES.sub("", folded), _AFFIXES.sub("", unit)}
-    candidates |= {c.translate(_LEET) for c in candidates} | {_AFFIXES.sub("", c.translate(_LEET)) for c in candidates}
-    candidates |= {_NOT_ALNUM.sub("", c) for c in candidates}
-    return any(c in common for c in candidates if c)
+    forms = {folded, bare}
+    forms |= {_shortest_unit(f) for f in forms}
+    forms |= {_AFFIXES.sub("", f) for f in forms}
+    forms |= {f.translate(_LEET) for f in forms}
+    forms |= {_AFFIXES.sub("", f) for f in forms}
+    forms |= {_NOT_ALNUM.sub("", f) for f in forms}
+    common = common_passwords()
+    return any(f in common for f in forms if f)
 
 
 def check_password(password: str, username: str) -> None:
@@ -438,7 +442,7 @@ def authenticate_token(session: Session, secret: str, *, now: dt.datetime, clien
         raise TokenInvalid()
     actor = actor_of(user)
     if repository.note_token_use(session, token.id, now, TOKEN_USE_RECORDED_EVERY):
-        token.last_used_at = now
+        set_committed_value(token, "last_used_at", now)  # written already: no second UPDATE
         audit.record(session, actor=actor, action="auth.token_used", subject_type="api_token", subject_id=token.id,
                      data={"token": token.id, "user": user.username, "client": _client(client)})
     return actor
