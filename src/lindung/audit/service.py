@@ -82,7 +82,7 @@ _LABELS = {"sponsor_type": "registry.sponsor_type.", "agreement_status": "regist
 """Facts whose values are codes with a label in the catalogues."""
 _RUPIAH = frozenset({"budget", "budget_before", "budget_after", "cost", "amount", "income", "base", "total"})
 """Facts that are amounts of rupiah."""
-_CODES_AS_NUMBERS = frozenset({"number", "proposal", "import", "version"})
+_CODES_AS_NUMBERS = frozenset({"number", "proposal", "import", "version", "token"})
 """Facts that are numbers naming something (a proposal's number): never grouped (1.000 would misread)."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,6 +33,10 @@ class UserRead(BaseModel):
     created_by: str | None
     created_at: dt.datetime
     permissions: list[str]
+    password_changed_at: dt.datetime | None = None
+    """When the user's password was last set; None: they have none (they cannot sign in with one)."""
+    locked_until: dt.datetime | None = None
+    """Until when sign-in is refused after too many wrong passwords (may lie in the past: a lock over)."""
 
 
 class RoleChanged(BaseModel):
@@ -40,3 +45,32 @@ class RoleChanged(BaseModel):
     before: str
     """The role the user had."""
     user: UserRead
+
+
+TokenStatus = Literal["active", "expired", "revoked"]
+
+
+class TokenRead(BaseModel):
+    """An API token as lists show it: never its secret, which is shown once, when it is made."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    user: str
+    """The username the token acts as."""
+    name: str
+    """What the token is for, as its maker wrote it (e.g. 'sistem keuangan Kadin')."""
+    prefix: str
+    """The secret's first characters (``lind_AbCd1234``): enough to tell tokens apart, not to use one."""
+    created_at: dt.datetime
+    created_by: str
+    expires_at: dt.datetime
+    """The first instant the token no longer works (the end of its last day in the branch's zone)."""
+    valid_through: dt.date
+    """The last day the token works, in the branch's zone."""
+    last_used_at: dt.datetime | None
+    """Recorded at most once a minute."""
+    revoked_at: dt.datetime | None
+    revoked_by: str | None
+    status: TokenStatus
+    """Its state at the moment it was read."""

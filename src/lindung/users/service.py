@@ -162,7 +162,8 @@ def read(session: Session, user: User) -> UserRead:
     return UserRead(username=user.username, full_name=user.full_name, role=user.role,
                     sponsor=sponsor.code if sponsor else None, region=user.region_code, active=user.active,
                     created_by=creator.get(user.created_by_id) if user.created_by_id is not None else None,
-                    created_at=user.created_at, permissions=sorted(actor_of(user).permissions))
+                    created_at=user.created_at, permissions=sorted(actor_of(user).permissions),
+                    password_changed_at=user.password_changed_at, locked_until=user.locked_until)
 
 
 def _get(session: Session, username: str, *, for_update: bool = False) -> User:
