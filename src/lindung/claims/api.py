@@ -19,10 +19,10 @@ from lindung.claims import documents as store
 from lindung.claims import service
 from lindung.claims.letter import render_letter
 from lindung.claims.schemas import (
-    Account,
     AccidentOutcome,
     AccidentReport,
     AccidentView,
+    Account,
     ClaimRequest,
     ClaimRow,
     ClaimTypeTotal,
