@@ -20,6 +20,7 @@ from lindung.api import problems
 from lindung.claims.api import router as claims_router
 from lindung.kit import db
 from lindung.system import service as system
+from lindung.users.api import router as users_router
 
 API_PREFIX = "/api/v1"
 SECURITY_HEADERS = {
@@ -34,7 +35,7 @@ content policy for its own page only."""
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
 
-ROUTERS = (claims_router,)
+ROUTERS = (users_router, claims_router)
 """Each domain's ``api.py`` router, under ``/api/v1``."""
 
 health = APIRouter(tags=["health"])
