@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from lindung.claims.letter import amount_in_words, component_label, render_letter
+from lindung.claims.letter import amount_in_words, render_letter
 from lindung.claims.models import CLAIM_TYPES
 from lindung.claims.schemas import (
     ChildScholarshipView,
@@ -24,7 +24,7 @@ from lindung.claims.schemas import (
     PaymentView,
     Step,
 )
-from lindung.kit.i18n import catalogue
+from lindung.kit.i18n import catalogue, component_label
 
 TODAY = dt.date(2026, 12, 7)
 FULL_NIK = "3216011705900001"

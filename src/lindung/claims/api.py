@@ -29,7 +29,6 @@ from lindung.claims.schemas import (
     ClaimView,
 )
 from lindung.kit import clock
-from lindung.kit.errors import InvalidInput
 from lindung.kit.schemas import Schema
 
 router = APIRouter(tags=["claims"])
@@ -87,12 +86,10 @@ def show(number: str, session: DbSession, by: CurrentUser) -> ClaimView:
              summary="Receive a document (PDF, JPEG or PNG, at most 10 MB)")
 def attach(number: str, code: Annotated[str, Form()], file: Annotated[UploadFile, File()], session: DbSession,
            by: CurrentUser) -> ClaimView:
-    data = file.file.read(store.MAX_BYTES + 1)  # never more than the limit and one byte into memory
-    name = file.filename or "document"
-    if len(data) > store.MAX_BYTES:
-        raise InvalidInput("document", name, reason="document_too_large", size=len(data) // (1024 * 1024),
-                           maximum=store.MAX_BYTES // (1024 * 1024))
-    return service.attach(session, number, code.strip().lower(), data, name, by=by, today=clock.today())
+    # never more than the limit and one byte into memory: the store refuses what is over the limit
+    data = file.file.read(store.MAX_BYTES + 1)
+    return service.attach(session, number, code.strip().lower(), data, file.filename or "document", by=by,
+                          today=clock.today())
 
 
 @router.post("/claims/{number}/account", dependencies=[requires("claim.enter")],

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from lindung.claims import documents as store
 from lindung.claims import service
@@ -45,6 +44,7 @@ from lindung.terminal.app import (
     write_csv,
 )
 from lindung.terminal.args import JsonOption, int_arg
+from lindung.terminal.tables import component_table
 from lindung.terminal.work import work
 
 claim_app = typer.Typer(help="Klaim JKM, JKK dan beasiswa: dari pengajuan sampai pembayaran.", no_args_is_help=True)
@@ -381,15 +381,6 @@ def _emit_accident(view: AccidentView, json_out: bool, lang: str) -> None:
         out_console.print("  " + t("claims.ui.claims", lang, claims=", ".join(view.claims)))
 
 
-def _label(code: str, lang: str) -> str:
-    key = f"component.{code}"
-    text = t(key, lang)
-    if text == key and code.rsplit(".", 1)[-1].isdigit():
-        stem, n = code.rsplit(".", 1)
-        return f"{t(f'component.{stem}', lang)} ({n})"
-    return text
-
-
 def _emit(view: ClaimView, json_out: bool, lang: str, *, brief: bool = False) -> None:
     if json_out:
         print_json(view)
@@ -404,21 +395,7 @@ def _emit(view: ClaimView, json_out: bool, lang: str, *, brief: bool = False) ->
         out_console.print("[red]" + escape(t("claims.ui.rejected", lang, reason=_reason(view.rejected_reason, lang),
                                               note=view.rejected_note or "")) + "[/red]")
     if not brief and view.components:
-        # the legal references as numbered notes under the table, as the simulator shows them
-        table = Table(title_justify="left", caption_justify="left")
-        table.add_column(t("ui.component", lang))
-        table.add_column(t("ui.arithmetic", lang), overflow="fold")
-        table.add_column(t("ui.amount", lang), justify="right", no_wrap=True)
-        table.add_column(t("ui.reference", lang), justify="center")
-        notes: list[str] = []
-        for c in view.components:
-            ref = c.reference + ("" if c.verified else f" [{t('ui.unverified', lang)}]")
-            if ref not in notes:
-                notes.append(ref)
-            table.add_row(escape(_label(c.code, lang)), escape(c.arithmetic), rp(c.amount),
-                          escape(f"[{notes.index(ref) + 1}]"))
-        table.caption = escape("\n".join(f"[{i}] {n}" for i, n in enumerate(notes, start=1)))
-        out_console.print(table)
+        out_console.print(component_table(view.components, lang))
     out_console.print(f"[bold]{t('ui.total', lang)}: {rp(view.total)}[/bold] ({terbilang_rupiah(view.total, lang)})")
     if view.children:
         for kid in view.children:

@@ -23,7 +23,7 @@ from fpdf.fonts import FontFace
 
 from lindung.claims.schemas import ChildScholarshipView, ClaimView, ComponentView
 from lindung.kit import clock
-from lindung.kit.i18n import LANGS, catalogue, format_count, format_date, load_yaml, t
+from lindung.kit.i18n import LANGS, catalogue, component_label, format_count, format_date, load_yaml, t
 from lindung.kit.lokal import terbilang_rupiah
 from lindung.kit.privacy import mask_nik, mask_niks_in_text
 from lindung.rules.catalogues import relationships
@@ -71,22 +71,6 @@ def amount_in_words(amount: int, lang: str) -> str:
 
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def component_label(code: str, lang: str) -> str:
-    """'component.<code>' from the catalogue; a numbered stage (jkk.stmb.2) falls back to its family
-    with the number, a projected level (scholarship.projected.sd) to 'projected' with the level; a
-    code with no label is shown as it is. The same fallbacks as ``simulator.cli.label``."""
-    key = f"component.{code}"
-    known = catalogue()
-    if key in known:
-        return t(key, lang)
-    stem, _, last = code.rpartition(".")
-    if last.isdigit() and f"component.{stem}" in known:
-        return f"{t(f'component.{stem}', lang)} ({last})"
-    if stem == "scholarship.projected":
-        return f"{t('component.scholarship.projected', lang)} {last.upper()}"
-    return code
 
 
 def _message_or_code(code: str, lang: str, **fields: object) -> str:

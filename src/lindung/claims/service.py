@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy.exc import IntegrityError
@@ -69,7 +70,7 @@ from lindung.kit import clock, lokal
 from lindung.kit.auth import Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lindung.kit.privacy import mask_nik, mask_niks_in_text
+from lindung.kit.privacy import mask_account, mask_nik, mask_niks_in_text
 from lindung.rules import benefits
 from lindung.rules.coverage import MonthState, Reason
 from lindung.rules.explain import Component
@@ -735,9 +736,7 @@ def attach(session: Session, number: str, code: str, data: bytes, file_name: str
     cat = catalogue()
     if code not in cat.documents:
         raise InvalidInput("document_code", code, known=", ".join(cat.documents))
-    bind = session.get_bind()
-    stored = store.store(data, file_name, root=store.documents_dir(bind.engine.url.render_as_string(
-        hide_password=False)))
+    stored = store.store(data, file_name, root=_documents_root(session))
     if not any(d.code == code and d.sha256 == stored.sha256 for d in repo.documents(session, claim.id)):
         session.add(ClaimDocument(claim_id=claim.id, code=code, sha256=stored.sha256, media_type=stored.media_type,
                                   size=stored.size, file_name=_text(file_name.rsplit("/", 1)[-1], "file_name") or "",
@@ -749,6 +748,11 @@ def attach(session: Session, number: str, code: str, data: bytes, file_name: str
         claim.complete_on = today
         session.flush()
     return _view(session, claim, by, today)
+
+
+def _documents_root(session: Session) -> Path:
+    """Where the documents of the session's database are kept (beside its SQLite file, by default)."""
+    return store.documents_dir(session.get_bind().engine.url.render_as_string(hide_password=False))
 
 
 def _missing(session: Session, claim: Claim) -> list[str]:
@@ -966,23 +970,17 @@ def _view(session: Session, claim: Claim, by: Actor, today: dt.date) -> ClaimVie
         children=children, documents=documents,
         payee=Payee(name=claim.payee_name, relationship=claim.payee_relationship,
                     nik=mask_nik(claim.payee_nik) if claim.payee_nik else None, note=claim.payee_note,
-                    account_bank=claim.account_bank, account_number=_mask_account(claim.account_number),
+                    account_bank=claim.account_bank, account_number=mask_account(claim.account_number),
                     account_holder=claim.account_holder),
         history=[Step(status=s.status, by=s.by_name, at=s.at, note=s.note) for s in steps],
         rejected_reason=claim.rejected_reason, rejected_note=claim.rejected_note,
         payment=PaymentView(reference=pay_row.reference, paid_on=pay_row.paid_on, amount=pay_row.amount,
-                            account_bank=pay_row.account_bank, account_number=_mask_account(pay_row.account_number),
+                            account_bank=pay_row.account_bank, account_number=mask_account(pay_row.account_number),
                             account_holder=pay_row.account_holder, by=names.get(pay_row.paid_by_id, ""))
         if pay_row else None,
         entered_by=names.get(claim.entered_by_id, ""), approved_by=names.get(claim.approved_by_id or 0),
         approved_at=claim.approved_at, complete_on=claim.complete_on, due_on=due,
         overdue=_overdue(claim, due, today), inputs=_shown_inputs(claim.inputs, by), notes=list(d.get("notes", [])))
-
-
-def _mask_account(number: str | None) -> str | None:
-    if not number:
-        return number
-    return "*" * max(len(number) - 4, 0) + number[-4:]
 
 
 def _shown_inputs(inputs: dict[str, Any], by: Actor) -> dict[str, Any]:
@@ -1031,5 +1029,4 @@ def document_file(session: Session, number: str, sha256: str, *, by: Actor) -> b
     claim = _claim(session, number, by)
     if not any(d.sha256 == sha256 for d in repo.documents(session, claim.id)):
         raise ClaimNotFound(number=claim.number)
-    bind = session.get_bind()
-    return store.read(sha256, root=store.documents_dir(bind.engine.url.render_as_string(hide_password=False)))
+    return store.read(sha256, root=_documents_root(session))

@@ -66,6 +66,22 @@ def t(code: str, lang: str = "id", **fields: Any) -> str:
         return template
 
 
+def component_label(code: str, lang: str) -> str:
+    """A computed amount's label, ``component.<code>``; a numbered stage (``jkk.stmb.2``) falls back to
+    its family with the number, a projected level (``scholarship.projected.sd``) to "projected" with the
+    level; a code with no label is shown as it is. The simulator, the claims and the letter share it."""
+    key = f"component.{code}"
+    known = catalogue()
+    if key in known:
+        return t(key, lang)
+    stem, _, last = code.rpartition(".")
+    if last.isdigit() and f"component.{stem}" in known:
+        return f"{t(f'component.{stem}', lang)} ({last})"
+    if stem == "scholarship.projected":
+        return f"{t('component.scholarship.projected', lang)} {last.upper()}"
+    return code
+
+
 def format_count(n: int, lang: str = "id") -> str:
     """12000 -> '12.000' (Indonesian) or '12,000' (English): a count of people, rows or months. Rupiah
     keep the Indonesian form in both languages (``kit.money.rp``)."""

@@ -28,6 +28,13 @@ def mask_phone(phone: str | None) -> str | None:
     return phone[:4] + "*" * (len(phone) - 8) + phone[-4:]
 
 
+def mask_account(number: str | None) -> str | None:
+    """A bank account number with only its last four digits: '0123456789012' -> '*********9012'."""
+    if not number:
+        return number
+    return "*" * max(len(number) - 4, 0) + number[-4:]
+
+
 def mask_niks_in_text(text: str) -> str:
     """Free text an officer wrote (a reason, a note) with every NIK in it masked, so that a full NIK
     never reaches the audit log through it: 'NIK 3216014107950001 salah' -> 'NIK 3216********0001 salah'."""

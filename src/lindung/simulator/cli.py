@@ -11,12 +11,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from lindung.kit.dates import parse_date
 from lindung.kit.errors import InvalidInput
-from lindung.kit.i18n import t
+from lindung.kit.i18n import component_label, t
 from lindung.kit.lokal import terbilang_rupiah
 from lindung.kit.numbers import MONTHS_MAX, rupiah_amount, whole_number
 from lindung.rules import benefits
@@ -28,6 +26,7 @@ from lindung.rules.period import Month
 from lindung.rules.scholarships import NOT_AT_SCHOOL, Child, ScholarshipResult
 from lindung.terminal.app import LangOption, lang_of, out_console, print_json
 from lindung.terminal.args import int_arg
+from lindung.terminal.tables import component_table
 
 app = typer.Typer(help="Simulasi iuran dan manfaat.", no_args_is_help=True)
 benefit_app = typer.Typer(help="Simulasi manfaat JKM dan JKK.", no_args_is_help=True)
@@ -76,34 +75,8 @@ def _income_or_base(income: str | None, base: str | None) -> tuple[int | None, i
 
 
 def label(code: str, lang: str) -> str:
-    """Component label: 'component.jkk' etc.; numbered stages fall back to their family."""
-    key = f"component.{code}"
-    text = t(key, lang)
-    if text == key and code.rsplit(".", 1)[-1].isdigit():
-        stem, n = code.rsplit(".", 1)
-        return f"{t(f'component.{stem}', lang)} ({n})"
-    if text == key and code.startswith("scholarship.projected."):
-        return f"{t('component.scholarship.projected', lang)} {code.rsplit('.', 1)[-1].upper()}"
-    return text
-
-
-def _component_table(components: list[Component], lang: str, title: str | None = None) -> Table:
-    """Components with their arithmetic; the legal references go below the table as footnotes."""
-    table = Table(title=title, title_justify="left", caption_justify="left")
-    table.add_column(t("ui.component", lang))
-    table.add_column(t("ui.arithmetic", lang))
-    table.add_column(t("ui.amount", lang), justify="right")
-    table.add_column(t("ui.reference", lang), justify="center")
-    notes: list[str] = []
-    for c in components:
-        ref = c.reference + ("" if c.verified else f" [{t('ui.unverified', lang)}]")
-        if ref not in notes:
-            notes.append(ref)
-        amount = rp(c.amount) if c.code not in {"bracket", "coverage"} else ""
-        table.add_row(escape(label(c.code, lang)), escape(c.arithmetic), amount,
-                      escape(f"[{notes.index(ref) + 1}]"))
-    table.caption = escape("\n".join(f"[{i}] {n}" for i, n in enumerate(notes, start=1)))
-    return table
+    """A component's label (``kit.i18n.component_label``)."""
+    return component_label(code, lang)
 
 
 def _print_total(amount: int, lang: str, key: str = "ui.total") -> None:
@@ -124,7 +97,7 @@ def _print_scholarship(result: ScholarshipResult, lang: str) -> None:
         if not child.eligible:
             out_console.print(f"  {head}: {t(child.reason or 'error', lang)}")
             continue
-        out_console.print(_component_table(list(child.components), lang, head))
+        out_console.print(component_table(list(child.components), lang, head))
     out_console.print(f"  {t('ui.scholarship_this_year', lang)}: [bold]{rp(result.this_year)}[/bold]")
     out_console.print(f"  {t('ui.scholarship_projected', lang)}: [bold]{rp(result.projected)}[/bold]")
 
@@ -135,7 +108,7 @@ def _emit_benefit(result: benefits.BenefitResult, as_json: bool, lang: str) -> N
         return
     out_console.print(f"[bold]{t(f'benefit.{result.kind}', lang)}[/bold] — "
                       f"{t('ui.event_date', lang)} {result.date.isoformat()}")
-    out_console.print(_component_table(list(result.components), lang))
+    out_console.print(component_table(list(result.components), lang))
     _print_total(result.total, lang, "ui.total_now")
     for note in result.notes:
         out_console.print(t(note, lang))
@@ -186,7 +159,7 @@ def contribution(
     for run in span.runs:
         title = (f"{run.first}" if run.months == 1 else f"{run.first} – {run.last}: {run.months} × "
                  f"{rp(run.each.total)} = {rp(run.total)}")
-        out_console.print(_component_table(list(run.each.components), language, title))
+        out_console.print(component_table(list(run.each.components), language, title))
     _print_total(span.total, language)
 
 
