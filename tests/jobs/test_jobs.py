@@ -69,11 +69,11 @@ def test_a_scoped_user_reads_only_the_jobs_they_started(database):
     theirs, branch = start(database, "kadin.staf", kind="import"), start(database, "ani")
     with database.session(readonly=True) as s:
         staff = actor(s, "kadin.staf")
-        assert [j.id for j in jobs.newest(s, by=staff)] == [theirs]
+        assert [j.id for j in jobs.newest(s, by=staff).items] == [theirs]
         assert jobs.get(s, theirs, by=staff).created_by == "kadin.staf"
         with pytest.raises(NotFound):
             jobs.get(s, branch, by=staff)
-        assert [j.id for j in jobs.newest(s, by=actor(s, "budi"))] == [branch, theirs]
+        assert [j.id for j in jobs.newest(s, by=actor(s, "budi")).items] == [branch, theirs]
 
 
 def test_a_job_whose_process_is_gone_reads_as_interrupted(database):

@@ -8,15 +8,21 @@ does) and serves that engine; ``lindung serve`` runs it under uvicorn.
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from lindung.api import problems
+from lindung.api.jobs import JobRunner
+from lindung.api.jobs import router as jobs_router
+from lindung.api.limits import BODY_LIMIT, TooLargeAsProblem
 from lindung.claims.api import router as claims_router
 from lindung.kit import db
 from lindung.system import service as system
@@ -35,7 +41,7 @@ content policy for its own page only."""
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
 
-ROUTERS = (users_router, claims_router)
+ROUTERS = (users_router, jobs_router, claims_router)
 """Each domain's ``api.py`` router, under ``/api/v1``."""
 
 health = APIRouter(tags=["health"])
@@ -60,12 +66,25 @@ def readyz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if status.up_to_date else 503)
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
-    app = FastAPI(title="Lindung", version=version("lindung"),
+def cors_origins() -> list[str]:
+    """``LINDUNG_CORS_ORIGINS``: the web origins allowed to call the API from a browser, separated by
+    commas (``https://dashboard.bekasikab.go.id``). None by default: CORS stays off."""
+    return [origin.strip() for origin in os.environ.get("LINDUNG_CORS_ORIGINS", "").split(",") if origin.strip()]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.job_runner.shutdown()
+
+
+def create_app(engine: Engine | None = None, *, max_body_size: int = BODY_LIMIT) -> FastAPI:
+    app = FastAPI(lifespan=lifespan, title="Lindung", version=version("lindung"),
                   description="Perlindungan BPJS Ketenagakerjaan (JKK, JKM) untuk pekerja rentan yang dibiayai "
                               "sponsor. Sponsored BPJS Ketenagakerjaan coverage for vulnerable informal workers.",
                   openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
     app.state.engine = db.ensure_database(engine or db.get_engine())
+    app.state.job_runner = JobRunner()
     problems.install(app)
 
     @app.middleware("http")
@@ -80,8 +99,15 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             response.headers["Content-Security-Policy"] = DOCS_CSP
         return response
 
+    app.add_middleware(TooLargeAsProblem)
+    origins = cors_origins()
+    if origins:
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
+                           allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "Accept-Language", "Idempotency-Key"],
+                           expose_headers=["Location", "X-Request-ID", "Retry-After"])
     app.include_router(health)
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, max_body_size=max_body_size)
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from lindung.api.auth import CurrentUser, requires
 from lindung.api.deps import DbSession, Lang
+from lindung.api.limits import UPLOAD_LIMIT
 from lindung.claims import documents as store
 from lindung.claims import service
 from lindung.claims.letter import render_letter
@@ -82,7 +83,7 @@ def show(number: str, session: DbSession, by: CurrentUser) -> ClaimView:
     return service.show(session, number, by=by, today=clock.today())
 
 
-@router.post("/claims/{number}/documents", dependencies=[requires("claim.enter")],
+@router.post("/claims/{number}/documents", dependencies=[requires("claim.enter")], max_body_size=UPLOAD_LIMIT,
              summary="Receive a document (PDF, JPEG or PNG, at most 10 MB)")
 def attach(number: str, code: Annotated[str, Form()], file: Annotated[UploadFile, File()], session: DbSession,
            by: CurrentUser) -> ClaimView:

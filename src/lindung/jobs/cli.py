@@ -11,6 +11,7 @@ from lindung.jobs import service as jobs
 from lindung.jobs.schemas import JobRead
 from lindung.kit import clock
 from lindung.kit.i18n import format_count, t
+from lindung.kit.paging import Window
 from lindung.terminal.app import ByOption, LangOption, lang_of, out_console, print_json
 from lindung.terminal.args import JsonOption
 from lindung.terminal.work import work
@@ -35,12 +36,12 @@ def _outcome(job: JobRead, lang: str) -> str:
 
 
 @app.command("list")
-def job_list(limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Paling banyak sekian baris."),
+def job_list(limit: int = typer.Option(50, "--limit", min=1, max=500, help="Paling banyak sekian baris."),
              by: str | None = ByOption, json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Pekerjaan terbaru dahulu."""
     lg = lang_of(lang)
     with work(by, readonly=True) as w:
-        rows = jobs.newest(w.session, by=w.actor, limit=limit)
+        rows = jobs.newest(w.session, by=w.actor, window=Window(limit=limit)).items
     if json_out:
         print_json(rows)
         return

@@ -6,17 +6,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lindung.jobs.models import Job
+from lindung.kit.paging import Paged, Window, fetch
 
 
 def get(session: Session, job_id: int) -> Job | None:
     return session.get(Job, job_id)
 
 
-def newest(session: Session, limit: int, *, created_by_id: int | None = None) -> list[Job]:
-    query = select(Job).order_by(Job.id.desc()).limit(limit)
+def newest(session: Session, window: Window, *, created_by_id: int | None = None) -> Paged[Job]:
+    query = select(Job).order_by(Job.id.desc())
     if created_by_id is not None:
         query = query.where(Job.created_by_id == created_by_id)
-    return list(session.scalars(query))
+    return fetch(session, query, window)
 
 
 def set_progress(session: Session, job_id: int, done: int, total: int | None) -> None:

@@ -39,6 +39,7 @@ from lindung.jobs.schemas import JobRead
 from lindung.kit.auth import Actor
 from lindung.kit.db import session_scope, utcnow
 from lindung.kit.errors import LindungError, NotFound
+from lindung.kit.paging import Paged, Window
 
 PROGRESS_EVERY_SECONDS = 1.0
 """How often a running job's progress is written to its row (PostgreSQL)."""
@@ -170,7 +171,7 @@ def get(session: Session, job_id: int, *, by: Actor) -> JobRead:
     return _read(job)
 
 
-def newest(session: Session, *, by: Actor, limit: int = 50) -> list[JobRead]:
-    """The newest jobs (a scoped user's own only)."""
+def newest(session: Session, *, by: Actor, window: Window | None = None) -> Paged[JobRead]:
+    """The newest jobs, a page of them (a scoped user's own only)."""
     own = None if by.scope.unlimited else by.user_id
-    return [_read(job) for job in repository.newest(session, limit, created_by_id=own)]
+    return repository.newest(session, window or Window(), created_by_id=own).map(_read)
