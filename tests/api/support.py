@@ -47,7 +47,8 @@ class Api:
 
     def request(self, method: str, path: str, user: str | None, **kwargs: Any) -> httpx.Response:
         headers = {**self.as_(user), **kwargs.pop("headers", {})}
-        return self.client.request(method, path, headers=headers, **kwargs)
+        answer: httpx.Response = self.client.request(method, path, headers=headers, **kwargs)
+        return answer
 
     def get(self, path: str, user: str | None, **kwargs: Any) -> httpx.Response:
         return self.request("GET", path, user, **kwargs)
