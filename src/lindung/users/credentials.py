@@ -30,6 +30,8 @@ replaced at the next successful sign-in.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import datetime as dt
 import hashlib
 import math
@@ -126,6 +128,8 @@ class TokenInvalid(Forbidden):
 
     code = "auth.token_invalid"
     http_status = 401
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="lindung", error="invalid_token"'}
+    """RFC 6750: a token given and refused."""
 
     def __init__(self) -> None:
         super().__init__()
