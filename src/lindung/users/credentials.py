@@ -30,8 +30,6 @@ replaced at the next successful sign-in.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import datetime as dt
 import hashlib
 import math
@@ -39,6 +37,7 @@ import re
 import secrets
 import unicodedata
 from functools import cache
+from typing import ClassVar
 
 from pwdlib import PasswordHash
 from pwdlib.exceptions import PwdlibError
