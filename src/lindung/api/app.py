@@ -53,7 +53,7 @@ def api_routes() -> dict[str, APIRoute]:
     for router in ROUTERS:
         for route in router.routes:
             if isinstance(route, APIRoute):
-                for method in sorted(route.methods - {"HEAD"}):
+                for method in sorted((route.methods or set()) - {"HEAD"}):
                     found[f"{method} {API_PREFIX}{route.path}"] = route
     return found
 
