@@ -120,7 +120,7 @@ def create_app(engine: Engine | None = None, *, max_body_size: int = BODY_LIMIT)
                            allow_headers=["Authorization", "Content-Type", "Accept-Language", "Idempotency-Key"],
                            expose_headers=["Location", "X-Request-ID", "Retry-After"])
     app.include_router(health)
-    api = APIRouter(prefix=API_PREFIX, max_body_size=max_body_size)
+    api = APIRouter(prefix=API_PREFIX, max_body_size=max_body_size, responses=problems.RESPONSES)
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)

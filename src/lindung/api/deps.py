@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from lindung.api.lang import request_lang
@@ -29,3 +29,8 @@ def _readonly_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(_session)]
 ReadSession = Annotated[Session, Depends(_readonly_session)]
 Lang = Annotated[str, Depends(request_lang)]
+
+ROW_ID_MAX = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="A row's number")]
+"""A numeric id in a path (a job, an accident, a token): 1 … 2³¹−1, the range both engines keep, so
+that an id out of it is a 422, not a database error."""

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from lindung.api.auth import CurrentUser, requires
-from lindung.api.deps import ReadSession
+from lindung.api.deps import ReadSession, RowId
 from lindung.api.paging import Page, PageWindow
 from lindung.jobs import service as jobs
 from lindung.jobs.schemas import JobRead
@@ -101,5 +101,5 @@ def list_jobs(session: ReadSession, by: CurrentUser, window: PageWindow) -> Page
 
 
 @router.get("/jobs/{job_id}", dependencies=[requires()], summary="A job: its status, progress and result")
-def show_job(job_id: int, session: ReadSession, by: CurrentUser) -> JobRead:
+def show_job(job_id: RowId, session: ReadSession, by: CurrentUser) -> JobRead:
     return jobs.get(session, job_id, by=by)

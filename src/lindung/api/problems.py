@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lindung.api.lang import request_lang
@@ -27,6 +28,46 @@ from lindung.kit.privacy import mask_niks_in_text
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("lindung.api")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    code: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457): ``code`` is the stable message code (the CLI's), ``detail`` its message in
+    the reader's language; ``errors`` the fields at fault, when the request could not be read."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    code: str
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+def _described(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem, "content": {PROBLEM: {}}}
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _described("No token, or a token that does not work"),
+    403: _described("The user's role may not do this"),
+    404: _described("Not found (also what another sponsor's resource answers)"),
+    409: _described("A business conflict: the resource's state does not allow it"),
+    413: _described("The body is larger than allowed"),
+    422: _described("The request could not be read, or a value is not valid"),
+    429: _described("Too many attempts: try again after Retry-After seconds"),
+    503: _described("The database cannot be reached"),
+}
+"""What every ``/api/v1`` operation may answer besides its success, declared once for the OpenAPI
+document (in place of FastAPI's own 422 shape)."""
 
 
 def problem(request: Request, status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
@@ -93,8 +134,28 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, 500, "internal_error", t("problem.detail.internal_error", request_lang(request)))
 
 
+def problem_media_types(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI ``document`` with each error response's schema under ``application/problem+json``
+    only (FastAPI puts a response ``model`` under ``application/json``)."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                if PROBLEM in content and "application/json" in content:
+                    content[PROBLEM] = content.pop("application/json")
+    return document
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(LindungError, _lindung)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problem_media_types(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
 from lindung.api.auth import CurrentUser, requires
-from lindung.api.deps import DbSession, Lang
+from lindung.api.deps import DbSession, Lang, RowId
 from lindung.api.limits import UPLOAD_LIMIT
 from lindung.claims import documents as store
 from lindung.claims import service
@@ -147,11 +147,11 @@ def report_accident(report: AccidentReport, session: DbSession, by: CurrentUser)
 
 
 @router.get("/accidents/{accident_id}", dependencies=[requires("claim.read")], summary="A work accident")
-def show_accident(accident_id: int, session: DbSession, by: CurrentUser) -> AccidentView:
+def show_accident(accident_id: RowId, session: DbSession, by: CurrentUser) -> AccidentView:
     return service.show_accident(session, accident_id, by=by, today=clock.today())
 
 
 @router.post("/accidents/{accident_id}/outcome", dependencies=[requires("claim.enter")],
              summary="The stage II outcome")
-def outcome(accident_id: int, body: AccidentOutcome, session: DbSession, by: CurrentUser) -> AccidentView:
+def outcome(accident_id: RowId, body: AccidentOutcome, session: DbSession, by: CurrentUser) -> AccidentView:
     return service.record_outcome(session, accident_id, body, by=by, today=clock.today())

@@ -9,7 +9,7 @@ import datetime as dt
 from fastapi import APIRouter
 
 from lindung.api.auth import CurrentUser, requires
-from lindung.api.deps import DbSession
+from lindung.api.deps import DbSession, RowId
 from lindung.kit.clock import now as clock_now
 from lindung.kit.schemas import Schema
 from lindung.users import credentials
@@ -61,5 +61,5 @@ def all_tokens(session: DbSession, by: CurrentUser) -> list[TokenRead]:
 
 
 @router.delete("/tokens/{token_id}", dependencies=[requires()], summary="Revoke a token for good")
-def revoke(token_id: int, session: DbSession, by: CurrentUser) -> TokenRead:
+def revoke(token_id: RowId, session: DbSession, by: CurrentUser) -> TokenRead:
     return credentials.revoke_token(session, token_id, by=by, now=clock_now())
