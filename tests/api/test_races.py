@@ -127,3 +127,62 @@ def test_two_approvals_and_two_payments_of_one_claim_at_once(live: LiveServer,
     assert postgres_database.scalar("SELECT sum(amount) FROM claim_payments") == 42_000_000
     assert postgres_database.scalar("SELECT count(*) FROM claim_steps WHERE status = 'approved'") == 1
     assert postgres_database.scalar("SELECT count(*) FROM worker_deaths") == 1
+
+
+def test_two_payments_with_one_bank_reference_at_once_record_one(live: LiveServer,
+                                                                 postgres_database: TestDatabase) -> None:
+    from tests.billing import factories as bf
+
+    with postgres_database.session() as s:
+        bf.agreement(s)
+        enrolled(s, occupation="petani", first="2026-01")
+        enrolled(s, occupation="pedagang", first="2026-01", name="Dedi Kurnia")
+        run = bf.bill(s, "2026-01", on=dt.date(2026, 1, 2))
+        bill = run.bills[0]
+        tokens = make_tokens(s, ["kasir", "cici"])
+    body = {"code": bill.payment_code, "amount": bill.payable, "reference": "BRI-20260105-0001",
+            "paid_on": "2026-01-05"}
+    answers = at_once([lambda c, who=who: c.post("/api/v1/payments", headers=_bearer(tokens[who]), json=body)
+                       for who in ("kasir", "cici")], live.url)
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
+    receipts = {a.json()["receipt"] for a in answers}
+    assert len(receipts) == 1  # the retry answers the first receipt again
+    assert postgres_database.scalar("SELECT count(*) FROM payments") == 1
+    assert postgres_database.scalar("SELECT sum(amount) FROM payments") == bill.payable
+    changed = at_once([lambda c: c.post("/api/v1/payments", headers=_bearer(tokens["kasir"]),
+                                        json={**body, "amount": bill.payable - 1})], live.url)[0]
+    assert changed.status_code == 409, changed.text
+    assert postgres_database.scalar("SELECT count(*) FROM payments") == 1
+
+
+def test_two_imports_into_one_agreement_at_once_never_exceed_its_quota(live: LiveServer,
+                                                                       postgres_database: TestDatabase,
+                                                                       tmp_path: Path) -> None:
+    from tests.enrolment.import_files import person, write_csv
+    from tests.factories import make_agreement
+
+    with postgres_database.session() as s:
+        make_agreement(s, quota=10, activate=True)
+        tokens = make_tokens(s, ["ani", "cici"])
+    files = [write_csv(tmp_path / f"kadin-{i}.csv", [person() for _ in range(8)]).read_bytes() for i in range(2)]
+    started = at_once([lambda c, who=who, content=content: c.post(
+        "/api/v1/agreements/KADIN-2026/imports", headers=_bearer(tokens[who]), data={"mode": "import"},
+        files={"file": (f"{who}.csv", content, "text/csv")}) for who, content in zip(("ani", "cici"), files,
+                                                                                        strict=True)], live.url)
+    assert [a.status_code for a in started] == [202, 202], [a.text for a in started]
+    summaries = []
+    with httpx.Client(base_url=live.url, timeout=60) as client:
+        for answer, who in zip(started, ("ani", "cici"), strict=True):
+            deadline = time.monotonic() + 120
+            while True:
+                job = client.get(answer.headers["Location"], headers=_bearer(tokens[who])).json()
+                if job["status"] not in ("queued", "running"):
+                    break
+                assert time.monotonic() < deadline, job
+                time.sleep(0.1)
+            assert job["status"] == "done", job
+            summaries.append(job["result"])
+    assert sum(r["enrolled"] for r in summaries) == 10, summaries
+    assert sum(r["refused"] for r in summaries) == 6
+    assert postgres_database.scalar("SELECT count(*) FROM enrolments") == 10
+    assert postgres_database.scalar("SELECT enrolled_count FROM agreements WHERE code = 'KADIN-2026'") == 10
