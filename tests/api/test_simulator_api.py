@@ -136,6 +136,8 @@ def test_no_rule_before_the_law_is_a_problem_not_a_500(client: TestClient) -> No
     (CONTRIBUTION, '{"income": 1000000, "month": ', None),
     (CONTRIBUTION, '{"income": "satu juta", "month": "2026-01"}', "income"),
     (CONTRIBUTION, '{"month": "2026-01"}', "income"),
+    (CONTRIBUTION, '{"income": true, "month": "2026-01"}', "income"),
+    (CONTRIBUTION, '{"income": 1000000.5, "month": "2026-01"}', "income"),
     (CONTRIBUTION, '{"income": 1000000, "month": "2026-01", "astronot": true}', "astronot"),
     (benefits("jkm"), '{"date": "2026-02-30"}', "date"),
     (benefits("jkm"), '{"date": "2026-05-10", "children": "sma:3"}', "children"),

@@ -17,7 +17,6 @@ from lindung.api.deps import DbSession, Lang
 from lindung.api.paging import Page, PageWindow
 from lindung.audit import service
 from lindung.audit.schemas import AuditShown
-from lindung.kit.numbers import ID_MAX
 
 router = APIRouter(tags=["audit"])
 
@@ -36,6 +35,6 @@ def audit_log(
     about = None
     if subject is not None:
         kind, _, number = subject.partition(":")
-        about = (kind, min(int(number), ID_MAX + 1))
+        about = (kind, int(number))
     return Page.of(service.page(session, by=by, lang=lang, window=window, actor=actor, action=action, since=since,
                                 until=until, subject=about))

@@ -22,6 +22,7 @@ from lindung.kit.auth import NO_USER, Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import catalogue, format_count, t
+from lindung.kit.numbers import ID_MAX
 from lindung.kit.paging import Paged, Window
 from lindung.kit.privacy import mask_niks_in_text
 from lindung.rules.catalogues import funding_sources
@@ -105,6 +106,8 @@ def page(session: Session, *, by: Actor, lang: str, window: Window, actor: str |
     """One page of the entries that match (as ``entries``), newest first, each with its text in
     ``lang``, and how many match in all: cut in SQL, so that no reader loads the whole log."""
     folded, after, before = _filters(by, actor, since, until)
+    if subject is not None and not 0 <= subject[1] <= ID_MAX:
+        return Paged([], 0, window)  # no row has that number (and PostgreSQL's integer would refuse it)
     found = repository.page(session, actor=folded, action=action, after=after, before=before, subject=subject,
                             window=window)
     return found.map(lambda e: shown(_read(e), lang))

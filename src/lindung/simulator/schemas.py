@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from lindung.kit.schemas import MonthText, Schema
 
@@ -25,7 +25,7 @@ BENEFIT_KINDS: tuple[BenefitKind, ...] = ("jkm", "jkk-death", "jkk-disability-to
 class ContributionRequest(Schema):
     """One worker's contribution for ``months`` months from ``month``."""
 
-    income: int
+    income: StrictInt
     """Income a month (rupiah), mapped to its bracket."""
     month: MonthText
     """The first month, ``YYYY-MM``."""
@@ -35,7 +35,7 @@ class ContributionRequest(Schema):
     """The funding source: apbn, apbd, apbdes, csr, kadin, mandiri …"""
     jht: bool = False
     """With the optional old-age savings (JHT)."""
-    months: int = 1
+    months: StrictInt = 1
     """How many months (1 to 1.200)."""
 
 
@@ -45,19 +45,19 @@ class BenefitRequest(Schema):
 
     date: dt.date
     """The day of the death or accident: the rules in force that day apply."""
-    income: int | None = None
+    income: StrictInt | None = None
     """Income a month (rupiah), mapped to its bracket's contribution base."""
-    base: int | None = None
+    base: StrictInt | None = None
     """The contribution base (dasar) as it is."""
     children: list[str] = Field(default_factory=list, max_length=20)
     """Each child as ``LEVEL:YEAR`` (tk, sd, smp, sma, pt) or ``belum`` (not at school yet)."""
-    contribution_months: int | None = None
+    contribution_months: StrictInt | None = None
     """Months of contributions paid (the JKM scholarship needs a minimum)."""
     percent: Decimal | None = None
     """The disability table's percentage (more than 0, at most 100)."""
     function_loss: Decimal | None = None
     """The percentage of function lost (a functional partial disability)."""
-    months: int | None = None
+    months: StrictInt | None = None
     """Months of temporary incapacity (STMB)."""
     cause: str | None = Field(default=None, max_length=20)
     """What the scholarship follows: a death (jkm) or a work accident (jkk)."""
