@@ -25,7 +25,7 @@ from lindung.rules.heirs import Relative, determine_heirs
 from lindung.rules.params import ParameterSet, Value, default_parameters
 from lindung.rules.period import Month
 from lindung.rules.scholarships import Child, scholarships
-from lindung.simulator.cli import parse_child
+from lindung.simulator.service import parse_child
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 

@@ -8,7 +8,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from lindung.audit import service as audit
-from lindung.audit.schemas import AuditShown
 from lindung.kit import clock
 from lindung.kit.dates import parse_date
 from lindung.kit.i18n import format_count, t
@@ -37,7 +36,7 @@ def audit_log(
         found = workers.audit_log(w.session, by=w.actor, worker=worker, actor=actor, action=action, since=first,
                                   until=last, limit=limit)
     # The facts of each entry in the reader's language, beside its values (``data``).
-    rows = [AuditShown(**dict(e), text=audit.detail_text(e, lg)) for e in found]
+    rows = [audit.shown(e, lg) for e in found]
     if json_out:
         print_json(rows)
         return

@@ -16,11 +16,15 @@ from sqlalchemy.orm import Session
 
 from lindung.audit import repository
 from lindung.audit.models import AuditEntry, Provenance
-from lindung.audit.schemas import AuditRead
+from lindung.audit.schemas import AuditRead, AuditShown
 from lindung.kit import clock
 from lindung.kit.auth import NO_USER, Actor
 from lindung.kit.db import utcnow
+from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import catalogue, format_count, t
+from lindung.kit.numbers import ID_MAX
+from lindung.kit.paging import Paged, Window
+from lindung.kit.privacy import mask_niks_in_text
 from lindung.rules.catalogues import funding_sources
 from lindung.rules.money import rp
 
@@ -57,6 +61,26 @@ def entries_for(session: Session, subject_type: str, subject_id: int) -> list[Au
     return repository.for_subject(session, subject_type, subject_id)
 
 
+def _filters(by: Actor, actor: str | None, since: dt.date | None, until: dt.date | None
+             ) -> tuple[str | None, dt.datetime | None, dt.datetime | None]:
+    """Who may read the log (``audit.read``; it names every sponsor's subjects, so only an unscoped
+    user), and the filters as SQL compares them: the actor folded, the days as instants."""
+    by.require("audit.read")
+    by.require_unscoped("audit")
+    if since is not None and until is not None and since > until:
+        raise InvalidInput("until", until.isoformat())
+    # The calendar's first and last days leave nothing out (and have no instant before or after them
+    # in every zone: 1 January of year 1 in WIB began in year 0 in UTC).
+    after = clock.day_start(since) if since is not None and since > dt.date.min else None
+    before = clock.day_start(until + dt.timedelta(days=1)) if until is not None and until < dt.date.max else None
+    return (" ".join(actor.split()).casefold() if actor else None), after, before
+
+
+def _read(e: AuditEntry) -> AuditRead:
+    return AuditRead(at=e.at, actor=e.actor, action=e.action, subject_type=e.subject_type, subject_id=e.subject_id,
+                     data=e.data, detail=e.detail)
+
+
 def entries(session: Session, *, by: Actor, actor: str | None = None, action: str | None = None,
             since: dt.date | None = None, until: dt.date | None = None,
             subject: tuple[str, int] | None = None, limit: int = 100) -> list[AuditRead]:
@@ -64,16 +88,29 @@ def entries(session: Session, *, by: Actor, actor: str | None = None, action: st
     names every sponsor's subjects, so only an unscoped user): ``actor`` a username (any case),
     ``action`` a prefix ("worker." for every worker action), ``since``/``until`` whole days of the
     branch's zone (``kit.clock``), ``subject`` a (type, id) pair."""
-    by.require("audit.read")
-    by.require_unscoped("audit")
-    # The calendar's first and last days leave nothing out (and have no instant before or after them
-    # in every zone: 1 January of year 1 in WIB began in year 0 in UTC).
-    after = clock.day_start(since) if since is not None and since > dt.date.min else None
-    before = clock.day_start(until + dt.timedelta(days=1)) if until is not None and until < dt.date.max else None
-    found = repository.search(session, actor=" ".join(actor.split()).casefold() if actor else None, action=action,
-                              after=after, before=before, subject=subject, limit=limit)
-    return [AuditRead(at=e.at, actor=e.actor, action=e.action, subject_type=e.subject_type, subject_id=e.subject_id,
-                      data=e.data, detail=e.detail) for e in found]
+    folded, after, before = _filters(by, actor, since, until)
+    found = repository.search(session, actor=folded, action=action, after=after, before=before, subject=subject,
+                              limit=limit)
+    return [_read(e) for e in found]
+
+
+def shown(entry: AuditRead, lang: str) -> AuditShown:
+    """An entry with what it says in ``lang`` (``detail_text``). Entries hold no NIK; a 16-digit run
+    in an old entry's free text is masked all the same."""
+    return AuditShown(**dict(entry), text=mask_niks_in_text(detail_text(entry, lang)))
+
+
+def page(session: Session, *, by: Actor, lang: str, window: Window, actor: str | None = None,
+         action: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
+         subject: tuple[str, int] | None = None) -> Paged[AuditShown]:
+    """One page of the entries that match (as ``entries``), newest first, each with its text in
+    ``lang``, and how many match in all: cut in SQL, so that no reader loads the whole log."""
+    folded, after, before = _filters(by, actor, since, until)
+    if subject is not None and not 0 <= subject[1] <= ID_MAX:
+        return Paged([], 0, window)  # no row has that number (and PostgreSQL's integer would refuse it)
+    found = repository.page(session, actor=folded, action=action, after=after, before=before, subject=subject,
+                            window=window)
+    return found.map(lambda e: shown(_read(e), lang))
 
 
 # --- saying an entry --------------------------------------------------------------------------

@@ -169,18 +169,18 @@ def user_role(
 def user_roles(json_out: bool = JsonOption, lang: str | None = LangOption) -> None:
     """Peran yang ada dan izin masing-masing."""
     lg = lang_of(lang)
-    cat = role_catalogue.catalogue()
-    out = [{"role": r.code, "label": r.label(lg), "scope": r.scope, "permissions": sorted(r.permissions)}
-           for r in cat.roles.values()]
+    cat = users.roles()
     if json_out:
-        print_json(out)
+        print_json(cat.roles)
         return
+    meaning = {p.code: (p.label.en if lg == "en" else p.label.id) for p in cat.permissions}
     table = Table(title=t("user.roles_title", lg), title_justify="left")
     table.add_column(t("user.col.role", lg) + "\n" + t("user.col.scope", lg), no_wrap=True)
     table.add_column(t("user.col.permissions", lg), overflow="fold", ratio=1)
-    for r in out:
-        table.add_row(f"{r['role']}\n{r['label']}\n[dim]{t('user.scope.' + str(r['scope']), lg)}[/dim]",
-                      "\n".join(f"{p} — {cat.permissions[p].label(lg)}" for p in r["permissions"]))
+    for r in cat.roles:
+        label = r.label.en if lg == "en" else r.label.id
+        table.add_row(f"{r.role}\n{label}\n[dim]{t('user.scope.' + r.scope, lg)}[/dim]",
+                      "\n".join(f"{p} — {meaning[p]}" for p in r.permissions))
     out_console.print(table)
 
 

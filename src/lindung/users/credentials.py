@@ -86,6 +86,9 @@ TOKEN_DEFAULT_DAYS = 90
 """A token's life when its maker names no expiry."""
 TOKEN_MAX_DAYS = 365
 """The longest life a token may be given."""
+SIGN_IN_TOKEN_LIFE = dt.timedelta(hours=12)
+"""How long the token a password sign-in gives works: a working day and its evening, never overnight
+into the next one; a person signs in again the next morning."""
 TOKEN_USE_RECORDED_EVERY = dt.timedelta(minutes=1)
 """A token's last use (and its audit entry) is written at most this often, not on every request."""
 
@@ -297,6 +300,16 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
     clears the count, replaces an outdated hash, and is audited; it is committed with the caller's
     unit of work.
     """
+    user, where = _check(session, username, password, client=client, now=now)
+    actor = actor_of(user)
+    audit.record(session, actor=actor, action="auth.login", subject_type="user", subject_id=user.id,
+                 data={"user": user.username, "client": where})
+    return actor
+
+
+def _check(session: Session, username: str, password: str, *, client: str | None, now: dt.datetime
+           ) -> tuple[User, str | None]:
+    """``authenticate`` without its audit entry of a success: the user and the client as recorded."""
     where = _client(client)
     if where is not None:
         _refuse_a_guessing_client(session, where, now)
@@ -324,10 +337,7 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
         if rehashed is not None:
             user.password_hash = rehashed
         session.flush()
-        actor = actor_of(user)
-        audit.record(session, actor=actor, action="auth.login", subject_type="user", subject_id=user.id,
-                     data={"user": user.username, "client": where})
-        return actor
+        return user, where
     _fail(session, user, reason, where, now)
     session.commit()
     raise LoginFailed()
@@ -449,6 +459,46 @@ def authenticate_token(session: Session, secret: str, *, now: dt.datetime, clien
         audit.record(session, actor=actor, action="auth.token_used", subject_type="api_token", subject_id=token.id,
                      data={"token": token.id, "user": user.username, "client": _client(client)})
     return actor
+
+
+def sign_in(session: Session, username: str, password: str, *, client: str | None, now: dt.datetime
+            ) -> tuple[TokenRead, str]:
+    """Sign in with a password (``authenticate``: its one answer to every failure, its lock and its
+    client throttle) and get a short-lived API token for the user, working ``SIGN_IN_TOKEN_LIFE`` from
+    ``now``: what a door that has a person at a keyboard (the web pages, a script run by hand) holds
+    instead of the password. The same token as ``create_token`` makes (listed, revocable, audited:
+    ``auth.login`` then ``auth.token_created``), named after the sign-in. Call it alone in its unit of
+    work, first (``authenticate`` commits a failure before it raises)."""
+    actor = authenticate(session, username, password, client=client, now=now)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_RANDOM_BYTES)
+    expires_at = now + SIGN_IN_TOKEN_LIFE
+    label = _token_name(f"sign-in {clock.format_stamp(now)}")
+    token = ApiToken(user_id=actor.user_id, name=label, prefix=secret[:len(TOKEN_PREFIX) + TOKEN_SHOWN_CHARACTERS],
+                     secret_sha256=_digest(secret), created_at=now, created_by_id=actor.user_id, expires_at=expires_at)
+    session.add(token)
+    session.flush()
+    audit.record(session, actor=actor, action="auth.token_created", subject_type="api_token", subject_id=token.id,
+                 data={"token": token.id, "name": label, "user": actor.username,
+                       "expires": clock.format_stamp(expires_at)})
+    return _reads(session, [token], now)[0], secret
+
+
+def change_password(session: Session, username: str, password: str, *, current: str | None, by: Actor,
+                    client: str | None, now: dt.datetime) -> UserRead:
+    """``set_password`` as a signed-in door does it: one's own password only with the current one
+    (checked as a sign-in is, so that wrong guesses count toward the lock, and the answer to a wrong
+    one is ``invalid.current_password``), anyone else's by an administrator (``user.admin``) without
+    it. The new password is checked before the current one, so that a refused one costs no guess."""
+    user = _target(session, username, by)
+    check_password(password, user.username)
+    if user.id == by.user_id:
+        if not current:
+            raise InvalidInput("current_password", "", reason="current_password_missing")
+        try:
+            _check(session, user.username, current, client=client, now=now)
+        except LoginFailed:
+            raise InvalidInput("current_password", "", reason="current_password_wrong") from None
+    return set_password(session, user.username, password, by=by, now=now)
 
 
 def list_tokens(session: Session, username: str | None, *, by: Actor, now: dt.datetime) -> list[TokenRead]:

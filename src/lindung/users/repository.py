@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from lindung.kit.paging import Paged, Window, fetch
 from lindung.users.models import ApiToken, LoginFailure, User
 
 
@@ -23,6 +24,12 @@ def count(session: Session) -> int:
 
 def everyone(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
+
+
+def page(session: Session, window: Window) -> Paged[User]:
+    """One page of the users by username (unique), and how many there are (cut in SQL)."""
+    found: Paged[User] = fetch(session, select(User).order_by(User.username), window)
+    return found
 
 
 def active_with_role(session: Session, role: str) -> int:

@@ -47,6 +47,44 @@ class RoleChanged(BaseModel):
     user: UserRead
 
 
+class Labels(BaseModel):
+    """A label in both languages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    en: str
+
+
+class PermissionRead(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    label: Labels
+
+
+class RoleRead(BaseModel):
+    """A role of the catalogue (``roles.yaml``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: str
+    label: Labels
+    scope: str
+    """``none``; ``sponsor``: its users are bound to one sponsor; ``region``: to one region (figures only)."""
+    permissions: list[str]
+    """The permissions' codes, sorted (what each means: ``RolesCatalogue.permissions``)."""
+
+
+class RolesCatalogue(BaseModel):
+    """The roles and every permission, labelled in both languages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    roles: list[RoleRead]
+    permissions: list[PermissionRead]
+
+
 TokenStatus = Literal["active", "expired", "revoked"]
 
 

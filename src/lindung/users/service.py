@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -21,13 +22,14 @@ from lindung.audit import service as audit
 from lindung.kit.auth import Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lindung.kit.paging import Paged, Window
 from lindung.regions import service as regions
 from lindung.sponsors import repository as sponsors_repo
 from lindung.users import repository
 from lindung.users.models import USERNAME_MAX, User
 from lindung.users.roles import Role, catalogue
 from lindung.users.roles import role as find_role
-from lindung.users.schemas import RoleChanged, UserCreate, UserRead
+from lindung.users.schemas import Labels, PermissionRead, RoleChanged, RoleRead, RolesCatalogue, UserCreate, UserRead
 
 ADMINISTRATOR = "administrator"
 _USERNAME = re.compile(rf"^[a-z0-9][a-z0-9._-]{{0,{USERNAME_MAX - 1}}}$")
@@ -157,13 +159,22 @@ def _scope_text(session: Session, user: User) -> str:
 
 
 def read(session: Session, user: User) -> UserRead:
-    sponsor = sponsors_repo.sponsor_by_id(session, user.sponsor_id) if user.sponsor_id is not None else None
-    creator = repository.usernames(session, {user.created_by_id}) if user.created_by_id is not None else {}
-    return UserRead(username=user.username, full_name=user.full_name, role=user.role,
-                    sponsor=sponsor.code if sponsor else None, region=user.region_code, active=user.active,
-                    created_by=creator.get(user.created_by_id) if user.created_by_id is not None else None,
-                    created_at=user.created_at, permissions=sorted(actor_of(user).permissions),
-                    password_changed_at=user.password_changed_at, locked_until=user.locked_until)
+    return reads(session, [user])[0]
+
+
+def reads(session: Session, users: Sequence[User]) -> list[UserRead]:
+    """Users as they are shown, their sponsors' codes and creators' names looked up once for all."""
+    codes: dict[int, str] = {}
+    for sponsor_id in {u.sponsor_id for u in users if u.sponsor_id is not None}:
+        sponsor = sponsors_repo.sponsor_by_id(session, sponsor_id)
+        if sponsor is not None:
+            codes[sponsor_id] = sponsor.code
+    creators = repository.usernames(session, {u.created_by_id for u in users if u.created_by_id is not None})
+    return [UserRead(username=u.username, full_name=u.full_name, role=u.role,
+                     sponsor=codes.get(u.sponsor_id) if u.sponsor_id is not None else None, region=u.region_code,
+                     active=u.active, created_by=creators.get(u.created_by_id) if u.created_by_id is not None else None,
+                     created_at=u.created_at, permissions=sorted(actor_of(u).permissions),
+                     password_changed_at=u.password_changed_at, locked_until=u.locked_until) for u in users]
 
 
 def _get(session: Session, username: str, *, for_update: bool = False) -> User:
@@ -179,7 +190,25 @@ def _get(session: Session, username: str, *, for_update: bool = False) -> User:
 
 def list_users(session: Session, *, by: Actor) -> list[UserRead]:
     by.require("user.admin")
-    return [read(session, u) for u in repository.everyone(session)]
+    return reads(session, repository.everyone(session))
+
+
+def users_page(session: Session, *, by: Actor, window: Window) -> Paged[UserRead]:
+    """One page of the users by username, and how many there are (``user.admin``)."""
+    by.require("user.admin")
+    found = repository.page(session, window)
+    return Paged(reads(session, found.items), found.total, found.window)
+
+
+def roles() -> RolesCatalogue:
+    """The roles catalogue (``roles.yaml``): each role with its labels, scope and permissions, and what
+    each permission means, in both languages. Anyone may read it (``lindung user roles``)."""
+    cat = catalogue()
+    return RolesCatalogue(
+        roles=[RoleRead(role=r.code, label=Labels(id=r.label_id, en=r.label_en), scope=r.scope,
+                        permissions=sorted(r.permissions)) for r in cat.roles.values()],
+        permissions=[PermissionRead(code=p.code, label=Labels(id=p.label_id, en=p.label_en))
+                     for p in cat.permissions.values()])
 
 
 def show_user(session: Session, username: str, *, by: Actor) -> UserRead:
