@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from lindung.audit.models import AuditEntry
@@ -14,6 +14,12 @@ def for_subject(session: Session, subject_type: str, subject_id: int) -> list[Au
     return list(session.scalars(
         select(AuditEntry).where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
         .order_by(AuditEntry.id)))
+
+
+def subject_query(subject_type: str, subject_id: int) -> Select[AuditEntry]:
+    """Every entry about one subject, newest first (for ``kit.paging.fetch``)."""
+    return (select(AuditEntry).where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
+            .order_by(AuditEntry.id.desc()))
 
 
 def search(session: Session, *, actor: str | None, action: str | None, after: dt.datetime | None,

@@ -21,6 +21,7 @@ from lindung.kit import clock
 from lindung.kit.auth import NO_USER, Actor
 from lindung.kit.db import utcnow
 from lindung.kit.i18n import catalogue, format_count, t
+from lindung.kit.paging import Paged, Window, fetch
 from lindung.rules.catalogues import funding_sources
 from lindung.rules.money import rp
 
@@ -55,6 +56,18 @@ def provenance(session: Session, *, actor: Actor, source: str | None = None,
 def entries_for(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
     """Every entry about one subject, oldest first (for the services that read their history)."""
     return repository.for_subject(session, subject_type, subject_id)
+
+
+def subject_entries(session: Session, subject_type: str, subject_id: int, window: Window) -> Paged[AuditRead]:
+    """One page of the entries about one subject, newest first, cut in SQL (for the services that
+    show a subject's history; they check who may read it)."""
+    found = fetch(session, repository.subject_query(subject_type, subject_id), window)
+    return found.map(_read)
+
+
+def _read(e: AuditEntry) -> AuditRead:
+    return AuditRead(at=e.at, actor=e.actor, action=e.action, subject_type=e.subject_type, subject_id=e.subject_id,
+                     data=e.data, detail=e.detail)
 
 
 def entries(session: Session, *, by: Actor, actor: str | None = None, action: str | None = None,
