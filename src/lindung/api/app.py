@@ -25,8 +25,10 @@ from lindung.api.jobs import router as jobs_router
 from lindung.api.limits import BODY_LIMIT, TooLargeAsProblem
 from lindung.claims.api import router as claims_router
 from lindung.kit import db
+from lindung.regions.api import router as regions_router
 from lindung.system import service as system
 from lindung.users.api import router as users_router
+from lindung.workers.api import router as workers_router
 
 API_PREFIX = "/api/v1"
 SECURITY_HEADERS = {
@@ -41,7 +43,7 @@ content policy for its own page only."""
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
 
-ROUTERS = (users_router, jobs_router, claims_router)
+ROUTERS = (users_router, jobs_router, claims_router, regions_router, workers_router)
 """Each domain's ``api.py`` router, under ``/api/v1``."""
 
 health = APIRouter(tags=["health"])
