@@ -182,6 +182,11 @@ def test_bad_input_is_a_problem_document_naming_the_field(registry: Registry) ->
                    "invalid.name_formula")
     assert_problem(api.patch(f"/api/v1/workers/{registry.free_ref}", OFFICER, json={"income": [1]}), 422,
                    "invalid_request")
+    for params in ({"q": "as\x00ep"}, {"agreement": "KADIN\x00"}, {"region": "Suka\x00murni"}):  # PostgreSQL: no NUL
+        assert_problem(api.get("/api/v1/workers", OFFICER, params=params), 422, "invalid_request")
+    assert_problem(api.post("/api/v1/agreements/KADIN%00/enrolments", OFFICER, json={"nik": registry.free_nik}), 422)
+    nul = api.post(f"/api/v1/workers/{registry.free_ref}/unmask", OFFICER, json={"reason": "KTP\x00dicek"})
+    assert nul.status_code == 200, nul.text
     again = assert_problem(api.post("/api/v1/workers", OFFICER, json={**NEW, "nik": registry.free_nik}), 409,
                            "worker.exists")
     assert registry.free_nik not in again["detail"]

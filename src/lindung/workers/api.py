@@ -39,6 +39,8 @@ from lindung.workers.schemas import (
 
 router = APIRouter(tags=["workers"])
 
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+"""Text of a query or a path: no control characters (PostgreSQL takes no NUL in a text)."""
 Ref = Annotated[str, Path(max_length=REF_MAX_LENGTH, description="The worker's opaque id (never the NIK)")]
 
 
@@ -68,10 +70,12 @@ def register(body: WorkerRegistration, session: DbSession, by: CurrentUser) -> W
 @router.get("/workers", dependencies=[requires("worker.read")],
             summary="Search workers by name, last NIK digits, region, agreement (NIKs masked)")
 def search(session: ReadSession, by: CurrentUser, window: PageWindow,
-           q: Annotated[str, Query(max_length=200, description="Words of the name, or 4–16 last NIK digits")] = "",
-           region: Annotated[str | None, Query(max_length=200, description="A region's code or a desa's name")]
-           = None,
-           agreement: Annotated[str | None, Query(max_length=64, description="Active in this agreement")] = None,
+           q: Annotated[str, Query(max_length=200, pattern=NO_CONTROL,
+                                   description="Words of the name, or 4–16 last NIK digits")] = "",
+           region: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL,
+                                               description="A region's code or a desa's name")] = None,
+           agreement: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROL,
+                                                  description="Active in this agreement")] = None,
            needs_review: bool = False) -> WorkerPage:
     found = workers.find(session, q, by=by, region=region, agreement=agreement, needs_review=needs_review,
                          window=window)
@@ -111,6 +115,6 @@ def history(ref: Ref, session: ReadSession, by: CurrentUser, window: PageWindow)
 
 @router.post("/agreements/{code}/enrolments", status_code=201, dependencies=[requires("worker.write")],
              summary="Enrol one registered worker in an agreement: the span, its cost, the agreement's use")
-def enrol(code: Annotated[str, Path(max_length=64)], body: EnrolmentRequest, session: DbSession,
+def enrol(code: Annotated[str, Path(max_length=64, pattern=NO_CONTROL)], body: EnrolmentRequest, session: DbSession,
           by: CurrentUser) -> Enrolled:
     return enrolment.enrol(session, body.nik, code, by=by, today=clock.today(), first=body.first, source="api")

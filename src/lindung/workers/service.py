@@ -347,7 +347,7 @@ def unmask(session: Session, ref: str, reason: str, *, by: Actor, today: dt.date
     """The worker a ref names with their full NIK (``worker.read_nik``), the reason written to the
     audit log with who asked (any NIK in the reason masked there)."""
     by.require("worker.read", "worker.read_nik")
-    why = " ".join(str(reason).split())
+    why = " ".join("".join(c if c.isprintable() else " " for c in str(reason)).split())
     if not why or len(why) > UNMASK_REASON_MAX:
         raise InvalidInput("reason", str(reason)[:40], reason="unmask_reason", maximum=UNMASK_REASON_MAX)
     worker = get_by_ref(session, ref, scope=by.scope)
