@@ -18,6 +18,12 @@ def for_subject(session: Session, subject_type: str, subject_id: int) -> list[Au
         .order_by(AuditEntry.id)))
 
 
+def subject_query(subject_type: str, subject_id: int) -> Select[AuditEntry]:
+    """Every entry about one subject, newest first (for ``kit.paging.fetch``)."""
+    return (select(AuditEntry).where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
+            .order_by(AuditEntry.id.desc()))
+
+
 def _matching(*, actor: str | None, action: str | None, after: dt.datetime | None, before: dt.datetime | None,
               subject: tuple[str, int] | None) -> Select[Any]:
     """The entries that match, newest first (by id: unique, and in the order they were written);

@@ -23,7 +23,7 @@ from lindung.kit.db import utcnow
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import catalogue, format_count, t
 from lindung.kit.numbers import ID_MAX
-from lindung.kit.paging import Paged, Window
+from lindung.kit.paging import Paged, Window, fetch
 from lindung.kit.privacy import mask_niks_in_text
 from lindung.rules.catalogues import funding_sources
 from lindung.rules.money import rp
@@ -59,6 +59,13 @@ def provenance(session: Session, *, actor: Actor, source: str | None = None,
 def entries_for(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
     """Every entry about one subject, oldest first (for the services that read their history)."""
     return repository.for_subject(session, subject_type, subject_id)
+
+
+def subject_entries(session: Session, subject_type: str, subject_id: int, window: Window) -> Paged[AuditRead]:
+    """One page of the entries about one subject, newest first, cut in SQL (for the services that
+    show a subject's history; they check who may read it)."""
+    found = fetch(session, repository.subject_query(subject_type, subject_id), window)
+    return found.map(_read)
 
 
 def _filters(by: Actor, actor: str | None, since: dt.date | None, until: dt.date | None

@@ -44,6 +44,14 @@ def name_rows(session: Session) -> list[tuple[str, str, int, str]]:
 
 
 
+def fingerprint(session: Session) -> tuple[int, str, int]:
+    """What changes when the region list does (its rows, last code, the length of all names): one
+    scan, a few milliseconds, instead of reading every name again."""
+    count, last, length = session.execute(
+        select(func.count(), func.max(Region.code), func.coalesce(func.sum(func.length(Region.name)), 0))).one()
+    return int(count), str(last or ""), int(length)
+
+
 def postal_codes(session: Session, codes: Sequence[str]) -> dict[str, str | None]:
     """code -> postal code of each of these regions that is in the list."""
     if not codes:

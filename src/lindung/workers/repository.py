@@ -71,6 +71,10 @@ def by_nik(session: Session, nik: str) -> Worker | None:
         select(Worker).where(Worker.nik == nik).options(selectinload(Worker.heirs))).one_or_none()
 
 
+def by_id(session: Session, worker_id: int) -> Worker | None:
+    return session.get(Worker, worker_id, options=[selectinload(Worker.heirs)])
+
+
 def serial_neighbours(session: Session, nik: str) -> list[Worker]:
     """Workers whose NIK differs from ``nik`` only in the serial (the last four digits): the same
     kecamatan, birth date and sex. One range of the NIK index."""
@@ -121,6 +125,10 @@ def occupation(session: Session, code: str) -> Occupation | None:
     return session.get(Occupation, code)
 
 
+def occupations(session: Session) -> list[Occupation]:
+    return list(session.scalars(select(Occupation).order_by(Occupation.code)))
+
+
 def count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Worker)) or 0)
 
@@ -140,12 +148,12 @@ def died_on(session: Session, worker_id: int) -> dt.date | None:
 
 
 def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", region_code: str = "",
-         agreement_id: int | None = None, needs_review: bool = False, limit: int = 50,
+         agreement_id: int | None = None, needs_review: bool = False, limit: int = 50, offset: int = 0,
          scope: Scope = EVERYTHING) -> tuple[list[Worker], int]:
     """Workers whose name holds every one of ``words`` (case-insensitive), whose NIK ends with
     ``nik_digits``, who live in ``region_code`` (any level) and, with ``agreement_id``, are enrolled
     in it (active), and, with ``needs_review``, are flagged for review: each condition given must
-    hold; by name. Returns (the first ``limit``, how many
+    hold; by name. Returns (``limit`` of them from the ``offset``-th, how many
     match). A scan of the registry: an officer's search, not a bulk path. ``enrolments`` is read by
     name (the registry does not import enrolment)."""
     conditions: list[ColumnElement[bool]] = []
@@ -156,7 +164,8 @@ def find(session: Session, *, words: Sequence[str] = (), nik_digits: str = "", r
         conditions.append(Worker.nik.endswith(nik_digits, autoescape=True))
     where = and_(*conditions, _narrowed(region_code, agreement_id, needs_review), _in_scope(scope))
     total = int(session.scalar(select(func.count()).select_from(Worker).where(where)) or 0)
-    found = list(session.scalars(select(Worker).where(where).order_by(Worker.name, Worker.id).limit(limit)))
+    found = list(session.scalars(select(Worker).where(where).order_by(Worker.name, Worker.id)
+                                  .limit(limit).offset(offset)))
     return found, total
 
 

@@ -24,10 +24,10 @@ class HeirIn(_Schema):
     nik: str | None = None
 
 
-class WorkerCreate(_Schema):
-    """``worker add``: a worker to register. ``sex`` and ``birth_date``, when given, must agree with the
-    NIK (else they are taken from it); ``domicile`` is a desa's code or its name ('Sukamurni,
-    Sukakarya'); ``income`` defaults to the lowest bracket's."""
+class WorkerRegistration(_Schema):
+    """A worker to register as a client of the API sends them (``POST /api/v1/workers``): ``sex`` and
+    ``birth_date``, when given, must agree with the NIK (else they are taken from it); ``domicile`` is
+    a desa's code or its name ('Sukamurni, Sukakarya'); ``income`` defaults to the lowest bracket's."""
 
     nik: str
     name: str
@@ -38,11 +38,16 @@ class WorkerCreate(_Schema):
     income: int | None = None
     phone: str | None = None
     heirs: tuple[HeirIn, ...] = ()
-    source: str | None = None
-    """What the worker was registered from (``cli``, ``import:kadin.xlsx``)."""
     different_person: bool = False
     """An officer checked the ID card: a registered worker with this name whose NIK differs only in
     the serial is another person."""
+
+
+class WorkerCreate(WorkerRegistration):
+    """``worker add``: a worker to register, and the door they came through."""
+
+    source: str | None = None
+    """What the worker was registered from (``cli``, ``api``, ``import:kadin.xlsx``)."""
 
 
 UPDATABLE = ("name", "domicile", "occupation", "income", "phone", "heirs", "reviewed")
@@ -132,6 +137,8 @@ class WorkerRead(_Schema):
     contribution's base if the worker paid for themself; a sponsored worker's follows the agreement's
     package). A sponsor's staff see only their sponsor's enrolments."""
 
+    ref: str
+    """The worker's opaque id (``workers.refs``): how the API addresses them, never by NIK."""
     nik: str
     masked: bool
     name: str
@@ -170,6 +177,8 @@ class ActivePeriod(_Schema):
 class WorkerFound(_Schema):
     """One row of ``worker find``."""
 
+    ref: str
+    """The worker's opaque id (``workers.refs``): ``/api/v1/workers/{ref}``."""
     nik: str
     """Masked unless the search was unmasked."""
     name: str
@@ -185,13 +194,27 @@ class WorkerFound(_Schema):
 
 
 class WorkerSearch(_Schema):
-    """What ``worker find`` found: ``total`` that match, the first ``shown`` of them by name."""
+    """What ``worker find`` found: ``total`` that match, ``shown`` of them by name from the
+    ``offset``-th."""
 
     total: int
     shown: int
+    offset: int = 0
     alike: bool
     """No name holds the words as typed: these are names that may be the same person's written
     otherwise (``workers.names``), within the region or agreement asked."""
     alike_partial: bool
     """The region or agreement holds more workers than are compared name by name: only the first were."""
     workers: list[WorkerFound]
+
+
+class Unmasking(_Schema):
+    """Why a full NIK is shown (``POST /workers/{ref}/unmask``): written to the audit log."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class NikLookup(_Schema):
+    """A worker looked up by NIK: in a body, never in a URL."""
+
+    nik: str = Field(max_length=64)

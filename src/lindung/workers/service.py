@@ -25,7 +25,8 @@ from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.kit.i18n import t
 from lindung.kit.lokal import NikFacts, parse_nik
 from lindung.kit.numbers import rupiah_amount
-from lindung.kit.privacy import mask_nik, mask_phone
+from lindung.kit.paging import Paged, Window
+from lindung.kit.privacy import mask_nik, mask_niks_in_text, mask_phone
 from lindung.regions import repository as regions_repo
 from lindung.regions import service as regions
 from lindung.regions.names import written_as_code
@@ -39,6 +40,7 @@ from lindung.sponsors import service as sponsors
 from lindung.workers import repository
 from lindung.workers.models import Heir, Worker
 from lindung.workers.names import looks_like_formula, may_be_same_person, tidy_name
+from lindung.workers.refs import worker_id_of, worker_ref
 from lindung.workers.schemas import (
     UPDATABLE,
     ActivePeriod,
@@ -246,6 +248,21 @@ def update(session: Session, nik: str, changes: WorkerUpdate, *, by: Actor, toda
     if changes.empty():
         raise InvalidInput("changes", "", known=", ".join(UPDATABLE))
     worker = get(session, nik, today=today, scope=by.scope)
+    return _update(session, worker, changes, by=by, today=today, params=params)
+
+
+def update_by_ref(session: Session, ref: str, changes: WorkerUpdate, *, by: Actor, today: dt.date,
+                  params: ParameterSet | None = None) -> WorkerUpdated:
+    """``update`` of the worker a ref names (the API's ``PATCH /workers/{ref}``)."""
+    by.require("worker.write")
+    if changes.empty():
+        raise InvalidInput("changes", "", known=", ".join(UPDATABLE))
+    worker = get_by_ref(session, ref, scope=by.scope)
+    return _update(session, worker, changes, by=by, today=today, params=params)
+
+
+def _update(session: Session, worker: Worker, changes: WorkerUpdate, *, by: Actor, today: dt.date,
+            params: ParameterSet | None) -> WorkerUpdated:
     # Two officers updating one worker at once: the second waits here and then sees the first's
     # heirs (SQLite's BEGIN IMMEDIATE serialises writers anyway).
     session.refresh(worker, with_for_update=True)
@@ -297,6 +314,63 @@ def get(session: Session, nik: str, *, today: dt.date | None = None, scope: Scop
     return found
 
 
+class WorkerRefNotFound(NotFound):
+    """No worker has this ref, or the user's sponsor never enrolled them: the same code as a NIK not
+    found (``worker.not_found``), its message naming the ref (``worker.ref_not_found``)."""
+
+    code = "worker.not_found"
+
+    def message(self, lang: str = "id") -> str:
+        return t("worker.ref_not_found", lang, **self.context)
+
+
+def get_by_ref(session: Session, ref: str, *, scope: Scope | None = None) -> Worker:
+    """The worker a ref (``workers.refs``) names; ``WorkerRefNotFound`` for a text that is no ref, a
+    ref of no worker, and a worker ``scope`` does not reach alike (nothing tells them apart)."""
+    worker_id = worker_id_of(ref)
+    found = repository.by_id(session, worker_id) if worker_id is not None else None
+    if found is None or (scope is not None and not repository.visible(session, found.id, scope)):
+        raise WorkerRefNotFound(ref=str(ref)[:40])
+    return found
+
+
+def view_by_ref(session: Session, ref: str, *, by: Actor, today: dt.date | None = None) -> WorkerRead:
+    """The worker a ref names, masked (``view`` without ``--unmask``)."""
+    by.require("worker.read")
+    return describe(session, get_by_ref(session, ref, scope=by.scope), today=today, scope=by.scope)
+
+
+UNMASK_REASON_MAX = 500
+
+
+def unmask(session: Session, ref: str, reason: str, *, by: Actor, today: dt.date | None = None) -> WorkerRead:
+    """The worker a ref names with their full NIK (``worker.read_nik``), the reason written to the
+    audit log with who asked (any NIK in the reason masked there)."""
+    by.require("worker.read", "worker.read_nik")
+    why = " ".join("".join(c if c.isprintable() else " " for c in str(reason)).split())
+    if not why or len(why) > UNMASK_REASON_MAX:
+        raise InvalidInput("reason", str(reason)[:40], reason="unmask_reason", maximum=UNMASK_REASON_MAX)
+    worker = get_by_ref(session, ref, scope=by.scope)
+    audit.record(session, actor=by, action="worker.unmask", subject_type="worker", subject_id=worker.id,
+                 data={"variant": "reason", "reason": mask_niks_in_text(why)})
+    return describe(session, worker, unmask=True, today=today, scope=by.scope)
+
+
+def history(session: Session, ref: str, *, by: Actor, window: Window) -> Paged[AuditRead]:
+    """The audit log's entries about the worker a ref names, newest first (``lindung audit --worker``:
+    only for an unscoped reader of the log)."""
+    by.require("audit.read")
+    by.require_unscoped("audit")
+    worker = get_by_ref(session, ref, scope=by.scope)
+    return audit.subject_entries(session, "worker", worker.id, window)
+
+
+def occupation_catalogue(session: Session) -> list[OccupationRead]:
+    """Every occupation Lindung knows, by code: both labels and the PP 50/2025 transport flag."""
+    return [OccupationRead(code=o.code, label_id=o.label_id, label_en=o.label_en, transport=bool(o.transport))
+            for o in repository.occupations(session)]
+
+
 def view(session: Session, nik: str, *, unmask: bool, by: Actor, today: dt.date | None = None) -> WorkerRead:
     """``worker show`` (a sponsor's staff: only a worker their sponsor enrolled, with its
     enrolments only). An unmasked view needs ``worker.read_nik`` and is written to the audit log (by
@@ -325,6 +399,7 @@ def describe(session: Session, worker: Worker, *, unmask: bool = False, today: d
         return number if unmask else mask_nik(number)
 
     return WorkerRead(
+        ref=worker_ref(worker.id),
         nik=show(worker.nik),
         masked=not unmask,
         name=worker.name,
@@ -359,13 +434,18 @@ ALIKE_SCAN_MAX = 20_000
 
 
 def find(session: Session, text: str = "", *, by: Actor, region: str | None = None, agreement: str | None = None,
-         needs_review: bool = False, limit: int = 50, unmask: bool = False) -> WorkerSearch:
+         needs_review: bool = False, limit: int = 50, unmask: bool = False,
+         window: Window | None = None) -> WorkerSearch:
     """``lindung worker find``: workers by name (every word of ``text`` in it, in any case) or by the
     last digits of their NIK (``text`` of 4 to 16 digits: what a masked NIK shows), in a region
     (a code of any level, or a desa's name as ``worker add`` takes it) and/or an agreement. NIKs
     masked unless ``unmask``, which is audited (the search text is not: it may be a name). A sponsor's
-    staff find only workers their sponsor enrolled."""
+    staff find only workers their sponsor enrolled. ``window`` (the API's pages) overrides ``limit``
+    and starts from its offset, in SQL."""
     by.require("worker.read", *(("worker.read_nik",) if unmask else ()))
+    offset = 0
+    if window is not None:
+        limit, offset = window.limit, window.offset
     agreement_id = sponsors.get_agreement(session, agreement, scope=by.scope).id if agreement is not None else None
     words = str(text).split()
     digits = "".join(words) if words and "".join(words).isdigit() else ""
@@ -381,7 +461,7 @@ def find(session: Session, text: str = "", *, by: Actor, region: str | None = No
                        else regions.village(session, region, field="region")).code
     found, total = repository.find(session, words=() if digits else words, nik_digits=digits,
                                    region_code=region_code, agreement_id=agreement_id, needs_review=needs_review,
-                                   limit=limit, scope=by.scope)
+                                   limit=limit, offset=offset, scope=by.scope)
     alike = partial = False
     if not total and words and not digits and (region_code or agreement_id is not None):
         # No name holds the words as typed: an heir says "Sukarno", the registry has "Soekarno". Within
@@ -390,7 +470,8 @@ def find(session: Session, text: str = "", *, by: Actor, region: str | None = No
                                              needs_review=needs_review, at_most=ALIKE_SCAN_MAX + 1, scope=by.scope)
         partial = len(candidates) > ALIKE_SCAN_MAX
         matched = sorted((name, i) for i, name in candidates[:ALIKE_SCAN_MAX] if may_be_same_person(str(text), name))
-        found, total, alike = repository.by_ids(session, [i for _name, i in matched[:limit]]), len(matched), True
+        shown = [i for _name, i in matched[offset:offset + limit]]
+        found, total, alike = repository.by_ids(session, shown), len(matched), True
     if unmask:
         audit.record(session, actor=by, action="list.unmask", subject_type="list", subject_id=0,
                      data={"list": "worker find", "shown": len(found), "total": total})
@@ -400,12 +481,13 @@ def find(session: Session, text: str = "", *, by: Actor, region: str | None = No
     for w in found:
         desa = places.get(w.domicile_code)
         rows.append(WorkerFound(
-            nik=w.nik if unmask else mask_nik(w.nik), name=w.name, sex=w.sex, birth_date=w.birth_date,
+            ref=worker_ref(w.id), nik=w.nik if unmask else mask_nik(w.nik), name=w.name, sex=w.sex,
+            birth_date=w.birth_date,
             desa_code=w.domicile_code, desa=desa.name if desa is not None else "", occupation=w.occupation_code,
             needs_review=w.needs_review, review_reason=w.review_reason,
             enrolments=[ActivePeriod(agreement=code, first=Month.from_index(first), last=Month.from_index(last))
                         for code, first, last in enrolled.get(w.id, [])]))
-    return WorkerSearch(total=total, shown=len(rows), alike=alike, alike_partial=partial, workers=rows)
+    return WorkerSearch(total=total, shown=len(rows), offset=offset, alike=alike, alike_partial=partial, workers=rows)
 
 
 def audit_log(session: Session, *, by: Actor, worker: str | None = None, actor: str | None = None,
