@@ -45,17 +45,17 @@ Code = Annotated[str, Path(min_length=1, max_length=64, description="The code, a
 Number = Annotated[int, Path(ge=1, le=ID_MAX, description="The addendum's number (agreement show lists it)")]
 
 
-class Approval(Schema):
+class AgreementApproval(Schema):
     version: int | None = None
     """The draft's version the approver read (``version`` of the agreement): refused (409) when the draft
     has changed since. None: whatever it is now."""
 
 
-class Withdrawal(Schema):
+class WithdrawalReason(Schema):
     reason: str
 
 
-class Ending(Schema):
+class AgreementEnding(Schema):
     last_month: MonthText | None = None
     """The last month the agreement covers, when it covers workers: their enrolments end with it, the
     bills after it are voided and what was paid for them settled. None: it ends unused, at once."""
@@ -132,7 +132,7 @@ def edit_agreement(code: Code, body: AgreementChanges, session: DbSession, by: C
 @router.post("/agreements/{code}/approve", dependencies=[requires("agreement.approve")],
              summary="Approve a draft (a second person: not whoever drafted or edited it)")
 def approve_agreement(code: Code, session: DbSession, by: CurrentUser,
-                      body: Annotated[Approval | None, Body()] = None) -> AgreementDetail:
+                      body: Annotated[AgreementApproval | None, Body()] = None) -> AgreementDetail:
     return sponsors.approve(session, code, by=by, version=body.version if body else None)
 
 
@@ -144,14 +144,14 @@ def activate_agreement(code: Code, session: DbSession, by: CurrentUser) -> Agree
 
 @router.post("/agreements/{code}/withdraw", dependencies=[requires("agreement.draft")],
              summary="Withdraw a draft that will not be approved, with the reason")
-def withdraw_agreement(code: Code, body: Withdrawal, session: DbSession, by: CurrentUser) -> AgreementDetail:
+def withdraw_agreement(code: Code, body: WithdrawalReason, session: DbSession, by: CurrentUser) -> AgreementDetail:
     return sponsors.withdraw(session, code, reason=body.reason, by=by)
 
 
 @router.post("/agreements/{code}/end", dependencies=[requires("agreement.draft")],
              summary="End an agreement: unused at once, or after its last month covered (enrolment.end too)")
 def end_agreement(code: Code, session: DbSession, by: CurrentUser,
-                  body: Annotated[Ending | None, Body()] = None) -> AgreementEnded:
+                  body: Annotated[AgreementEnding | None, Body()] = None) -> AgreementEnded:
     return ends.close_agreement(session, code, last_month=body.last_month if body else None, by=by,
                                 today=clock.today())
 
