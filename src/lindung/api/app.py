@@ -24,12 +24,14 @@ from lindung.api import problems
 from lindung.api.jobs import JobRunner
 from lindung.api.jobs import router as jobs_router
 from lindung.api.limits import BODY_LIMIT, TooLargeAsProblem
+from lindung.approvals.api import router as approvals_router
 from lindung.audit.api import router as audit_router
 from lindung.claims.api import router as claims_router
 from lindung.kit import db
 from lindung.regions.api import router as regions_router
 from lindung.reports.api import router as reports_router
 from lindung.simulator.api import router as simulator_router
+from lindung.sponsors.api import router as sponsors_router
 from lindung.system import service as system
 from lindung.users.api import router as users_router
 from lindung.workers.api import router as workers_router
@@ -47,8 +49,8 @@ content policy for its own page only."""
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
 
-ROUTERS = (users_router, jobs_router, regions_router, workers_router, claims_router, simulator_router, audit_router,
-           reports_router)
+ROUTERS = (users_router, jobs_router, regions_router, workers_router, sponsors_router, approvals_router, claims_router,
+           simulator_router, audit_router, reports_router)
 """Each domain's ``api.py`` router, under ``/api/v1``."""
 
 

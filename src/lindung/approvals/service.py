@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, computed_field
 from sqlalchemy.orm import Session
 
 from lindung.approvals import repository
 from lindung.kit.auth import Actor, same_user
+from lindung.kit.paging import Paged, Window, cut
 from lindung.kit.schemas import Schema
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
@@ -58,6 +59,7 @@ class Waiting(Schema):
     drafted, changed or proposed it)."""
     edits: list[DraftEdit] = Field(default_factory=list)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def stale(self) -> bool:
         """An addendum or import of an agreement no longer open: its approval would be refused, so it
@@ -78,6 +80,13 @@ def awaiting(session: Session, *, by: Actor) -> list[Waiting]:
                    else "maker" if any(same_user(by, m.user_id, m.name) for m in w["makers"]) else None)
         out.append(Waiting(**w, may_approve=why_not is None, why_not=why_not))
     return out
+
+
+def awaiting_page(session: Session, *, by: Actor, window: Window) -> Paged[Waiting]:
+    """One page of ``awaiting``. The list is what waits for a person today (drafts, addenda and
+    imports not yet decided), never the registry, and is merged from three kinds in time order: it is
+    cut after it is read."""
+    return cut(awaiting(session, by=by), window)
 
 
 def _drafts(session: Session) -> list[dict[str, Any]]:

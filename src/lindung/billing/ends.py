@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.billing import repository as repo
 from lindung.billing.models import CreditEntry, EnrolmentEnd, Refund, WorkerDeath
-from lindung.billing.schemas import AgreementEnd, EndResult, Settlement
+from lindung.billing.schemas import AgreementEnd, AgreementEnded, EndResult, Settlement
 from lindung.enrolment import repository as enrolment_repo
 from lindung.enrolment.models import Enrolment
 from lindung.enrolment.service import kept_cost
@@ -186,6 +186,24 @@ def end_agreement(session: Session, code: str, *, last_month: Month, by: Actor, 
     settlement = settled[0] if settled else Settlement.of(agreement.code, "none")
     return AgreementEnd(agreement=agreement.code, last_month=last_month, enrolments_ended=ended,
                         enrolments_cancelled=cancelled, settlement=settlement)
+
+
+def close_agreement(session: Session, code: str, *, last_month: Month | None, by: Actor,
+                    today: dt.date) -> AgreementEnded:
+    """End an agreement, the one way whichever it is (``POST /api/v1/agreements/{code}/end``).
+
+    Without ``last_month``, an approved or active agreement nobody is enrolled in ends at once
+    (``sponsors.end_unused``, as ``lindung agreement end``); one that covers workers is refused
+    (``agreement.end_has_enrolments``): ending it ends their coverage, so the last month covered must be
+    said. With ``last_month``, it ends after that month through ``end_agreement`` (as ``lindung billing
+    end-agreement``): its enrolments are cut, the bills after it voided and what was paid for them
+    settled, which needs ``enrolment.end`` as well."""
+    by.require("agreement.draft")
+    if last_month is None:
+        return AgreementEnded(agreement=sponsors.end_unused(session, code, by=by), billing=None)
+    billed = end_agreement(session, code, last_month=last_month, by=by, today=today)
+    return AgreementEnded(agreement=sponsors.describe(sponsors.get_agreement(session, billed.agreement)),
+                          billing=billed)
 
 
 def _release_after(session: Session, agreement: Agreement, last_month: int) -> None:

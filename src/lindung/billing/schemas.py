@@ -19,6 +19,7 @@ from lindung.kit.numbers import rupiah_amount
 from lindung.kit.schemas import MonthText
 from lindung.kit.schemas import Schema as _Schema
 from lindung.rules.period import Month
+from lindung.sponsors.schemas import AgreementRead
 
 
 class Cycle(_Schema):
@@ -336,6 +337,15 @@ class AgreementEnd(_Schema):
     enrolments_ended: int
     enrolments_cancelled: int
     settlement: Settlement
+
+
+class AgreementEnded(_Schema):
+    """An agreement ended by ``ends.close_agreement``: as it is now, and, when it was ended after a last
+    month (``end_agreement``), its enrolments ended and its bills settled."""
+
+    agreement: AgreementRead
+    billing: AgreementEnd | None
+    """None when it ended unused (no worker covered, nothing billed)."""
 
 
 # --- the lists (one row each; the CSV columns are ``lists.*_COLUMNS``) ----------------------------

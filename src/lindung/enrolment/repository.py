@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, defer
 from lindung.audit.models import Provenance
 from lindung.enrolment.models import Enrolment, ImportProposal
 from lindung.kit.auth import EVERYTHING, Scope
+from lindung.kit.paging import Paged, Window
 from lindung.regions.models import Region
 from lindung.sponsors.models import OPEN_STATUSES, Agreement
 from lindung.workers.models import Worker
@@ -253,6 +254,20 @@ def roster_count(session: Session, agreement_id: int, status: str | None) -> int
     """How many enrolments of the agreement (``status`` None: all) ``roster_rows`` yields."""
     query = _roster_query(agreement_id, status).order_by(None).subquery()
     return int(session.execute(select(func.count()).select_from(query)).scalar_one())
+
+
+def roster_page(session: Session, agreement_id: int, status: str | None, window: Window) -> Paged[RosterRow]:
+    """One page of the agreement's enrolments with their workers, in enrolment order (its id: unique, and
+    read from the index on enrolments in the order it holds them, so a page never sorts the whole
+    agreement), and how many there are: two queries, whatever the page. The count reads the enrolments
+    alone (each has its worker: a foreign key; the outer joins add no row)."""
+    count = select(func.count()).select_from(Enrolment).where(Enrolment.agreement_id == agreement_id)
+    if status is not None:
+        count = count.where(Enrolment.status == status)
+    total = int(session.execute(count).scalar_one())
+    query = _roster_query(agreement_id, status).order_by(None).order_by(Enrolment.id)
+    rows = [tuple(row) for row in session.execute(query.limit(window.limit).offset(window.offset))]
+    return Paged(rows, total, window)
 
 
 def roster_rows(session: Session, agreement_id: int, status: str | None, *, batch: int) -> Iterator[RosterRow]:

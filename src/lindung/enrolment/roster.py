@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from lindung.audit import service as audit
 from lindung.enrolment import repository
 from lindung.enrolment.models import ENROLMENT_STATUSES, SECTORS
+from lindung.enrolment.schemas import RosterEntry
 from lindung.kit import clock
 from lindung.kit.auth import Actor
 from lindung.kit.errors import InvalidInput
 from lindung.kit.i18n import LANGS, t
 from lindung.kit.listing import YES_NO, CsvList, Labels, coded
+from lindung.kit.paging import Paged, Window
 from lindung.kit.privacy import mask_nik, mask_phone
 from lindung.rules.catalogues import occupations
 from lindung.rules.period import Month
@@ -70,6 +72,26 @@ def roster(session: Session, agreement_code: str, *, by: Actor, status: str = "a
         audit.record(session, actor=by, action="list.unmask", subject_type="agreement", subject_id=agreement.id,
                      data={"list": "roster", "status": status, "shown": count})
     return _rows(repository.roster_rows(session, agreement.id, wanted, batch=batch), unmask=unmask)
+
+
+def roster_page(session: Session, agreement_code: str, *, by: Actor, window: Window,
+                status: str = "active") -> Paged[RosterEntry]:
+    """One page of ``roster`` (cut in SQL, in enrolment order), NIKs and phones masked: what the API
+    serves (``GET /api/v1/agreements/{code}/workers``). Two queries, the count and the page."""
+    by.require("worker.read")
+    status = roster_status(status)
+    agreement = sponsors.get_agreement(session, agreement_code, scope=by.scope)
+    page = repository.roster_page(session, agreement.id, None if status == "all" else status, window)
+    return page.map(_entry)
+
+
+def _entry(row: repository.RosterRow) -> RosterEntry:
+    (nik, name, sex, phone, desa_code, desa, occupation, sector, first, last, status, cost, review, at, by,
+     source) = row
+    return RosterEntry(nik=mask_nik(nik), name=name, sex=sex, phone=mask_phone(phone), desa_code=desa_code,
+                       desa=desa, occupation=occupation, sector=sector, first_month=Month.from_index(first),
+                       last_month=Month.from_index(last), status=status, committed_cost=cost,
+                       needs_review=bool(review), enrolled_at=at, enrolled_by=by, source=source)
 
 
 def _rows(rows: Iterator[repository.RosterRow], *, unmask: bool) -> Iterator[Row]:

@@ -214,6 +214,31 @@ class Enrolled(_Schema):
     agreement_use: AgreementUse
 
 
+# --- who an agreement covers ----------------------------------------------------------------------
+
+
+class RosterEntry(_Schema):
+    """One enrolment of an agreement with its worker, as ``lindung agreement workers`` lists them: the
+    NIK and phone masked, codes as codes, the enrolment time in UTC."""
+
+    nik: str
+    name: str
+    sex: str
+    phone: str | None
+    desa_code: str
+    desa: str | None
+    occupation: str
+    sector: str
+    first_month: MonthText
+    last_month: MonthText
+    status: str
+    committed_cost: int
+    needs_review: bool
+    enrolled_at: dt.datetime | None
+    enrolled_by: str | None
+    source: str | None
+
+
 # --- the template ----------------------------------------------------------------------------------
 
 

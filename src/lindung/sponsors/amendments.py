@@ -85,6 +85,8 @@ def amend(session: Session, code: str, *, quota: int | None = None, budget: int 
     if (new_quota, new_budget) == (agreement.quota, agreement.budget):
         raise InvalidInput("amendment", agreement.code, reason="amend_nothing")
     note = (" ".join(str(reference).split()) or None) if reference is not None else None
+    if note is not None and not note.isprintable():
+        raise InvalidInput("amendment_reference", note[:40], reason="control_characters")
     if note is not None and len(note) > REFERENCE_MAX:
         raise InvalidInput("amendment_reference", note[:40] + "…", length=len(note), maximum=REFERENCE_MAX)
     _check_use(agreement, new_quota, new_budget)
@@ -153,10 +155,14 @@ def _decide(amendment: AgreementAmendment, status: str, by: Actor) -> None:
     amendment.decided_by, amendment.decided_by_id = by.username, by.user_id
 
 
-def reject(session: Session, code: str, *, by: Actor) -> AmendmentRead:
-    """Turn down the pending amendment (a checker), or withdraw it (its proposer); nothing changes."""
+def reject(session: Session, code: str, *, by: Actor, number: int | None = None) -> AmendmentRead:
+    """Turn down the pending amendment (a checker), or withdraw it (its proposer); nothing changes.
+    With ``number``, only that amendment (``AmendmentChanged`` when another is the one waiting)."""
     agreement = get_agreement(session, code, for_update=True)
     amendment = _pending(session, agreement)
+    if number is not None and amendment.id != number:
+        raise AmendmentChanged(agreement=agreement.code, number=number, pending=amendment.id,
+                               by=amendment.proposed_by)
     by.require("agreement.draft" if same_user(by, amendment.proposed_by_id, amendment.proposed_by)
                else "agreement.approve")
     _decide(amendment, "rejected", by)

@@ -207,6 +207,8 @@ def agreement_edit(
     region: list[str] | None = typer.Option(
         None, "--region", help="Wilayah sasaran, mengganti daftarnya (boleh berulang)."),
     no_targets: bool = typer.Option(False, "--no-targets", help="Hapus semua sasaran (pekerjaan dan wilayah)."),
+    version: str | None = typer.Option(
+        None, "--version", help="Versi draf yang diperiksa (agreement show): ditolak bila draf diubah sesudahnya."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
@@ -224,7 +226,8 @@ def agreement_edit(
         months=int_arg(months, "months"), income=int_arg(income, "income"), lowest_income=lowest_income, jht=jht,
         funding=funding, billing_cycle=int_arg(billing_cycle, "billing_cycle_months"), after_death=after_death,
         target_occupations=() if no_targets else (tuple(occupation) if occupation else None),
-        target_regions=() if no_targets else (tuple(region) if region else None))
+        target_regions=() if no_targets else (tuple(region) if region else None),
+        version=int_arg(version, "version"))
     with work(by) as w:
         out = sponsors.edit_draft(w.session, code, changes, by=w.actor)
     if json_out:

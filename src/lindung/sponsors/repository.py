@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from lindung.kit.auth import Scope
+from lindung.kit.paging import Paged, Window, fetch
 from lindung.sponsors.models import Agreement, AgreementAmendment, Sponsor
 
 
@@ -19,12 +21,22 @@ def sponsor_by_id(session: Session, sponsor_id: int) -> Sponsor | None:
     return session.get(Sponsor, sponsor_id)
 
 
-def sponsors(session: Session, scope: Scope) -> list[Sponsor]:
-    """Every sponsor by code; a sponsor's staff see only theirs."""
+def _sponsors(scope: Scope) -> Select[Any]:
     stmt = select(Sponsor).order_by(Sponsor.code)
     if scope.sponsor_id is not None:
         stmt = stmt.where(Sponsor.id == scope.sponsor_id)
-    return list(session.scalars(stmt))
+    return stmt
+
+
+def sponsors(session: Session, scope: Scope) -> list[Sponsor]:
+    """Every sponsor by code; a sponsor's staff see only theirs."""
+    return list(session.scalars(_sponsors(scope)))
+
+
+def sponsor_page(session: Session, scope: Scope, window: Window) -> Paged[Sponsor]:
+    """``sponsors`` cut in SQL (by code: unique)."""
+    page: Paged[Sponsor] = fetch(session, _sponsors(scope), window)
+    return page
 
 
 def agreement_by_code(session: Session, code: str, *, for_update: bool = False) -> Agreement | None:
@@ -36,18 +48,33 @@ def agreement_by_code(session: Session, code: str, *, for_update: bool = False) 
     return session.scalars(stmt).one_or_none()
 
 
-def agreements(session: Session, scope: Scope, *, sponsor_id: int | None = None,
-               statuses: Collection[str] = ()) -> list[Agreement]:
-    """Agreements by code, of ``sponsor_id`` or every sponsor, in ``statuses`` or any; a sponsor's staff
-    (``scope``) see only their sponsor's."""
-    stmt = select(Agreement).options(selectinload(Agreement.sponsor)).order_by(Agreement.code)
+def _agreements(scope: Scope, sponsor_id: int | None, statuses: Collection[str]) -> Select[Any]:
+    # what ``describe`` reads of each agreement, loaded for the whole list at once (no query per row)
+    stmt = (select(Agreement)
+            .options(selectinload(Agreement.sponsor), selectinload(Agreement.target_occupations),
+                     selectinload(Agreement.target_regions))
+            .order_by(Agreement.code))
     if scope.sponsor_id is not None:
         stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
     if sponsor_id is not None:
         stmt = stmt.where(Agreement.sponsor_id == sponsor_id)
     if statuses:
         stmt = stmt.where(Agreement.status.in_(statuses))
-    return list(session.scalars(stmt))
+    return stmt
+
+
+def agreements(session: Session, scope: Scope, *, sponsor_id: int | None = None,
+               statuses: Collection[str] = ()) -> list[Agreement]:
+    """Agreements by code, of ``sponsor_id`` or every sponsor, in ``statuses`` or any; a sponsor's staff
+    (``scope``) see only their sponsor's."""
+    return list(session.scalars(_agreements(scope, sponsor_id, statuses)))
+
+
+def agreement_page(session: Session, scope: Scope, window: Window, *, sponsor_id: int | None = None,
+                   statuses: Collection[str] = ()) -> Paged[Agreement]:
+    """``agreements`` cut in SQL (by code: unique)."""
+    page: Paged[Agreement] = fetch(session, _agreements(scope, sponsor_id, statuses), window)
+    return page
 
 
 def pending_amendment(session: Session, agreement_id: int) -> AgreementAmendment | None:

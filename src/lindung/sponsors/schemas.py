@@ -95,6 +95,9 @@ class AgreementChanges(_Schema):
     after_death: str | None = None
     target_occupations: tuple[str, ...] | None = None
     target_regions: tuple[str, ...] | None = None
+    version: int | None = None
+    """The draft's version the editor read (``agreement show``): the edit is refused when the draft has
+    changed since. None: whatever the draft is now."""
 
 
 class SponsorRef(_Schema):

@@ -33,6 +33,7 @@ from lindung.kit.auth import EVERYTHING, Actor, Scope, same_user
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound, StatusError
 from lindung.kit.numbers import COUNT_MAX, MONTHS_MAX, rupiah_amount, whole_number
+from lindung.kit.paging import Paged, Window
 from lindung.kit.privacy import mask_niks_in_text
 from lindung.regions import service as regions
 from lindung.rules.catalogues import funding_source
@@ -113,9 +114,17 @@ def checked_quota(value: object) -> int:
 
 def _sponsor_name(text: str) -> str:
     name = " ".join(str(text).split())
-    if not name or len(name) > 200:
+    if not name or len(name) > 200 or not name.isprintable():
         raise InvalidInput("name", text)
     return name
+
+
+def _known_code(text: object) -> str | None:
+    """``text`` as a stored code would be written (upper case), or None when no code could be written so
+    (every code was checked by ``normalize_code`` when it was made): such a text names nothing, and is
+    never sent to the database (a NUL, say, which PostgreSQL refuses to read)."""
+    code = str(text).strip().upper()
+    return code if _CODE.match(code) else None
 
 
 def _sponsor_type(text: str) -> str:
@@ -178,7 +187,8 @@ def update_sponsor(session: Session, code: str, changes: SponsorUpdate, *, by: A
 
 def get_sponsor(session: Session, code: str, scope: Scope | None = None) -> Sponsor:
     """The sponsor with that code (any case); NotFound, also when ``scope`` is another sponsor's."""
-    found = repository.sponsor_by_code(session, str(code).strip().upper())
+    known = _known_code(code)
+    found = repository.sponsor_by_code(session, known) if known is not None else None
     if found is None or (scope is not None and scope.sponsor_id is not None and found.id != scope.sponsor_id):
         raise NotFound("sponsor.not_found", sponsor=code)
     return found
@@ -188,6 +198,12 @@ def list_sponsors(session: Session, *, by: Actor) -> list[SponsorRead]:
     """Every sponsor, by code (a sponsor's staff: their own)."""
     by.require("agreement.read")
     return [sponsor_read(s) for s in repository.sponsors(session, by.scope)]
+
+
+def sponsor_page(session: Session, *, by: Actor, window: Window) -> Paged[SponsorRead]:
+    """``list_sponsors``, one page of it (cut in SQL)."""
+    by.require("agreement.read")
+    return repository.sponsor_page(session, by.scope, window).map(sponsor_read)
 
 
 def show_sponsor(session: Session, code: str, *, by: Actor) -> SponsorDetail:
@@ -377,13 +393,17 @@ def edit_draft(session: Session, code: str, changes: AgreementChanges, *, by: Ac
     """Change any field of a draft but its code: checked and worked out as ``agreement add`` does
     (package, bracket, cost estimate), audited field by field. The result names the fields that
     changed (``InvalidInput`` when none did). Whoever edits a draft may not approve it (``approve``).
-    When the sponsor changes and the funding source was the old sponsor's, it becomes the new one's."""
+    When the sponsor changes and the funding source was the old sponsor's, it becomes the new one's.
+    With ``changes.version``, only the draft at that version (``DraftVersionChanged`` otherwise, as
+    ``approve`` refuses it): an edit made over the HTTP API does not silently undo another's."""
     by.require("agreement.draft")
     if changes.lowest_income and changes.income is not None:
         raise InvalidInput("income", changes.income, reason="income_and_lowest")
     agreement = get_agreement(session, code, for_update=True)
     if agreement.status != "draft":
         raise NotADraft(agreement=agreement.code, status=agreement.status)
+    if changes.version is not None:  # the draft the editor read, not one changed since
+        _check_version(session, agreement, changes.version)
     before = _stored_fields(agreement)
     funding = changes.funding
     if funding is None and changes.sponsor is not None and agreement.funding_code == agreement.sponsor.funding_code:
@@ -437,7 +457,8 @@ def _legacy_change_parts(change: str) -> list[tuple[str, str, str] | str]:
 
 def get_agreement(session: Session, code: str, *, for_update: bool = False, scope: Scope | None = None) -> Agreement:
     """The agreement with that code (any case); NotFound, also when ``scope`` is another sponsor's."""
-    found = repository.agreement_by_code(session, str(code).strip().upper(), for_update=for_update)
+    known = _known_code(code)
+    found = repository.agreement_by_code(session, known, for_update=for_update) if known is not None else None
     if found is None or (scope is not None and scope.sponsor_id is not None and found.sponsor_id != scope.sponsor_id):
         raise NotFound("agreement.not_found", agreement=code)
     return found
@@ -496,6 +517,18 @@ def draft_version(edits: Sequence[object]) -> int:
     return 1 + len(edits)
 
 
+def _check_version(session: Session, agreement: Agreement, version: int,
+                   edits: Sequence[AuditEntry] | None = None) -> None:
+    """``DraftVersionChanged`` unless the draft is at ``version`` (what whoever acts read), naming who
+    changed it last and when."""
+    entries = draft_edit_entries(session, agreement) if edits is None else edits
+    if version != draft_version(entries):
+        last = entries[-1] if entries else None
+        raise DraftVersionChanged(agreement=agreement.code, seen=version, version=draft_version(entries),
+                                  by=last.actor if last else agreement.drafted_by,
+                                  at=last.at if last else agreement.drafted_at)
+
+
 def approve(session: Session, code: str, *, by: Actor, version: int | None = None,
             now: dt.datetime | None = None) -> AgreementDetail:
     """Approve a draft (a second user). With ``version``, only the draft as it was at that version
@@ -512,11 +545,8 @@ def approve(session: Session, code: str, *, by: Actor, version: int | None = Non
     edits = draft_edit_entries(session, agreement)
     if any(same_user(by, e.actor_id, e.actor) for e in edits):
         raise SelfApproval("agreement.self_approval_edited", agreement=agreement.code, person=by.username)
-    if version is not None and version != draft_version(edits):
-        last = edits[-1] if edits else None
-        raise DraftVersionChanged(agreement=agreement.code, seen=version, version=draft_version(edits),
-                                  by=last.actor if last else agreement.drafted_by,
-                                  at=last.at if last else agreement.drafted_at)
+    if version is not None:
+        _check_version(session, agreement, version, edits)
     agreement.status = "approved"
     agreement.approved_by, agreement.approved_by_id = by.username, by.user_id
     agreement.approved_at = now or utcnow()
@@ -600,6 +630,8 @@ def withdraw(session: Session, code: str, *, reason: str, by: Actor,
     withdraw it, its drafter too: withdrawing needs no second person, approving does."""
     by.require("agreement.draft")
     why = mask_niks_in_text(" ".join(str(reason).split()))  # the audit log takes no full NIK
+    if not why.isprintable():
+        raise InvalidInput("reason", why, reason="control_characters")
     if not why or len(why) > 500:
         raise InvalidInput("reason", reason, reason="withdraw_reason")
     agreement = get_agreement(session, code, for_update=True)
@@ -697,6 +729,15 @@ def list_agreements(session: Session, *, by: Actor, sponsor: str | None = None,
     wanted = {agreement_status(s) for s in statuses}
     sponsor_id = get_sponsor(session, sponsor, by.scope).id if sponsor is not None else None
     return [describe(a) for a in repository.agreements(session, by.scope, sponsor_id=sponsor_id, statuses=wanted)]
+
+
+def agreement_page(session: Session, *, by: Actor, window: Window, sponsor: str | None = None,
+                   statuses: Iterable[str] = ()) -> Paged[AgreementRead]:
+    """``list_agreements``, one page of it (cut in SQL), each with its quota and budget use."""
+    by.require("agreement.read")
+    wanted = {agreement_status(s) for s in statuses}
+    sponsor_id = get_sponsor(session, sponsor, by.scope).id if sponsor is not None else None
+    return repository.agreement_page(session, by.scope, window, sponsor_id=sponsor_id, statuses=wanted).map(describe)
 
 
 def _monthly(total: int, worker_months: int) -> int | None:
