@@ -16,6 +16,10 @@ A sponsor's staff get their sponsor's rows only, filtered in the repository's qu
 agreements, and the workers whose row names one of its agreements (the month their protection ends
 in, the oldest arrears they are chased for), with the sums of its own bills; NIKs masked unless
 unmasked by a user who may (``worker.read_nik``). A region's viewer sees no list (aggregates only).
+
+Each list is also given a page at a time (``*_page``, for the API): overdue, unpaid and statement cut
+in SQL (a count and a LIMIT/OFFSET); ending and lapsing after the rules have decided on every
+candidate, reading (and, unmasked, auditing) only the page's workers.
 """
 
 from __future__ import annotations
