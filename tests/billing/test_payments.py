@@ -167,6 +167,29 @@ class TestADuplicateReference:
             assert_counters_match_lines(s)
 
 
+class TestARetryOfTheSamePayment:
+    """``record_payment`` (the API's): the same reference, bill, amount and day again is the first
+    receipt, nothing written; other details under that reference are refused."""
+
+    def test_answers_the_first_receipt_and_records_nothing(self, database):
+        code = kadin_year(database)
+        payment = PaymentCreate(code=code, amount=100_000, reference="BRI-777", paid_on=JAN_10)
+        with database.session() as s:
+            first, replayed = billing.record_payment(s, payment, today=JAN_10, by=actor(s, f.CASHIER))
+        assert not replayed
+        with database.session() as s:
+            again, replayed = billing.record_payment(s, payment.model_copy(update={"reference": " bri-777"}),
+                                                     today=dt.date(2026, 1, 12), by=actor(s, f.CASHIER))
+        assert replayed and again == first
+        for change in ({"amount": 100_001}, {"paid_on": dt.date(2026, 1, 9)}):
+            with pytest.raises(billing.DuplicatePayment) as refused, database.session() as s:
+                billing.record_payment(s, payment.model_copy(update=change), today=JAN_10, by=actor(s, f.CASHIER))
+            assert refused.value.context["receipt"] == "TBPI/2026/000001"
+        assert database.scalar("SELECT count(*) FROM payments") == 1
+        assert database.scalar("SELECT last_no FROM receipt_counters") == 1
+        assert database.scalar("SELECT count(*) FROM audit_log WHERE action = 'payment.accept'") == 1
+
+
 class TestTwoPaymentsWithTheSameReferenceAtOnce:
     """Racing on PostgreSQL: on the same bill the agreement lock orders them; on two sponsors' bills
     nothing is shared but the reference, and the unique constraint refuses the second."""

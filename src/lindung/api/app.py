@@ -26,6 +26,7 @@ from lindung.api.jobs import router as jobs_router
 from lindung.api.limits import BODY_LIMIT, TooLargeAsProblem
 from lindung.approvals.api import router as approvals_router
 from lindung.audit.api import router as audit_router
+from lindung.billing.api import router as billing_router
 from lindung.claims.api import router as claims_router
 from lindung.kit import db
 from lindung.regions.api import router as regions_router
@@ -49,8 +50,8 @@ content policy for its own page only."""
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
 
-ROUTERS = (users_router, jobs_router, regions_router, workers_router, sponsors_router, approvals_router, claims_router,
-           simulator_router, audit_router, reports_router)
+ROUTERS = (users_router, jobs_router, regions_router, workers_router, sponsors_router, approvals_router,
+           billing_router, claims_router, simulator_router, audit_router, reports_router)
 """Each domain's ``api.py`` router, under ``/api/v1``."""
 
 

@@ -16,12 +16,17 @@ A sponsor's staff get their sponsor's rows only, filtered in the repository's qu
 agreements, and the workers whose row names one of its agreements (the month their protection ends
 in, the oldest arrears they are chased for), with the sums of its own bills; NIKs masked unless
 unmasked by a user who may (``worker.read_nik``). A region's viewer sees no list (aggregates only).
+
+Each list is also given a page at a time (``*_page``, for the API): overdue, unpaid and statement cut
+in SQL (a count and a LIMIT/OFFSET); ending and lapsing after the rules have decided on every
+candidate, reading (and, unmasked, auditing) only the page's workers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +37,7 @@ from lindung.kit import lokal
 from lindung.kit.auth import Actor
 from lindung.kit.listing import CsvList, coded
 from lindung.kit.numbers import DAYS_MAX, whole_number
+from lindung.kit.paging import Paged, Window
 from lindung.kit.privacy import mask_nik
 from lindung.rules.coverage import arrears_of, contribution_history, due_date
 from lindung.rules.params import ParameterSet, default_parameters
@@ -40,6 +46,7 @@ from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import AGREEMENT_STATUSES
 
 NextWorkingDay = Callable[[dt.date], tuple[dt.date, bool]]
+_T = TypeVar("_T")
 
 OVERDUE_COLUMNS = tuple(OverdueRow.model_fields)
 UNPAID_COLUMNS = tuple(UnpaidRow.model_fields)
@@ -64,14 +71,24 @@ def _no_region_viewer(by: Actor, what: str) -> None:
 
 
 def overdue_bills(session: Session, at: dt.date, *, by: Actor) -> list[OverdueRow]:
+    return _overdue(session, at, by=by, window=None)[0]
+
+
+def overdue_page(session: Session, at: dt.date, window: Window, *, by: Actor) -> Paged[OverdueRow]:
+    """A page of ``overdue_bills``, cut in SQL."""
+    return Paged(*_overdue(session, at, by=by, window=window), window)
+
+
+def _overdue(session: Session, at: dt.date, *, by: Actor, window: Window | None) -> tuple[list[OverdueRow], int]:
     by.require("bill.read")
     _no_region_viewer(by, "overdue")
+    found, total = repo.overdue_bills(session, at, by.scope, window)
     return [OverdueRow(payment_code=bill.payment_code, agreement=agreement, sponsor=sponsor, sponsor_name=sponsor_name,
                        cycle_from=Month.from_index(bill.cycle_start), cycle_to=Month.from_index(bill.cycle_end),
                        seq=bill.seq, due_date=bill.due_date, days_overdue=(at - bill.due_date).days, total=bill.total,
                        unpaid_worker_months=bill.worker_months - bill.settled_months - bill.cancelled_months,
                        unpaid=bill.total - bill.settled - bill.cancelled)
-            for bill, agreement, sponsor, sponsor_name in repo.overdue_bills(session, at, by.scope)]
+            for bill, agreement, sponsor, sponsor_name in found], total
 
 
 def last_month_past_due(at: dt.date, *, params: ParameterSet | None = None,
@@ -84,19 +101,43 @@ def last_month_past_due(at: dt.date, *, params: ParameterSet | None = None,
 
 def agreements_with_unpaid(session: Session, at: dt.date, *, by: Actor, params: ParameterSet | None = None,
                            next_working_day: NextWorkingDay | None = None) -> list[UnpaidRow]:
+    return _unpaid(session, at, by=by, window=None, params=params, next_working_day=next_working_day)[0]
+
+
+def unpaid_page(session: Session, at: dt.date, window: Window, *, by: Actor, params: ParameterSet | None = None,
+                next_working_day: NextWorkingDay | None = None) -> Paged[UnpaidRow]:
+    """A page of ``agreements_with_unpaid``, cut in SQL."""
+    return Paged(*_unpaid(session, at, by=by, window=window, params=params, next_working_day=next_working_day),
+                 window)
+
+
+def _unpaid(session: Session, at: dt.date, *, by: Actor, window: Window | None, params: ParameterSet | None,
+            next_working_day: NextWorkingDay | None) -> tuple[list[UnpaidRow], int]:
     by.require("bill.read")
     _no_region_viewer(by, "unpaid")
     through = last_month_past_due(at, params=params, next_working_day=next_working_day)
+    found, total = repo.unpaid_by_agreement(session, through.index, by.scope, window)
     return [UnpaidRow(agreement=code, sponsor=sponsor, sponsor_name=name, unpaid_worker_months=int(n), workers=int(w),
                       first_month=Month.from_index(first), last_month=Month.from_index(last), unpaid=int(amount))
-            for code, sponsor, name, n, w, first, last, amount
-            in repo.unpaid_by_agreement(session, through.index, by.scope)]
+            for code, sponsor, name, n, w, first, last, amount in found], total
 
 
 def protection_ending(session: Session, at: dt.date, *, by: Actor, days: int = 30, unmask: bool = False,
                       params: ParameterSet | None = None) -> list[EndingRow]:
     """Workers protected on ``at`` whose protection ends on or before ``at + days`` (rules.md 2.3, 2.5).
     A sponsor's staff: those whose last paid month was billed to their sponsor."""
+    return _ending(session, at, by=by, days=days, unmask=unmask, params=params, window=None)[0]
+
+
+def ending_page(session: Session, at: dt.date, window: Window, *, by: Actor, days: int = 30, unmask: bool = False,
+                params: ParameterSet | None = None) -> Paged[EndingRow]:
+    """A page of ``protection_ending``: the rules decide on every candidate SQL finds, and only the
+    page's workers are read (and, unmasked, audited)."""
+    return Paged(*_ending(session, at, by=by, days=days, unmask=unmask, params=params, window=window), window)
+
+
+def _ending(session: Session, at: dt.date, *, by: Actor, days: int, unmask: bool, params: ParameterSet | None,
+            window: Window | None) -> tuple[list[EndingRow], int]:
     by.require("bill.read", "worker.read", *(("worker.read_nik",) if unmask else ()))
     _no_region_viewer(by, "ending")
     days = whole_number(days, "days", minimum=0, maximum=DAYS_MAX)
@@ -110,10 +151,15 @@ def protection_ending(session: Session, at: dt.date, *, by: Actor, days: int = 3
         end = history.protected_until
         if end is not None and at <= end <= until:
             found.append((worker_id, end, history.contribution_months, Month.of(end)))
-    agreements = repo.agreement_of_month(session, [(f[0], f[3].index) for f in found], by.scope)
-    if by.scope.sponsor_id is not None:  # the month it ends in was billed to another sponsor
+    scoped = by.scope.sponsor_id is not None
+    agreements = repo.agreement_of_month(session, [(f[0], f[3].index) for f in found], by.scope) if scoped else {}
+    if scoped:  # the month it ends in was billed to another sponsor
         found = [f for f in found if (f[0], f[3].index) in agreements]
     found.sort(key=lambda x: (x[1], x[0]))
+    total = len(found)
+    found = _cut(found, window)
+    if not scoped:
+        agreements = repo.agreement_of_month(session, [(f[0], f[3].index) for f in found], by.scope)
     people = repo.workers_by_ids(session, [f[0] for f in found])
     if unmask and found:
         audit.record(session, actor=by, action="list.unmask", subject_type="list", subject_id=0,
@@ -124,7 +170,11 @@ def protection_ending(session: Session, at: dt.date, *, by: Actor, days: int = 3
         rows.append(EndingRow(nik=w.nik if unmask else mask_nik(w.nik), name=w.name,
                               agreement=agreements.get((worker_id, last_paid.index), ""), protected_until=end,
                               days_left=(end - at).days, contribution_months=months_paid, last_paid_month=last_paid))
-    return rows
+    return rows, total
+
+
+def _cut(found: list[_T], window: Window | None) -> list[_T]:
+    return found if window is None else found[window.offset:window.offset + window.limit]
 
 
 def lapsing(session: Session, at: dt.date, *, by: Actor, days: int = 30, unmask: bool = False,
@@ -134,6 +184,21 @@ def lapsing(session: Session, at: dt.date, *, by: Actor, days: int = 30, unmask:
     arrears are the months of the running membership unpaid past their due date; the row names the
     oldest one's bill, so that the branch can chase its sponsor, and sums them all. A sponsor's staff:
     the months in arrears billed to their sponsor, the oldest of them named."""
+    return _lapsing(session, at, by=by, days=days, unmask=unmask, params=params, next_working_day=next_working_day,
+                    window=None)[0]
+
+
+def lapsing_page(session: Session, at: dt.date, window: Window, *, by: Actor, days: int = 30, unmask: bool = False,
+                 params: ParameterSet | None = None, next_working_day: NextWorkingDay | None = None
+                 ) -> Paged[LapsingRow]:
+    """A page of ``lapsing``: the rules decide on every candidate SQL finds, and only the page's
+    workers are read (and, unmasked, audited)."""
+    return Paged(*_lapsing(session, at, by=by, days=days, unmask=unmask, params=params,
+                           next_working_day=next_working_day, window=window), window)
+
+
+def _lapsing(session: Session, at: dt.date, *, by: Actor, days: int, unmask: bool, params: ParameterSet | None,
+             next_working_day: NextWorkingDay | None, window: Window | None) -> tuple[list[LapsingRow], int]:
     by.require("bill.read", "worker.read", *(("worker.read_nik",) if unmask else ()))
     _no_region_viewer(by, "lapsing")
     days = whole_number(days, "days", minimum=0, maximum=DAYS_MAX)
@@ -166,6 +231,8 @@ def lapsing(session: Session, at: dt.date, *, by: Actor, days: int = 30, unmask:
                 "payable_until": deadline, "days_left": (deadline - at).days,
                 "payment_code": oldest.payment_code, "contribution_months": history.contribution_months}))
     found.sort(key=lambda x: (x[0], x[1]))
+    total = len(found)
+    found = _cut(found, window)
     people = repo.workers_by_ids(session, [f[1] for f in found])
     if unmask and found:
         audit.record(session, actor=by, action="list.unmask", subject_type="list", subject_id=0,
@@ -174,14 +241,25 @@ def lapsing(session: Session, at: dt.date, *, by: Actor, days: int = 30, unmask:
     for _deadline, worker_id, row in found:
         w = people[worker_id]
         rows.append(LapsingRow.model_validate({"nik": w.nik if unmask else mask_nik(w.nik), "name": w.name, **row}))
-    return rows
+    return rows, total
 
 
 def statements(session: Session, sponsor: str | None = None, *, by: Actor) -> list[StatementRow]:
     """Per agreement (of ``sponsor``, or every sponsor's; a sponsor's staff: their own)."""
+    return _statements(session, sponsor, by=by, window=None)[0]
+
+
+def statement_page(session: Session, sponsor: str | None, window: Window, *, by: Actor) -> Paged[StatementRow]:
+    """A page of ``statements``, cut in SQL."""
+    return Paged(*_statements(session, sponsor, by=by, window=window), window)
+
+
+def _statements(session: Session, sponsor: str | None, *, by: Actor, window: Window | None
+                ) -> tuple[list[StatementRow], int]:
     by.require("bill.read")
     _no_region_viewer(by, "statement")
     sponsor_id = sponsors.get_sponsor(session, sponsor, by.scope).id if sponsor else None
+    found, total = repo.statements(session, sponsor_id, by.scope, window)
     return [StatementRow.model_validate(dict(zip(STATEMENT_COLUMNS, (*row[:4], *(int(v) for v in row[4:])),
                                                  strict=True)))
-            for row in repo.statements(session, sponsor_id, by.scope)]
+            for row in found], total

@@ -43,6 +43,7 @@ from lindung.billing.models import (
 )
 from lindung.enrolment.models import Enrolment
 from lindung.kit.auth import EVERYTHING, Scope
+from lindung.kit.paging import Window, fetch
 from lindung.sponsors.models import Agreement, Sponsor
 from lindung.workers.models import Worker
 
@@ -300,6 +301,59 @@ def bill_by_code(session: Session, code: str) -> Bill | None:
     return session.scalars(select(Bill).where(Bill.payment_code == code)).one_or_none()
 
 
+def _bill_state_where(state: str) -> Any:
+    outstanding = Bill.total - Bill.settled - Bill.cancelled
+    return {"unpaid": (outstanding > 0) & (Bill.settled == 0),
+            "partly_paid": (outstanding > 0) & (Bill.settled > 0),
+            "open": outstanding > 0,
+            "paid": (outstanding <= 0) & (Bill.settled > 0),
+            "cancelled": (outstanding <= 0) & (Bill.settled == 0)}[state]
+
+
+def bills_page(session: Session, window: Window, *, scope: Scope = EVERYTHING, state: str | None = None,
+               agreement_id: int | None = None, month: int | None = None) -> tuple[list[tuple[Any, ...]], int]:
+    """Bills with their agreement's and sponsor's codes and the sponsor's name, newest first (by id: a
+    unique key), of ``scope``'s sponsor for a sponsor's staff, in ``state`` (``schemas.BillFilter``),
+    of one agreement, whose cycle holds ``month``: one query for the page, one for the count."""
+    stmt = (select(Bill, Agreement.code, Sponsor.code, Sponsor.name)
+            .join(Agreement, Agreement.id == Bill.agreement_id).join(Sponsor, Sponsor.id == Agreement.sponsor_id)
+            .order_by(Bill.id.desc()))
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
+    if state is not None:
+        stmt = stmt.where(_bill_state_where(state))
+    if agreement_id is not None:
+        stmt = stmt.where(Bill.agreement_id == agreement_id)
+    if month is not None:
+        stmt = stmt.where(Bill.cycle_start <= month, Bill.cycle_end >= month)
+    return _rows(session, stmt, window)
+
+
+# A bill's live lines with their worker, a page at a time: the agreement's enrolments × the months of
+# the cycle, one key seek each (as _BILL_LINES), ordered on the ledger's key.
+_LINES_OF_BILL = f"""
+WITH RECURSIVE {_MONTHS},
+lines AS (
+  SELECT DISTINCT l.month, l.worker_id, l.amount, l.status, l.paid_on
+  FROM months m CROSS JOIN enrolments e
+  JOIN contribution_lines l ON l.month = m.month AND l.worker_id = e.worker_id AND l.void_seq = 0
+  WHERE e.agreement_id = :agreement AND e.first_month <= m.month AND e.last_month >= m.month
+    AND l.bill_id = :bill
+)"""
+
+
+def bill_line_page(session: Session, bill: Bill, window: Window) -> tuple[list[tuple[Any, ...]], int]:
+    """The bill's live lines in ``window``: (month, NIK, name, amount, status, paid on), by month and
+    worker; and how many there are."""
+    params = {**_bill_params(bill), "limit": window.limit, "offset": window.offset}
+    total = int(session.execute(text(f"{_LINES_OF_BILL} SELECT count(*) FROM lines"), params).scalar_one())
+    rows = session.execute(text(
+        f"{_LINES_OF_BILL} SELECT x.month, w.nik, w.name, x.amount, x.status, x.paid_on FROM lines x "
+        "JOIN workers w ON w.id = x.worker_id ORDER BY x.month, x.worker_id LIMIT :limit OFFSET :offset"),
+        params).all()
+    return [(int(m), str(n), str(name), int(a), str(st), _date(p)) for m, n, name, a, st, p in rows], total
+
+
 def bills_of(session: Session, agreement_id: int, *, ending_after: int) -> list[Bill]:
     return list(session.scalars(select(Bill).where(Bill.agreement_id == agreement_id, Bill.cycle_end > ending_after)
                                 .order_by(Bill.cycle_start, Bill.seq)))
@@ -545,20 +599,24 @@ def end_agreement_enrolments(session: Session, agreement_id: int, last_month: in
 # (bills, and workers through the lines of those bills) only; everyone else every row.
 
 
-def overdue_bills(session: Session, at: dt.date, scope: Scope = EVERYTHING) -> list[tuple[Any, ...]]:
-    """Bills due before ``at`` with something outstanding, with their agreement and sponsor."""
+def overdue_bills(session: Session, at: dt.date, scope: Scope = EVERYTHING, window: Window | None = None
+                  ) -> tuple[list[tuple[Any, ...]], int]:
+    """Bills due before ``at`` with something outstanding, with their agreement and sponsor (the
+    ``window`` of them, or all), and how many there are."""
     stmt = (select(Bill, Agreement.code, Sponsor.code, Sponsor.name)
             .join(Agreement, Agreement.id == Bill.agreement_id).join(Sponsor, Sponsor.id == Agreement.sponsor_id)
             .where(Bill.due_date < at, Bill.total > Bill.settled + Bill.cancelled)
             .order_by(Bill.due_date, Agreement.code, Bill.cycle_start, Bill.seq))
     if scope.sponsor_id is not None:
         stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
-    return _tuples(session.execute(stmt).all())
+    return _rows(session, stmt, window)
 
 
-def unpaid_by_agreement(session: Session, through_month: int, scope: Scope = EVERYTHING) -> list[tuple[Any, ...]]:
+def unpaid_by_agreement(session: Session, through_month: int, scope: Scope = EVERYTHING,
+                        window: Window | None = None) -> tuple[list[tuple[Any, ...]], int]:
     """Per agreement: due worker-months of months up to ``through_month``, workers, first and last
-    such month, amount (a range scan of the ledger's key)."""
+    such month, amount (a range scan of the ledger's key); the ``window`` of them, or all, and how
+    many agreements there are."""
     own = scope.sponsor_id is not None
     per = text(
         "SELECT b.agreement_id AS agreement_id, count(*) AS n, count(DISTINCT l.worker_id) AS workers, "
@@ -566,14 +624,13 @@ def unpaid_by_agreement(session: Session, through_month: int, scope: Scope = EVE
         "FROM contribution_lines l JOIN bills b ON b.id = l.bill_id "
         + ("JOIN agreements sa ON sa.id = b.agreement_id AND sa.sponsor_id = :sponsor " if own else "")
         + "WHERE l.month <= :through AND l.void_seq = 0 AND l.status = 'due' GROUP BY b.agreement_id"
-    ).columns(agreement_id=Integer, n=Integer, workers=Integer, first_month=Integer, last_month=Integer,
-              amount=Integer).subquery()
-    params = {"through": through_month, **_sponsor_param(scope)}
-    return _tuples(session.execute(
-        select(Agreement.code, Sponsor.code, Sponsor.name, per.c.n, per.c.workers, per.c.first_month,
-               per.c.last_month, per.c.amount)
-        .join(per, per.c.agreement_id == Agreement.id).join(Sponsor, Sponsor.id == Agreement.sponsor_id)
-        .order_by(Agreement.code), params).all())
+    ).bindparams(through=through_month, **_sponsor_param(scope)).columns(
+        agreement_id=Integer, n=Integer, workers=Integer, first_month=Integer, last_month=Integer,
+        amount=Integer).subquery()
+    return _rows(session, select(Agreement.code, Sponsor.code, Sponsor.name, per.c.n, per.c.workers,
+                                 per.c.first_month, per.c.last_month, per.c.amount)
+                 .join(per, per.c.agreement_id == Agreement.id).join(Sponsor, Sponsor.id == Agreement.sponsor_id)
+                 .order_by(Agreement.code), window)
 
 
 def _month_of_date(session: Session, column: str) -> str:
@@ -688,10 +745,12 @@ def agreement_of_month(session: Session, pairs: Sequence[tuple[int, int]], scope
     return out
 
 
-def statements(session: Session, sponsor_id: int | None = None, scope: Scope = EVERYTHING) -> list[tuple[Any, ...]]:
+def statements(session: Session, sponsor_id: int | None = None, scope: Scope = EVERYTHING,
+               window: Window | None = None) -> tuple[list[tuple[Any, ...]], int]:
     """Per agreement (of ``sponsor_id``, and of ``scope``'s sponsor for a sponsor's staff): billed,
     cancelled (voided unpaid), settled (worker-months paid), received, payments, credit balance,
-    refunds, outstanding — from the bills' counters, no ledger scan."""
+    refunds, outstanding — from the bills' counters, no ledger scan; the ``window`` of them, or all,
+    and how many agreements there are."""
     billed = (select(Bill.agreement_id, func.sum(Bill.total).label("total"), func.sum(Bill.settled).label("settled"),
                      func.sum(Bill.cancelled).label("cancelled")).group_by(Bill.agreement_id).subquery())
     received = (select(Payment.agreement_id, func.sum(Payment.amount).label("v"), func.count().label("n"))
@@ -714,7 +773,17 @@ def statements(session: Session, sponsor_id: int | None = None, scope: Scope = E
         stmt = stmt.where(Agreement.sponsor_id == sponsor_id)
     if scope.sponsor_id is not None:
         stmt = stmt.where(Agreement.sponsor_id == scope.sponsor_id)
-    return _tuples(session.execute(stmt).all())
+    return _rows(session, stmt, window)
+
+
+def _rows(session: Session, stmt: Any, window: Window | None) -> tuple[list[tuple[Any, ...]], int]:
+    """The rows of ``stmt`` (a SELECT ordered on a unique key) in ``window`` — a count and a LIMIT/OFFSET in
+    SQL — or all of them; and how many it selects."""
+    if window is None:
+        rows = _tuples(session.execute(stmt).all())
+        return rows, len(rows)
+    paged = fetch(session, stmt, window)
+    return _tuples(paged.items), paged.total
 
 
 def _sponsor_param(scope: Scope) -> dict[str, int]:

@@ -11,7 +11,7 @@ field the service fills, so that a result read back from JSON (a job's result) i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field
 
@@ -180,6 +180,21 @@ class BillPayment(_Schema):
     allocated: int
 
 
+BillState = Literal["unpaid", "partly_paid", "paid", "cancelled"]
+"""A bill as it stands: nothing settled yet, some worker-months settled and some still due, nothing
+left due, or every worker-month voided before any was paid."""
+
+
+BillFilter = Literal["unpaid", "partly_paid", "paid", "cancelled", "open"]
+"""Bills in one state, or ``open``: unpaid or partly paid."""
+
+
+def bill_state(total: int, settled: int, cancelled: int) -> BillState:
+    if total - settled - cancelled > 0:
+        return "partly_paid" if settled > 0 else "unpaid"
+    return "paid" if settled > 0 else "cancelled"
+
+
 class BillRead(_Schema):
     """A bill as issued and as it stands (``lindung billing show``)."""
 
@@ -196,7 +211,39 @@ class BillRead(_Schema):
     cancelled: int
     unpaid_worker_months: int
     unpaid: int
+    status: BillState
     payments: list[BillPayment]
+
+
+class BillRow(_Schema):
+    """A bill in a list of bills: as it stands, without its payments."""
+
+    payment_code: str
+    agreement: str
+    sponsor: SponsorRef
+    cycle: Cycle
+    seq: int
+    due_date: dt.date
+    issued_on: dt.date
+    worker_months: int
+    total: int
+    settled: int
+    cancelled: int
+    unpaid_worker_months: int
+    unpaid: int
+    status: BillState
+
+
+class BillLine(_Schema):
+    """One worker-month of a bill (live: voided months are no longer the bill's)."""
+
+    month: MonthText
+    nik: str
+    """Masked."""
+    name: str
+    amount: int
+    status: Literal["due", "paid"]
+    paid_on: dt.date | None
 
 
 # --- coverage -------------------------------------------------------------------------------------

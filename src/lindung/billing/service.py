@@ -17,9 +17,12 @@ Bills
 Payments
     A payment names a bill by its payment code. Its amount, plus any credit the sponsor has on the
     agreement, settles whole worker-months of that bill, oldest first; what is left (a remainder
-    smaller than a worker-month, or an overpayment) becomes credit, applied to later bills. A
-    reference already seen is refused (also when two arrive at once: unique constraint). Each
-    accepted payment gets a numbered receipt (tanda bukti penerimaan iuran), gap-free per year.
+    smaller than a worker-month, or an overpayment) becomes credit, applied to later bills. A bank
+    reference is recorded once (also when two arrive at once: unique constraint): the same reference
+    again for the same bill, amount and day is a retry, answered with the first receipt
+    (``record_payment``; the CLI's ``pay`` refuses it, naming that receipt), with other details it is
+    refused. Each accepted payment gets a numbered receipt (tanda bukti penerimaan iuran), gap-free
+    per year.
 """
 
 from __future__ import annotations
@@ -41,21 +44,27 @@ from lindung.billing import repository as repo
 from lindung.billing.models import Bill, CreditEntry, Payment
 from lindung.billing.schemas import (
     AllocatedMonth,
+    BillFilter,
     BillLeft,
+    BillLine,
     BillPayment,
     BillRead,
+    BillRow,
     BillRun,
     Cycle,
     IssuedBill,
     PaymentCreate,
     Receipt,
     SponsorRef,
+    bill_state,
 )
 from lindung.kit import lokal
 from lindung.kit.auth import EVERYTHING, Actor, Scope
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
 from lindung.kit.numbers import rupiah_amount
+from lindung.kit.paging import Paged, Window
+from lindung.kit.privacy import mask_nik
 from lindung.rules.contributions import OTHER, TRANSPORT, contribution_for_month, monthly_price_table
 from lindung.rules.coverage import due_date
 from lindung.rules.params import ParameterSet
@@ -340,7 +349,27 @@ def _apply_credit(session: Session, bill: Bill, balance: int, on: dt.date) -> tu
 
 def pay(session: Session, payment_in: PaymentCreate, *, today: dt.date, by: Actor) -> Receipt:
     """Record a payment for a bill, received on ``paid_on`` (default: ``today``, the day it is
-    recorded), and return its receipt."""
+    recorded), and return its receipt (``lindung pay``). A reference already recorded is refused,
+    also when the details are the same: at the branch's desk a second entry of one transfer is a
+    mistake to point out, with the first receipt's number (the API answers a retry with that receipt:
+    ``record_payment``)."""
+    found, replayed = record_payment(session, payment_in, today=today, by=by)
+    if replayed:
+        raise DuplicatePayment(reference=found.reference, receipt=found.receipt)
+    return found
+
+
+def record_payment(session: Session, payment_in: PaymentCreate, *, today: dt.date, by: Actor
+                   ) -> tuple[Receipt, bool]:
+    """Record a payment for a bill and give its receipt, or, when the bank reference is recorded
+    already for the same bill, amount and day paid, that first receipt again and nothing written
+    (a retry of a request whose answer was lost): ``(receipt, replayed)``. The same reference with
+    other details is ``DuplicatePayment`` (409).
+
+    Race-safe: payments on one agreement wait for its lock, so the second of two identical requests
+    finds the first one's payment and replays it; two agreements' payments with one reference meet at
+    the reference's unique constraint, and the one refused there rolls back its receipt number with
+    its insert (a savepoint) before it looks at the payment that won."""
     by.require("payment.record")
     amount = check_amount(payment_in.amount)
     ref = normalize_reference(payment_in.reference)
@@ -350,27 +379,30 @@ def pay(session: Session, payment_in: PaymentCreate, *, today: dt.date, by: Acto
         raise InvalidInput("paid_on", paid_on.isoformat(), reason="date_future")
     bill = repo.bill_by_code(session, number)
     if bill is None or not _reaches(session, by, bill.agreement_id):
-        raise BillNotFound(code=number)
+        raise BillNotFound(payment_code=number)
     repo.lock_agreement(session, bill.agreement_id)
     existing = repo.payment_by_reference(session, ref)
     if existing is not None:
-        raise DuplicatePayment(reference=ref, receipt=existing.receipt_no)
+        return _replay(session, existing, bill, amount, paid_on), True
     if paid_on < bill.issued_on:
         raise InvalidInput("paid_on", paid_on.isoformat(), reason="paid_before_bill",
                            issued=bill.issued_on.isoformat())
     credit_before = repo.credit_balance(session, bill.agreement_id)
     year = today.year
-    receipt_no = f"{RECEIPT_PREFIX}/{year}/{repo.next_receipt_no(session, year):06d}"
-    payment = Payment(reference=ref, bill_id=bill.id, agreement_id=bill.agreement_id, amount=amount,
-                      paid_on=paid_on, recorded_on=today, receipt_no=receipt_no, worker_months=0, allocated=0,
-                      credit_before=credit_before, credit_after=credit_before, allocation="[]", recorded_by=by.username,
-                      recorded_at=utcnow())
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # the receipt number is taken back if the reference is refused
+            receipt_no = f"{RECEIPT_PREFIX}/{year}/{repo.next_receipt_no(session, year):06d}"
+            payment = Payment(reference=ref, bill_id=bill.id, agreement_id=bill.agreement_id, amount=amount,
+                              paid_on=paid_on, recorded_on=today, receipt_no=receipt_no, worker_months=0,
+                              allocated=0, credit_before=credit_before, credit_after=credit_before,
+                              allocation="[]", recorded_by=by.username, recorded_at=utcnow())
             session.add(payment)
     except IntegrityError:
         # Another transaction recorded the same reference between our check and our insert.
-        raise DuplicatePayment(reference=ref, receipt="-") from None
+        winner = repo.payment_by_reference(session, ref)
+        if winner is None:  # pragma: no cover - refused by another constraint than the reference's
+            raise
+        return _replay(session, winner, bill, amount, paid_on), True
     settled = repo.settle(session, bill, amount + credit_before, paid_on=paid_on, payment_id=payment.id)
     n, allocated = sum(x[1] for x in settled), sum(x[2] for x in settled)
     delta = amount - allocated
@@ -384,7 +416,16 @@ def pay(session: Session, payment_in: PaymentCreate, *, today: dt.date, by: Acto
     session.refresh(bill)
     audit.record(session, actor=by, action="payment.accept", subject_type="payment", subject_id=payment.id,
                  data={"receipt": receipt_no, "bill": number, "amount": amount})
-    return receipt(session, payment)
+    return receipt(session, payment), False
+
+
+def _replay(session: Session, existing: Payment, bill: Bill, amount: int, paid_on: dt.date) -> Receipt:
+    """The receipt of ``existing`` when it is the payment asked for again (same bill, amount and day
+    paid); ``DuplicatePayment`` otherwise."""
+    if (existing.bill_id, existing.amount, existing.paid_on) != (bill.id, amount, paid_on):
+        raise DuplicatePayment(reference=existing.reference, receipt=existing.receipt_no)
+    session.refresh(bill)  # read before the agreement's lock: the first payment has settled it since
+    return receipt(session, existing)
 
 
 def receipt(session: Session, payment: Payment) -> Receipt:
@@ -441,7 +482,7 @@ def bill_status(session: Session, code: str, *, by: Actor) -> BillRead:
     number = normalize_payment_code(code)
     bill = repo.bill_by_code(session, number)
     if bill is None or not _reaches(session, by, bill.agreement_id):
-        raise BillNotFound(code=number)
+        raise BillNotFound(payment_code=number)
     agreement = session.get(Agreement, bill.agreement_id)
     assert agreement is not None
     unpaid_n, unpaid = _outstanding(bill)
@@ -451,6 +492,42 @@ def bill_status(session: Session, code: str, *, by: Actor) -> BillRead:
                     cycle=Cycle.of(bill.cycle_start, bill.cycle_end), seq=bill.seq, due_date=bill.due_date,
                     issued_on=bill.issued_on, worker_months=bill.worker_months, total=bill.total,
                     settled=bill.settled, cancelled=bill.cancelled, unpaid_worker_months=unpaid_n, unpaid=unpaid,
+                    status=bill_state(bill.total, bill.settled, bill.cancelled),
                     payments=[BillPayment(receipt=p.receipt_no, reference=p.reference, amount=p.amount,
                                           paid_on=p.paid_on, worker_months=p.worker_months, allocated=p.allocated)
                               for p in payments])
+
+
+def list_bills(session: Session, window: Window, *, by: Actor, status: BillFilter | None = None,
+               agreement: str | None = None, month: Month | None = None) -> Paged[BillRow]:
+    """A page of bills, newest first (a sponsor's staff: their sponsor's only; another sponsor's
+    agreement is not found): ``status`` one of ``unpaid``, ``partly_paid``, ``paid``, ``cancelled``
+    or ``open`` (unpaid or partly paid), of one agreement, whose cycle holds ``month``. Cut in SQL."""
+    by.require("bill.read")
+    agreement_id = sponsors.get_agreement(session, agreement, scope=by.scope).id if agreement else None
+    rows, total = repo.bills_page(session, window, scope=by.scope, state=status, agreement_id=agreement_id,
+                                  month=month.index if month is not None else None)
+    items = []
+    for bill, agreement_code, sponsor_code, sponsor_name in rows:
+        unpaid_n, unpaid = _outstanding(bill)
+        items.append(BillRow(payment_code=bill.payment_code, agreement=agreement_code,
+                             sponsor=SponsorRef(code=sponsor_code, name=sponsor_name),
+                             cycle=Cycle.of(bill.cycle_start, bill.cycle_end), seq=bill.seq, due_date=bill.due_date,
+                             issued_on=bill.issued_on, worker_months=bill.worker_months, total=bill.total,
+                             settled=bill.settled, cancelled=bill.cancelled, unpaid_worker_months=unpaid_n,
+                             unpaid=unpaid, status=bill_state(bill.total, bill.settled, bill.cancelled)))
+    return Paged(items, total, window)
+
+
+def bill_lines(session: Session, code: str, window: Window, *, by: Actor) -> Paged[BillLine]:
+    """A page of a bill's worker-months, by month and worker, NIKs masked (a sponsor's staff: their
+    sponsor's bills only). Cut in SQL: a bill of a large agreement holds hundreds of thousands."""
+    by.require("bill.read", "worker.read")
+    number = normalize_payment_code(code)
+    bill = repo.bill_by_code(session, number)
+    if bill is None or not _reaches(session, by, bill.agreement_id):
+        raise BillNotFound(payment_code=number)
+    rows, total = repo.bill_line_page(session, bill, window)
+    return Paged([BillLine(month=Month.from_index(m), nik=mask_nik(nik), name=name, amount=amount,
+                           status="paid" if status == "paid" else "due", paid_on=paid_on)
+                  for m, nik, name, amount, status, paid_on in rows], total, window)

@@ -19,6 +19,9 @@ def _month(value: Any) -> Month:
     return value if isinstance(value, Month) else Month.parse(str(value))
 
 
+_MONTH_PATTERN = r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$"
+"""The months ``Month`` accepts (year 0001-9999, month 01-12), so that no schema-valid month is refused."""
+
 MonthText = Annotated[Month, BeforeValidator(_month), PlainSerializer(str, return_type=str),
-                      WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2026-11"]})]
+                      WithJsonSchema({"type": "string", "pattern": _MONTH_PATTERN, "examples": ["2026-11"]})]
 """A contribution month: ``Month`` in Python, ``"2026-11"`` in JSON (``Month.parse`` reads it)."""
