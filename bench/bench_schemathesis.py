@@ -41,6 +41,7 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from schemathesis import GenerationMode, openapi
 from schemathesis.checks import CheckFunction, not_a_server_error
+from schemathesis.core.result import Err
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -62,6 +63,7 @@ from lindung.users import service as users
 
 OPENAPI = "/api/v1/openapi.json"
 CHECKS: tuple[CheckFunction, ...] = (not_a_server_error, response_schema_conformance)
+Operation = APIOperation[Any, Any, Any, Any]
 STRICT_CHECKS: tuple[CheckFunction, ...] = (status_code_conformance, content_type_conformance)
 
 
@@ -103,7 +105,7 @@ class OperationResult:
     seconds: float = 0.0
 
 
-def _known_for(operation: APIOperation, known: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+def _known_for(operation: Operation, known: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     """Path parameters of ``operation`` that ``known`` gives real values for, keyed by the path's
     first segment after ``/api/v1`` (``agreements`` → ``{"code": "BENCH-1"}``); None unless all are."""
     names = [p.name for p in operation.path_parameters]
@@ -116,7 +118,7 @@ def _known_for(operation: APIOperation, known: dict[str, dict[str, Any]]) -> dic
     return {name: values[name] for name in names}
 
 
-def strategy_for(operation: APIOperation, known: dict[str, dict[str, Any]]) -> st.SearchStrategy[Any]:
+def strategy_for(operation: Operation, known: dict[str, dict[str, Any]]) -> st.SearchStrategy[Any]:
     """Valid and invalid requests, and valid ones addressing the world's real resources."""
     parts = [operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)]
     fixed = _known_for(operation, known)
@@ -130,7 +132,7 @@ def _key(failure: BaseException, status: int) -> tuple[str, str]:
     return f"{getattr(failure, 'code', '?')} {title} [{status}]", str(failure)[:600]
 
 
-def run_operation(operation: APIOperation, token: Token, *, examples: int, checks: Sequence[CheckFunction],
+def run_operation(operation: Operation, token: Token, *, examples: int, checks: Sequence[CheckFunction],
                   known: dict[str, dict[str, Any]], seed: int | None = None) -> OperationResult:
     """Up to ``examples`` requests to one operation, each validated by ``checks``; never raises on a
     failed check (they are collected, distinct, so that a run reports all of them)."""
@@ -182,6 +184,13 @@ def run_schemathesis(app: Any, token: Token, *, examples: int = 50, strict: bool
     checks = CHECKS + (STRICT_CHECKS if strict else ())
     results = []
     for found in schema.get_all_operations():
+        if isinstance(found, Err):  # an operation schemathesis cannot read is a failure of the document
+            error = found.err()
+            broken = OperationResult(str(getattr(error, "path", "?")), failures={"invalid schema": str(error)})
+            results.append(broken)
+            if report is not None:
+                report(broken)
+            continue
         operation = found.ok()
         result = run_operation(operation, token, examples=examples, checks=checks, known=known or {}, seed=seed)
         results.append(result)
