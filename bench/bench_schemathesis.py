@@ -11,7 +11,7 @@ without a socket) on a scratch database seeded with a small world: 200 workers u
 three months billed and one bill paid, the officer ``bench`` and a token. Each operation gets valid
 requests (``GenerationMode.POSITIVE``), invalid ones (``NEGATIVE``: wrong types, missing fields, bad
 formats) and valid ones addressing the world's real agreement, bill, sponsor and user
-(``KNOWN``), so that the examples reach real data and not only 404s.
+(``small_world``), so that the examples reach real data and not only 404s.
 
 Checks: ``not_a_server_error`` (no 5xx) and ``response_schema_conformance`` (every answer documented in
 the schema matches it); ``--strict`` adds ``status_code_conformance`` and ``content_type_conformance``
@@ -277,6 +277,7 @@ def main() -> int:
     args = parser.parse_args()
     if not args.app_log:  # each 500 is reported below with its exception; its traceback is noise here
         logging.getLogger("lindung.api").setLevel(logging.CRITICAL)
+        logging.getLogger("python_multipart").setLevel(logging.CRITICAL)  # each malformed multipart header
     tmp = Path(tempfile.mkdtemp(prefix="lindung_schemathesis_"))
     summary: dict[str, list[OperationResult]] = {}
     started = time.perf_counter()
