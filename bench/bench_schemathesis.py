@@ -158,15 +158,17 @@ def run_operation(operation: Operation, token: Token, *, examples: int, checks: 
                                        f"{type(exc).__name__}: {exc} ← {case.method} {case.formatted_path}")
             return
         result.statuses[response.status_code] = result.statuses.get(response.status_code, 0) + 1
+        found: list[BaseException] = []
         try:
             case.validate_response(response, checks=list(checks), headers=token.headers())
         except BaseExceptionGroup as group:
-            for failure in group.exceptions:
-                k, message = _key(failure, response.status_code)
-                result.failures.setdefault(k, message)
-        except AssertionError as failure:
+            found += group.exceptions
+        except AssertionError as one:
+            found.append(one)
+        for failure in found:
             k, message = _key(failure, response.status_code)
-            result.failures.setdefault(k, message)
+            result.failures.setdefault(k, f"{message} ← {case.method} {case.formatted_path} → "
+                                          f"{bytes(response.content)[:300].decode('utf-8', 'replace')}")
 
     if seed is not None:
         examine = hypothesis.seed(seed)(examine)
