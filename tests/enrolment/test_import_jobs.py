@@ -132,7 +132,7 @@ class TestRunningAJob:
             import_jobs.run(again.id, Upload("x.pdf", b"%PDF-1.4\x00\x01"), by=who, today=TODAY,
                             engine=database.engine)
         with database.session(readonly=True) as s:
-            assert [(j.status, j.error_code) for j in jobs.newest(s, by=who)] == [
+            assert [(j.status, j.error_code) for j in jobs.newest(s, by=who).items] == [
                 ("failed", "import.not_tabular"), ("failed", "enrolment.agreement_not_open")]
 
 

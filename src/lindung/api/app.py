@@ -63,7 +63,7 @@ def api_routes() -> dict[str, APIRoute]:
         for route in router.routes:
             if isinstance(route, APIRoute):
                 for method in sorted((route.methods or set()) - {"HEAD"}):
-                    found[f"{method} {API_PREFIX}{route.path}"] = route
+                    found[f"{method} {API_PREFIX}{route.path_format}"] = route
     return found
 
 health = APIRouter(tags=["health"])

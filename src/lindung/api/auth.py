@@ -47,13 +47,18 @@ def current_user(request: Request, session: DbSession) -> Actor:
 CurrentUser = Annotated[Actor, Depends(current_user)]
 
 
-def requires(*permissions: str) -> Any:
-    """A route's permission(s): the user must hold each (``NotPermitted``, 403, otherwise)."""
+def requires(*permissions: str, unscoped: str | None = None) -> Any:
+    """A route's permission(s): the user must hold each (``NotPermitted``, 403, otherwise). ``unscoped``:
+    what the route reaches across every sponsor and region (``"approvals"``), refused to a sponsor's
+    staff and a regional viewer (``OutOfScope``, 403) whatever their permissions."""
 
     def check(actor: CurrentUser) -> None:
         actor.require(*permissions)
+        if unscoped is not None:
+            actor.require_unscoped(unscoped)
 
     check.permissions = permissions  # type: ignore[attr-defined]
+    check.unscoped = unscoped is not None  # type: ignore[attr-defined]
     return Depends(check)
 
 

@@ -15,7 +15,7 @@ from lindung.approvals.service import Waiting
 router = APIRouter(tags=["approvals"])
 
 
-@router.get("/approvals", dependencies=[requires("agreement.read")],
+@router.get("/approvals", dependencies=[requires("agreement.read", unscoped="approvals")],
             summary="Drafts, addenda and imports awaiting a second person, oldest first")
 def awaiting(session: DbSession, by: CurrentUser, window: PageWindow) -> Page[Waiting]:
     return Page[Waiting].of(approvals.awaiting_page(session, by=by, window=window))
