@@ -24,6 +24,7 @@ from lindung.api.jobs import JobRunner
 from lindung.api.jobs import router as jobs_router
 from lindung.api.limits import BODY_LIMIT, TooLargeAsProblem
 from lindung.claims.api import router as claims_router
+from lindung.enrolment.api import router as imports_router
 from lindung.kit import db
 from lindung.system import service as system
 from lindung.users.api import router as users_router
@@ -41,7 +42,7 @@ content policy for its own page only."""
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
 
-ROUTERS = (users_router, jobs_router, claims_router)
+ROUTERS = (users_router, jobs_router, claims_router, imports_router)
 """Each domain's ``api.py`` router, under ``/api/v1``."""
 
 health = APIRouter(tags=["health"])
