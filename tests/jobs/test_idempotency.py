@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from lindung.jobs import service as jobs
 from lindung.jobs.schemas import JobRead
+from lindung.kit.errors import InvalidInput
 from tests.conftest import TestDatabase
 from tests.racing import race
 from tests.users import actor
@@ -34,7 +35,7 @@ def test_the_same_key_gives_the_first_job_back(database: TestDatabase) -> None:
         no_key = [_start(s, key=None)[0].id for _ in range(2)]
         assert len(set(no_key)) == 2  # without a key, each call is a job
         for changed in ({"fingerprint": "b" * 64}, {"params": {"file": "other.csv"}}):
-            with pytest.raises(jobs.KeyReused) as refused:
+            with pytest.raises(InvalidInput) as refused:
                 _start(s, **changed)  # type: ignore[arg-type]
             assert refused.value.code == "invalid.idempotency_key_reused"
             assert refused.value.context["job"] == first.id

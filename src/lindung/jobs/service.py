@@ -81,14 +81,6 @@ class JobContext:
 Work = Callable[[JobContext], BaseModel]
 
 
-class KeyReused(InvalidInput):
-    """The same ``Idempotency-Key`` was sent with another request (another file, mode or agreement):
-    a client's bug, never a retry; nothing was started."""
-
-    def __init__(self, job_id: int) -> None:
-        super().__init__("idempotency_key", "", reason="idempotency_key_reused", job=job_id)
-
-
 def start(session: Session, *, kind: str, params: dict[str, Any], by: Actor, idempotency_key: str | None = None,
           fingerprint: str | None = None) -> JobRead:
     """A new job (queued) of ``kind`` with ``params`` (JSON values), started by ``by``; flushes. The use
@@ -102,8 +94,9 @@ def start_once(session: Session, *, kind: str, params: dict[str, Any], by: Actor
                fingerprint: str | None = None) -> tuple[JobRead, bool]:
     """(the job, True when this call made it). Without a key, a new job. With one (a client's
     ``Idempotency-Key``, unique per user), the job ``by`` started with it already, if any, whatever
-    its status now: the first answer again, not a second run; ``KeyReused`` when that job was started
-    for another request (another kind, parameters or ``fingerprint``, the SHA-256 of an upload).
+    its status now: the first answer again, not a second run. When that job was started for another
+    request (another kind, parameters or ``fingerprint``, the SHA-256 of an upload), InvalidInput
+    ``invalid.idempotency_key_reused``: a client's bug, never a retry; nothing is started.
 
     Two requests with one key at once: the unique index (user, key) lets one insert win; the other's
     insert fails (on PostgreSQL after waiting for the winner's commit; SQLite writers take turns) and
@@ -112,7 +105,7 @@ def start_once(session: Session, *, kind: str, params: dict[str, Any], by: Actor
     if idempotency_key is not None:
         found = repository.by_key(session, by.user_id, idempotency_key)
         if found is not None:
-            return _repeated(found, kind, clean, fingerprint), False
+            return _repeated(found, idempotency_key, kind, clean, fingerprint), False
     job = Job(kind=kind, params=clean, status="queued", done=0, total=None, created_by=by.username,
               created_by_id=by.user_id, created_at=utcnow(), idempotency_key=idempotency_key, fingerprint=fingerprint)
     if idempotency_key is None:
@@ -127,13 +120,13 @@ def start_once(session: Session, *, kind: str, params: dict[str, Any], by: Actor
         found = repository.by_key(session, by.user_id, idempotency_key)
         if found is None:
             raise
-        return _repeated(found, kind, clean, fingerprint), False
+        return _repeated(found, idempotency_key, kind, clean, fingerprint), False
     return _read(job), True
 
 
-def _repeated(job: Job, kind: str, params: dict[str, Any], fingerprint: str | None) -> JobRead:
+def _repeated(job: Job, key: str, kind: str, params: dict[str, Any], fingerprint: str | None) -> JobRead:
     if job.kind != kind or job.params != params or job.fingerprint != fingerprint:
-        raise KeyReused(job.id)
+        raise InvalidInput("idempotency_key", key, reason="idempotency_key_reused", job=job.id)
     return _read(job)
 
 
