@@ -22,6 +22,7 @@ from lindung.enrolment.schemas import ImportRecord, UndoResult
 from lindung.kit.auth import Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, NotFound
+from lindung.kit.paging import Paged, Window
 from lindung.sponsors import service as sponsors
 
 
@@ -33,12 +34,42 @@ def history(session: Session, agreement_code: str | None = None, *, by: Actor, l
     """The newest ``limit`` imports (of one agreement, or all; a sponsor's staff: their sponsor's),
     with their enrolments now."""
     by.require("import.read")
-    agreement_id = (sponsors.get_agreement(session, agreement_code, scope=by.scope).id
-                    if agreement_code is not None else None)
-    return [ImportRecord(id=pid, at=at, by=who, file=source[len(IMPORT_SOURCE):], agreement=code, active=active,
-                         cancelled=cancelled, committed_cost=cost)
-            for pid, at, who, source, code, active, cancelled, cost
-            in enrolments.import_history(session, agreement_id, limit, by.scope)]
+    return [_record(row) for row in enrolments.import_history(session, _agreement_id(session, agreement_code, by),
+                                                               limit, by.scope)]
+
+
+def history_page(session: Session, agreement_code: str | None = None, *, by: Actor, window: Window
+                 ) -> Paged[ImportRecord]:
+    """``history``, a page of it (newest first), cut in SQL."""
+    by.require("import.read")
+    return enrolments.import_history_page(session, _agreement_id(session, agreement_code, by), window,
+                                          by.scope).map(_record)
+
+
+def show(session: Session, import_id: int, *, by: Actor) -> ImportRecord:
+    """One import with its enrolments now (a sponsor's staff: their sponsor's only; another's is not
+    found). An import that enrolled into several agreements names them all, comma-separated, with
+    their enrolments added up."""
+    by.require("import.read")
+    rows = [_record(row) for row in enrolments.import_record(session, import_id, by.scope)]
+    if not rows:
+        raise NotFound("import.not_found", value=import_id)
+    first = rows[0]
+    return first.model_copy(update={"agreement": ", ".join(r.agreement for r in rows),
+                                    "active": sum(r.active for r in rows),
+                                    "cancelled": sum(r.cancelled for r in rows),
+                                    "committed_cost": sum(r.committed_cost for r in rows)})
+
+
+def _agreement_id(session: Session, agreement_code: str | None, by: Actor) -> int | None:
+    return (sponsors.get_agreement(session, agreement_code, scope=by.scope).id
+            if agreement_code is not None else None)
+
+
+def _record(row: enrolments.HistoryRow) -> ImportRecord:
+    pid, at, who, source, code, active, cancelled, cost = row
+    return ImportRecord(id=pid, at=at, by=who, file=source[len(IMPORT_SOURCE):], agreement=code, active=active,
+                        cancelled=cancelled, committed_cost=cost)
 
 
 def undo(session: Session, import_id: int, *, by: Actor) -> UndoResult:

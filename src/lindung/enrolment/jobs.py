@@ -44,19 +44,31 @@ def permissions(job: ImportJob) -> tuple[str, ...]:
     return ("import.propose", "import.run")
 
 
-def start(session: Session, job: ImportJob, *, by: Actor) -> JobRead:
+def start(session: Session, job: ImportJob, *, by: Actor, idempotency_key: str | None = None,
+          fingerprint: str | None = None) -> JobRead:
     """Record an import job, queued (flushes): its agreement's code as the agreement has it, the
     file's name without folders; for an approval or its check, the proposal's agreement, file and
-    sheet."""
+    sheet. An approval by its proposer, or of a proposal decided already, is refused here, before any
+    job is recorded. With an ``idempotency_key``, see ``start_once``."""
+    return start_once(session, job, by=by, idempotency_key=idempotency_key, fingerprint=fingerprint)[0]
+
+
+def start_once(session: Session, job: ImportJob, *, by: Actor, idempotency_key: str | None = None,
+               fingerprint: str | None = None) -> tuple[JobRead, bool]:
+    """``start``, and whether this call recorded the job: with an ``idempotency_key`` (a client's,
+    with ``fingerprint`` the SHA-256 of its file), the job ``by`` started with that key already is
+    given back, not started again (``jobs.service.start_once``)."""
     by.require_any(*permissions(job))
     if job.proposal is not None:
-        proposal = proposals.show(session, job.proposal, by=by)
+        proposal = (proposals.approvable(session, job.proposal, by=by) if job.mode == "approve"
+                    else proposals.show(session, job.proposal, by=by))
         job = job.model_copy(update={"agreement": proposal.agreement, "file": proposal.file, "sheet": proposal.sheet})
     else:
         assert job.agreement is not None and job.file is not None  # ImportJob holds it
         agreement = sponsors.get_agreement(session, job.agreement, scope=by.scope)
         job = job.model_copy(update={"agreement": agreement.code, "file": Upload(job.file, b"").file_name})
-    return jobs.start(session, kind=KIND, params=job.model_dump(mode="json"), by=by)
+    return jobs.start_once(session, kind=KIND, params=job.model_dump(mode="json"), by=by,
+                           idempotency_key=idempotency_key, fingerprint=fingerprint)
 
 
 def run(job_id: int, upload: Upload | None, *, by: Actor, today: dt.date, on_progress: Progress | None = None,

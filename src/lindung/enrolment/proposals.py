@@ -37,6 +37,7 @@ from lindung.kit.auth import Actor, recorded, same_user
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, NotFound
 from lindung.kit.i18n import t
+from lindung.kit.paging import Paged, Window
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
 
@@ -135,6 +136,17 @@ def show(session: Session, proposal_id: int, *, by: Actor) -> ProposalView:
     return _view(proposal, proposal.agreement.code)
 
 
+def approvable(session: Session, proposal_id: int, *, by: Actor) -> ProposalView:
+    """The proposal, when ``by`` may approve it now: refused at once (before a job is started) when it
+    was decided already or ``by`` proposed it. ``approve`` checks again under its lock."""
+    by.require("import.approve")
+    proposal = _get(session, proposal_id, by=by)
+    _undecided(proposal)
+    if same_user(by, proposal.proposed_by_id, proposal.proposed_by):
+        raise SelfApproval(value=proposal.id, by=by.username)
+    return _view(proposal, proposal.agreement.code)
+
+
 def approve(session: Session, proposal_id: int, *, by: Actor, today: dt.date, on_errors: ErrorSink | None = None,
             on_progress: Progress | None = None) -> tuple[ProposalView, ImportSummary]:
     """Import the proposal's file on another user's word (see the module); flushes. The summary names
@@ -211,3 +223,13 @@ def listing(session: Session, *, by: Actor, agreement_code: str | None = None, s
                     if agreement_code is not None else None)
     return [_view(p, code) for p, code in repository.proposals(session, by.scope, agreement_id=agreement_id,
                                                                  status=status, limit=limit)]
+
+
+def listing_page(session: Session, *, by: Actor, agreement_code: str | None = None, status: str | None = None,
+                 window: Window) -> Paged[ProposalView]:
+    """``listing``, a page of it (newest first), cut in SQL; ``status`` None: every proposal."""
+    by.require("import.read")
+    agreement_id = (sponsors.get_agreement(session, agreement_code, scope=by.scope).id
+                    if agreement_code is not None else None)
+    return repository.proposals_page(session, by.scope, agreement_id=agreement_id, status=status,
+                                     window=window).map(lambda row: _view(*row))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, defer
 from lindung.audit.models import Provenance
 from lindung.enrolment.models import Enrolment, ImportProposal
 from lindung.kit.auth import EVERYTHING, Scope
-from lindung.kit.paging import Paged, Window
+from lindung.kit.paging import Paged, Window, fetch
 from lindung.regions.models import Region
 from lindung.sponsors.models import OPEN_STATUSES, Agreement
 from lindung.workers.models import Worker
@@ -132,12 +132,13 @@ def totals(session: Session, agreement_id: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------------------ the imports made
 
-def import_history(session: Session, agreement_id: int | None, limit: int, scope: Scope = EVERYTHING
-                   ) -> list[tuple[int, dt.datetime, str, str, str, int, int, int]]:
-    """(import id, when, who, source, agreement code, active, cancelled, active committed cost) of the
-    newest ``limit`` imports, of one agreement or all (of ``scope``'s sponsor only, for its staff)."""
+HistoryRow = tuple[int, dt.datetime, str, str, str, int, int, int]
+
+
+def _import_history_query(agreement_id: int | None, scope: Scope, import_id: int | None = None
+                          ) -> Select[*tuple[Any, ...]]:
     active = Enrolment.status == "active"
-    query = (
+    query: Select[*tuple[Any, ...]] = (
         select(Provenance.id, Provenance.at, Provenance.actor, Provenance.source, Agreement.code,
                func.sum(case((active, 1), else_=0)), func.sum(case((active, 0), else_=1)),
                func.sum(case((active, Enrolment.committed_cost), else_=0)))
@@ -145,13 +146,38 @@ def import_history(session: Session, agreement_id: int | None, limit: int, scope
         .join(Agreement, Agreement.id == Enrolment.agreement_id)
         .where(Provenance.source.startswith(IMPORT_SOURCE, autoescape=True))
         .group_by(Provenance.id, Provenance.at, Provenance.actor, Provenance.source, Agreement.code)
-        .order_by(Provenance.id.desc()).limit(limit))
+        .order_by(Provenance.id.desc(), Agreement.code))
     if agreement_id is not None:
         query = query.where(Enrolment.agreement_id == agreement_id)
+    if import_id is not None:
+        query = query.where(Provenance.id == import_id)
     if scope.sponsor_id is not None:
         query = query.where(Agreement.sponsor_id == scope.sponsor_id)
-    return [(int(pid), at, str(by), str(source), str(code), int(n_active), int(n_cancelled), int(cost))
-            for pid, at, by, source, code, n_active, n_cancelled, cost in session.execute(query)]
+    return query
+
+
+def _history_row(row: Any) -> HistoryRow:
+    pid, at, by, source, code, n_active, n_cancelled, cost = row
+    return (int(pid), at, str(by), str(source), str(code), int(n_active), int(n_cancelled), int(cost))
+
+
+def import_history(session: Session, agreement_id: int | None, limit: int, scope: Scope = EVERYTHING
+                   ) -> list[HistoryRow]:
+    """(import id, when, who, source, agreement code, active, cancelled, active committed cost) of the
+    newest ``limit`` imports, of one agreement or all (of ``scope``'s sponsor only, for its staff)."""
+    return [_history_row(row) for row in session.execute(_import_history_query(agreement_id, scope).limit(limit))]
+
+
+def import_history_page(session: Session, agreement_id: int | None, window: Window, scope: Scope = EVERYTHING
+                        ) -> Paged[HistoryRow]:
+    """``import_history``, a page of it cut in SQL (newest import first, then agreement code)."""
+    return fetch(session, _import_history_query(agreement_id, scope), window).map(_history_row)
+
+
+def import_record(session: Session, import_id: int, scope: Scope = EVERYTHING) -> list[HistoryRow]:
+    """``import_history``'s rows of one import (one per agreement it enrolled into; none when it is not
+    an import, or not ``scope``'s)."""
+    return [_history_row(row) for row in session.execute(_import_history_query(None, scope, import_id))]
 
 
 def import_source(session: Session, import_id: int) -> str | None:
@@ -220,20 +246,31 @@ def proposal(session: Session, proposal_id: int, *, for_update: bool = False) ->
     return session.scalars(query).one_or_none()
 
 
-def proposals(session: Session, scope: Scope, *, agreement_id: int | None, status: str | None, limit: int
-              ) -> list[tuple[ImportProposal, str]]:
-    """(proposal, its agreement's code), newest first, without the files (of ``scope``'s sponsor only,
-    for its staff)."""
-    query = (select(ImportProposal, Agreement.code).join(Agreement, Agreement.id == ImportProposal.agreement_id)
-             .options(defer(ImportProposal.content))  # a list does not read the files
-             .order_by(ImportProposal.id.desc()).limit(limit))
+def _proposals_query(scope: Scope, agreement_id: int | None, status: str | None) -> Select[*tuple[Any, ...]]:
+    query: Select[*tuple[Any, ...]] = (
+        select(ImportProposal, Agreement.code).join(Agreement, Agreement.id == ImportProposal.agreement_id)
+        .options(defer(ImportProposal.content))  # a list does not read the files
+        .order_by(ImportProposal.id.desc()))
     if status is not None:
         query = query.where(ImportProposal.status == status)
     if agreement_id is not None:
         query = query.where(ImportProposal.agreement_id == agreement_id)
     if scope.sponsor_id is not None:
         query = query.where(Agreement.sponsor_id == scope.sponsor_id)
-    return [(p, str(code)) for p, code in session.execute(query)]
+    return query
+
+
+def proposals(session: Session, scope: Scope, *, agreement_id: int | None, status: str | None, limit: int
+              ) -> list[tuple[ImportProposal, str]]:
+    """(proposal, its agreement's code), newest first, without the files (of ``scope``'s sponsor only,
+    for its staff)."""
+    return [(p, str(code)) for p, code in session.execute(_proposals_query(scope, agreement_id, status).limit(limit))]
+
+
+def proposals_page(session: Session, scope: Scope, *, agreement_id: int | None, status: str | None, window: Window
+                   ) -> Paged[tuple[ImportProposal, str]]:
+    """``proposals``, a page of them cut in SQL."""
+    return fetch(session, _proposals_query(scope, agreement_id, status), window).map(lambda r: (r[0], str(r[1])))
 
 
 def _roster_query(agreement_id: int, status: str | None) -> Select[*tuple[Any, ...]]:

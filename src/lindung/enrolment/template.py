@@ -52,9 +52,23 @@ DATA_ROWS = 30_000
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def template_name(agreement_code: str | None = None) -> str:
-    """The name a template is saved under: ``templat-peserta[-CODE].xlsx``."""
-    return f"templat-peserta{'-' + agreement_code.strip().upper() if agreement_code else ''}.xlsx"
+def template_name(agreement_code: str | None = None, suffix: str = ".xlsx") -> str:
+    """The name a template is saved under: ``templat-peserta[-CODE].xlsx`` (or ``.csv``)."""
+    return f"templat-peserta{'-' + agreement_code.strip().upper() if agreement_code else ''}{suffix}"
+
+
+def write_template_csv(session: Session, out: BinaryIO, *, by: Actor, agreement_code: str | None = None
+                       ) -> TemplateInfo:
+    """The template as CSV for a sponsor whose system writes CSV: the header the import reads (the XLSX's
+    ``Data`` header), UTF-8 with a BOM so that Excel opens it right; no drop-downs (CSV has none). The
+    same permission and scope as ``write_template``."""
+    by.require("import.read")
+    agreement = sponsors.get_agreement(session, agreement_code, scope=by.scope) if agreement_code else None
+    out.write(("\ufeff" + ",".join(DISPLAY[field] for field in COLUMNS) + "\r\n").encode("utf-8"))
+    targets = agreement.target_occupations if agreement else []
+    return TemplateInfo(file=template_name(agreement.code if agreement else None, ".csv"),
+                        agreement=agreement.code if agreement else None,
+                        occupations=len(targets) if targets else len(occupations()), villages=0)
 
 
 def write_template(session: Session, out: BinaryIO, *, by: Actor, agreement_code: str | None = None,

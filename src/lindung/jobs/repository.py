@@ -13,6 +13,14 @@ def get(session: Session, job_id: int) -> Job | None:
     return session.get(Job, job_id)
 
 
+def by_key(session: Session, created_by_id: int | None, key: str) -> Job | None:
+    """The job ``created_by_id`` started with the idempotency ``key``."""
+    query = select(Job).where(Job.idempotency_key == key)
+    query = query.where(Job.created_by_id.is_(None) if created_by_id is None else Job.created_by_id == created_by_id)
+    found: Job | None = session.scalars(query).one_or_none()
+    return found
+
+
 def newest(session: Session, window: Window, *, created_by_id: int | None = None) -> Paged[Job]:
     query = select(Job).order_by(Job.id.desc())
     if created_by_id is not None:

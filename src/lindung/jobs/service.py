@@ -31,6 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lindung.jobs import repository
@@ -38,7 +39,7 @@ from lindung.jobs.models import Job
 from lindung.jobs.schemas import JobRead
 from lindung.kit.auth import Actor
 from lindung.kit.db import session_scope, utcnow
-from lindung.kit.errors import LindungError, NotFound
+from lindung.kit.errors import InvalidInput, LindungError, NotFound
 from lindung.kit.paging import Paged, Window
 
 PROGRESS_EVERY_SECONDS = 1.0
@@ -80,13 +81,52 @@ class JobContext:
 Work = Callable[[JobContext], BaseModel]
 
 
-def start(session: Session, *, kind: str, params: dict[str, Any], by: Actor) -> JobRead:
+def start(session: Session, *, kind: str, params: dict[str, Any], by: Actor, idempotency_key: str | None = None,
+          fingerprint: str | None = None) -> JobRead:
     """A new job (queued) of ``kind`` with ``params`` (JSON values), started by ``by``; flushes. The use
-    case the job carries out checks ``by``'s permission when it runs."""
-    job = Job(kind=kind, params=_json(params), status="queued", done=0, total=None, created_by=by.username,
-              created_by_id=by.user_id, created_at=utcnow())
-    session.add(job)
-    session.flush()
+    case the job carries out checks ``by``'s permission when it runs. With an ``idempotency_key``, the
+    job ``by`` started with that key already, if any (``start_once``)."""
+    return start_once(session, kind=kind, params=params, by=by, idempotency_key=idempotency_key,
+                      fingerprint=fingerprint)[0]
+
+
+def start_once(session: Session, *, kind: str, params: dict[str, Any], by: Actor, idempotency_key: str | None = None,
+               fingerprint: str | None = None) -> tuple[JobRead, bool]:
+    """(the job, True when this call made it). Without a key, a new job. With one (a client's
+    ``Idempotency-Key``, unique per user), the job ``by`` started with it already, if any, whatever
+    its status now: the first answer again, not a second run. When that job was started for another
+    request (another kind, parameters or ``fingerprint``, the SHA-256 of an upload), InvalidInput
+    ``invalid.idempotency_key_reused``: a client's bug, never a retry; nothing is started.
+
+    Two requests with one key at once: the unique index (user, key) lets one insert win; the other's
+    insert fails (on PostgreSQL after waiting for the winner's commit; SQLite writers take turns) and
+    it reads the winner's job. The insert runs in a savepoint, so the caller's transaction goes on."""
+    clean = _json(params)
+    if idempotency_key is not None:
+        found = repository.by_key(session, by.user_id, idempotency_key)
+        if found is not None:
+            return _repeated(found, idempotency_key, kind, clean, fingerprint), False
+    job = Job(kind=kind, params=clean, status="queued", done=0, total=None, created_by=by.username,
+              created_by_id=by.user_id, created_at=utcnow(), idempotency_key=idempotency_key, fingerprint=fingerprint)
+    if idempotency_key is None:
+        session.add(job)
+        session.flush()
+        return _read(job), True
+    try:
+        with session.begin_nested():
+            session.add(job)
+            session.flush()
+    except IntegrityError:
+        found = repository.by_key(session, by.user_id, idempotency_key)
+        if found is None:
+            raise
+        return _repeated(found, idempotency_key, kind, clean, fingerprint), False
+    return _read(job), True
+
+
+def _repeated(job: Job, key: str, kind: str, params: dict[str, Any], fingerprint: str | None) -> JobRead:
+    if job.kind != kind or job.params != params or job.fingerprint != fingerprint:
+        raise InvalidInput("idempotency_key", key, reason="idempotency_key_reused", job=job.id)
     return _read(job)
 
 
