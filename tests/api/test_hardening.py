@@ -106,3 +106,20 @@ def test_jobs_over_http_a_sponsor_sees_only_their_own(database: TestDatabase) ->
         assert_problem(api.get(f"/api/v1/jobs/{others[0].id}", "staf.kadin"), 404, "job.not_found")
         assert_problem(api.get("/api/v1/jobs?limit=501", "ani"), 422, "invalid_request")
         assert_problem(api.get("/api/v1/jobs", None), 401, "auth.not_signed_in")
+
+
+def test_text_the_database_cannot_store_is_bad_input_not_a_bug(database: TestDatabase) -> None:
+    """A NUL (PostgreSQL takes none in a text) or a lone surrogate (no UTF-8 encoder writes one) that
+    no service looked at reaches the database: 422 with the code that says so, written in ASCII."""
+    with database.session() as s:
+        tokens = make_tokens(s, ("ani",))
+    with TestClient(create_app(database.engine)) as c:
+        api = Api(c, tokens)
+        nul = api.get("/api/v1/claims", "ani", params={"sponsor": "KA\x00DIN"})
+        assert nul.status_code in (404, 422), nul.text
+        if nul.status_code == 422:
+            assert_problem(nul, 422, "invalid.control_characters")
+        surrogate = api.post("/api/v1/sponsors", "ani", content=b'{"code": "X1", "name": "\\ud800", "type": "csr"}',
+                             headers={"Content-Type": "application/json"})
+        assert 400 <= surrogate.status_code < 500, surrogate.text
+        assert surrogate.content.isascii()

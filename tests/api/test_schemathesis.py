@@ -1,8 +1,9 @@
-"""Schemathesis against ``/api/v1/openapi.json``, on SQLite and PostgreSQL, with an officer's token:
-for every operation of the route table, at least ``EXAMPLES`` generated requests (valid and invalid
-bodies, parameters and values), and no answer may be a 5xx or contradict the document (its status
-codes, content types and schemas). The world holds real data for the requests to reach: two sponsors'
-agreements, an enrolled and paid-up worker, a claim.
+"""Schemathesis against ``/api/v1/openapi.json``, on SQLite and PostgreSQL, with an officer's token.
+
+For every operation of the route table, ``EXAMPLES`` generated requests: valid ones, invalid ones
+(wrong types, missing fields, values out of their ranges, in bodies, paths and queries), and valid ones
+addressing the world's real resources (a real agreement, worker, bill, claim …). No answer may be a 5xx
+or contradict the document: its status codes, content types and schemas.
 
 One test per operation, so that pytest-xdist spreads them over the cores. The longer run (1.000
 examples per operation) is ``bench/bench_schemathesis.py``.
@@ -11,11 +12,13 @@ examples per operation) is ``bench/bench_schemathesis.py``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -23,17 +26,20 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from lindung.api.app import api_routes, create_app
+from lindung.api.app import API_PREFIX, api_routes, create_app
+from lindung.workers.refs import worker_ref
 from tests.api.support import make_tokens
 from tests.conftest import TestDatabase
 
 EXAMPLES = 50
 OPERATIONS = sorted(api_routes())
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-def _world(database: TestDatabase) -> str:
-    """The officer's token, in a world with data to reach."""
+def _world(database: TestDatabase) -> tuple[str, dict[str, str]]:
+    """The officer's token, and the real resources' path values by ``resource.param``, in a world with
+    two sponsors' agreements, a paid-up worker and a claim."""
     from tests.billing import factories as bf
     from tests.claims.factories import enrolled, new, paid_yearly
 
@@ -43,24 +49,43 @@ def _world(database: TestDatabase) -> str:
         farmer = enrolled(s, occupation="petani", first="2026-01", name="Ujang Suparman",
                           heirs=[{"name": "Siti Aminah", "relationship": "spouse"}])
         paid_yearly(s, "2026-01", 1)
-        new(s, dt.date(2026, 11, 20), nik=farmer.nik, type="jkm", event_date="2026-11-02",
-            claimant={"name": "Siti Aminah", "relationship": "spouse"})
-        return make_tokens(s, ["ani"])["ani"]
+        claim = new(s, dt.date(2026, 11, 20), nik=farmer.nik, type="jkm", event_date="2026-11-02",
+                    claimant={"name": "Siti Aminah", "relationship": "spouse"})
+        token = make_tokens(s, ["ani"])["ani"]
+        known = {"workers.ref": worker_ref(farmer.id), "agreements.code": "KADIN-2026", "sponsors.code": "KADIN",
+                 "claims.number": claim.number, "users.username": "ani",
+                 "bills.code": str(database.scalar("SELECT payment_code FROM bills ORDER BY id LIMIT 1")),
+                 "receipts.number": str(database.scalar("SELECT receipt_no FROM payments ORDER BY id LIMIT 1"))}
+    return token, known
+
+
+def _real_path(path: str, known: dict[str, str]) -> dict[str, str] | None:
+    """The path parameters of ``path`` naming the world's real resources, if it knows them all."""
+    resource = path[len(API_PREFIX) + 1:].split("/")[0]
+    names = PLACEHOLDER.findall(path)
+    values = {name: known.get(f"{resource}.{name}") for name in names}
+    if not names or any(v is None for v in values.values()):
+        return None
+    return {k: v for k, v in values.items() if v is not None}
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_no_5xx_and_every_answer_matches_the_document(operation: str, database: TestDatabase) -> None:
-    token = _world(database)
+    token, known = _world(database)
     app = create_app(database.engine)
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     method, path = operation.split(" ", 1)
     found = schema.find_operation_by_path(method.lower(), path)
     assert found is not None, f"{operation} is not in the OpenAPI document"
+    strategies = [found.as_strategy(GenerationMode.POSITIVE), found.as_strategy(GenerationMode.NEGATIVE)]
+    real = _real_path(path, known)
+    if real is not None:
+        strategies.append(found.as_strategy(GenerationMode.POSITIVE, path_parameters=real))
     headers = {"Authorization": f"Bearer {token}"}
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(case=found.as_strategy(), lang=st.sampled_from(["id", "en"]))
+    @given(case=st.one_of(*strategies), lang=st.sampled_from(["id", "en"]))
     def run(case: schemathesis.Case, lang: str) -> None:
         case.call_and_validate(headers={**headers, "Accept-Language": lang}, checks=CHECKS)
 

@@ -114,7 +114,10 @@ def create_app(engine: Engine | None = None, *, max_body_size: int = BODY_LIMIT)
     async def request_id_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]
                                      ) -> Response:
         request.state.request_id = uuid.uuid4().hex[:16]
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # answered and logged here (NIKs masked), not re-raised to the server's log
+            response = problems.unexpected(request, exc)
         response.headers["X-Request-ID"] = request.state.request_id
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)

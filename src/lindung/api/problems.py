@@ -10,6 +10,7 @@ that id and every NIK masked, and nothing of the request in the answer.
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from typing import Any
@@ -57,6 +58,7 @@ def _described(description: str) -> dict[str, Any]:
 
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _described("The body could not be parsed (a broken form or multipart body)"),
     401: _described("No token, or a token that does not work"),
     403: _described("The user's role may not do this"),
     404: _described("Not found (also what another sponsor's resource answers)"),
@@ -70,6 +72,16 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 document (in place of FastAPI's own 422 shape)."""
 
 
+class ProblemResponse(JSONResponse):
+    """A problem document, written in ASCII (``\\uXXXX`` escapes): whatever a refused value held (a
+    lone surrogate, a control character) the answer can always be written."""
+
+    media_type = PROBLEM
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def problem(request: Request, status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     lang = request_lang(request)
     body: dict[str, Any] = {"type": "about:blank", "title": t(f"problem.{status}", lang), "status": status,
@@ -78,7 +90,7 @@ def problem(request: Request, status: int, code: str, detail: str, **extra: Any)
     if request_id:
         body["request_id"] = request_id
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return ProblemResponse(body, status_code=status)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -124,10 +136,30 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, status, code, t(f"problem.detail.{code}", lang))
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+def _unstorable_text(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is text the database cannot take: a NUL, which PostgreSQL
+    refuses in any text, or a lone surrogate, which no UTF-8 encoder writes."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, UnicodeEncodeError) and "surrogate" in str(seen):
+            return True
+        if isinstance(seen, ValueError) and "NUL (0x00)" in str(seen):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return False
+
+
+def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """The answer to an exception no handler took: a 503 for the database, a 422 for text it cannot
+    store, else a 500 with the request id (the traceback logged with every NIK masked)."""
     said = database_error(exc)
     if said is not None:  # the database down or misconfigured: not a bug, and said
         return problem(request, 503, said.code, said.message(request_lang(request)))
+    if _unstorable_text(exc):  # a value no service looked at reached the database: bad input, not a bug
+        lang = request_lang(request)
+        return problem(request, 422, "invalid.control_characters", t("invalid.control_characters", lang))
     request_id = getattr(request.state, "request_id", "-")
     trace = "".join(traceback.format_exception(exc))
     log.error("request %s failed:\n%s", request_id, mask_niks_in_text(trace))
@@ -150,7 +182,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(LindungError, _lindung)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(Exception, unexpected)
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
