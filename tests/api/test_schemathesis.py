@@ -53,9 +53,9 @@ def _world(database: TestDatabase) -> tuple[str, dict[str, str]]:
                     claimant={"name": "Siti Aminah", "relationship": "spouse"})
         token = make_tokens(s, ["ani"])["ani"]
         known = {"workers.ref": worker_ref(farmer.id), "agreements.code": "KADIN-2026", "sponsors.code": "KADIN",
-                 "claims.number": claim.number, "users.username": "ani",
-                 "bills.code": str(database.scalar("SELECT payment_code FROM bills ORDER BY id LIMIT 1")),
-                 "receipts.number": str(database.scalar("SELECT receipt_no FROM payments ORDER BY id LIMIT 1"))}
+                 "claims.number": claim.number, "users.username": "ani"}
+    known["bills.code"] = str(database.scalar("SELECT payment_code FROM bills ORDER BY id LIMIT 1"))
+    known["receipts.number"] = str(database.scalar("SELECT receipt_no FROM payments ORDER BY id LIMIT 1"))
     return token, known
 
 

@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lindung.api.lang import request_lang
@@ -145,7 +146,7 @@ def _unstorable_text(exc: BaseException) -> bool:
             return False
         if isinstance(seen, UnicodeEncodeError) and "surrogate" in str(seen):
             return True
-        if isinstance(seen, ValueError) and "NUL (0x00)" in str(seen):
+        if isinstance(seen, ValueError | DBAPIError) and "NUL (0x00)" in str(seen):
             return True
         seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
     return False
