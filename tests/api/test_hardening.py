@@ -123,3 +123,13 @@ def test_text_the_database_cannot_store_is_bad_input_not_a_bug(database: TestDat
                              headers={"Content-Type": "application/json"})
         assert 400 <= surrogate.status_code < 500, surrogate.text
         assert surrogate.content.isascii()
+
+
+def test_json_nested_past_any_reason_is_refused_not_a_500(database: TestDatabase) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with TestClient(create_app(database.engine)) as c:
+        sign_in = c.post("/api/v1/auth/token", content=deep, headers={"Content-Type": "application/json"})
+        assert_problem(sign_in, 422, "invalid_request")
+        simulator = c.post("/api/v1/simulator/contribution", content=deep, headers={"Content-Type": "application/json"})
+        assert 400 <= simulator.status_code < 500, simulator.text
+        assert simulator.headers["content-type"].startswith("application/problem+json")

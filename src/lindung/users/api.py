@@ -115,7 +115,7 @@ async def _sign_in_body(request: Request) -> SignIn:
     else:
         try:
             data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # a body nested past any reason: not JSON to us
             raise _invalid([{"type": "json_invalid", "loc": (), "msg": "JSON"}]) from None
     try:
         return SignIn.model_validate(data)
