@@ -74,8 +74,8 @@ document (in place of FastAPI's own 422 shape)."""
 
 
 class ProblemResponse(JSONResponse):
-    """A problem document, written in ASCII (``\\uXXXX`` escapes): whatever a refused value held (a
-    lone surrogate, a control character) the answer can always be written."""
+    """A problem document, written in ASCII (non-ASCII characters as JSON ``\\u`` escapes): whatever a
+    refused value held (a lone surrogate, a control character) the answer can always be written."""
 
     media_type = PROBLEM
 

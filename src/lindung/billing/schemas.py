@@ -195,26 +195,6 @@ def bill_state(total: int, settled: int, cancelled: int) -> BillState:
     return "paid" if settled > 0 else "cancelled"
 
 
-class BillRead(_Schema):
-    """A bill as issued and as it stands (``lindung billing show``)."""
-
-    payment_code: str
-    agreement: str
-    sponsor: SponsorRef
-    cycle: Cycle
-    seq: int
-    due_date: dt.date
-    issued_on: dt.date
-    worker_months: int
-    total: int
-    settled: int
-    cancelled: int
-    unpaid_worker_months: int
-    unpaid: int
-    status: BillState
-    payments: list[BillPayment]
-
-
 class BillRow(_Schema):
     """A bill in a list of bills: as it stands, without its payments."""
 
@@ -232,6 +212,12 @@ class BillRow(_Schema):
     unpaid_worker_months: int
     unpaid: int
     status: BillState
+
+
+class BillRead(BillRow):
+    """A bill as issued and as it stands (``lindung billing show``): its row and its payments."""
+
+    payments: list[BillPayment]
 
 
 class BillLine(_Schema):

@@ -64,13 +64,7 @@ def documents_dir(url: str | None = None) -> Path:
     file of ``url`` (the database in use: ``LINDUNG_DATABASE_URL`` or the default), else
     ``<data dir>/documents``. Raises ``kit.db.DatabaseUnavailable`` when ``LINDUNG_DATABASE_URL`` is
     not a URL Lindung can use (and no folder is set)."""
-    configured = os.environ.get(ENV_DOCUMENTS_DIR, "").strip()
-    if configured:
-        return Path(configured)
-    sqlite = db.sqlite_file(url or db.database_url())
-    if sqlite is not None:
-        return sqlite.parent / FOLDER
-    return db.data_dir() / FOLDER
+    return db.files_dir(ENV_DOCUMENTS_DIR, FOLDER, url)
 
 
 # --- what a file is --------------------------------------------------------------------------------

@@ -79,13 +79,7 @@ class ReportPending(Conflict):
 
 def reports_dir(url: str | None = None) -> Path:
     """Where import jobs' files are kept (see the module); ``url``: the database in use."""
-    configured = os.environ.get(ENV_REPORTS_DIR, "").strip()
-    if configured:
-        return Path(configured)
-    sqlite = db.sqlite_file(url or db.database_url())
-    if sqlite is not None:
-        return sqlite.parent / FOLDER
-    return db.data_dir() / FOLDER
+    return db.files_dir(ENV_REPORTS_DIR, FOLDER, url)
 
 
 def _engine_url(engine: Engine) -> str:

@@ -464,3 +464,15 @@ def unit_of_work(*, readonly: bool = False, dry_run: bool = False) -> AbstractCo
     """What a command runs its use case in: the configured database, migrated if new, one transaction
     (rolled back at the end for a ``dry_run``)."""
     return session_scope(ensure_database(get_engine()), readonly=readonly, dry_run=dry_run)
+
+
+def files_dir(env_var: str, folder: str, url: str | None = None) -> Path:
+    """Where files kept beside the database live: the folder ``env_var`` names, else ``folder`` beside
+    the SQLite file of ``url`` (the database in use by default), else ``<data dir>/folder``."""
+    configured = os.environ.get(env_var, "").strip()
+    if configured:
+        return Path(configured)
+    sqlite = sqlite_file(url or database_url())
+    if sqlite is not None:
+        return sqlite.parent / folder
+    return data_dir() / folder
