@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up and run Lindung with nothing but Python 3.11+.
 
-    python3 dev.py run     # install into .venv, create the SQLite database, load the demo, show it
+    python3 dev.py run     # install into .venv, create the SQLite database, load the demo, serve the pages
     python3 dev.py test    # install into .venv, make sure PostgreSQL runs, then ruff, mypy, lint-imports, pytest
 
 The virtual environment is built from requirements.lock (exact versions with hashes) and rebuilt
@@ -75,7 +75,7 @@ def postgres_available() -> bool:
 def cmd_run(extra: list[str]) -> int:
     ensure_venv()
     lindung = BIN / "lindung"
-    run(lindung, "demo", *extra)
+    run(lindung, "demo", "--serve", *extra)
     return 0
 
 

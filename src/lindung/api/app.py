@@ -1,6 +1,6 @@
-"""The FastAPI app: ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``),
-``/healthz`` and ``/readyz``, problem documents for every error, a request id and security headers on
-every answer.
+"""The FastAPI app: the pages (``lindung.web``), ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``, docs
+at ``/api/v1/docs``), ``/healthz`` and ``/readyz``, problem documents for every error of the API, a
+request id and security headers on every answer.
 
 ``create_app(engine)`` migrates a new database first (``kit.db.ensure_database``, as every command
 does) and serves that engine; ``lindung serve`` runs it under uvicorn.
@@ -36,6 +36,7 @@ from lindung.simulator.api import router as simulator_router
 from lindung.sponsors.api import router as sponsors_router
 from lindung.system import service as system
 from lindung.users.api import router as users_router
+from lindung.web import app as pages
 from lindung.workers.api import router as workers_router
 
 API_PREFIX = "/api/v1"
@@ -117,8 +118,10 @@ def create_app(engine: Engine | None = None, *, max_body_size: int = BODY_LIMIT)
         try:
             response = await call_next(request)
         except Exception as exc:  # answered and logged here (NIKs masked), not re-raised to the server's log
-            response = problems.unexpected(request, exc)
+            response = pages.unexpected(request, exc) if pages.is_page(request) else problems.unexpected(request, exc)
         response.headers["X-Request-ID"] = request.state.request_id
+        if pages.is_page(request):
+            response.headers.setdefault("Content-Security-Policy", pages.PAGE_CSP)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if request.url.path == f"{API_PREFIX}/docs":
@@ -137,4 +140,5 @@ def create_app(engine: Engine | None = None, *, max_body_size: int = BODY_LIMIT)
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)
+    pages.install(app)
     return app

@@ -1,4 +1,4 @@
-"""``lindung serve``: the HTTP API under uvicorn, on the same database as the command line."""
+"""``lindung serve``: the web pages and the HTTP API under uvicorn, on the same database as the command line."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port yang didengarkan."),
     lang: str | None = LangOption,
 ) -> None:
-    """Jalankan API HTTP (migrasi basis data lebih dulu)."""
+    """Jalankan server halaman web dan API HTTP (migrasi basis data lebih dulu)."""
     lg = lang_of(lang)
     app = create_app()
-    out_console.print(t("api.serving", lg, url=f"http://{host}:{port}{API_PREFIX}/docs"))
+    out_console.print(t("api.serving", lg, pages=f"http://{host}:{port}/",
+                            url=f"http://{host}:{port}{API_PREFIX}/docs"))
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)

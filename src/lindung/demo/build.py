@@ -31,11 +31,13 @@ from lindung.demo.data import ADMIN, OFFICER, SUPERVISOR, DemoAgreement, Person
 from lindung.demo.schemas import Added
 from lindung.enrolment import importer
 from lindung.enrolment.schemas import ImportSummary, Upload
+from lindung.kit import clock
 from lindung.kit.auth import Actor
 from lindung.kit.errors import Conflict
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.schemas import AgreementCreate, SponsorCreate
+from lindung.users import credentials
 from lindung.users import service as users
 from lindung.users.schemas import UserCreate
 
@@ -87,6 +89,14 @@ def _add_users(session: Session, admin: Actor, sponsors_there: set[str]) -> int:
     return added
 
 
+def _set_passwords(session: Session, admin: Actor, now: dt.datetime) -> None:
+    """Give each demo user who has none the demo's password (``data.USERS``), so that a person can sign
+    in to the pages as them; a password someone set since is left as it is."""
+    for u in data.USERS:
+        if u.password and users.has_no_password(session, u.username):
+            credentials.set_password(session, u.username, u.password, by=admin, now=now)
+
+
 def load(session: Session, today: dt.date) -> Added:
     """Load what is missing of the demo (see the module); returns what was added, all zero on a second run."""
     added_users = own_database(session)
@@ -102,6 +112,7 @@ def load(session: Session, today: dt.date) -> Added:
             there.add(sponsor.code)
             added_sponsors += 1
     added_users += _add_users(session, admin, there)
+    _set_passwords(session, admin, clock.now())
     agreements = {a.code for a in sponsors.list_agreements(session, by=officer)}
     people: Mapping[str, Sequence[Person]] | None = None
     added_agreements = workers = enrolments = 0

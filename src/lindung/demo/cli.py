@@ -41,6 +41,9 @@ def demo(
     sample_file_path: Path | None = typer.Option(
         None, "--sample-file",
         help="Tulis juga daftar susulan petani dari Pemkab, dengan cacat yang biasa ada, untuk mencoba impor."),
+    serve: bool = typer.Option(False, "--serve", help="Lalu jalankan server halaman web dan API pada data contoh."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Alamat yang didengarkan server (dengan --serve)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port server (dengan --serve)."),
     json_out: bool = JsonOption,
     lang: str | None = LangOption,
 ) -> None:
@@ -64,6 +67,25 @@ def demo(
     if written is not None:
         out_console.print("")
         _say(t("demo.sample_file", lg, **written))
+    if serve:
+        _serve(host, port, lg)
+
+
+def _serve(host: str, port: int, lang: str) -> None:
+    """Start the pages and the API on the demo's database, after printing where and as whom to sign in."""
+    import uvicorn
+
+    from lindung.api.app import create_app
+
+    app = create_app()
+    p = out_console.print
+    p("")
+    p(f"[bold]{escape(t('demo.serving', lang, url=f'http://{host}:{port}/'))}[/bold]")
+    _say(t("demo.logins_hint", lang), 2)
+    for u in data.USERS:
+        p(f"  {u.username:<17} {u.password:<26} {escape(find_role(u.role).label(lang))}", highlight=False)
+    p(t("demo.serving_stop", lang))
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 
 def _print_tour(out: DemoRun, try_next: list[dict[str, Any]], lang: str) -> None:

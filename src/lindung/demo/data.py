@@ -45,14 +45,19 @@ class DemoUser:
     full_name: str
     sponsor: str | None = None
     region: str | None = None
+    password: str = ""
+    """The password the demo gives the user on its own database (printed for a person to sign in with;
+    never on anyone else's database, which the demo refuses)."""
 
 
 USERS: tuple[DemoUser, ...] = (
-    DemoUser(ADMIN, "administrator", "Administrator data contoh"),
-    DemoUser(OFFICER, "officer", "Petugas cabang (data contoh)"),
-    DemoUser(SUPERVISOR, "supervisor", "Supervisor cabang (data contoh)"),
-    DemoUser(SPONSOR_STAFF, "sponsor", "Staf Kadin Kabupaten Bekasi (data contoh)", sponsor="KADIN"),
-    DemoUser(VIEWER, "viewer", "Disnaker Kabupaten Bekasi (data contoh)", region=REGENCY),
+    DemoUser(ADMIN, "administrator", "Administrator data contoh", password="admin-bekasi-contoh"),
+    DemoUser(OFFICER, "officer", "Petugas cabang (data contoh)", password="petugas-bekasi-contoh"),
+    DemoUser(SUPERVISOR, "supervisor", "Supervisor cabang (data contoh)", password="supervisor-bekasi-contoh"),
+    DemoUser(SPONSOR_STAFF, "sponsor", "Staf Kadin Kabupaten Bekasi (data contoh)", sponsor="KADIN",
+             password="kadin-bekasi-contoh"),
+    DemoUser(VIEWER, "viewer", "Disnaker Kabupaten Bekasi (data contoh)", region=REGENCY,
+             password="disnaker-bekasi-contoh"),
 )
 """In the order the demo adds them: the first administrator (the database's first user), then, by that
 administrator, the officer who makes, the supervisor who checks, a sponsor's staff (once their sponsor

@@ -88,3 +88,25 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client: Mapped[str] = mapped_column(String(CLIENT_MAX))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class WebSession(Base):
+    """A person signed in to the web pages (``users.sessions``): the browser holds a random secret in an
+    HttpOnly cookie, Lindung keeps its SHA-256 only, with the form token (CSRF) every form and htmx
+    request of the session must send back, the language chosen, and when it was last used (at most once
+    a minute). A session ends at sign-out, after ``sessions.IDLE`` without use, or ``sessions.LIFE`` after
+    sign-in, whichever comes first; ended rows are deleted some days later."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"), Index("ix_web_sessions_expires_at", "expires_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(2), default="id")
+    client: Mapped[str | None] = mapped_column(String(CLIENT_MAX))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

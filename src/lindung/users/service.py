@@ -99,6 +99,12 @@ def no_users_yet(session: Session) -> bool:
     return repository.count(session) == 0
 
 
+def has_no_password(session: Session, username: str) -> bool:
+    """True for an existing user who cannot sign in with a password yet (none was ever set)."""
+    user = repository.by_username(session, normalize_username(username))
+    return user is not None and user.password_hash is None
+
+
 def _scope(session: Session, role: Role, sponsor: str | None, region: str | None) -> tuple[int | None, str | None]:
     """The sponsor id and region code ``role`` requires, checked."""
     if role.scope == "sponsor":

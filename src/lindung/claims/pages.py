@@ -1,0 +1,8 @@
+"""The web pages of claims (issue 21): handlers that read a form or a query, call one service as the
+signed-in person, and render a template of ``web/templates/claims/``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,8 @@
+"""The web pages of enrolment (issue 21): handlers that read a form or a query, call one service as the
+signed-in person, and render a template of ``web/templates/enrolment/``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

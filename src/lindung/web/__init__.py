@@ -1,0 +1,1 @@
+"""The web pages: Jinja2 templates with htmx over the same services as the command line and the API."""
