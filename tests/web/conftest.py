@@ -183,13 +183,13 @@ def browser(_playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def live(demo_database: TestDatabase) -> Iterator[LiveServer]:
+def live(demo_database: TestDatabase) -> Iterator[LiveServer]:  # noqa: F811 - the imported fixture
     with LiveServer(demo_database) as server:
         yield server
 
 
 @pytest.fixture
-def web(browser: Browser, live: LiveServer, demo_database: TestDatabase) -> Iterator[Web]:
+def web(browser: Browser, live: LiveServer, demo_database: TestDatabase) -> Iterator[Web]:  # noqa: F811
     made = Web(browser, live, demo_database.dialect)
     yield made
     made.close()
