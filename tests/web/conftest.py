@@ -193,3 +193,9 @@ def web(browser: Browser, live: LiveServer, demo_database: TestDatabase) -> Iter
     made = Web(browser, live, demo_database.dialect)
     yield made
     made.close()
+
+
+@pytest.fixture
+def demo_app(demo_database: TestDatabase) -> Any:  # noqa: F811
+    """``create_app`` on a copy of the demo's database, for ``tests.web.support.page_client``."""
+    return create_app(demo_database.engine)

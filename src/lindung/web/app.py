@@ -38,7 +38,7 @@ from lindung.sponsors.pages import router as sponsors_pages
 from lindung.users.pages import router as users_pages
 from lindung.users.sessions import SessionInvalid
 from lindung.web import account, home
-from lindung.web.context import FORM_COOKIE, Page, SignInNeeded, reader_lang, sign_in_address
+from lindung.web.context import FORM_COOKIE, FormRefused, Page, SignInNeeded, reader_lang, sign_in_address
 from lindung.web.templating import render
 from lindung.workers.pages import router as workers_pages
 
@@ -96,6 +96,11 @@ def _lindung(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.http_status, exc.message(_page_of(request).lang))
 
 
+def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FormRefused)
+    return exc.response
+
+
 def _validation(request: Request, exc: Exception) -> Response:
     lang = _page_of(request).lang
     return error_page(request, 422 if request.method != "GET" else 404,
@@ -143,6 +148,7 @@ class Static(StaticFiles):
 def install(app: FastAPI) -> None:
     """Add the pages to ``app`` (after the API's routes and error handlers)."""
     api = dict(app.exception_handlers)
+    app.add_exception_handler(FormRefused, _refused)
     pages: dict[Any, Handler] = {RequestValidationError: _validation, LindungError: _lindung,
                                  StarletteHTTPException: _http, Exception: unexpected}
     for kind, handler in pages.items():

@@ -57,6 +57,15 @@ class SignInNeeded(LindungError):
     http_status = 401
 
 
+class FormRefused(Exception):
+    """A form sent back with its errors (``Page.refused``): raised, so that the request's unit of work
+    rolls back whatever the service had written before it refused; answered with ``response``."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("form refused")
+        self.response = response
+
+
 class CsrfRefused(Forbidden):
     """A form or htmx request without its form token, or with another session's."""
 
@@ -144,6 +153,14 @@ class Page:
         response = HTMLResponse(render(template, self.context(**values)), status_code=status)
         self._finish(response)
         return response
+
+    def refused(self, template: str, *, status: int = 422, **values: Any) -> FormRefused:
+        """The form shown again with its errors, to ``raise``: the unit of work rolls back.
+
+            except (ValidationError, LindungError) as exc:
+                raise page.refused("workers/new.html", values=values, errors=field_errors(exc, page.lang)) from None
+        """
+        return FormRefused(self.render(template, status=status, **values))
 
     def redirect(self, url: str, *, said: str | None = None) -> Response:
         """303 to ``url`` (after a form: the browser GETs the result, a reload does not send it twice);

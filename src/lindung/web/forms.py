@@ -4,24 +4,26 @@
 A page handler reads the form's fields, builds the service's input schema from them, and calls the
 service; an error (a field the schema refuses, or the service's ``InvalidInput``) comes back as
 ``{field: message}`` (``field_errors``) and the form is shown again with what was typed (status 422),
-so that nothing typed is lost.
+so that nothing typed is lost; ``page.refused`` is raised, so that the request's unit of work rolls back
+whatever the service wrote before it refused.
 
-    values = await form_values(request)
-    try:
-        data = WorkerCreate(nik=values.get("nik", ""), ...)
-        found = workers.register(session, data, by=page.actor, today=clock.today())
-    except (ValidationError, LindungError) as exc:
-        session.rollback()
-        return page.render("workers/new.html", status=422, values=values, errors=field_errors(exc, page.lang))
+    @router.post("/pekerja/baru")
+    def register(page: SignedIn, session: DbSession, values: FormValues) -> Response:
+        try:
+            data = WorkerCreate(nik=values.get("nik", ""), ...)
+            found = workers.register(session, data, by=page.actor, today=clock.today())
+        except (ValidationError, LindungError) as exc:
+            raise page.refused("workers/new.html", values=values, errors=field_errors(exc, page.lang)) from None
+        return page.redirect(f"/pekerja/{found.ref}", said="page.workers.registered")
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import ValidationError
 
 from lindung.kit.dates import parse_date
@@ -37,6 +39,15 @@ async def form_values(request: Request) -> dict[str, str]:
     """The form's text fields (the form token left out), each trimmed; a field sent twice keeps its last."""
     form = await request.form()
     return {key: value.strip() for key, value in form.multi_items() if isinstance(value, str) and key != "csrf_token"}
+
+
+FormValues = Annotated[dict[str, str], Depends(form_values)]
+"""The form's text fields, for a plain (``def``, not ``async``) handler: FastAPI reads the form first and
+runs the handler in its thread pool, so that the services' database work never blocks the server's loop.
+
+    @router.post("/pekerja/baru")
+    def register(page: SignedIn, session: DbSession, values: FormValues) -> Response: ...
+"""
 
 
 def whole(text: str | None, field: str) -> int | None:
