@@ -72,6 +72,25 @@ def postgres_available() -> bool:
     return False
 
 
+def chromium_available(env: dict[str, str]) -> bool:
+    """True when Debian's Chromium is there for the browser tests; installs the ``chromium`` package
+    with apt-get when it is missing and can be installed (as root, or with sudo without a password)."""
+    if env.get("LINDUNG_TEST_CHROMIUM") or shutil.which("chromium"):
+        return True
+    apt = shutil.which("apt-get")
+    if apt is None:
+        return False
+    root = getattr(os, "geteuid", lambda: -1)() == 0
+    prefix: list[str] = [] if root else (["sudo", "-n"] if shutil.which("sudo") else [])
+    if not root and not prefix:
+        return False
+    say("installing Debian's chromium for the browser tests (apt-get, first run only)")
+    quiet = {"DEBIAN_FRONTEND": "noninteractive", **os.environ}
+    subprocess.run([*prefix, apt, "update", "-qq"], capture_output=True, env=quiet)
+    subprocess.run([*prefix, apt, "install", "-y", "-qq", "chromium"], capture_output=True, env=quiet)
+    return shutil.which("chromium") is not None
+
+
 def cmd_run(extra: list[str]) -> int:
     ensure_venv()
     lindung = BIN / "lindung"
@@ -88,6 +107,9 @@ def cmd_test(extra: list[str]) -> int:
         else:
             env["LINDUNG_TEST_POSTGRES_URL"] = ""
             say("NOTICE: no PostgreSQL server found on this machine: PostgreSQL tests will be SKIPPED")
+    if not chromium_available(env):
+        say("NOTICE: Chromium (Debian's chromium package) is missing and could not be installed: "
+            "the browser tests will be SKIPPED")
     say("ruff")
     if run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py", check=False, env=env):
         return 1

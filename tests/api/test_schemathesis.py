@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -69,11 +71,24 @@ def _real_path(path: str, known: dict[str, str]) -> dict[str, str] | None:
     return {k: v for k, v in values.items() if v is not None}
 
 
+_LOADED: dict[str, Any] = {}
+
+
+def _schema(app: FastAPI) -> Any:
+    """The OpenAPI document as schemathesis reads it, loaded once per process (it is the same for every
+    app; loading it took seconds per operation), pointed at this test's ``app``."""
+    if "schema" not in _LOADED:
+        _LOADED["schema"] = schemathesis.openapi.from_asgi(f"{API_PREFIX}/openapi.json", app)
+    schema = _LOADED["schema"]
+    schema.app = app
+    return schema
+
+
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_no_5xx_and_every_answer_matches_the_document(operation: str, database: TestDatabase) -> None:
     token, known = _world(database)
     app = create_app(database.engine)
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    schema = _schema(app)
     method, path = operation.split(" ", 1)
     found = schema.find_operation_by_path(method.lower(), path)
     assert found is not None, f"{operation} is not in the OpenAPI document"
