@@ -45,6 +45,7 @@ from lindung.sponsors.schemas import (
 )
 from lindung.web.context import Page, SignedIn
 from lindung.web.forms import FormValues, field_errors, month, whole
+from lindung.web.templating import month_text
 
 router = APIRouter()
 
@@ -197,8 +198,8 @@ class _Terms:
             if not values.get(name) and name not in self.errors:
                 self.errors[name] = _t("problem.field.missing", lang)
         if isinstance(self.start, Month) and isinstance(self.end, Month) and self.end < self.start:
-            self.errors["end"] = _t("page.agreements.end_before_start", lang, start=str(self.start),
-                                    end=str(self.end))
+            self.errors["end"] = _t("page.agreements.end_before_start", lang, start=month_text(self.start, lang),
+                                    end=month_text(self.end, lang))
         cycle = values.get("billing_cycle", "")
         self.cycle = int(cycle) if cycle.isdigit() and len(cycle) < 4 else None
         if cycle and self.cycle is None:
