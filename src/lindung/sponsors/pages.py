@@ -44,7 +44,7 @@ from lindung.sponsors.schemas import (
     SponsorRead,
 )
 from lindung.web.context import Page, SignedIn
-from lindung.web.forms import FormValues, field_errors, month, whole
+from lindung.web.forms import FormValues, field_errors, whole
 from lindung.web.templating import month_text
 
 router = APIRouter()
@@ -224,10 +224,15 @@ class _Terms:
 
 
 def _month(text: str | None, field: str) -> Month | None:
+    """A month as ``<input type=month>`` sends it (``2027-01``); None for nothing typed; anything else (a day,
+    ``2026-02-30``) refused by its field with the message of a month."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
     try:
-        return month(text, field)
+        return Month.parse(raw)
     except InvalidInput:
-        raise InvalidInput(field, text, reason="month") from None
+        raise InvalidInput(field, raw, reason="month") from None
 
 
 @router.post("/perjanjian/baru", response_class=HTMLResponse)
@@ -404,11 +409,14 @@ def propose_addendum(code: Code, page: SignedIn, session: DbSession, values: For
     kept = {k: values.get(k, "") for k in ("quota", "budget", "reference")}
     errors: dict[str, str] = {}
     amounts: dict[str, int | None] = {}
-    for name in ("quota", "budget"):
-        try:
-            amounts[name] = whole(values.get(name), name)
-        except InvalidInput as exc:
-            errors[name] = exc.message(page.lang)
+    try:
+        amounts["quota"] = whole(values.get("quota"), "quota")
+    except InvalidInput as exc:
+        errors["quota"] = exc.message(page.lang)
+    try:
+        amounts["budget"] = whole(values.get("budget"), "budget")
+    except InvalidInput as exc:
+        errors["budget"] = exc.message(page.lang)
     if not errors:
         try:
             made = amendments.amend(session, a.code, quota=amounts["quota"], budget=amounts["budget"],
