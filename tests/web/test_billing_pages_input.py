@@ -65,7 +65,7 @@ def test_the_payment_form_refuses_bad_input_and_records_a_payment_once(demo_app:
     good = {"amount": rp(line.amount * 10), "paid_on": today.isoformat(), "reference": "BJB-TRF-20260110-01"}
     with page_client(demo_app, "demo.petugas") as officer:
         shown = officer.get(f"/tagihan/{code}")
-        assert shown.status_code == 200 and f'action="/tagihan/{code}/bayar"' in shown.text
+        assert shown.status_code == 200 and f'action="/tagihan/{code}/bayar#bayar"' in shown.text
         refusals = [
             ({"amount": "seribu"}, "amount", "Jumlah tidak valid: 'seribu'"),
             ({"amount": "-8.400.000"}, "amount", "Jumlah tidak valid: '-8.400.000'"),
