@@ -202,3 +202,5 @@ def test_a_sponsors_staff_see_their_own_bills_and_the_lists_download_as_csv(demo
         assert len(ending) > 1, "the demo's workers, protected until their last paid month"
     with page_client(demo_app, "demo.disnaker") as viewer:
         assert viewer.get("/tagihan").status_code == 403, "a region's viewer sees aggregates only"
+        assert viewer.get("/tagihan", params={"bulan": "2026-13"}).status_code == 403, "refused before the query"
+        assert viewer.get("/tagihan/akan-putus.csv").status_code == 403

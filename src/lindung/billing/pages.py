@@ -93,6 +93,7 @@ def _said(exc: LindungError, page: Page) -> str:
 @router.get("/tagihan", response_class=HTMLResponse)
 def bills(page: SignedIn, session: ReadSession, status: Text = "", perjanjian: Text = "", bulan: Text = "",
           offset: OffsetParam = 0) -> Response:
+    page.actor.require("bill.read")  # before a refusal of the query says anything
     values = {"status": status, "perjanjian": perjanjian, "bulan": bulan}
     errors: dict[str, str] = {}
     month = None
@@ -239,6 +240,7 @@ class ListQuery:
 
 def _list_query(page: Page, spec: ListSpec, tanggal: str, hari: str, sponsor: str, session: Any) -> ListQuery:
     """The list's query read as a person typed it; refused (the list page with its errors) otherwise."""
+    page.actor.require("bill.read", *(("worker.read",) if spec.workers else ()))
     values = {"tanggal": tanggal, "hari": hari, "sponsor": sponsor}
     errors: dict[str, str] = {}
     at, days = clock.today(), 30
