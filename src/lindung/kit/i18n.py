@@ -52,7 +52,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     return merged
 
 
-def t(code: str, lang: str = "id", **fields: Any) -> str:
+def t(code: str, lang: str = "id", /, **fields: Any) -> str:
     """The message ``code`` in ``lang``; unknown codes fall back to the code and its fields."""
     lang = lang if lang in LANGS else "id"
     entry = catalogue().get(code)

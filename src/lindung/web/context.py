@@ -129,11 +129,11 @@ class Page:
     def can(self, permission: str) -> bool:
         return self.session is not None and self.session.actor.can(permission)
 
-    def t(self, code: str, **fields: Any) -> str:
+    def t(self, code: str, /, **fields: Any) -> str:
         return t(code, self.lang, **fields)
 
     def context(self, **values: Any) -> dict[str, Any]:
-        def say(code: str, **fields: Any) -> str:
+        def say(code: str, /, **fields: Any) -> str:
             return t(code, self.lang, **fields)
 
         return {"request": self.request, "page": self, "lang": self.lang, "t": say, "csrf": self.csrf,
