@@ -164,7 +164,7 @@ def history(page: SignedIn, session: ReadSession, offset: Offset = 0) -> Respons
 def proposal_list(page: SignedIn, session: ReadSession, offset: Offset = 0, status: str = "proposed") -> Response:
     wanted = status if status in STATUSES else None
     listed = proposals.listing_page(session, by=page.actor, status=wanted, window=Window(PAGE_ROWS, offset))
-    return page.render("enrolment/proposals.html", listed=listed, status=wanted or "all",
+    return page.render("enrolment/proposals.html", listed=listed, chosen=wanted or "all",
                        statuses=[(s, page.t(f"import.proposal_status.{s}")) for s in STATUSES]
                        + [("all", page.t("page.imports.proposals.every"))])
 
