@@ -85,7 +85,8 @@ def imports_made(database: TestDatabase, user: str = "demo.petugas") -> list[Any
         return imports.history_page(s, by=acting(s, user), window=Window(100, 0)).items
 
 
-def refused_of(html: str) -> str:
+def words(html: str) -> str:
+    """The words of a page (or of a browser's text of it), without tags, on one line."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
@@ -124,7 +125,7 @@ def test_bad_uploads_are_refused_in_indonesian_and_nothing_is_imported(demo_app:
         monkeypatch.undo()
 
         unknown = send(officer, good, agreement="TIDAK-ADA-2026")
-        assert unknown.status_code == 422 and "TIDAK-ADA-2026" in refused_of(unknown.text)
+        assert unknown.status_code == 422 and "TIDAK-ADA-2026" in words(unknown.text)
 
         png = job_of(send(officer, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8, name="foto.csv"))
         whole = io.BytesIO()
@@ -155,15 +156,15 @@ def test_the_same_form_sent_twice_is_one_import(demo_app: FastAPI, demo_database
         again = job_of(send(officer, content, key="formulir-1"))
         assert again == first, "a double click: the same job"
         settled(demo_app)
-        page = refused_of(officer.get(f"/impor/{first}").text)
+        page = words(officer.get(f"/impor/{first}").text)
         assert "Pekerja didaftarkan 20" in page and "Baris ditolak 10" in page
         # Sent again later from a new form: read again, enrolled already, nothing twice.
         later = job_of(send(officer, content))
         assert later != first
         settled(demo_app)
-        page = refused_of(officer.get(f"/impor/{later}").text)
+        page = words(officer.get(f"/impor/{later}").text)
         assert "Pekerja didaftarkan 0" in page and "Sudah terdaftar di perjanjian ini 20" in page
-        listed = refused_of(officer.get("/impor").text)
+        listed = words(officer.get("/impor").text)
         assert f"No. {later}" in listed and f"No. {first}" in listed
     made = imports_made(demo_database)
     assert [(m.agreement, m.active) for m in made] == [(REGENCY, 20)], "one import; the second enrolled no one"
@@ -185,7 +186,7 @@ def test_a_sponsors_staff_see_only_their_sponsors_imports_and_the_proposer_canno
         assert "Anda yang mengusulkan berkas ini" in own.text and "/setujui" not in own.text
         refused = supervisor.post(f"/impor/usulan/{regency_proposal}/setujui")
         assert refused.status_code == 409
-        assert "yang menyetujui harus orang lain" in refused_of(refused.text)
+        assert "yang menyetujui harus orang lain" in words(refused.text)
     with page_client(demo_app, "demo.kadin") as kadin:
         index = kadin.get("/impor")
         assert index.status_code == 200 and 'action="/impor"' not in index.text, "no upload form for a sponsor"
@@ -201,3 +202,130 @@ def test_a_sponsors_staff_see_only_their_sponsors_imports_and_the_proposer_canno
         assert "menunggu persetujuan supervisor" in waiting and "/setujui" not in waiting
     assert imports_made(demo_database) == []
     assert sample_file.GOOD_ROWS == 20
+
+
+# --- in a browser --------------------------------------------------------------------------------------
+
+
+def _send_in_browser(visit: Any, path: Path, *, agreement: str = REGENCY, mode: str = "import") -> int:
+    page = visit.page
+    page.select_option("#f-agreement", agreement)
+    page.set_input_files("#f-berkas", str(path))
+    page.select_option("#f-mode", mode)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Kirim berkas").click()
+    found = re.search(r"/impor/(\d+)$", page.url)
+    assert found, page.url
+    return int(found.group(1))
+
+
+def _watch(visit: Any, shot: str) -> None:
+    """The job's page shows its progress while it runs, and reaches its summary by itself (htmx)."""
+    page = visit.page
+    page.locator("#kemajuan progress, #kemajuan h2").first.wait_for()
+    if page.locator("#kemajuan progress").count():
+        assert page.get_by_role("link", name="Muat ulang").is_visible(), "without JavaScript: a reload link"
+        visit.check(f"{shot}-running")
+    page.get_by_role("heading", name="Ringkasan").wait_for(timeout=60_000)
+    assert page.locator("#kemajuan[hx-trigger]").count() == 0, "the polling stopped"
+
+
+def _download(visit: Any, name: str) -> bytes:
+    with visit.page.expect_download() as download:
+        visit.page.get_by_role("link", name=name).click()
+    return Path(download.value.path()).read_bytes()
+
+
+def test_an_officer_sends_a_file_with_errors_corrects_the_refused_rows_and_sends_them_again(
+        web: Web, tmp_path: Path) -> None:
+    original = tmp_path / "susulan-petani.csv"
+    original.write_bytes(sample(web.live.database))
+    officer = web.as_("demo.petugas")
+    officer.goto("/impor")
+    officer.check("imports-index")
+    first = _send_in_browser(officer, original)
+    assert "Berkas diterima dan sedang diproses." in officer.text()
+    _watch(officer, "imports-job")
+    text = words(officer.text())
+    for said in ("Baris dibaca 30", "Pekerja didaftarkan 20", "Baris ditolak 10", "NIK bukan 16 digit",
+                 "pekerjaan di luar sasaran", "hubungan ahli waris tidak dikenal"):
+        assert said in text, said
+    officer.check("imports-job-summary")
+
+    report = csv_rows(_download(officer, "Unduh laporan galat (CSV)"))
+    assert report[0] == ["baris", "kolom", "nilai", "alasan"]
+    first_bad = sample_file.GOOD_ROWS + 2  # the header is row 1: the 21st worker is row 22
+    assert {int(line[0]) for line in report[1:]} == set(range(first_bad, first_bad + len(sample_file.DEFECTS)))
+    assert any("Atlantis" in line[2] for line in report[1:])
+
+    refused = csv_rows(_download(officer, "Unduh baris yang ditolak (CSV)"))
+    header, rows = refused[0], refused[1:]
+    assert header[-2:] == ["Baris di berkas asal", "Alasan penolakan"] and len(rows) == len(sample_file.DEFECTS)
+    occupation, relationship = header.index("Pekerjaan"), header.index("Hubungan")
+    fixed = []
+    for row in rows:
+        if "di luar sasaran" in row[-1]:
+            fixed.append([*row[:occupation], "Petani", *row[occupation + 1:]])
+        elif "Tetangga" in row[-1]:
+            fixed.append([*row[:relationship], "Anak", *row[relationship + 1:]])
+    assert len(fixed) == 2
+    corrected = tmp_path / "susulan-petani-perbaikan.csv"
+    with corrected.open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out, delimiter=";").writerows([header, *fixed])
+
+    officer.goto("/impor")
+    second = _send_in_browser(officer, corrected)
+    assert second != first
+    _watch(officer, "imports-job-again")
+    text = words(officer.text())
+    assert "Baris dibaca 2" in text and "Pekerja didaftarkan 2" in text and "Baris ditolak 0" in text
+    assert "Unduh laporan galat" not in text, "nothing refused: nothing to correct"
+    officer.check("imports-job-corrected")
+    officer.goto("/impor")
+    listed = officer.text()
+    assert f"No. {first}" in listed and f"No. {second}" in listed
+    officer.check("imports-index-after")
+    with web.live.database.session(readonly=True) as s:
+        made = imports.history_page(s, by=acting(s, "demo.petugas"), window=Window(10, 0)).items
+    assert [(m.file, m.active) for m in made] == [("susulan-petani-perbaikan.csv", 2), ("susulan-petani.csv", 20)]
+
+
+def test_a_proposal_is_approved_by_the_supervisor_and_kadin_sees_only_its_own(web: Web, tmp_path: Path) -> None:
+    path = tmp_path / "susulan-petani.csv"
+    path.write_bytes(sample(web.live.database))
+    officer = web.as_("demo.petugas")
+    officer.goto("/impor")
+    _send_in_browser(officer, path, mode="propose")
+    _watch(officer, "imports-propose")
+    assert "Berkas disimpan sebagai usulan" in officer.text()
+    with officer.page.expect_navigation():
+        officer.page.locator("#kemajuan a[href^='/impor/usulan/']").click()
+    assert "Usulan ini menunggu persetujuan supervisor." in officer.text()
+    assert officer.page.get_by_role("button", name="Setujui dan impor").count() == 0
+    number = int(officer.page.url.rsplit("/", 1)[1])
+
+    supervisor = web.as_("demo.supervisor")
+    supervisor.goto("/impor/usulan")
+    supervisor.check("imports-proposals")
+    with supervisor.page.expect_navigation():
+        supervisor.page.get_by_role("link", name=f"Usulan no. {number}").click()
+    text = words(supervisor.text())
+    assert "Akan didaftarkan 20" in text and "demo.petugas" in text
+    supervisor.check("imports-proposal")
+    with supervisor.page.expect_navigation():
+        supervisor.page.get_by_role("button", name="Setujui dan impor").click()
+    assert "Usulan disetujui; berkasnya sedang diimpor." in supervisor.text()
+    _watch(supervisor, "imports-approval")
+    assert "Pekerja didaftarkan 20" in words(supervisor.text())
+    supervisor.goto(f"/impor/usulan/{number}")
+    assert "disetujui" in supervisor.text() and "demo.supervisor" in supervisor.text()
+    supervisor.check("imports-proposal-approved")
+
+    kadin = web.as_("demo.kadin")
+    kadin.goto("/impor")
+    text = words(kadin.text())
+    assert "Kirim berkas" not in text and REGENCY not in text and "Belum ada impor." in text
+    kadin.check("imports-sponsor")
+    kadin.goto("/impor/usulan?status=all")
+    assert "Tidak ada usulan." in kadin.text()
+    assert kadin.goto(f"/impor/usulan/{number}").status == 404
