@@ -207,8 +207,19 @@ def test_a_sponsors_staff_see_only_their_sponsors_imports_and_the_proposer_canno
 # --- in a browser --------------------------------------------------------------------------------------
 
 
+SLOW = 60_000
+"""How long a browser step may wait (ms): on SQLite an import holds the write lock while it runs, and a
+page's session is resumed in a write transaction, so a page asked for meanwhile waits for the import."""
+
+
+def _patient(visit: Any) -> Any:
+    visit.page.set_default_timeout(SLOW)
+    visit.page.set_default_navigation_timeout(SLOW)
+    return visit
+
+
 def _send_in_browser(visit: Any, path: Path, *, agreement: str = REGENCY, mode: str = "import") -> int:
-    page = visit.page
+    page = _patient(visit).page
     page.select_option("#f-agreement", agreement)
     page.set_input_files("#f-berkas", str(path))
     page.select_option("#f-mode", mode)
@@ -226,7 +237,7 @@ def _watch(visit: Any, shot: str) -> None:
     if page.locator("#kemajuan progress").count():
         assert page.get_by_role("link", name="Muat ulang").is_visible(), "without JavaScript: a reload link"
         visit.check(f"{shot}-running")
-    page.get_by_role("heading", name="Ringkasan").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Ringkasan").wait_for(timeout=SLOW)
     assert page.locator("#kemajuan[hx-trigger]").count() == 0, "the polling stopped"
 
 
@@ -304,7 +315,7 @@ def test_a_proposal_is_approved_by_the_supervisor_and_kadin_sees_only_its_own(we
     assert officer.page.get_by_role("button", name="Setujui dan impor").count() == 0
     number = int(officer.page.url.rsplit("/", 1)[1])
 
-    supervisor = web.as_("demo.supervisor")
+    supervisor = _patient(web.as_("demo.supervisor"))
     supervisor.goto("/impor/usulan")
     supervisor.check("imports-proposals")
     with supervisor.page.expect_navigation():
@@ -321,7 +332,7 @@ def test_a_proposal_is_approved_by_the_supervisor_and_kadin_sees_only_its_own(we
     assert "disetujui" in supervisor.text() and "demo.supervisor" in supervisor.text()
     supervisor.check("imports-proposal-approved")
 
-    kadin = web.as_("demo.kadin")
+    kadin = _patient(web.as_("demo.kadin"))
     kadin.goto("/impor")
     text = words(kadin.text())
     assert "Kirim berkas" not in text and REGENCY not in text and "Belum ada impor." in text
