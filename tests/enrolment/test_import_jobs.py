@@ -11,14 +11,18 @@ from typing import Any
 
 import pytest
 
+from lindung.enrolment import imports, reports
 from lindung.enrolment import jobs as import_jobs
 from lindung.enrolment.errors import AgreementNotOpen
 from lindung.enrolment.importer_read import ImportFileError
 from lindung.enrolment.schemas import ImportJob, Upload
 from lindung.jobs import service as jobs
+from lindung.kit.auth import NotPermitted
+from lindung.kit.errors import InvalidInput, NotFound
+from lindung.kit.paging import Window
 from tests.enrolment.import_files import person, upload, write_csv
 from tests.factories import MAKER, TODAY, make_agreement
-from tests.users import actor
+from tests.users import actor, add_user
 
 
 def job_rows(cli: Any) -> list[dict[str, Any]]:
@@ -143,3 +147,49 @@ def write_csv_to(out: io.BytesIO, rows: list[dict[str, Any]]) -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         out.write(upload(write_csv(Path(folder) / "f.csv", rows)).read_bytes())
+
+
+class TestWhatThePagesAskFor:
+    """The services the web pages call besides the API's: the agreements a file may go into, the
+    import jobs alone, and an upload refused while it is spooled (empty, or over the limit)."""
+
+    def test_the_open_agreements_and_the_import_jobs_alone(self, database):
+
+        with database.session() as s:
+            make_agreement(s)
+            make_agreement(s, "DESA-2026", sponsor="DESA", funding="apbdes", approve=False)
+            add_user(s, "staf.kadin", "sponsor", sponsor="KADIN")
+            ani = actor(s, "ani")
+            started = import_jobs.start(s, ImportJob(mode="check", agreement="KADIN-2026", file="k.csv"), by=ani)
+            billed = jobs.start(s, kind="bill_run", params={}, by=ani)
+        with database.session(readonly=True) as s:
+            ani = actor(s, "ani")
+            assert [a.code for a in imports.open_agreements(s, by=ani)] == ["KADIN-2026"]  # a draft takes no file
+            assert [j.id for j in import_jobs.newest(s, by=ani, window=Window(10, 0)).items] == [started.id]
+            assert import_jobs.show(s, started.id, by=ani).params["file"] == "k.csv"
+            with pytest.raises(NotFound):
+                import_jobs.show(s, billed.id, by=ani)  # a bill run is no import
+            staff = actor(s, "staf.kadin")
+            with pytest.raises(NotFound):
+                import_jobs.show(s, started.id, by=staff)  # another user's job
+            assert import_jobs.newest(s, by=staff, window=Window(10, 0)).total == 0
+            with pytest.raises(NotPermitted):
+                imports.open_agreements(s, by=staff)  # a sponsor's staff send no file
+
+    def test_an_upload_is_refused_while_spooled_when_empty_or_too_large(self, database, tmp_path, monkeypatch):
+
+        monkeypatch.setenv(reports.ENV_REPORTS_DIR, str(tmp_path / "reports"))
+        spool = tmp_path / "reports" / reports.SPOOL
+        with pytest.raises(InvalidInput) as empty:
+            reports.spool(io.BytesIO(b""), "C:\\data\\kosong.csv", database.engine, refuse_empty=True)
+        assert empty.value.code == "invalid.document_empty" and empty.value.message() == "Berkas 'kosong.csv' kosong."
+        megabyte = 1024 * 1024
+        with pytest.raises(InvalidInput) as large:
+            reports.spool(io.BytesIO(b"x" * (2 * megabyte + 1)), "besar.csv", database.engine, limit=megabyte)
+        assert large.value.code == "invalid.document_too_large"
+        assert large.value.context["maximum"] == 1 and large.value.context["size"] == 2  # stopped past the limit
+        assert list(spool.iterdir()) == [], "nothing kept of a refused upload"
+        kept = reports.spool(io.BytesIO(b"x" * megabyte), "pas.csv", database.engine, limit=megabyte,
+                             refuse_empty=True)
+        assert kept.path.stat().st_size == megabyte
+        assert reports.spool(io.BytesIO(b""), "kosong.csv", database.engine).path.exists()  # the API's, as before

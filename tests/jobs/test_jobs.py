@@ -76,6 +76,16 @@ def test_a_scoped_user_reads_only_the_jobs_they_started(database):
         assert [j.id for j in jobs.newest(s, by=actor(s, "budi")).items] == [branch, theirs]
 
 
+def test_the_newest_jobs_of_one_kind(database):
+    imported, billed = start(database, kind="import"), start(database, kind="bill_run")
+    with database.session(readonly=True) as s:
+        budi = actor(s, "budi")
+        assert [j.id for j in jobs.newest(s, by=budi, kind="import").items] == [imported]
+        assert [j.id for j in jobs.newest(s, by=budi, kind="bill_run").items] == [billed]
+        assert jobs.newest(s, by=budi, kind="import").total == 1
+        assert [j.id for j in jobs.newest(s, by=budi).items] == [billed, imported]
+
+
 def test_a_job_whose_process_is_gone_reads_as_interrupted(database):
     job_id = start(database)
     with database.session() as s:

@@ -24,10 +24,19 @@ from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, NotFound
 from lindung.kit.paging import Paged, Window
 from lindung.sponsors import service as sponsors
+from lindung.sponsors.models import OPEN_STATUSES
+from lindung.sponsors.schemas import AgreementRead
 
 
 class ImportNotUndoable(Conflict):
     code = "import.undo_billed"
+
+
+def open_agreements(session: Session, *, by: Actor) -> list[AgreementRead]:
+    """The agreements ``by`` may send a file into now: approved or active, by code (a sponsor's staff:
+    their sponsor's); for a user who may check, propose or import files."""
+    by.require_any("import.propose", "import.run")
+    return sponsors.list_agreements(session, by=by, statuses=OPEN_STATUSES)
 
 
 def history(session: Session, agreement_code: str | None = None, *, by: Actor, limit: int = 100) -> list[ImportRecord]:

@@ -28,6 +28,8 @@ from lindung.jobs.schemas import JobRead
 from lindung.jobs.service import JobContext, Progress
 from lindung.kit.auth import Actor
 from lindung.kit.db import get_engine
+from lindung.kit.errors import NotFound
+from lindung.kit.paging import Paged, Window
 from lindung.sponsors import service as sponsors
 
 KIND = "import"
@@ -69,6 +71,22 @@ def start_once(session: Session, job: ImportJob, *, by: Actor, idempotency_key: 
         job = job.model_copy(update={"agreement": agreement.code, "file": Upload(job.file, b"").file_name})
     return jobs.start_once(session, kind=KIND, params=job.model_dump(mode="json"), by=by,
                            idempotency_key=idempotency_key, fingerprint=fingerprint)
+
+
+def show(session: Session, job_id: int, *, by: Actor) -> JobRead:
+    """Import job ``job_id`` as it stands (``import.read``): its starter's, or any for a user without
+    scope; another user's, or a job of another kind, is not found."""
+    by.require("import.read")
+    job = jobs.get(session, job_id, by=by)
+    if job.kind != KIND:
+        raise NotFound("job.not_found", value=job_id)
+    return job
+
+
+def newest(session: Session, *, by: Actor, window: Window) -> Paged[JobRead]:
+    """The newest import jobs, a page of them (``import.read``; a scoped user's own only)."""
+    by.require("import.read")
+    return jobs.newest(session, by=by, window=window, kind=KIND)
 
 
 def run(job_id: int, upload: Upload | None, *, by: Actor, today: dt.date, on_progress: Progress | None = None,

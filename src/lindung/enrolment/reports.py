@@ -54,7 +54,7 @@ from lindung.jobs import service as jobs
 from lindung.jobs.schemas import JobRead
 from lindung.kit import db
 from lindung.kit.auth import Actor
-from lindung.kit.errors import Conflict, LindungError, NotFound
+from lindung.kit.errors import Conflict, InvalidInput, LindungError, NotFound
 from lindung.kit.privacy import mask_niks_in_text
 
 ENV_REPORTS_DIR = "LINDUNG_IMPORT_REPORTS_DIR"
@@ -112,22 +112,38 @@ class Spooled:
             self.path.unlink()
 
 
-def spool(stream: BinaryIO, name: str, engine: Engine) -> Spooled:
+def spool(stream: BinaryIO, name: str, engine: Engine, *, limit: int | None = None,
+          refuse_empty: bool = False) -> Spooled:
     """Copy an upload's ``stream`` to a file of the store's spool (a megabyte at a time: never whole in
-    memory), hashing it as it goes."""
+    memory), hashing it as it goes. With ``limit`` (bytes), a longer upload is refused
+    (``InvalidInput`` ``document_too_large``) as soon as it passes the limit; with ``refuse_empty``,
+    an empty one (``document_empty``): either before a job is recorded, nothing kept."""
     folder = _private_folder(reports_dir(_engine_url(engine)) / SPOOL)
     handle, path = tempfile.mkstemp(prefix="upload-", dir=folder)  # 0o600
     sha = hashlib.sha256()
+    size = 0
+    shown = Upload(name, b"").file_name
     try:
         with os.fdopen(handle, "wb") as out:
             while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise InvalidInput("file", shown, reason="document_too_large", size=_megabytes(size, up=True),
+                                       maximum=_megabytes(limit))
                 sha.update(chunk)
                 out.write(chunk)
+        if refuse_empty and size == 0:
+            raise InvalidInput("file", shown, reason="document_empty")
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
         raise
     return Spooled(Path(path), name, sha.hexdigest())
+
+
+def _megabytes(size: int, *, up: bool = False) -> int:
+    """Whole megabytes (MiB): rounded down for a limit, up for a size over it ("2 MB; at most 1 MB")."""
+    return -(-size // CHUNK) if up else max(size // CHUNK, 1)
 
 
 # --- running the job and keeping its files ------------------------------------------------------------

@@ -21,10 +21,13 @@ def by_key(session: Session, created_by_id: int | None, key: str) -> Job | None:
     return found
 
 
-def newest(session: Session, window: Window, *, created_by_id: int | None = None) -> Paged[Job]:
+def newest(session: Session, window: Window, *, created_by_id: int | None = None, kind: str | None = None
+           ) -> Paged[Job]:
     query = select(Job).order_by(Job.id.desc())
     if created_by_id is not None:
         query = query.where(Job.created_by_id == created_by_id)
+    if kind is not None:
+        query = query.where(Job.kind == kind)
     return fetch(session, query, window)
 
 

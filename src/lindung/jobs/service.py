@@ -211,7 +211,7 @@ def get(session: Session, job_id: int, *, by: Actor) -> JobRead:
     return _read(job)
 
 
-def newest(session: Session, *, by: Actor, window: Window | None = None) -> Paged[JobRead]:
-    """The newest jobs, a page of them (a scoped user's own only)."""
+def newest(session: Session, *, by: Actor, window: Window | None = None, kind: str | None = None) -> Paged[JobRead]:
+    """The newest jobs (of ``kind`` only, when given), a page of them (a scoped user's own only)."""
     own = None if by.scope.unlimited else by.user_id
-    return repository.newest(session, window or Window(), created_by_id=own).map(_read)
+    return repository.newest(session, window or Window(), created_by_id=own, kind=kind).map(_read)
