@@ -11,6 +11,7 @@ default: a 26.000-row sponsor file is about 3 MB).
 
 from __future__ import annotations
 
+import html
 import json
 import os
 
@@ -28,6 +29,13 @@ def _env_bytes(name: str, default: int) -> int:
 
 BODY_LIMIT = _env_bytes("LINDUNG_MAX_BODY_BYTES", 1024 * 1024)
 UPLOAD_LIMIT = _env_bytes("LINDUNG_MAX_UPLOAD_BYTES", 64 * 1024 * 1024)
+
+
+TOO_LARGE_PAGE = ('<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+                  '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'
+                  '<link rel="stylesheet" href="/static/lindung.css"></head><body><main id="isi"><h1>{title}</h1>'
+                  '<p class="notice error" role="alert">{detail}</p><p><a href="/">{home}</a></p></main></body></html>')
+"""What a page's form too large to read is answered with (the frame is not reached: the body was refused)."""
 
 
 class TooLargeAsProblem:
@@ -48,15 +56,23 @@ class TooLargeAsProblem:
             nonlocal replaced
             if message["type"] == "http.response.start" and message["status"] == 413:
                 content_type = dict(message.get("headers", ())).get(b"content-type", b"")
-                if not content_type.startswith(b"application/problem+json"):
+                if not content_type.startswith((b"application/problem+json", b"text/html")):
                     replaced = True
                     headers = Headers(scope=scope)
                     lang = parse_accept_language(headers.get("accept-language"))
-                    body = json.dumps({"type": "about:blank", "title": t("problem.413", lang), "status": 413,
-                                       "code": "too_large", "detail": t("problem.detail.too_large", lang),
-                                       "instance": scope.get("path", "")}).encode()
+                    path = str(scope.get("path", ""))
+                    if path.startswith("/api/"):
+                        media = b"application/problem+json"
+                        body = json.dumps({"type": "about:blank", "title": t("problem.413", lang), "status": 413,
+                                           "code": "too_large", "detail": t("problem.detail.too_large", lang),
+                                           "instance": path}).encode()
+                    else:  # a page's form: a page that says so (the pages' frame is not reached)
+                        media = b"text/html; charset=utf-8"
+                        body = TOO_LARGE_PAGE.format(lang=lang, title=html.escape(t("page.error.title_413", lang)),
+                                                     detail=html.escape(t("problem.detail.too_large", lang)),
+                                                     home=html.escape(t("page.error.home", lang))).encode()
                     await send({"type": "http.response.start", "status": 413,
-                                "headers": [(b"content-type", b"application/problem+json"),
+                                "headers": [(b"content-type", media),
                                             (b"content-length", str(len(body)).encode()),
                                             (b"connection", b"close")]})
                     await send({"type": "http.response.body", "body": body})

@@ -6,8 +6,8 @@ keeps in an HttpOnly cookie (Lindung keeps only its SHA-256), a form token (CSRF
 htmx request of the session sends back, and the language the person reads in. ``resume`` is each
 request's check: the session must not be ended, idle longer than ``idle`` (``IDLE`` by default,
 ``LINDUNG_SESSION_IDLE_MINUTES`` at the door) nor older than ``LIFE``, and its user must still be active;
-any of these is the one answer ``SessionInvalid`` (the page sends the person to sign in again). Its
-last use is written at most once per ``SEEN_RECORDED_EVERY``, not on every request.
+any of these is the one answer ``SessionInvalid`` (the page sends the person to sign in again). It only
+reads; the session's last use is written apart (``touch``), at most once per ``SEEN_RECORDED_EVERY``.
 
 A password change ends the person's other sessions (``end_others``); an administrator disabling a user
 ends theirs by ``resume``'s check of the user. Sessions ended or expired more than ``KEPT_FOR`` ago are
@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -64,6 +64,8 @@ class WebSessionRead:
     lang: str
     full_name: str | None
     expires_at: dt.datetime
+    use_due: bool = False
+    """Its last use is older than ``SEEN_RECORDED_EVERY``: ``touch`` it (the door does, apart)."""
 
 
 def _digest(secret: str) -> str:
@@ -110,13 +112,20 @@ def _live(session: Session, secret: str | None, now: dt.datetime, idle: dt.timed
 
 def resume(session: Session, secret: str | None, *, now: dt.datetime, idle: dt.timedelta = IDLE) -> WebSessionRead:
     """The session a cookie's ``secret`` opens, as it is now (the user's role and scope today);
-    ``SessionInvalid`` otherwise. Its last use is written at most once per ``SEEN_RECORDED_EVERY``:
-    call it in a writable transaction."""
+    ``SessionInvalid`` otherwise. It only reads (a page is never held up by another transaction's write
+    lock, as an import's on SQLite); ``use_due`` says when its last use should be written (``touch``),
+    at most once per ``SEEN_RECORDED_EVERY``."""
     row, user = _live(session, secret, now, idle)
+    read = _read(row, user)
     if now - row.last_seen_at >= SEEN_RECORDED_EVERY:
-        row.last_seen_at = now
-        session.flush()
-    return _read(row, user)
+        read = replace(read, use_due=True)
+    return read
+
+
+def touch(session: Session, session_id: int, *, now: dt.datetime) -> None:
+    """Write a session's last use (``now``), unless a later one is written already or it has ended."""
+    session.execute(update(WebSession).where(WebSession.id == session_id, WebSession.ended_at.is_(None),
+                                             WebSession.last_seen_at < now).values(last_seen_at=now))
 
 
 def end(session: Session, secret: str | None, *, now: dt.datetime) -> bool:

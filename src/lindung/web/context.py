@@ -12,22 +12,27 @@ Every request that is not a GET or HEAD is checked for its form token before the
 in a cookie of its own that the form repeats (double submit). Either missing or different is
 ``CsrfRefused`` (403), and the handler never runs.
 
-The session is resumed in a short unit of work of its own (its last use written at most once a minute),
-so that a page's own unit of work (``DbSession``, ``ReadSession``) holds no lock for it.
+The session is read in a short read-only unit of work of its own, so that a page never waits for it nor
+holds a lock for it; its last use (at most once a minute) is written by a thread the request does not
+wait for (on SQLite an import holds the write lock for its whole merge: a page, and its progress bar,
+must not wait for that).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import os
 import secrets
+import threading
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
 from lindung.api.lang import parse_accept_language
@@ -40,6 +45,8 @@ from lindung.users import sessions
 from lindung.users.sessions import WebSessionRead
 from lindung.web import nav
 from lindung.web.templating import render
+
+log = logging.getLogger("lindung.web")
 
 SESSION_COOKIE = "lindung_session"
 LANG_COOKIE = "lindung_lang"
@@ -181,15 +188,30 @@ def sign_in_address(request: Request) -> str:
     return "/masuk" if target == "/" else f"/masuk?lanjut={quote(target, safe='')}"
 
 
+def _touch(engine: Engine, session_id: int, now: dt.datetime) -> None:
+    try:
+        with session_scope(engine) as db:
+            sessions.touch(db, session_id, now=now)
+    except Exception as exc:  # a last use not written is no reason to fail anything: said in the log
+        log.warning("session %s: last use not written: %s", session_id, type(exc).__name__)
+
+
 def _resumed(request: Request) -> WebSessionRead | None:
+    """The session of the request's cookie, read only (a page never waits for another transaction's write
+    lock); its last use, when due, is written by a thread of its own that the request does not wait for."""
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:
         return None
+    now = clock.now()
     try:
-        with session_scope(request.app.state.engine) as db:
-            return sessions.resume(db, secret, now=clock.now(), idle=idle_timeout())
+        with session_scope(request.app.state.engine, readonly=True) as db:
+            found = sessions.resume(db, secret, now=now, idle=idle_timeout())
     except sessions.SessionInvalid:
         return None
+    if found.use_due:
+        threading.Thread(target=_touch, args=(request.app.state.engine, found.id, now), daemon=True,
+                         name="lindung-session-use").start()
+    return found
 
 
 async def _sent_token(request: Request) -> str:
