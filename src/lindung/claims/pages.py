@@ -393,9 +393,10 @@ def _refused(page: Page, session: Any, number: str, exc: Exception, values: dict
 @router.post("/klaim/{number}/dokumen", response_class=HTMLResponse, max_body_size=UPLOAD_LIMIT)
 def attach(number: str, page: SignedIn, session: DbSession, values: FormValues, files: Uploads) -> Response:
     upload = files.get("file")
+    if upload is None:
+        return _claim_page(page, session, number, status=422, values=values,
+                           errors={"file": page.t("page.claims.error.no_file")})
     try:
-        if upload is None:
-            raise InvalidInput("file", "", reason="document_empty")
         view = service.attach(session, number, values.get("code", ""), _read(upload), upload.filename or "dokumen",
                               by=page.actor, today=clock.today())
     except LindungError as exc:
