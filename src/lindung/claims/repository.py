@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from lindung.claims.models import (
 )
 from lindung.kit.auth import Scope
 from lindung.kit.db import is_sqlite
+from lindung.kit.paging import Paged, Window, fetch
 from lindung.sponsors.models import Agreement, Sponsor
 from lindung.users.models import User
 from lindung.workers.models import Worker
@@ -108,6 +109,51 @@ def listing(session: Session, scope: Scope, *, statuses: Sequence[str] = (), spo
     if statuses:
         stmt = stmt.where(Claim.status.in_(statuses))
     return [(c, w, code) for c, w, code in session.execute(stmt.order_by(Claim.id.desc())).all()]
+
+
+def _listing_query(scope: Scope, statuses: Sequence[str], types: Sequence[str], sponsor_id: int | None
+                   ) -> Select[*tuple[Any, ...]]:
+    stmt: Select[*tuple[Any, ...]] = (select(Claim, Worker, Sponsor.code).join(Worker, Worker.id == Claim.worker_id)
+            .outerjoin(Sponsor, Sponsor.id == Claim.sponsor_id))
+    if scope.sponsor_id is not None:
+        stmt = stmt.where(Claim.sponsor_id == scope.sponsor_id)
+    if sponsor_id is not None:
+        stmt = stmt.where(Claim.sponsor_id == sponsor_id)
+    if statuses:
+        stmt = stmt.where(Claim.status.in_(statuses))
+    if types:
+        stmt = stmt.where(Claim.type.in_(types))
+    return stmt.order_by(Claim.id.desc())
+
+
+def listing_page(session: Session, scope: Scope, window: Window, *, statuses: Sequence[str] = (),
+                 types: Sequence[str] = (), sponsor_id: int | None = None
+                 ) -> Paged[tuple[Claim, Worker, str | None]]:
+    """One page of claims (newest first) with their worker and sponsor code, cut in SQL."""
+    found: Paged[Any] = fetch(session, _listing_query(scope, statuses, types, sponsor_id), window)
+    return found.map(lambda r: (r[0], r[1], r[2]))
+
+
+def open_claims(session: Session, scope: Scope, *, types: Sequence[str] = (), sponsor_id: int | None = None
+                ) -> list[tuple[Claim, Worker, str | None]]:
+    """The claims a service level still runs for (submitted, verified, approved: the only ones that can
+    be overdue), newest first: never more than the branch's open cases."""
+    stmt = _listing_query(scope, ("submitted", "verified", "approved"), types, sponsor_id)
+    return [(c, w, code) for c, w, code in session.execute(stmt).all()]
+
+
+def _accidents_query(scope: Scope) -> Select[*tuple[Any, ...]]:
+    stmt: Select[*tuple[Any, ...]] = select(Accident, Worker).join(Worker, Worker.id == Accident.worker_id)
+    if scope.sponsor_id is not None:  # a sponsor's staff: accidents with a claim of theirs
+        stmt = stmt.where(select(Claim.id).where(Claim.accident_id == Accident.id,
+                                                 Claim.sponsor_id == scope.sponsor_id).exists())
+    return stmt.order_by(Accident.occurred_on.desc(), Accident.id.desc())
+
+
+def accidents_page(session: Session, scope: Scope, window: Window) -> Paged[tuple[Accident, Worker]]:
+    """One page of accidents (latest first) with their worker, cut in SQL."""
+    found: Paged[Any] = fetch(session, _accidents_query(scope), window)
+    return found.map(lambda r: (r[0], r[1]))
 
 
 def totals_by_type(session: Session, scope: Scope, sponsor_id: int | None) -> list[tuple[Any, ...]]:

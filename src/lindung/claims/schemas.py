@@ -235,6 +235,18 @@ class ClaimRow(Schema):
     days_over: int | None
 
 
+class AccidentRow(Schema):
+    """One line of the accidents list (no description of what happened: the accident's own page says it)."""
+
+    id: int
+    nik: str
+    name: str
+    occurred_on: dt.date
+    place: str
+    late: bool
+    outcome: str | None
+
+
 class ClaimTypeTotal(Schema):
     """A sponsor's workers' claims of one type (the statement's claims part: no medical details)."""
 

@@ -52,6 +52,7 @@ from lindung.claims.models import (
 from lindung.claims.schemas import (
     AccidentOutcome,
     AccidentReport,
+    AccidentRow,
     AccidentView,
     Account,
     ChildInput,
@@ -70,6 +71,7 @@ from lindung.kit import clock, lokal
 from lindung.kit.auth import Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lindung.kit.paging import Paged, Window, cut
 from lindung.kit.privacy import mask_account, mask_nik, mask_niks_in_text
 from lindung.rules import benefits
 from lindung.rules.coverage import MonthState, Reason
@@ -617,9 +619,11 @@ def _inputs(req: ClaimRequest, session: Session, worker: Worker, accident: Accid
 
 
 def new_claim(session: Session, req: ClaimRequest, *, by: Actor, today: dt.date,
-              params: ParameterSet | None = None, now: dt.datetime | None = None) -> ClaimView:
+              params: ParameterSet | None = None, now: dt.datetime | None = None,
+              worker_ref: str | None = None) -> ClaimView:
     """Enter a claim: computed, recorded as a draft (or rejected at once with the eligibility reason
-    when nothing can change it any more). ``now``: when (default: now; the demo tells its story)."""
+    when nothing can change it any more). ``now``: when (default: now; the demo tells its story).
+    ``worker_ref``: the worker by their ref (``workers.refs``, a page's link) instead of ``req.nik``."""
     by.require("claim.enter")
     at = now or utcnow()
     params = params or default_parameters()
@@ -627,7 +631,8 @@ def new_claim(session: Session, req: ClaimRequest, *, by: Actor, today: dt.date,
         raise InvalidInput("claim_type", req.type, known=", ".join(CLAIM_TYPES))
     if req.event_date > today:
         raise InvalidInput("event_date", req.event_date.isoformat(), reason="date_future")
-    worker = workers.get(session, req.nik, today=today, scope=by.scope)
+    worker = (workers.get_by_ref(session, worker_ref, scope=by.scope) if worker_ref
+              else workers.get(session, req.nik, today=today, scope=by.scope))
     if req.event_date < worker.birth_date:
         raise InvalidInput("event_date", req.event_date.isoformat(), reason="claim_before_birth")
     reopens: Claim | None = None
@@ -1011,6 +1016,45 @@ def list_claims(session: Session, *, by: Actor, today: dt.date, status: str | No
                              claim_total=claim.total, entered_at=claim.entered_at, due_on=due, overdue=late,
                              days_over=(today - due).days if late and due else None))
     return rows
+
+
+def claims_page(session: Session, *, by: Actor, today: dt.date, window: Window, status: str | None = None,
+                claim_type: str | None = None, sponsor: str | None = None, overdue: bool = False
+                ) -> Paged[ClaimRow]:
+    """One page of ``list_claims``, cut in SQL (newest first); ``claim_type`` one of ``CLAIM_TYPES``.
+    ``overdue``: only the open claims (submitted, verified, approved) are read, each deadline counted
+    in working days, and the page cut from them."""
+    by.require_any("claim.read", "claim.enter")
+    if status is not None and status not in CLAIM_STATUSES:
+        raise InvalidInput("claim_status", status, known=", ".join(CLAIM_STATUSES))
+    if claim_type is not None and claim_type not in CLAIM_TYPES:
+        raise InvalidInput("claim_type", claim_type, known=", ".join(CLAIM_TYPES))
+    sponsor_id = sponsors.get_sponsor(session, sponsor, by.scope).id if sponsor else None
+    params = default_parameters()
+    types = (claim_type,) if claim_type else ()
+
+    def row(claim: Claim, worker: Worker, code: str | None) -> ClaimRow:
+        due = _due(session, claim, params)
+        late = _overdue(claim, due, today)
+        return ClaimRow(number=claim.number, type=claim.type, status=claim.status, nik=mask_nik(worker.nik),
+                        name=worker.name, sponsor=code, event_date=claim.event_date, eligible=claim.eligible,
+                        claim_total=claim.total, entered_at=claim.entered_at, due_on=due, overdue=late,
+                        days_over=(today - due).days if late and due else None)
+
+    if overdue:
+        rows = [row(*r) for r in repo.open_claims(session, by.scope, types=types, sponsor_id=sponsor_id)]
+        return cut([r for r in rows if r.overdue and (status is None or r.status == status)], window)
+    found = repo.listing_page(session, by.scope, window, statuses=(status,) if status else (), types=types,
+                              sponsor_id=sponsor_id)
+    return found.map(lambda r: row(*r))
+
+
+def accidents_page(session: Session, *, by: Actor, window: Window) -> Paged[AccidentRow]:
+    """Work accidents, latest first, cut in SQL (a sponsor's staff: those with a claim of theirs)."""
+    by.require_any("claim.read", "claim.enter")
+    return repo.accidents_page(session, by.scope, window).map(
+        lambda r: AccidentRow(id=r[0].id, nik=mask_nik(r[1].nik), name=r[1].name, occurred_on=r[0].occurred_on,
+                              place=r[0].place, late=r[0].late, outcome=r[0].outcome))
 
 
 def statement(session: Session, sponsor: str | None = None, *, by: Actor) -> list[ClaimTypeTotal]:
