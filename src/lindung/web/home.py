@@ -2,9 +2,11 @@
 a link to its list and the first few items.
 
 - the branch (officer, supervisor): approvals waiting (a supervisor), claims to approve, import
-  proposals, overdue bills, claims past their service level, workers about to lapse and workers whose
-  protection ends within 30 days;
-- a sponsor's staff: their sponsor's open bills, their workers about to lapse, their workers' claims
+  proposals, overdue bills, claims past their service level. Workers about to lapse and workers whose
+  protection ends are left to the billing lists' own pages: on a PostgreSQL database without fresh
+  statistics their candidate queries (``billing.repository.lapse_candidates``,
+  ``protection_end_candidates``) take tens of seconds, too long to hold up every sign-in;
+- a sponsor's staff: their sponsor's open bills and their workers' claims
   (the services keep them to their sponsor);
 - a regional viewer: the figures of their region only (never a name or a NIK);
 - an administrator: users, who is locked out, tokens about to expire.
@@ -36,8 +38,6 @@ router = APIRouter()
 
 FIRST = 5
 """How many items of each block the home page shows."""
-SOON_DAYS = 30
-"""How far ahead 'about to lapse' and 'protection ending' look."""
 
 
 def _first(paged: Paged[Any]) -> dict[str, Any]:
@@ -76,9 +76,6 @@ def waiting(page: Page, session: ReadSession) -> dict[str, dict[str, Any]]:
             blocks["claims_overdue"] = _listed(claims.list_claims(session, by=by, today=today, overdue=True))
         else:
             blocks["claims"] = _listed(claims.list_claims(session, by=by, today=today))
-    if by.can("bill.read") and by.can("worker.read"):
-        blocks["lapsing"] = _first(billing_lists.lapsing_page(session, today, window, by=by, days=SOON_DAYS))
-        blocks["ending"] = _first(billing_lists.ending_page(session, today, window, by=by, days=SOON_DAYS))
     if by.can("report.read"):
         blocks["figures"] = {"summary": reports.enrolled(session, by=by, today=today)}
     return blocks
@@ -86,5 +83,4 @@ def waiting(page: Page, session: ReadSession) -> dict[str, dict[str, Any]]:
 
 @router.get("/", response_class=HTMLResponse)
 def home(page: SignedIn, session: ReadSession) -> Response:
-    return page.render("web/home.html", heading=page.t("page.home.title"), blocks=waiting(page, session),
-                       soon=SOON_DAYS)
+    return page.render("web/home.html", heading=page.t("page.home.title"), blocks=waiting(page, session))
