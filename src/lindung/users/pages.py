@@ -169,7 +169,8 @@ def _token(page: Page, session: Any, username: str, values: dict[str, str], own:
         if not exc.code.startswith("invalid"):
             raise
         found = field_errors(exc, page.lang)
-        errors = {("name" if k == "token_name" else k): v for k, v in found.items()}
+        renamed = {"token_name": "name", "date": "expires"}  # forms.day names its error "date"
+        errors = {renamed.get(k, k): v for k, v in found.items()}
         again = _again(page, session, username, errors, own)
         again["values"] = {"name": values.get("name", ""), "expires": values.get("expires", "")}
         raise page.refused("users/user.html", **again) from None
