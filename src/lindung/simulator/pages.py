@@ -169,7 +169,7 @@ def _contribution(page: Page, values: dict[str, str], errors: dict[str, str]) ->
         errors["income"] = InvalidInput("income", "").message(page.lang)
     if first is None and "month" not in errors:
         errors["month"] = InvalidInput("month", "").message(page.lang)
-    if not errors:
+    if not errors and income is not None and first is not None:
         try:
             view = service.contribution(ContributionRequest(
                 income=income, month=first, occupation=values.get("occupation") or "lainnya",
