@@ -52,7 +52,7 @@ from lindung.kit.errors import Forbidden, InvalidInput, NotFound
 from lindung.kit.privacy import mask_niks_in_text
 from lindung.users import repository
 from lindung.users.models import CLIENT_MAX, TOKEN_NAME_MAX, ApiToken, User
-from lindung.users.schemas import TokenRead, TokenStatus, UserRead
+from lindung.users.schemas import Attention, TokenRead, TokenStatus, UserRead
 from lindung.users.service import actor_of, normalize_username, read
 
 # --- the numbers ------------------------------------------------------------------------------
@@ -526,3 +526,34 @@ def revoke_token(session: Session, token_id: int, *, by: Actor, now: dt.datetime
     audit.record(session, actor=by, action="auth.token_revoked", subject_type="api_token", subject_id=token.id,
                  data={"token": token.id, "name": token.name, "user": found.user})
     return found
+
+
+# --- what an administrator looks after -------------------------------------------------------------
+
+TOKENS_EXPIRING_DAYS = 14
+"""How far ahead an administrator is told of tokens about to expire."""
+
+
+def unlock(session: Session, username: str, *, by: Actor, now: dt.datetime) -> UserRead:
+    """Lift a lock after too many wrong passwords (``user.admin``) without setting a password: the
+    count of wrong passwords starts again. A user who is not locked is refused
+    (``invalid.user_not_locked``). Audited (``auth.unlocked``)."""
+    by.require("user.admin")
+    user = _target(session, username, by)
+    if user.locked_until is None or user.locked_until <= now:
+        raise InvalidInput("user", user.username, reason="user_not_locked")
+    user.failed_logins, user.locked_until = 0, None
+    session.flush()
+    audit.record(session, actor=by, action="auth.unlocked", subject_type="user", subject_id=user.id,
+                 data={"user": user.username})
+    return read(session, user)
+
+
+def attention(session: Session, *, by: Actor, now: dt.datetime, days: int = TOKENS_EXPIRING_DAYS) -> Attention:
+    """What waits for an administrator (``user.admin``): how many users (and active), who is locked
+    out now, and the tokens that stop working within ``days`` (never a secret)."""
+    by.require("user.admin")
+    return Attention(users=repository.count(session), active=repository.count_active(session),
+                     locked=[u.username for u in repository.locked(session, now)],
+                     tokens_expiring=_reads(session, repository.tokens_expiring(
+                         session, now, now + dt.timedelta(days=days)), now), days=days)

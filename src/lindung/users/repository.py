@@ -88,3 +88,19 @@ def add_client_failure(session: Session, client: str, at: dt.datetime, *, forget
     session.execute(delete(LoginFailure).where(LoginFailure.at <= forget_before))
     session.add(LoginFailure(client=client, at=at))
     session.flush()
+
+
+def locked(session: Session, now: dt.datetime) -> list[User]:
+    """Users whose sign-in is refused now after too many wrong passwords, by username."""
+    return list(session.scalars(select(User).where(User.locked_until > now).order_by(User.username)))
+
+
+def count_active(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(User).where(User.active)) or 0)
+
+
+def tokens_expiring(session: Session, now: dt.datetime, until: dt.datetime) -> list[ApiToken]:
+    """Tokens neither revoked nor expired at ``now`` that expire by ``until``, soonest first."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
+                                                       ApiToken.expires_at <= until)
+                                .order_by(ApiToken.expires_at, ApiToken.id)))

@@ -112,3 +112,17 @@ class TokenRead(BaseModel):
     revoked_by: str | None
     status: TokenStatus
     """Its state at the moment it was read."""
+
+
+class Attention(BaseModel):
+    """What waits for an administrator: users, who is locked out, tokens about to expire."""
+
+    model_config = ConfigDict(frozen=True)
+
+    users: int
+    active: int
+    locked: list[str]
+    """Usernames whose sign-in is refused now after too many wrong passwords."""
+    tokens_expiring: list[TokenRead]
+    """Tokens neither revoked nor expired that stop working within ``days``, soonest first."""
+    days: int
