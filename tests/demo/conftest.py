@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from lindung.demo import billing, build
+from lindung.demo import billing, build, service
 from lindung.demo.data import OFFICER
 from lindung.demo.schemas import Added, BillingAdded, ClaimsAdded
 from lindung.kit import clock
@@ -39,6 +39,7 @@ def run_demo(database: TestDatabase, day: dt.date) -> tuple[Added, BillingAdded,
     with database.session() as s:
         who = build.actors(s)
         billed, filed = billing.bring_up_to_date(s, day, officer=who.officer, supervisor=who.supervisor)
+    service.refresh_statistics(database.engine)
     return added, billed, filed
 
 
