@@ -11,7 +11,7 @@ from rich.table import Table
 
 from lindung.approvals.service import Waiting, awaiting
 from lindung.kit import clock
-from lindung.kit.i18n import format_count, t
+from lindung.kit.i18n import format_count, format_date, t
 from lindung.rules.money import rp
 from lindung.terminal.app import LangOption, command_lines, lang_of, out_console, print_json
 from lindung.terminal.args import JsonOption
@@ -26,6 +26,9 @@ def _commands(w: Waiting) -> dict[str, tuple[str, ...]]:
     if w.kind == "amendment":
         return {"approve": ("lindung", "agreement", "amend-approve", w.agreement, "--number", str(w.number)),
                 "reject": ("lindung", "agreement", "amend-reject", w.agreement)}
+    if w.kind == "claim":
+        number = str(w.facts["claim"])
+        return {"check": ("lindung", "claim", "show", number), "approve": ("lindung", "claim", "approve", number)}
     return {"check": ("lindung", "import", "approve", str(w.number), "--check"),
             "approve": ("lindung", "import", "approve", str(w.number)),
             "reject": ("lindung", "import", "reject", str(w.number))}
@@ -86,7 +89,8 @@ def approvals(
 
 
 def _headline(w: Waiting, lang: str) -> str:
-    return t(f"approvals.kind.{w.kind}", lang, agreement=w.agreement, number=w.number, sponsor=w.sponsor)
+    number = w.facts["claim"] if w.kind == "claim" else w.number
+    return t(f"approvals.kind.{w.kind}", lang, agreement=w.agreement, number=number, sponsor=w.sponsor)
 
 
 def _facts(w: Waiting, lang: str) -> str:
@@ -99,6 +103,9 @@ def _facts(w: Waiting, lang: str) -> str:
                  quota_after=format_count(f["quota_after"], lang), budget_before=rp(f["budget_before"]),
                  budget_after=rp(f["budget_after"]), expected=rp(f["estimate_expected"]),
                  reference=f["reference"] or "-")
+    if w.kind == "claim":
+        return t("approvals.facts.claim", lang, type=t(f"claims.type.{f['type']}", lang), total=rp(f["total"]),
+                 event=format_date(dt.date.fromisoformat(f["event_date"]), lang))
     file = f["file"] + (f" [{f['sheet']}]" if f["sheet"] else "")
     return t("approvals.facts.import", lang, file=file, read=format_count(f["read"], lang),
              enrol=format_count(f["would_enrol"], lang), cost=rp(f["would_cost"]),

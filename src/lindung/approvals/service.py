@@ -1,7 +1,7 @@
-"""What waits for a second user (maker-checker), in one list: draft agreements, proposed addenda and
-proposed bulk imports, oldest first, each with what its approval would stand for.
+"""What waits for a second user (maker-checker), in one list: draft agreements, proposed addenda,
+proposed bulk imports and verified claims, oldest first, each with what its approval would stand for.
 
-product.md has a supervisor approve the agreements, bulk enrolments (and later claims) an officer makes;
+product.md has a supervisor approve the agreements, bulk enrolments and claims an officer makes;
 each kind has its own approve use case and its own rule that the maker may not check. Each item says
 whether the user asking may approve it: their role grants that kind's approval, and they did not
 draft, change or propose it (by user id, as the approve use cases compare; by name for rows from
@@ -26,8 +26,9 @@ from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import OPEN_STATUSES
 from lindung.sponsors.schemas import DraftEdit
 
-KINDS = ("agreement", "amendment", "import")
-PERMISSION = {"agreement": "agreement.approve", "amendment": "agreement.approve", "import": "import.approve"}
+KINDS = ("agreement", "amendment", "import", "claim")
+PERMISSION = {"agreement": "agreement.approve", "amendment": "agreement.approve", "import": "import.approve",
+              "claim": "claim.approve"}
 """What a user's role needs to approve each kind."""
 
 
@@ -64,15 +65,15 @@ class Waiting(Schema):
     def stale(self) -> bool:
         """An addendum or import of an agreement no longer open: its approval would be refused, so it
         waits for nothing but to be turned down."""
-        return self.kind != "agreement" and self.agreement_status not in OPEN_STATUSES
+        return self.kind in ("amendment", "import") and self.agreement_status not in OPEN_STATUSES
 
 
 def awaiting(session: Session, *, by: Actor) -> list[Waiting]:
-    """Every draft agreement, proposed addendum and proposed import, oldest first, each saying whether
-    ``by`` may approve it. For the branch (it names every sponsor's): not for a scoped user."""
+    """Every draft agreement, proposed addendum, proposed import and verified claim, oldest first, each
+    saying whether ``by`` may approve it. For the branch (it names every sponsor's): not for a scoped user."""
     by.require("agreement.read")
     by.require_unscoped("approvals")
-    found = [*_drafts(session), *_addenda(session), *_imports(session)]
+    found = [*_drafts(session), *_addenda(session), *_imports(session), *_claims(session)]
     found.sort(key=lambda w: (w["proposed_at"], KINDS.index(w["kind"]), w["number"]))
     out = []
     for w in found:
@@ -123,3 +124,19 @@ def _imports(session: Session) -> list[dict[str, Any]]:
                        "would_cost": p.would_cost, "already_enrolled": p.already_enrolled, "refused": p.refused},
              "makers": [Maker(name=p.proposed_by, user_id=p.proposed_by_id)], "agreement_status": a.status}
             for p, a in repository.proposed_imports(session)]
+
+
+def _claims(session: Session) -> list[dict[str, Any]]:
+    """Verified claims: waiting, since their verification, for a second person (not who entered or
+    verified them: ``claims.service.approve``'s rule)."""
+    out = []
+    for claim, agreement, sponsor, entered, verified in repository.verified_claims(session):
+        makers = [Maker(name=entered, user_id=claim.entered_by_id)]
+        if claim.verified_by_id is not None and verified is not None:
+            makers.append(Maker(name=verified, user_id=claim.verified_by_id))
+        out.append({"kind": "claim", "agreement": agreement or "-", "sponsor": sponsor or "-", "number": claim.id,
+                    "proposed_by": entered, "proposed_at": claim.verified_at or claim.entered_at,
+                    "facts": {"claim": claim.number, "type": claim.type, "total": claim.total,
+                              "event_date": claim.event_date.isoformat()},
+                    "makers": makers, "agreement_status": "active"})
+    return out
