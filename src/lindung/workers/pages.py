@@ -50,7 +50,7 @@ Ref = Annotated[str, Path(max_length=REF_MAX_LENGTH)]
 Text = Annotated[str, Query(max_length=200)]
 _HEIR_KEY = re.compile(r"^heir_(name|relationship|nik)_(\d{1,2})$")
 _FIELD_OF = {"heir": "heirs", "heir_nik": "heirs", "relationship": "heirs", "changes": "_", "search": "q",
-             "region": "wilayah", "agreement": "perjanjian", "at": "tanggal"}
+             "region": "wilayah", "agreement": "perjanjian", "date": "tanggal"}
 
 
 def _errors(exc: Exception, page: Page) -> dict[str, str]:
