@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -81,10 +82,10 @@ def test_bad_input_is_said_next_to_its_field_and_nothing_is_written(demo_app: An
 
 def test_search_and_coverage_refuse_what_they_cannot_take(demo_app: Any) -> None:
     with page_client(demo_app, "demo.petugas") as officer:
-        found = officer.get("/pekerja", params={"q": "Atikah Ramdani"})
+        found = officer.get("/pekerja", params={"q": "Atikah Ramdani", "perjanjian": "KADIN-2026"})
         assert found.status_code == 200 and "3216********0042" in found.text
         assert not FULL_NIK.search(found.text), "no full NIK in a list"
-        part = officer.get("/pekerja", params={"q": "Atikah Ramdani"},
+        part = officer.get("/pekerja", params={"q": "Atikah Ramdani", "perjanjian": "KADIN-2026"},
                            headers={"HX-Request": "true", "HX-Target": "hasil"})
         assert part.status_code == 200 and "<html" not in part.text and "Atikah Ramdani" in part.text
         full = officer.get("/pekerja", params={"q": "3216101101730042"},
@@ -122,7 +123,8 @@ def test_sponsor_staff_reach_only_their_sponsors_workers_and_a_viewer_none(demo_
     with page_client(demo_app, "demo.petugas") as officer:
         farmer = _ref(officer.get("/pekerja", params={"q": "Ade Gunawan", "perjanjian": "BEKASI-TANI-2026"}).text,
                       "Ade Gunawan")
-        own = _ref(officer.get("/pekerja", params={"q": "Atikah Ramdani"}).text, "Atikah Ramdani")
+        own = _ref(officer.get("/pekerja", params={"q": "Atikah Ramdani", "perjanjian": "KADIN-2026"}).text,
+                   "Atikah Ramdani")
     with page_client(demo_app, "demo.kadin") as kadin:
         assert kadin.get(f"/pekerja/{farmer}").status_code == 404
         assert kadin.get("/cakupan", params={"ref": farmer}).status_code == 422
@@ -145,9 +147,11 @@ def test_an_officer_finds_unmasks_registers_and_edits_a_worker(web: Web) -> None
     officer = web.as_("demo.petugas")
     officer.goto("/pekerja")
     officer.check("workers-search-empty")
+    officer.page.get_by_label("Perjanjian").select_option("KADIN-2026")
     officer.page.get_by_label("Nama atau digit terakhir NIK").fill("Atikah Ramdani")
-    officer.page.get_by_role("link", name="Atikah Ramdani").wait_for()  # htmx: the results as one types
-    assert "q=Atikah+Ramdani" in officer.page.url, "the search is in the address (to go back to)"
+    officer.page.locator("#hasil").get_by_text("1 pekerja cocok.").wait_for()  # htmx: the results as one types
+    asked = parse_qs(urlsplit(officer.page.url).query)
+    assert asked["q"] == ["Atikah Ramdani"], "the search is in the address (to go back to)"
     assert "3216********0042" in officer.text() and not FULL_NIK.search(officer.text())
     officer.check("workers-search-results")
     with officer.page.expect_navigation():
@@ -172,7 +176,7 @@ def test_an_officer_finds_unmasks_registers_and_edits_a_worker(web: Web) -> None
     assert shown.strip() not in officer.page.url
     officer.check("worker-unmasked")
     with web.live.database.session(readonly=True) as s:
-        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "worker.unmask")
+        entry = s.execute(select(AuditEntry.actor, AuditEntry.data).where(AuditEntry.action == "worker.unmask")
                           .order_by(AuditEntry.id.desc())).first()
     assert entry is not None and entry.actor == "demo.petugas"
     assert entry.data["reason"] == "Klaim JKM: mencocokkan dengan KTP ahli waris"
@@ -185,6 +189,7 @@ def test_an_officer_finds_unmasks_registers_and_edits_a_worker(web: Web) -> None
     officer.page.get_by_label("Nama lengkap").fill("Siti Rahmawati")
     officer.page.get_by_label("Desa/kelurahan domisili").fill(NEW_DESA)
     officer.page.get_by_label("Pekerjaan").select_option("pedagang")
+    officer.page.get_by_label("Penghasilan sebulan (Rp)").fill("Rp1.750.000")
     officer.page.get_by_label("Nama ahli waris 1").fill("Ujang Rahmat")
     officer.page.get_by_label("Hubungan ahli waris 1").select_option("spouse")
     with officer.page.expect_navigation():
@@ -192,6 +197,7 @@ def test_an_officer_finds_unmasks_registers_and_edits_a_worker(web: Web) -> None
     assert "NIK tidak valid" in officer.page.locator("#e-nik").inner_text()
     assert officer.page.get_by_label("Nama lengkap").input_value() == "Siti Rahmawati", "nothing lost"
     assert officer.page.get_by_label("Nama ahli waris 1").input_value() == "Ujang Rahmat"
+    assert officer.page.get_by_label("Penghasilan sebulan (Rp)").input_value() == "Rp1.750.000"
     officer.check("worker-new-refused")
     officer.page.get_by_label("NIK (16 digit)").fill(NEW_NIK)
     with officer.page.expect_navigation():
@@ -213,7 +219,7 @@ def test_an_officer_finds_unmasks_registers_and_edits_a_worker(web: Web) -> None
     assert "Neng Rahmawati" in officer.text() and "Ujang Rahmat" in officer.text()
     with web.live.database.session(readonly=True) as s:
         saved = s.scalars(select(Worker).where(Worker.nik == NEW_NIK)).one()
-        assert saved.name == "Siti Rahmawati Dewi" and saved.declared_income > 0
+        assert saved.name == "Siti Rahmawati Dewi" and saved.declared_income == 1_750_000
         assert [h.name for h in saved.heirs] == ["Ujang Rahmat", "Neng Rahmawati"]
 
 
@@ -258,7 +264,7 @@ def test_a_sponsors_staff_and_a_viewer_see_only_what_they_may(web: Web) -> None:
     officer = web.as_("demo.petugas")
     officer.goto("/pekerja?q=Ade+Gunawan&perjanjian=BEKASI-TANI-2026")
     farmer = officer.page.get_by_role("link", name="Ade Gunawan").first.get_attribute("href")
-    officer.goto("/pekerja?q=Atikah+Ramdani")
+    officer.goto("/pekerja?q=Atikah+Ramdani&perjanjian=KADIN-2026")
     own = officer.page.get_by_role("link", name="Atikah Ramdani").get_attribute("href")
     assert farmer and own
 

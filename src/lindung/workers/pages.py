@@ -13,7 +13,6 @@ signed-in person, and render a template of ``web/templates/workers/``.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -78,7 +77,8 @@ def _agreement_codes(session: Any, page: Page) -> list[tuple[str, str]]:
 
 
 def _occupation_labels(session: Any, lang: str) -> dict[str, str]:
-    return {o.code: (o.label_en if lang == "en" else o.label_id) or o.code for o in workers.occupation_catalogue(session)}
+    return {o.code: (o.label_en if lang == "en" else o.label_id) or o.code
+            for o in workers.occupation_catalogue(session)}
 
 
 def _search_context(session: Any, page: Page, values: dict[str, str], errors: dict[str, str],
