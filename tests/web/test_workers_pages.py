@@ -125,8 +125,21 @@ def test_sponsor_staff_reach_only_their_sponsors_workers_and_a_viewer_none(demo_
                       "Ade Gunawan")
         own = _ref(officer.get("/pekerja", params={"q": "Atikah Ramdani", "perjanjian": "KADIN-2026"}).text,
                    "Atikah Ramdani")
+        fisher = _ref(officer.get("/pekerja", params={"q": "Dodi Ramdani", "perjanjian": "CSR-NELAYAN-2026"}).text,
+                      "Dodi Ramdani")
+        assert '<a href="/klaim/KL-2026-000002">' in officer.get(f"/pekerja/{fisher}").text
+        widows = re.findall(r'href="/pekerja/([^"/]+)">Hendra Nuraeni<',
+                            officer.get("/pekerja", params={"q": "Hendra Nuraeni"}).text)
+        pages = {ref: officer.get(f"/pekerja/{ref}").text for ref in widows}
+        died = [ref for ref, html in pages.items() if "/klaim/KL-2026-000001" in html]
+        assert len(died) == 1, "the demo's JKM is on the page of the worker who died"
+        row = re.search(r"KL-2026-000001</a></td>(.*?)</tr>", pages[died[0]], re.S)
+        assert row and "Jaminan Kematian (JKM)" in row.group(1) and "Rp42.000.000" in row.group(1)
+        assert "dibayar" in row.group(1) and "10 Mei 2026" in row.group(1)
     with page_client(demo_app, "demo.kadin") as kadin:
         assert kadin.get(f"/pekerja/{farmer}").status_code == 404
+        assert kadin.get(f"/pekerja/{fisher}").status_code == 404
+        assert "/klaim/KL-2026-000001" in kadin.get(f"/pekerja/{died[0]}").text, "Kadin's own worker's claim"
         assert kadin.get("/cakupan", params={"ref": farmer}).status_code == 422
         mine = kadin.get(f"/pekerja/{own}")
         assert mine.status_code == 200 and "Atikah Ramdani" in mine.text and "/nik" not in mine.text
@@ -190,13 +203,13 @@ def test_an_officer_finds_unmasks_registers_and_edits_a_worker(web: Web) -> None
     officer.page.get_by_label("Desa/kelurahan domisili").fill(NEW_DESA)
     officer.page.get_by_label("Pekerjaan").select_option("pedagang")
     officer.page.get_by_label("Penghasilan sebulan (Rp)").fill("Rp1.750.000")
-    officer.page.get_by_label("Nama ahli waris 1").fill("Ujang Rahmat")
-    officer.page.get_by_label("Hubungan ahli waris 1").select_option("spouse")
+    officer.page.locator("#f-heir_name_1").fill("Ujang Rahmat")
+    officer.page.locator("#f-heir_relationship_1").select_option("spouse")
     with officer.page.expect_navigation():
         officer.page.get_by_role("button", name="Daftarkan").click()
     assert "NIK tidak valid" in officer.page.locator("#e-nik").inner_text()
     assert officer.page.get_by_label("Nama lengkap").input_value() == "Siti Rahmawati", "nothing lost"
-    assert officer.page.get_by_label("Nama ahli waris 1").input_value() == "Ujang Rahmat"
+    assert officer.page.locator("#f-heir_name_1").input_value() == "Ujang Rahmat"
     assert officer.page.get_by_label("Penghasilan sebulan (Rp)").input_value() == "Rp1.750.000"
     officer.check("worker-new-refused")
     officer.page.get_by_label("NIK (16 digit)").fill(NEW_NIK)
@@ -210,8 +223,8 @@ def test_an_officer_finds_unmasks_registers_and_edits_a_worker(web: Web) -> None
         officer.page.get_by_role("link", name="Ubah data").click()
     officer.check("worker-edit")
     officer.page.get_by_label("Nama lengkap").fill("Siti Rahmawati Dewi")
-    officer.page.get_by_label("Nama ahli waris 2").fill("Neng Rahmawati")
-    officer.page.get_by_label("Hubungan ahli waris 2").select_option("child")
+    officer.page.locator("#f-heir_name_2").fill("Neng Rahmawati")
+    officer.page.locator("#f-heir_relationship_2").select_option("child")
     with officer.page.expect_navigation():
         officer.page.get_by_role("button", name="Simpan perubahan").click()
     assert "Perubahan data pekerja sudah disimpan." in officer.text()
