@@ -146,6 +146,10 @@ def test_sponsor_staff_reach_only_their_sponsors_workers_and_a_viewer_none(demo_
         listed = kadin.get("/pekerja", params={"q": "Ade Gunawan"})
         assert listed.status_code == 200 and f"/pekerja/{farmer}" not in listed.text
         assert kadin.get("/pekerja/baru").status_code == 403
+    with page_client(demo_app, "demo.kadin", lang="en") as english:
+        read = english.get(f"/pekerja/{own}").text
+        assert 'lang="en"' in read and "Protection month by month" in read and "January 2026" in read
+        assert "Perlindungan bulan demi bulan" not in read and "Januari 2026" not in read
     with page_client(demo_app, "demo.disnaker") as viewer:
         for path in ("/pekerja", f"/pekerja/{own}", f"/pekerja/{own}/ubah", "/cakupan"):
             answer = viewer.get(path, params={"q": "Atikah"} if path == "/pekerja" else None)
