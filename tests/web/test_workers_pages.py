@@ -79,6 +79,27 @@ def test_bad_input_is_said_next_to_its_field_and_nothing_is_written(demo_app: An
         assert again.status_code == 422 and "sudah terdaftar" in again.text
         assert _workers(demo_app) == before + 1
 
+        ref = first.headers["location"].rsplit("/", 1)[1]
+        form = officer.get(f"/pekerja/{ref}/ubah")
+        shown = dict(re.findall(r'name="([a-z_0-9]+)" type="[a-z]+" value="([^"]*)"', form.text))
+        assert shown["income"] == "1.500.000" and shown["phone"] == "0812****7890", "masked, as on the page"
+        assert not FULL_NIK.search(form.text)
+        kept = {**shown, "occupation": "pedagang", "heir_relationship_1": "spouse"}
+        for field, change, said in (("domicile", "Desa Entah Berantah", "Entah Berantah"),
+                                    ("income", "1,5 juta", "Penghasilan tidak valid"),
+                                    ("phone", "telepon", "Nomor telepon tidak valid"),
+                                    ("heirs", "3216********9999", "NIK ahli waris")):
+            refused = officer.post(f"/pekerja/{ref}/ubah", {**kept, "name": "Siti R. Baru",
+                                                            field if field != "heirs" else "heir_nik_1": change})
+            assert refused.status_code == 422 and said in _field_error(refused.text, field), field
+            assert 'value="Siti R. Baru"' in refused.text, "what was typed is kept"
+        same = officer.post(f"/pekerja/{ref}/ubah", kept)
+        assert same.status_code == 303 and "Tidak ada yang berubah." in officer.get(same.headers["location"]).text
+        with demo_app.state.engine.connect() as c:
+            row = c.execute(select(Worker.name, Worker.phone, Worker.domicile_code, Worker.declared_income)
+                            .where(Worker.nik == NEW_NIK)).one()
+        assert tuple(row) == ("Siti Rahmawati", "081234567890", NEW_DESA, 1_500_000), "nothing changed"
+
 
 def test_search_and_coverage_refuse_what_they_cannot_take(demo_app: Any) -> None:
     with page_client(demo_app, "demo.petugas") as officer:

@@ -14,6 +14,7 @@ signed-in person, and render a template of ``web/templates/workers/``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -64,6 +65,14 @@ def _htmx_part(request: Request, target: str) -> bool:
     """An htmx request for the part ``target`` of the page (not a history restore: that wants the page)."""
     return (request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == target
             and request.headers.get("hx-history-restore-request") != "true")
+
+
+def _commit_before_answering(session: Any) -> None:
+    """Commit the request's unit of work now. ``DbSession`` (a request-scoped dependency) commits only
+    after the answer is sent, so that the browser, sent on by a 303, could ask for the worker before
+    they are written (a 404 now and then), and a commit that fails would follow an answer that said it
+    was done. The unit of work's own commit at the end then has nothing left to do."""
+    session.commit()
 
 
 # --- search -------------------------------------------------------------------------------------
@@ -207,11 +216,13 @@ def _heirs(values: dict[str, str]) -> tuple[HeirIn, ...]:
 def _parsed(values: dict[str, str], lang: str, *names: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The numbers and dates of the form read as a person writes them, and what is wrong with each one
     that cannot be read (every one at once: the service would say only the first)."""
+    readers: dict[str, Callable[[], Any]] = {"income": lambda: whole(values.get("income"), "income"),
+                                             "birth_date": lambda: day(values.get("birth_date"), "birth_date")}
     read: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name in names:
         try:
-            read[name] = whole(values.get(name), name) if name == "income" else day(values.get(name), name)
+            read[name] = readers[name]()
         except InvalidInput as exc:
             errors[name] = exc.message(lang)
     return read, errors
@@ -236,6 +247,7 @@ def register(page: SignedIn, session: DbSession, values: FormValues) -> Response
         raise page.refused("workers/new.html", values=values, errors=_errors(exc, page),
                            heirs=_heir_rows(values, HEIR_ROWS_NEW), **_choices(page, session),
                            heading=page.t("page.workers.new_title")) from None
+    _commit_before_answering(session)
     return page.redirect(f"/pekerja/{found.ref}", said="page.workers.registered")
 
 
@@ -256,6 +268,7 @@ def unmask(ref: Ref, page: SignedIn, session: DbSession, values: FormValues) -> 
         found = workers.view_by_ref(session, ref, by=page.actor, today=clock.today())
         raise page.refused("workers/worker.html", **_worker_context(
             page, session, found, unmask_values=values, unmask_errors=_errors(exc, page))) from None
+    _commit_before_answering(session)  # no full NIK shown unless its audit entry is written
     return page.render("workers/worker.html", **_worker_context(page, session, shown))
 
 
@@ -264,7 +277,8 @@ def unmask(ref: Ref, page: SignedIn, session: DbSession, values: FormValues) -> 
 
 def _edit_values(worker: WorkerRead) -> dict[str, str]:
     values = {"name": worker.name, "domicile": worker.domicile.code, "occupation": worker.occupation.code,
-              "income": str(worker.declared_income), "phone": worker.phone or ""}
+              "income": f"{worker.declared_income:,}".replace(",", "."),  # 1.750.000, as whole() reads it
+              "phone": worker.phone or ""}
     for i, h in enumerate(worker.heirs, start=1):
         values.update({f"heir_name_{i}": h.name, f"heir_relationship_{i}": h.relationship,
                        f"heir_nik_{i}": h.nik or ""})
@@ -304,6 +318,7 @@ def edit(ref: Ref, page: SignedIn, session: DbSession, values: FormValues) -> Re
     except (ValidationError, LindungError) as exc:
         raise page.refused("workers/edit.html", **_edit_form(page, session, before, values,
                                                              _errors(exc, page))) from None
+    _commit_before_answering(session)
     said = "page.workers.updated" if updated.changed else "page.workers.unchanged"
     return page.redirect(f"/pekerja/{updated.ref}", said=said)
 
