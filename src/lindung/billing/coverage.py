@@ -56,6 +56,7 @@ from lindung.rules.coverage import (
 from lindung.rules.params import ParameterSet
 from lindung.rules.period import Month
 from lindung.workers import service as workers
+from lindung.workers.models import Worker
 
 NextWorkingDay = Callable[[dt.date], tuple[dt.date, bool]]
 
@@ -82,6 +83,33 @@ def coverage(session: Session, nik: str, *, at: dt.date, by: Actor, unmask: bool
     worker = workers.get(session, nik, today=at, scope=by.scope)
     if unmask:
         audit.record(session, actor=by, action="coverage.unmask", subject_type="worker", subject_id=worker.id)
+    return _coverage(session, worker, at=at, by=by, unmask=unmask, params=params, next_working_day=next_working_day)
+
+
+def coverage_by_ref(session: Session, ref: str, *, at: dt.date, by: Actor, params: ParameterSet | None = None,
+                    next_working_day: NextWorkingDay | None = None) -> Coverage:
+    """``coverage`` of the worker a ref (``workers.refs``) names, masked: the worker's page and the
+    coverage check that came from it (a ref in an address, never a NIK). A ref the reader's scope does
+    not reach is not found, as in ``workers.get_by_ref``."""
+    by.require("bill.read", "worker.read")
+    worker = workers.get_by_ref(session, ref, scope=by.scope)
+    return _coverage(session, worker, at=at, by=by, unmask=False, params=params, next_working_day=next_working_day)
+
+
+STRIP_STATES = {"paid": "paid", "paid_late": "paid_late", "grace": "grace", "lapsed": "lapsed",
+                "outside": "lapsed", "paid_too_late": "lapsed", FUTURE: "not_due"}
+"""A month's state (``CoverageMonth.state``) as one of the five a coverage strip shows: a month that
+protected nothing (unpaid past its window, outside a membership, paid only after its window) reads
+as lapsed; a month not yet due on that day as not due."""
+
+
+def strip_state(state: str) -> str:
+    """``STRIP_STATES``' name for a month's state (``paid``, ``paid_late``, ``grace``, ``lapsed``, ``not_due``)."""
+    return STRIP_STATES.get(state, "lapsed")
+
+
+def _coverage(session: Session, worker: Worker, *, at: dt.date, by: Actor, unmask: bool,
+              params: ParameterSet | None, next_working_day: NextWorkingDay | None) -> Coverage:
     ledger = repo.ledger_of(session, worker.id)
     death = repo.death_of(session, worker.id)
     # Today's knowledge, for the event decision: the policy itself says which payments count (made by

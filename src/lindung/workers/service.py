@@ -277,7 +277,8 @@ def _update(session: Session, worker: Worker, changes: WorkerUpdate, *, by: Acto
         new["declared_income"] = rupiah_amount(changes.income, "income")
     if changes.phone is not None:
         new["phone"] = normalize_phone(changes.phone)
-    heirs = _heirs(changes.heirs, today, params, worker_nik=worker.nik) if changes.heirs is not None else None
+    heirs = (_heirs(_kept_heir_niks(changes.heirs, worker), today, params, worker_nik=worker.nik)
+             if changes.heirs is not None else None)
     changed = [column for column, value in new.items() if getattr(worker, column) != value]
     for column in changed:
         setattr(worker, column, new[column])
@@ -298,6 +299,22 @@ def _update(session: Session, worker: Worker, changes: WorkerUpdate, *, by: Acto
     session.flush()
     shown = describe(session, worker, today=today, params=params, scope=by.scope)
     return WorkerUpdated(**dict(shown), changed=fields)
+
+
+def _kept_heir_niks(given: tuple[HeirIn, ...], worker: Worker) -> tuple[HeirIn, ...]:
+    """Heirs as a form gives them back: an heir's NIK written masked, as the worker's page shows it
+    (``3216********0001``), is the NIK of the worker's heir it masks, kept as it is; a masked NIK that
+    masks none of them is refused (``InvalidNik``: nobody can tell which NIK was meant)."""
+    known = {mask_nik(h.nik): h.nik for h in worker.heirs if h.nik}
+    kept = []
+    for h in given:
+        if h.nik is not None and "*" in h.nik:
+            found = known.get(h.nik.strip())
+            if found is None:
+                raise InvalidNik(h.nik.strip(), ("format",), "heir_nik", heir=tidy_name(h.name))
+            h = HeirIn(name=h.name, relationship=h.relationship, nik=found)
+        kept.append(h)
+    return tuple(kept)
 
 
 def get(session: Session, nik: str, *, today: dt.date | None = None, scope: Scope | None = None) -> Worker:
