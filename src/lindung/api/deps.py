@@ -1,7 +1,8 @@
 """What an endpoint asks for, as ``Annotated`` aliases: the request's unit of work and language.
 
 ``DbSession`` is the use case's one transaction, as ``terminal.work`` is for a command: committed when
-the endpoint returns, rolled back when it raises (the error becomes a problem document).
+the endpoint returns and before its answer is sent, rolled back when it raises (the error becomes a
+problem document or an error page).
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ def _readonly_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(_session)]
-ReadSession = Annotated[Session, Depends(_readonly_session)]
+DbSession = Annotated[Session, Depends(_session, scope="function")]
+ReadSession = Annotated[Session, Depends(_readonly_session, scope="function")]
+"""Both end with the handler, before the answer is sent (``scope="function"``): a client that reads
+what it was just told was saved finds it, and a commit that fails is the answer, never a success
+already sent (FastAPI's default for a ``yield`` dependency ends it after the response)."""
 Lang = Annotated[str, Depends(request_lang)]
 
 ROW_ID_MAX = 2**31 - 1

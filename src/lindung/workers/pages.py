@@ -67,14 +67,6 @@ def _htmx_part(request: Request, target: str) -> bool:
             and request.headers.get("hx-history-restore-request") != "true")
 
 
-def _commit_before_answering(session: Any) -> None:
-    """Commit the request's unit of work now. ``DbSession`` (a request-scoped dependency) commits only
-    after the answer is sent, so that the browser, sent on by a 303, could ask for the worker before
-    they are written (a 404 now and then), and a commit that fails would follow an answer that said it
-    was done. The unit of work's own commit at the end then has nothing left to do."""
-    session.commit()
-
-
 # --- search -------------------------------------------------------------------------------------
 
 
@@ -247,7 +239,6 @@ def register(page: SignedIn, session: DbSession, values: FormValues) -> Response
         raise page.refused("workers/new.html", values=values, errors=_errors(exc, page),
                            heirs=_heir_rows(values, HEIR_ROWS_NEW), **_choices(page, session),
                            heading=page.t("page.workers.new_title")) from None
-    _commit_before_answering(session)
     return page.redirect(f"/pekerja/{found.ref}", said="page.workers.registered")
 
 
@@ -268,7 +259,6 @@ def unmask(ref: Ref, page: SignedIn, session: DbSession, values: FormValues) -> 
         found = workers.view_by_ref(session, ref, by=page.actor, today=clock.today())
         raise page.refused("workers/worker.html", **_worker_context(
             page, session, found, unmask_values=values, unmask_errors=_errors(exc, page))) from None
-    _commit_before_answering(session)  # no full NIK shown unless its audit entry is written
     return page.render("workers/worker.html", **_worker_context(page, session, shown))
 
 
@@ -318,7 +308,6 @@ def edit(ref: Ref, page: SignedIn, session: DbSession, values: FormValues) -> Re
     except (ValidationError, LindungError) as exc:
         raise page.refused("workers/edit.html", **_edit_form(page, session, before, values,
                                                              _errors(exc, page))) from None
-    _commit_before_answering(session)
     said = "page.workers.updated" if updated.changed else "page.workers.unchanged"
     return page.redirect(f"/pekerja/{updated.ref}", said=said)
 
