@@ -34,6 +34,7 @@ from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
 from lindung.users import service as users
 from lindung.workers.models import Worker
+from lindung.workers.refs import worker_ref
 from tests.conftest import TestDatabase
 from tests.web.conftest import Web
 
@@ -76,6 +77,13 @@ def _coverage(db: TestDatabase, nik: str) -> Coverage:
         return coverage_service.coverage(s, nik, at=clock.today(), by=users.acting(s, "demo.petugas"))
 
 
+def _ref(db: TestDatabase, nik: str) -> str:
+    with db.session(readonly=True) as s:
+        worker_id = s.scalar(select(Worker.id).where(Worker.nik == nik))
+    assert worker_id is not None
+    return worker_ref(worker_id)
+
+
 def _month_line(c: Coverage, month: Month) -> str | None:
     return next(m.line for m in c.months if m.month == month)
 
@@ -97,7 +105,9 @@ def test_issue_a_months_bills_record_a_partial_payment_and_open_its_receipt(web:
     officer.check("bill-run-form")
     with officer.page.expect_navigation():
         officer.page.get_by_role("button", name="Terbitkan tagihan").click()
-    assert re.search(r"/tagihan/terbitkan/\d+$", officer.page.url)
+    found_run = re.search(r"/tagihan/terbitkan/(\d+)$", officer.page.url)
+    assert found_run
+    run_id = found_run.group(1)
     status = officer.page.locator("#proses dl .badge")
     expect(status).to_have_text("Selesai", timeout=30_000)  # htmx follows the job until it ends
     assert "Penerbitan tagihan dimulai." in officer.text()
@@ -113,9 +123,15 @@ def test_issue_a_months_bills_record_a_partial_payment_and_open_its_receipt(web:
     paying = sum(x.amount for x in lines if x.month == first)  # every worker's first month: a partial payment
     before = _coverage(db, niks[0])
     assert _month_line(before, first) == "due"
+    ref = _ref(db, niks[0])
+    month_cell = officer.page.locator(f'ol.strip li[data-month="{first}"]')
+    officer.goto(f"/pekerja/{ref}")
+    strip_before = month_cell.get_attribute("class")
+    assert strip_before == "not_due", "the worker's page shows the renewal's first month as not paid yet"
+    officer.goto(f"/tagihan/terbitkan/{run_id}")
 
     with officer.page.expect_navigation():
-        link.click()
+        officer.page.locator("#proses table a").first.click()
     expect(officer.page.locator("#status-tagihan")).to_have_text("Belum dibayar")
     expect(officer.page.locator("#sisa-tagihan")).to_have_text(f"{rp(bill.total)} (36 bulan-pekerja)")
     officer.check("bill-unpaid")
@@ -150,6 +166,9 @@ def test_issue_a_months_bills_record_a_partial_payment_and_open_its_receipt(web:
 
     now = _coverage(db, niks[0])
     assert _month_line(now, first) == "paid", "the worker's first month of the renewal is paid"
+    officer.goto(f"/pekerja/{ref}")
+    assert month_cell.get_attribute("class") == "paid", "the worker's coverage strip changed with the payment"
+    officer.check("worker-after-payment")
     assert before.protected_until is not None and now.protected_until is not None
     assert now.protected_until > before.protected_until, "protected a month longer"
 
