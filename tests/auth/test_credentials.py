@@ -588,9 +588,13 @@ class TestTheAuditLog:
         import re
         from pathlib import Path
 
-        source = Path(credentials.__file__).read_text(encoding="utf-8")
+        from lindung.users import sessions
+
+        source = "".join(Path(m.__file__).read_text(encoding="utf-8") for m in (credentials, sessions))
         actions = set(re.findall(r'action="(auth\.[a-z_]+)"', source))
-        assert len(actions) == 8
+        assert actions == {"auth.client_throttled", "auth.locked", "auth.login", "auth.login_failed",
+                           "auth.password_set", "auth.token_created", "auth.token_revoked", "auth.token_used",
+                           "auth.unlocked", "auth.session_started", "auth.session_ended"}
         for action in actions - {"auth.login_failed"}:
             assert f"audit.detail.{action}" in catalogue(), action
         for variant in ("unknown_user", "disabled", "no_password", "locked", "wrong_password"):

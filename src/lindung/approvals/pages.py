@@ -6,10 +6,9 @@ with what its approval stands for, whether the reader may approve it, and a link
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from lindung.api.deps import ReadSession
@@ -20,6 +19,7 @@ from lindung.kit.i18n import catalogue, format_count, t
 from lindung.kit.paging import Window
 from lindung.rules.money import rp
 from lindung.web.context import SignedIn
+from lindung.web.forms import Offset
 from lindung.web.templating import month_text
 
 router = APIRouter()
@@ -98,6 +98,6 @@ def item(w: Waiting, lang: str) -> Item:
 
 @router.get("/persetujuan", response_class=HTMLResponse)
 def inbox(page: SignedIn, session: ReadSession,
-          offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+          offset: Offset = 0) -> Response:
     found = approvals.awaiting_page(session, by=page.actor, window=Window(limit=ROWS, offset=offset))
     return page.render("approvals/inbox.html", paged=found.map(lambda w: item(w, page.lang)))

@@ -17,7 +17,7 @@ from lindung.audit.schemas import AuditShown
 from lindung.kit.errors import LindungError
 from lindung.kit.paging import Paged, Window
 from lindung.web.context import SignedIn
-from lindung.web.forms import day, field_errors
+from lindung.web.forms import Offset, day, field_errors
 
 router = APIRouter()
 
@@ -33,7 +33,7 @@ def audit_log(page: SignedIn, session: ReadSession,
               tindakan: Annotated[str, Query(max_length=100)] = "",
               dari: Annotated[str, Query(max_length=30)] = "", sampai: Annotated[str, Query(max_length=30)] = "",
               subjek: Annotated[str, Query(max_length=60)] = "",
-              offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> Response:
+              offset: Offset = 0) -> Response:
     values = {"pengguna": pengguna.strip(), "tindakan": tindakan.strip(), "dari": dari.strip(),
               "sampai": sampai.strip(), "subjek": subjek.strip()}
     errors: dict[str, str] = {}

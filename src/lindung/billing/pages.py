@@ -54,6 +54,7 @@ from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.web import forms
 from lindung.web.context import Page, SignedIn
+from lindung.web.forms import Offset
 
 router = APIRouter()
 
@@ -61,7 +62,6 @@ PAGE_SIZE = 50
 LINES_PAGE_SIZE = 50
 STATUSES: tuple[BillFilter, ...] = ("open", "unpaid", "partly_paid", "paid", "cancelled")
 RECEIPT_SLUG = re.compile(r"^[A-Za-z]{1,8}-\d{4}-\d{1,9}$")
-OffsetParam = Annotated[int, Query(ge=0, le=10**9)]
 Text = Annotated[str, Query(max_length=64)]
 
 
@@ -92,7 +92,7 @@ def _said(exc: LindungError, page: Page) -> str:
 
 @router.get("/tagihan", response_class=HTMLResponse)
 def bills(page: SignedIn, session: ReadSession, status: Text = "", perjanjian: Text = "", bulan: Text = "",
-          offset: OffsetParam = 0) -> Response:
+          offset: Offset = 0) -> Response:
     page.actor.require("bill.read")  # before a refusal of the query says anything
     values = {"status": status, "perjanjian": perjanjian, "bulan": bulan}
     errors: dict[str, str] = {}
@@ -303,7 +303,7 @@ def overdue_csv(page: SignedIn, session: ReadSession, tanggal: Text = "") -> Res
 
 
 @router.get(OVERDUE.path, response_class=HTMLResponse)
-def overdue(page: SignedIn, session: ReadSession, tanggal: Text = "", offset: OffsetParam = 0) -> Response:
+def overdue(page: SignedIn, session: ReadSession, tanggal: Text = "", offset: Offset = 0) -> Response:
     q = _list_query(page, OVERDUE, tanggal, "", "", session)
     return _show_list(page, session, OVERDUE, q,
                       lambda: lists.overdue_page(session, q.at, _window(offset), by=page.actor))
@@ -316,7 +316,7 @@ def unpaid_csv(page: SignedIn, session: ReadSession, tanggal: Text = "") -> Resp
 
 
 @router.get(UNPAID.path, response_class=HTMLResponse)
-def unpaid(page: SignedIn, session: ReadSession, tanggal: Text = "", offset: OffsetParam = 0) -> Response:
+def unpaid(page: SignedIn, session: ReadSession, tanggal: Text = "", offset: Offset = 0) -> Response:
     q = _list_query(page, UNPAID, tanggal, "", "", session)
     return _show_list(page, session, UNPAID, q,
                       lambda: lists.unpaid_page(session, q.at, _window(offset), by=page.actor))
@@ -330,7 +330,7 @@ def lapsing_csv(page: SignedIn, session: ReadSession, tanggal: Text = "", hari: 
 
 @router.get(LAPSING.path, response_class=HTMLResponse)
 def lapsing(page: SignedIn, session: ReadSession, tanggal: Text = "", hari: Text = "",
-            offset: OffsetParam = 0) -> Response:
+            offset: Offset = 0) -> Response:
     q = _list_query(page, LAPSING, tanggal, hari, "", session)
     return _show_list(page, session, LAPSING, q,
                       lambda: lists.lapsing_page(session, q.at, _window(offset), days=q.days, by=page.actor))
@@ -344,7 +344,7 @@ def ending_csv(page: SignedIn, session: ReadSession, tanggal: Text = "", hari: T
 
 @router.get(ENDING.path, response_class=HTMLResponse)
 def ending(page: SignedIn, session: ReadSession, tanggal: Text = "", hari: Text = "",
-           offset: OffsetParam = 0) -> Response:
+           offset: Offset = 0) -> Response:
     q = _list_query(page, ENDING, tanggal, hari, "", session)
     return _show_list(page, session, ENDING, q,
                       lambda: lists.ending_page(session, q.at, _window(offset), days=q.days, by=page.actor))
@@ -357,7 +357,7 @@ def statement_csv(page: SignedIn, session: ReadSession, sponsor: Text = "") -> R
 
 
 @router.get(STATEMENT.path, response_class=HTMLResponse)
-def statement(page: SignedIn, session: ReadSession, sponsor: Text = "", offset: OffsetParam = 0) -> Response:
+def statement(page: SignedIn, session: ReadSession, sponsor: Text = "", offset: Offset = 0) -> Response:
     q = _list_query(page, STATEMENT, "", "", sponsor, session)
     return _show_list(page, session, STATEMENT, q,
                       lambda: lists.statement_page(session, q.sponsor, _window(offset), by=page.actor))
@@ -385,7 +385,7 @@ def _bill_page(page: Page, session: Any, found: BillRead, offset: int, *, values
 
 
 @router.get("/tagihan/{code}", response_class=HTMLResponse)
-def bill(code: str, page: SignedIn, session: ReadSession, offset: OffsetParam = 0) -> Response:
+def bill(code: str, page: SignedIn, session: ReadSession, offset: Offset = 0) -> Response:
     found = _bill(session, code, page)
     values = {"amount": "", "paid_on": clock.today().isoformat(), "reference": ""}
     return page.render("billing/bill.html", **_bill_page(page, session, found, offset, values=values, errors={}))

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
@@ -46,7 +46,7 @@ from lindung.kit.i18n import component_label, t
 from lindung.kit.paging import Window
 from lindung.rules.catalogues import relationships
 from lindung.web.context import Page, SignedIn
-from lindung.web.forms import FormValues, day, field_errors, whole
+from lindung.web.forms import FormValues, Offset, day, field_errors, whole
 from lindung.workers import service as workers
 
 router = APIRouter()
@@ -142,7 +142,7 @@ def _document_options(lang: str) -> list[tuple[str, str]]:
 
 @router.get("/klaim", response_class=HTMLResponse)
 def claims_list(page: SignedIn, session: ReadSession, status: str = "", jenis: str = "", lewat: str = "",
-                offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+                offset: Offset = 0) -> Response:
     values = {"status": status, "jenis": jenis, "lewat": lewat}
     errors: dict[str, str] = {}
     window = Window(limit=PAGE_SIZE, offset=offset)
@@ -280,7 +280,7 @@ def new_claim(page: SignedIn, session: DbSession, values: FormValues, files: Upl
 
 
 @router.get("/klaim/kecelakaan", response_class=HTMLResponse)
-def accidents(page: SignedIn, session: ReadSession, offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+def accidents(page: SignedIn, session: ReadSession, offset: Offset = 0) -> Response:
     paged = service.accidents_page(session, by=page.actor, window=Window(limit=PAGE_SIZE, offset=offset))
     return page.render("claims/accidents.html", paged=paged, heading=page.t("page.claims.accidents.title"))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -37,12 +37,11 @@ from lindung.kit.numbers import ID_MAX
 from lindung.kit.paging import Window
 from lindung.sponsors import service as sponsors
 from lindung.web.context import Page, SignedIn
-from lindung.web.forms import FormValues, field_errors
+from lindung.web.forms import FormValues, Offset, field_errors
 
 router = APIRouter()
 
 Id = Annotated[int, Path(ge=1, le=ID_MAX)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 PAGE_ROWS = 25
 RECENT_IMPORTS = 10
 FORM_MARGIN = 1024 * 1024

@@ -44,7 +44,7 @@ from lindung.sponsors.schemas import (
     SponsorRead,
 )
 from lindung.web.context import Page, SignedIn
-from lindung.web.forms import FormValues, field_errors, whole
+from lindung.web.forms import FormValues, Offset, field_errors, whole
 from lindung.web.templating import month_text
 
 router = APIRouter()
@@ -60,7 +60,6 @@ TERMS = ("sponsor", "code", "start", "end", "quota", "budget", "income", "fundin
 
 Code = Annotated[str, Path(min_length=1, max_length=64)]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 FIELD_OF = {"months": "end", "month": "start", "target_region": "regions", "region": "regions",
             "occupation": "occupations", "billing_cycle_months": "billing_cycle", "amendment": "quota",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -21,7 +21,7 @@ from lindung.users import credentials
 from lindung.users import service as users
 from lindung.users.schemas import UserCreate
 from lindung.web.context import Page, SignedIn
-from lindung.web.forms import FormValues, day, field_errors
+from lindung.web.forms import FormValues, Offset, day, field_errors
 
 router = APIRouter()
 
@@ -50,7 +50,7 @@ def _errors(exc: Exception, page: Page) -> dict[str, str]:
 
 
 @router.get("/pengguna", response_class=HTMLResponse)
-def user_list(page: SignedIn, session: ReadSession, offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0
+def user_list(page: SignedIn, session: ReadSession, offset: Offset = 0
               ) -> Response:
     found = users.users_page(session, by=page.actor, window=Window(limit=PAGE_SIZE, offset=offset))
     waiting = credentials.attention(session, by=page.actor, now=clock.now())

@@ -23,12 +23,13 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from pydantic import ValidationError
 
 from lindung.kit.dates import parse_date
 from lindung.kit.errors import InvalidInput, LindungError
 from lindung.kit.i18n import catalogue, t
+from lindung.kit.numbers import ID_MAX
 from lindung.rules.period import Month
 
 _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
@@ -40,6 +41,9 @@ async def form_values(request: Request) -> dict[str, str]:
     form = await request.form()
     return {key: value.strip() for key, value in form.multi_items() if isinstance(value, str) and key != "csrf_token"}
 
+
+Offset = Annotated[int, Query(ge=0, le=ID_MAX, description="Rows of the list to skip")]
+"""A list page's ``?offset=``: 0 … 2³¹−1 (beyond, a 404 page rather than a number no database takes)."""
 
 FormValues = Annotated[dict[str, str], Depends(form_values)]
 """The form's text fields, for a plain (``def``, not ``async``) handler: FastAPI reads the form first and

@@ -32,7 +32,7 @@ from lindung.kit.paging import Paged, Window
 from lindung.rules.catalogues import relationships
 from lindung.sponsors import service as sponsors
 from lindung.web.context import Page, SignedIn
-from lindung.web.forms import FormValues, day, field_errors, whole
+from lindung.web.forms import FormValues, Offset, day, field_errors, whole
 from lindung.workers import service as workers
 from lindung.workers.refs import REF_MAX_LENGTH
 from lindung.workers.schemas import HeirIn, WorkerCreate, WorkerRead, WorkerSearch, WorkerUpdate
@@ -93,7 +93,7 @@ def _search_context(session: Any, page: Page, values: dict[str, str], errors: di
 
 @router.get("/pekerja", response_class=HTMLResponse)
 def search(request: Request, page: SignedIn, session: ReadSession, q: Text = "", wilayah: Text = "",
-           perjanjian: Text = "", offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+           perjanjian: Text = "", offset: Offset = 0) -> Response:
     page.actor.require("worker.read")
     values = {"q": q.strip(), "wilayah": wilayah.strip(), "perjanjian": perjanjian.strip()}
     asked = any(values.values())
