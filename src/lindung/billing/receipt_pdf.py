@@ -91,7 +91,7 @@ def _fields(pdf: FPDF, rows: Sequence[tuple[str, str]]) -> None:
     pdf.set_font(FONT, "", 9)
     with pdf.table(col_widths=(0.38, 0.62), width=pdf.epw, align="LEFT", borders_layout="NONE",
                    first_row_as_headings=False, text_align="LEFT", v_align="TOP", line_height=4.6,
-                   padding=(0.6, 1.5, 0.6, 0)) as table:
+                   padding=(1, 1.5, 1, 0)) as table:
         for label, value in rows:
             row = table.row()
             row.cell(label, style=FontFace(color=MUTED))
