@@ -13,7 +13,6 @@ integrations would. Whatever the order, money moves once:
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,45 +21,16 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from lindung.api.app import create_app
 from lindung.claims import documents as store
 from lindung.kit import clock
 from tests.api.support import make_tokens
 from tests.claims.factories import attach_all, enrolled, new, paid_yearly
 from tests.conftest import TestDatabase
+from tests.live import LiveServer
 from tests.users import actor
 
 BRANCH_DAY = dt.date(2026, 11, 20)
-
-
-class LiveServer:
-    """``create_app`` on the test database under uvicorn in a thread, on a free port."""
-
-    def __init__(self, database: TestDatabase) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(database.engine), host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
 
 
 def at_once(calls: list[Callable[[httpx.Client], httpx.Response]], base_url: str) -> list[httpx.Response]:

@@ -18,15 +18,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
@@ -39,6 +35,7 @@ from tests.demo.conftest import (  # noqa: F401 - fixtures, imported to be found
     _demo_templates,
     demo_database,
 )
+from tests.live import LiveServer
 
 SHOTS = Path(__file__).parent / "screenshots"
 PASSWORDS = {u.username: u.password for u in USERS}
@@ -52,36 +49,6 @@ def chromium_path() -> str | None:
     if given:
         return given if Path(given).exists() else None
     return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-class LiveServer:
-    """``create_app`` on the test database under uvicorn in a thread, on a free port."""
-
-    def __init__(self, database: TestDatabase) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.app = create_app(database.engine)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.database = database
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
 
 
 _AXE = Axe()

@@ -117,7 +117,7 @@ def test_the_simulator_answers_anyone_to_the_rupiah_as_the_api_does(web: Web) ->
     assert "Beasiswa tahun ini" in text
     visitor.check("simulator-jkm")
     visitor.page.get_by_role("link", name="JKK STMB").click()
-    visitor.page.get_by_label("Tanggal peristiwa").wait_for()
+    visitor.page.get_by_label("Lama tidak mampu bekerja (bulan)").wait_for()  # the STMB form is in place
     visitor.page.get_by_label("Tanggal peristiwa").fill("2026-05-10")
     visitor.page.get_by_label("Lama tidak mampu bekerja (bulan)").fill("6")
     visitor.page.get_by_role("button", name="Hitung").click()
