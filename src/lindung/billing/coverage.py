@@ -192,3 +192,32 @@ def event_facts(session: Session, worker_id: int, event: dt.date, *, params: Par
     holding = next((e for e in spans if e.first_month <= month <= e.last_month), None)
     return EventFacts(decision, history, death.died_on if death else None, line, holding,
                       spans[-1] if spans else None)
+
+
+@dataclass(frozen=True)
+class Protection:
+    """Whether a worker is protected on a day and until when (the end of the current membership's
+    unbroken paid run): what a public answer or a membership card may say, with nothing else."""
+
+    protected: bool
+    until: dt.date | None
+
+
+def protection_of(session: Session, worker_id: int, *, at: dt.date, params: ParameterSet | None = None,
+                  next_working_day: NextWorkingDay | None = None) -> Protection:
+    """The same decision as ``coverage`` (its ``protected`` and ``protected_until``) for a worker id, with no
+    reader: for the public pages (the coverage check, a card's verification), which must not learn more.
+    A worker id that names nobody reads an empty ledger and is not protected (the same work either way)."""
+    ledger = repo.ledger_of(session, worker_id)
+    death = repo.death_of(session, worker_id)
+    paid_on = {Month.from_index(line.month): line.paid_on for line in ledger
+               if line.status == "paid" and line.paid_on is not None}
+    working_day = next_working_day or lokal.next_working_day
+    decision = covered_at(at, paid_on, next_working_day=working_day, params=params)
+    history = contribution_history(paid_on, at, params=params)
+    died_on = death.died_on if death else None
+    protected = decision.covered and (died_on is None or at <= died_on)
+    until = history.protected_until
+    if died_on is not None and until is not None:
+        until = min(until, died_on)
+    return Protection(protected, until if protected else None)
