@@ -42,6 +42,8 @@ from lindung.kit.privacy import mask_nik
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import Agreement
+from lindung.summary import cells
+from lindung.summary.cells import Touched
 from lindung.workers import service as workers
 
 
@@ -93,14 +95,15 @@ def record_death(session: Session, nik: str, *, died_on: dt.date, by: Actor, tod
     month = Month.of(died_on)
     horizon = repo.last_enrolled_month(session, worker.id)
     ended = cancelled = 0
-    for e in repo.active_enrolments(session, worker.id):
-        if e.last_month > month.index:
-            if _cut(session, e, month.index, "death", by=who, on=died_on):
-                cancelled += 1
-            else:
-                ended += 1
-    lines = repo.worker_lines_after(session, worker.id, month.index, horizon)
-    settlements = _settle_voided(session, lines, "death", worker_id=worker.id, by=who, today=today)
+    with cells.tracking(session, Touched.worker(worker.id)):
+        for e in repo.active_enrolments(session, worker.id):
+            if e.last_month > month.index:
+                if _cut(session, e, month.index, "death", by=who, on=died_on):
+                    cancelled += 1
+                else:
+                    ended += 1
+        lines = repo.worker_lines_after(session, worker.id, month.index, horizon)
+        settlements = _settle_voided(session, lines, "death", worker_id=worker.id, by=who, today=today)
     session.flush()
     audit.record(session, actor=by, action="worker.death", subject_type="worker", subject_id=worker.id,
                  data={"died_on": died_on.isoformat()})
@@ -121,13 +124,14 @@ def leave(session: Session, nik: str, agreement_code: str, *, last_month: Month,
         raise NothingToEnd(nik=mask_nik(worker.nik), agreement=agreement.code, month=str(last_month))
     ended = cancelled = 0
     lines: list[repo.LiveLine] = []
-    for e in enrolments:
-        lines += repo.worker_lines_after(session, worker.id, last_month.index, e.last_month, enrolment_id=e.id)
-        if _cut(session, e, last_month.index, "left", by=who, on=today):
-            cancelled += 1
-        else:
-            ended += 1
-    settlements = _settle_voided(session, lines, "left", worker_id=worker.id, by=who, today=today)
+    with cells.tracking(session, Touched.worker(worker.id)):
+        for e in enrolments:
+            lines += repo.worker_lines_after(session, worker.id, last_month.index, e.last_month, enrolment_id=e.id)
+            if _cut(session, e, last_month.index, "left", by=who, on=today):
+                cancelled += 1
+            else:
+                ended += 1
+        settlements = _settle_voided(session, lines, "left", worker_id=worker.id, by=who, today=today)
     session.flush()
     audit.record(session, actor=by, action="enrolment.leave", subject_type="worker", subject_id=worker.id,
                  data={"agreement": agreement.code, "last_month": str(last_month)})
@@ -176,10 +180,11 @@ def end_agreement(session: Session, code: str, *, last_month: Month, by: Actor, 
     lines = [repo.LiveLine(m, w, bill.id, agreement.id, st, a)  # read while the spans still reach them
              for bill in repo.bills_of(session, agreement.id, ending_after=last_month.index)
              for m, w, st, a in repo.bill_lines_after(session, bill, last_month.index)]
-    _release_after(session, agreement, last_month.index)
-    ended, cancelled = repo.end_agreement_enrolments(session, agreement.id, last_month.index, by=who, on=today,
-                                                     at=utcnow())
-    settled = _settle_voided(session, lines, "agreement_ended", worker_id=None, by=who, today=today)
+    with cells.tracking(session, Touched.agreement(agreement.id, last_month.index)):
+        _release_after(session, agreement, last_month.index)
+        ended, cancelled = repo.end_agreement_enrolments(session, agreement.id, last_month.index, by=who, on=today,
+                                                         at=utcnow())
+        settled = _settle_voided(session, lines, "agreement_ended", worker_id=None, by=who, today=today)
     session.expire_all()
     audit.record(session, actor=by, action="agreement.end", subject_type="agreement", subject_id=agreement.id,
                  data={"variant": "billed", "last_month": str(last_month), "enrolments": ended + cancelled})

@@ -75,6 +75,8 @@ from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import OPEN_STATUSES, Agreement
+from lindung.summary import cells
+from lindung.summary.cells import Touched
 from lindung.workers import repository as workers_repo
 from lindung.workers.names import may_be_same_person
 from lindung.workers.service import REVIEW_NIK_DISTRICT_UNKNOWN, heir_relationships
@@ -180,6 +182,8 @@ def import_workers(
             raise RegisteredDuringImport(agreement=agreement.code) from error
         summary = merger.finish(opened, read=validator.counts.read, refused_early=validator.counts.refused,
                                 file=file, dry_run=purpose == "check")
+        if summary.import_id is not None and summary.enrolled:
+            cells.add(session, Touched.provenance(summary.import_id))
         clock.lap("counters, refusals")
         if on_errors is not None:
             on_errors(repo.iter_errors(session))

@@ -26,6 +26,8 @@ from lindung.kit.paging import Paged, Window
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import OPEN_STATUSES
 from lindung.sponsors.schemas import AgreementRead
+from lindung.summary import cells
+from lindung.summary.cells import Touched
 
 
 class ImportNotUndoable(Conflict):
@@ -100,12 +102,13 @@ def undo(session: Session, import_id: int, *, by: Actor) -> UndoResult:
     if billed or cut:
         raise ImportNotUndoable("import.undo_billed", value=import_id, file=file, billed=billed, cut=cut)
     cancelled = released = 0
-    for agreement_id, n, cost in enrolments.cancel_import(session, import_id, by=by.username, at=utcnow()):
-        enrolments.release(session, agreement_id, workers=n, cost=cost)
-        cancelled += n
-        released += cost
-        audit.record(session, actor=by, action="enrolment.import_undo", subject_type="agreement",
-                     subject_id=agreement_id, data={"import": import_id, "file": file, "cancelled": n})
+    with cells.tracking(session, Touched.provenance(import_id)):
+        for agreement_id, n, cost in enrolments.cancel_import(session, import_id, by=by.username, at=utcnow()):
+            enrolments.release(session, agreement_id, workers=n, cost=cost)
+            cancelled += n
+            released += cost
+            audit.record(session, actor=by, action="enrolment.import_undo", subject_type="agreement",
+                         subject_id=agreement_id, data={"import": import_id, "file": file, "cancelled": n})
     session.flush()
     return UndoResult(import_id=import_id, file=file, agreement=", ".join(codes), cancelled=cancelled,
                       released_cost=released)

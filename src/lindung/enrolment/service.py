@@ -52,6 +52,8 @@ from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import OPEN_STATUSES, Agreement
+from lindung.summary import cells
+from lindung.summary.cells import Touched
 from lindung.workers import repository as workers_repo
 from lindung.workers import service as workers
 from lindung.workers.models import Worker
@@ -164,6 +166,7 @@ def enrol(session: Session, nik: str, agreement_code: str, *, by: Actor, today: 
     try:
         with session.begin_nested():
             session.add(enrolment)
+        cells.add(session, Touched.enrolments([enrolment.id]))
     except IntegrityError:
         # Only reachable when another path enrolled the worker without the locks; the PostgreSQL
         # overlap trigger caught it.

@@ -73,7 +73,8 @@ class Touched:
 
 
 def _pg(bind: Session | Connection) -> bool:
-    return bind.get_bind().dialect.name == "postgresql" if isinstance(bind, Session) else bind.dialect.name == "postgresql"
+    dialect = bind.get_bind().dialect if isinstance(bind, Session) else bind.dialect
+    return dialect.name == "postgresql"
 
 
 def _age_band(pg: bool) -> str:
@@ -154,10 +155,12 @@ def tracking(session: Session, touched: Touched) -> Iterator[None]:
     """Take the touched enrolments' counts out before the body changes them, and put them back after.
     The months counted are fixed before the change (an enrolment cut short is still counted in the
     months it covered before)."""
+    session.flush()
     span = _span(session, touched)
     if span is not None:
         _apply(session, touched, span, -1)
     yield
+    session.flush()
     after = _span(session, touched)
     if span is None:
         span = after
@@ -169,6 +172,8 @@ def tracking(session: Session, touched: Touched) -> Iterator[None]:
 
 def add(bind: Session | Connection, touched: Touched) -> None:
     """Count enrolments that were not counted before (new ones: an import's, one enrolment)."""
+    if isinstance(bind, Session):
+        bind.flush()
     span = _span(bind, touched)
     if span is not None:
         _apply(bind, touched, span, +1)

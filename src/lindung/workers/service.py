@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -37,6 +38,8 @@ from lindung.rules.contributions import choose_base, lowest_income
 from lindung.rules.params import ParameterSet, default_parameters
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
+from lindung.summary import cells
+from lindung.summary.cells import Touched
 from lindung.workers import repository
 from lindung.workers.models import Heir, Worker
 from lindung.workers.names import looks_like_formula, may_be_same_person, tidy_name
@@ -280,8 +283,10 @@ def _update(session: Session, worker: Worker, changes: WorkerUpdate, *, by: Acto
     heirs = (_heirs(_kept_heir_niks(changes.heirs, worker), today, params, worker_nik=worker.nik)
              if changes.heirs is not None else None)
     changed = [column for column, value in new.items() if getattr(worker, column) != value]
-    for column in changed:
-        setattr(worker, column, new[column])
+    # The summary counts workers by desa of domicile: a move takes them from one desa's counts to another's.
+    with cells.tracking(session, Touched.worker(worker.id)) if "domicile_code" in changed else nullcontext():
+        for column in changed:
+            setattr(worker, column, new[column])
     names = {"domicile_code": "domicile", "occupation_code": "occupation", "declared_income": "income"}
     fields = [names.get(c, c) for c in changed]
     if heirs is not None and [(h.name, h.relationship_code, h.nik) for h in heirs] != [
