@@ -1,17 +1,17 @@
-"""Keeping the summary tables current, set-based (``lindung.summary.models``).
+"""Keeping the summary current, set-based (``lindung.summary.models.InsightFacet``).
 
 A change to enrolments, workers or the ledger is wrapped in ``tracking(session, Touched(...))``: before
-the change, the touched enrolments' counts are taken out of the summary (one grouped INSERT … ON
-CONFLICT per table, with negative counts); after it, they are put back as they now stand. The touched
-set must name the same enrolments before and after (an agreement, a worker, an import, a list of
-enrolment ids), and the months those counts may change in. A change that only adds enrolments (an
-import, one enrolment) calls ``add`` after it. Cells left at zero are deleted.
+the change, the touched enrolments' counts are taken out of the summary (one INSERT … ON CONFLICT DO
+UPDATE adding negative counts); after it, they are put back as they now stand. The touched set must name
+the same enrolments before and after (an agreement, a worker, an import, a list of enrolment ids), and
+may bound the months the change can alter. A change that only adds enrolments (an import, one
+enrolment) calls ``add`` after it. Rows left at zero are deleted.
 
-Every statement is the same grouped join of enrolments × the months they cover × workers × the paid
-live contribution line of the month and of the next one (``_SELECT``), so the summary and a rebuild
-from scratch (``rebuild``; ``differences`` compares the two without writing) cannot disagree by
-construction of two queries. The SQL is written for both engines: a recursive CTE for the months,
-``INSERT … SELECT … ON CONFLICT DO UPDATE`` (SQLite 3.24+, PostgreSQL 9.5+).
+Every statement counts with the same grouped join of enrolments × the months they cover × workers ×
+the paid live contribution line of the month and of the next one (``_select``); a count from scratch
+(``rebuild``, and ``differences``, which compares without writing) is that join over every enrolment.
+The SQL serves both engines: a recursive CTE for the months, ``INSERT … SELECT … ON CONFLICT DO
+UPDATE`` (SQLite 3.24+, PostgreSQL 9.5+).
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ AGE_BANDS: tuple[int, ...] = (25, 35, 45, 55)
 4 is 55 and over (our grouping for the dashboard, not the law's). Age on the month's first day."""
 
 COUNTS = ("enrolled", "protected", "started", "stops")
-CELL_KEY = ("month", "agreement_id", "desa_code", "occupation_code", "sex", "age_band")
-MONTH_KEY = ("month", "agreement_id", "desa_code")
 
 
 @dataclass(frozen=True)
@@ -93,19 +91,27 @@ def _age_band(pg: bool) -> str:
     return f"CASE {whens} ELSE {len(AGE_BANDS)} END"
 
 
-def _select(pg: bool, key: Sequence[str], where: str, sign: int) -> str:
-    """The grouped counts of the enrolments matching ``where`` (on ``en``) in months ``mo``."""
-    columns = {"month": "mo.m", "agreement_id": "en.agreement_id", "desa_code": "w.domicile_code",
-               "occupation_code": "en.occupation_code", "sex": "w.sex", "age_band": _age_band(pg)}
-    keys = ", ".join(f"{columns[k]} AS {k}" for k in key)
-    group = ", ".join(columns[k] for k in key)
+FACETS: tuple[tuple[str, str], ...] = (
+    ("all", "''"),
+    ("occupation", "b.occupation_code"),
+    ("sex", "b.sex"),
+    ("age", "CAST(b.age_band AS VARCHAR(2))"),
+)
+"""Each facet and the value its rows carry (``all``: every worker of the desa, one row)."""
+KEY = ("month", "facet", "desa_code", "sponsor_id", "value")
+
+
+def _select(pg: bool, where: str, sign: int) -> tuple[str, str]:
+    """The facets' counts of the enrolments matching ``where`` (on ``en``) in months ``mo``: one grouped
+    pass over enrolments × months × workers × the paid lines (``base``), summed once per facet."""
     s = "" if sign == 1 else f"{sign} * "
-    return (
-        f"SELECT {keys}, a.sponsor_id AS sponsor_id, "
-        f"{s}COUNT(*) AS enrolled, "
-        f"{s}SUM(CASE WHEN p.worker_id IS NULL THEN 0 ELSE 1 END) AS protected, "
-        f"{s}SUM(CASE WHEN en.first_month = mo.m THEN 1 ELSE 0 END) AS started, "
-        f"{s}SUM(CASE WHEN p.worker_id IS NOT NULL AND n.worker_id IS NULL THEN 1 ELSE 0 END) AS stops "
+    base = (
+        "base AS (SELECT mo.m AS month, a.sponsor_id AS sponsor_id, w.domicile_code AS desa_code, "
+        f"en.occupation_code AS occupation_code, w.sex AS sex, {_age_band(pg)} AS age_band, "
+        "COUNT(*) AS enrolled, "
+        "SUM(CASE WHEN p.worker_id IS NULL THEN 0 ELSE 1 END) AS protected, "
+        "SUM(CASE WHEN en.first_month = mo.m THEN 1 ELSE 0 END) AS started, "
+        "SUM(CASE WHEN p.worker_id IS NOT NULL AND n.worker_id IS NULL THEN 1 ELSE 0 END) AS stops "
         "FROM enrolments en "
         "JOIN mo ON mo.m >= en.first_month AND mo.m <= en.last_month "
         "JOIN workers w ON w.id = en.worker_id "
@@ -115,11 +121,17 @@ def _select(pg: bool, key: Sequence[str], where: str, sign: int) -> str:
         "LEFT JOIN contribution_lines n ON n.month = mo.m + 1 AND n.worker_id = en.worker_id AND n.void_seq = 0 "
         "AND n.status = 'paid' AND n.enrolment_id = en.id "
         f"WHERE en.status = 'active' AND ({where}) "
-        f"GROUP BY {group}, a.sponsor_id"
+        "GROUP BY mo.m, a.sponsor_id, w.domicile_code, en.occupation_code, w.sex, 6)"
     )
+    sums = ", ".join(f"{s}SUM(b.{c})" for c in COUNTS)
+    parts = " UNION ALL ".join(
+        f"SELECT b.month, '{facet}', b.desa_code, b.sponsor_id, {value}, {sums} FROM base b "
+        f"GROUP BY b.month, b.desa_code, b.sponsor_id{'' if facet == 'all' else ', ' + value}"
+        for facet, value in FACETS)
+    return f"{_MONTHS}, {base}", f"SELECT u.* FROM ({parts}) u"
 
 
-_MONTHS = "WITH RECURSIVE mo(m) AS (SELECT CAST(:t_first AS INTEGER) UNION ALL SELECT m + 1 FROM mo WHERE m < :t_last) "
+_MONTHS = "WITH RECURSIVE mo(m) AS (SELECT CAST(:t_first AS INTEGER) UNION ALL SELECT m + 1 FROM mo WHERE m < :t_last)"
 
 
 def _span(bind: Session | Connection, touched: Touched) -> tuple[int, int] | None:
@@ -136,18 +148,14 @@ def _span(bind: Session | Connection, touched: Touched) -> tuple[int, int] | Non
 
 
 def _apply(bind: Session | Connection, touched: Touched, span: tuple[int, int], sign: int) -> None:
-    pg = _pg(bind)
     params = {**touched.params, "t_first": span[0], "t_last": span[1]}
-    for table, key in (("insight_cells", CELL_KEY), ("insight_months", MONTH_KEY)):
-        names = ", ".join((*key, "sponsor_id", *COUNTS))
-        update = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTS)
-        bind.execute(text(
-            f"{_MONTHS}INSERT INTO {table} ({names}) {_select(pg, key, touched.where, sign)} "
-            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}"), params)
+    update = ", ".join(f"{c} = insight_facets.{c} + excluded.{c}" for c in COUNTS)
+    ctes, select = _select(_pg(bind), touched.where, sign)
+    bind.execute(text(f"{ctes} INSERT INTO insight_facets ({', '.join((*KEY, *COUNTS))}) {select} WHERE true "
+                      f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {update}"), params)
     if sign > 0:
-        for table in ("insight_cells", "insight_months"):
-            bind.execute(text(f"DELETE FROM {table} WHERE month >= :t_first AND month <= :t_last AND "
-                              + " AND ".join(f"{c} = 0" for c in COUNTS)), params)
+        bind.execute(text("DELETE FROM insight_facets WHERE month >= :t_first AND month <= :t_last AND "
+                          + " AND ".join(f"{c} = 0" for c in COUNTS)), params)
 
 
 @contextmanager
@@ -183,39 +191,36 @@ ALL = Touched("1 = 1")
 
 
 def rebuild(bind: Session | Connection) -> None:
-    """Empty both tables and count every active enrolment again."""
-    bind.execute(text("DELETE FROM insight_cells"))
-    bind.execute(text("DELETE FROM insight_months"))
+    """Empty the summary and count every active enrolment again."""
+    bind.execute(text("DELETE FROM insight_facets"))
     add(bind, ALL)
 
 
 @dataclass(frozen=True)
 class Difference:
-    table: str
     key: tuple[Any, ...]
+    """(month, facet, desa, sponsor id, value)"""
     stored: tuple[int, ...] | None
     counted: tuple[int, ...] | None
+    """(enrolled, protected, started, stops), or None where there is no row"""
 
 
 def differences(bind: Session | Connection, *, limit: int = 20) -> tuple[int, list[Difference]]:
-    """Rows where the stored summary differs from a count from scratch (without writing): how many, and
+    """Rows where the stored summary differs from a count from scratch (nothing written): how many, and
     the first ``limit`` of them."""
-    pg = _pg(bind)
     span = _span(bind, ALL)
+    counted: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    if span is not None:
+        ctes, select = _select(_pg(bind), ALL.where, 1)
+        rows = bind.execute(text(f"{ctes} {select}"), {"t_first": span[0], "t_last": span[1]}).all()
+        counted = {tuple(r[:len(KEY)]): tuple(int(x) for x in r[len(KEY):]) for r in rows}
+    stored = {tuple(r[:len(KEY)]): tuple(int(x) for x in r[len(KEY):])
+              for r in bind.execute(text(f"SELECT {', '.join((*KEY, *COUNTS))} FROM insight_facets")).all()}
     found: list[Difference] = []
     total = 0
-    for table, key in (("insight_cells", CELL_KEY), ("insight_months", MONTH_KEY)):
-        columns = (*key, "sponsor_id", *COUNTS)
-        counted: dict[tuple[Any, ...], tuple[int, ...]] = {}
-        if span is not None:
-            rows = bind.execute(text(f"{_MONTHS}{_select(pg, key, ALL.where, 1)}"),
-                                {"t_first": span[0], "t_last": span[1]}).all()
-            counted = {tuple(r[:len(key)]): tuple(int(x) for x in r[len(key):]) for r in rows}
-        stored = {tuple(r[:len(key)]): tuple(int(x) for x in r[len(key):])
-                  for r in bind.execute(text(f"SELECT {', '.join(columns)} FROM {table}")).all()}
-        for k in sorted(set(counted) | set(stored), key=lambda x: tuple(str(v) for v in x)):
-            if counted.get(k) != stored.get(k):
-                total += 1
-                if len(found) < limit:
-                    found.append(Difference(table, k, stored.get(k), counted.get(k)))
+    for k in sorted(set(counted) | set(stored), key=lambda x: tuple(str(v) for v in x)):
+        if counted.get(k) != stored.get(k):
+            total += 1
+            if len(found) < limit:
+                found.append(Difference(k, stored.get(k), counted.get(k)))
     return total, found

@@ -1,4 +1,4 @@
-"""Insight and the public (issue 22): coverage targets, the dashboard's summary tables (filled from the
+"""Insight and the public (issue 22): coverage targets, the dashboard's summary table (filled from the
 registry, the enrolments and the ledger as they stand), and membership cards.
 
 Revision ID: 2026_12_09_insight
@@ -39,26 +39,14 @@ def upgrade() -> None:
         sa.CheckConstraint("year >= 2000 AND year <= 2100", name="year"),
     )
     op.create_table(
-        "insight_cells",
+        "insight_facets",
         sa.Column("month", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("agreement_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("facet", sa.String(10), primary_key=True),
         sa.Column("desa_code", sa.String(13), primary_key=True),
-        sa.Column("occupation_code", sa.String(32), primary_key=True),
-        sa.Column("sex", sa.String(1), primary_key=True),
-        sa.Column("age_band", sa.SmallInteger, primary_key=True, autoincrement=False),
-        sa.Column("sponsor_id", sa.Integer, nullable=False),
+        sa.Column("sponsor_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("value", sa.String(32), primary_key=True),
         *(sa.Column(name, sa.Integer, nullable=False) for name in COUNTS),
     )
-    op.create_index("ix_insight_cells_month_desa", "insight_cells", ["month", "desa_code"])
-    op.create_table(
-        "insight_months",
-        sa.Column("month", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("agreement_id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("desa_code", sa.String(13), primary_key=True),
-        sa.Column("sponsor_id", sa.Integer, nullable=False),
-        *(sa.Column(name, sa.Integer, nullable=False) for name in COUNTS),
-    )
-    op.create_index("ix_insight_months_month", "insight_months", ["month"])
     op.create_table(
         "membership_cards",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -75,7 +63,7 @@ def upgrade() -> None:
     op.create_index("ix_membership_cards_worker_id", "membership_cards", ["worker_id"])
     op.create_index("ux_membership_cards_live", "membership_cards", ["worker_id"], unique=True,
                     sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL"))
-    # The summary tables start from what is there (``lindung.insight.cells.rebuild``, set-based).
+    # The summary starts from what is there (``lindung.summary.cells.rebuild``, set-based).
     from lindung.summary.cells import rebuild
     rebuild(op.get_bind())
 
@@ -84,8 +72,5 @@ def downgrade() -> None:
     op.drop_index("ux_membership_cards_live", table_name="membership_cards")
     op.drop_index("ix_membership_cards_worker_id", table_name="membership_cards")
     op.drop_table("membership_cards")
-    op.drop_index("ix_insight_months_month", table_name="insight_months")
-    op.drop_table("insight_months")
-    op.drop_index("ix_insight_cells_month_desa", table_name="insight_cells")
-    op.drop_table("insight_cells")
+    op.drop_table("insight_facets")
     op.drop_table("coverage_targets")
