@@ -24,6 +24,7 @@ from lindung.reports.cli import app as report_app
 from lindung.simulator.cli import app as simulate_app
 from lindung.simulator.cli import benefit_app
 from lindung.sponsors.cli import agreement_app, sponsor_app
+from lindung.summary.cli import app as summary_app
 from lindung.system.cli import app as db_app
 from lindung.terminal.app import PANEL_CLAIMS, PANEL_OTHER, PANEL_REGISTRY, LangOption, group_options, run_app
 from lindung.users.cli import app as user_app
@@ -61,13 +62,14 @@ _command_here("serve", serve_command, PANEL_OTHER)
 app.add_typer(simulate_app, name="simulate", rich_help_panel=PANEL_OTHER)
 app.add_typer(region_app, name="region", rich_help_panel=PANEL_OTHER)
 app.add_typer(report_app, name="report", rich_help_panel=PANEL_OTHER)
+app.add_typer(summary_app, name="summary", rich_help_panel=PANEL_OTHER)
 _command_here("audit", audit_command, PANEL_OTHER)
 app.add_typer(user_app, name="user", rich_help_panel=PANEL_OTHER)
 app.add_typer(job_app, name="job", rich_help_panel=PANEL_OTHER)
 app.add_typer(db_app, name="db", rich_help_panel=PANEL_OTHER)
 # Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
 for group in (simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
-              region_app, billing_lists_app, user_app, job_app, report_app, accident_app, claim_app):
+              region_app, billing_lists_app, user_app, job_app, report_app, summary_app, accident_app, claim_app):
     group.callback(invoke_without_command=True)(group_options)
 
 

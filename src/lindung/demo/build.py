@@ -31,6 +31,8 @@ from lindung.demo.data import ADMIN, OFFICER, SUPERVISOR, DemoAgreement, Person
 from lindung.demo.schemas import Added
 from lindung.enrolment import importer
 from lindung.enrolment.schemas import ImportSummary, Upload
+from lindung.insight import targets
+from lindung.insight.schemas import TargetSet
 from lindung.kit import clock
 from lindung.kit.auth import Actor
 from lindung.kit.errors import Conflict
@@ -132,8 +134,19 @@ def load(session: Session, today: dt.date) -> Added:
     if data.RENEWAL not in agreements:
         _draft(session, data.RENEWAL_AGREEMENT, officer)
         added_agreements += 1
+    _set_targets(session, admin, today)
     return Added(users=added_users, sponsors=added_sponsors, agreements=added_agreements, workers=workers,
                  enrolments=enrolments)
+
+
+def _set_targets(session: Session, admin: Actor, today: dt.date) -> None:
+    """The regency's coverage targets of this year and the next (``data.TARGETS``), where none is set."""
+    have = {(t.year, t.region, t.occupation) for t in targets.list_targets(session, by=admin)}
+    for year in (today.year, today.year + 1):
+        for region, occupation, workers in data.TARGETS:
+            if (year, region, occupation) not in have:
+                targets.set_target(session, TargetSet(year=year, region=region, occupation=occupation,
+                                                      workers=workers), by=admin)
 
 
 def _draft(session: Session, spec: DemoAgreement, officer: Actor) -> None:

@@ -284,3 +284,14 @@ def accident_person(people: Mapping[str, Sequence[Person]]) -> Person | None:
     wife (the family who reports it)."""
     return next((p for p in people.get(ACCIDENT_AGREEMENT, ())
                  if p.occupation == ACCIDENT_OCCUPATION and p.sex == "L" and p.spouse), None)
+
+
+TARGETS: tuple[tuple[str, str | None, int], ...] = (
+    (REGENCY, "petani", 26_000),
+    (REGENCY, None, 40_000),
+    ("32.16.17", None, 1_500),
+    ("32.16.01", None, 1_200),
+    ("32.16.01", "petani", 600),
+)
+"""Coverage targets of Kabupaten Bekasi (region, occupation or None for all, workers), set for this year
+and the next: the regency's 26.000 farmers of the news story, and made-up figures for two kecamatan."""
