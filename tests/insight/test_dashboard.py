@@ -29,7 +29,7 @@ from lindung.workers.models import Worker
 from tests.billing import factories as f
 from tests.claims import factories as cf
 from tests.enrolment.import_files import person, upload, write_csv
-from tests.users import add_user, actor
+from tests.users import actor, add_user
 
 SPOUSE = {"name": "Siti Rahmah", "relationship": "spouse"}
 ACCOUNT = {"bank": "BRI", "number": "0123456789012", "holder": "Siti Rahmah"}
@@ -96,7 +96,8 @@ def from_base(s: Any, month: Month, sponsor_id: int | None = None) -> dict[str, 
     """(enrolled, protected, new, ending) by each grouping of the dashboard, counted in Python from the rows."""
     rows = s.execute(select(Enrolment.id, Enrolment.first_month, Enrolment.last_month, Enrolment.occupation_code,
                             Sponsor.code, Agreement.sponsor_id, Worker.domicile_code, Worker.sex, Worker.birth_date)
-                     .join(Worker, Worker.id == Enrolment.worker_id).join(Agreement, Agreement.id == Enrolment.agreement_id)
+                     .join(Worker, Worker.id == Enrolment.worker_id)
+                     .join(Agreement, Agreement.id == Enrolment.agreement_id)
                      .join(Sponsor, Sponsor.id == Agreement.sponsor_id).where(Enrolment.status == "active")).all()
     paid = {(int(e), int(m)) for e, m in s.execute(text(
         "SELECT enrolment_id, month FROM contribution_lines WHERE void_seq = 0 AND status = 'paid'"))}
@@ -172,7 +173,8 @@ def test_every_figure_equals_the_count_from_the_base_tables(database: Any, world
             by_state[state] += 1
             outstanding[state] += due - b.settled
         assert d.bills is not None
-        assert {b.state: (b.bills, b.outstanding) for b in d.bills} == {k: (by_state[k], outstanding[k]) for k in by_state}
+        assert {b.state: (b.bills, b.outstanding) for b in d.bills} == {
+            k: (by_state[k], outstanding[k]) for k in by_state}
         assert d.arrears == outstanding["overdue"] > 0
         # claims: one JKM, paid Rp42.000.000
         [paid] = s.scalars(select(ClaimPayment)).all()
@@ -207,6 +209,5 @@ def test_a_viewer_receives_no_count_under_five_no_nik_and_no_name(database: Any,
     text_ = json.dumps(dumped)
     for value in (*world["names"], *world["niks"]):
         assert value not in text_
-    with database.session(readonly=True) as s:
-        with pytest.raises(Forbidden):
-            service.dashboard(s, by=actor(s, "disnaker"), today=dt.date(2026, 3, 20), region="32.17")
+    with database.session(readonly=True) as s, pytest.raises(Forbidden):
+        service.dashboard(s, by=actor(s, "disnaker"), today=dt.date(2026, 3, 20), region="32.17")
