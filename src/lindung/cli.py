@@ -18,6 +18,8 @@ from lindung.claims.cli import accident_app, claim_app
 from lindung.demo.cli import demo as demo_command
 from lindung.enrolment.cli import app as import_app
 from lindung.enrolment.cli import enrol as enrol_command
+from lindung.insight.cli import dashboard as dashboard_command
+from lindung.insight.cli import target_app
 from lindung.jobs.cli import app as job_app
 from lindung.regions.cli import app as region_app
 from lindung.reports.cli import app as report_app
@@ -63,13 +65,16 @@ app.add_typer(simulate_app, name="simulate", rich_help_panel=PANEL_OTHER)
 app.add_typer(region_app, name="region", rich_help_panel=PANEL_OTHER)
 app.add_typer(report_app, name="report", rich_help_panel=PANEL_OTHER)
 app.add_typer(summary_app, name="summary", rich_help_panel=PANEL_OTHER)
+app.add_typer(target_app, name="target", rich_help_panel=PANEL_OTHER)
+report_app.command("dashboard")(dashboard_command)
 _command_here("audit", audit_command, PANEL_OTHER)
 app.add_typer(user_app, name="user", rich_help_panel=PANEL_OTHER)
 app.add_typer(job_app, name="job", rich_help_panel=PANEL_OTHER)
 app.add_typer(db_app, name="db", rich_help_panel=PANEL_OTHER)
 # Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
 for group in (simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
-              region_app, billing_lists_app, user_app, job_app, report_app, summary_app, accident_app, claim_app):
+              region_app, billing_lists_app, user_app, job_app, report_app, summary_app, target_app, accident_app,
+              claim_app):
     group.callback(invoke_without_command=True)(group_options)
 
 
