@@ -83,8 +83,7 @@ def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[str]]]:
     except csv.Error:
         delimiter = ","
     try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-            yield number, cells
+        yield from enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
     except csv.Error:
         raise InvalidInput(FIELD, name, reason="plan_file_broken") from None
 

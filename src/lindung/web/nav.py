@@ -29,6 +29,7 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("/persetujuan", "page.nav.approvals", "agreement.approve", unscoped=True),
     NavItem("/angka", "page.nav.figures", "report.read"),
     NavItem("/simulasi", "page.nav.simulator", None),
+    NavItem("/rencana", "page.nav.planner", "plan.use"),
     NavItem("/audit", "page.nav.audit", "audit.read", unscoped=True),
     NavItem("/pengguna", "page.nav.users", "user.admin", unscoped=True),
 )
