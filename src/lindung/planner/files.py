@@ -22,7 +22,6 @@ from lindung.enrolment.schemas import Upload
 from lindung.kit.errors import InvalidInput
 from lindung.rules.catalogues import match_occupation
 
-FIELD = "file"
 _ZIP = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
@@ -38,7 +37,7 @@ def occupations_of(upload: Upload) -> WorkerList:
     name = upload.file_name
     data = upload.read_bytes()
     if not data.strip():
-        raise InvalidInput(FIELD, name, reason="plan_file_empty")
+        raise InvalidInput("file", name, reason="plan_file_empty")
     rows = _xlsx_rows(data, name) if data.startswith(_ZIP) else _csv_rows(data, name)
     column: int | None = None
     counts: dict[str, int] = {}
@@ -52,15 +51,15 @@ def occupations_of(upload: Upload) -> WorkerList:
         if not label:
             if not any(str(c).strip() for c in cells):
                 continue
-            raise InvalidInput(FIELD, "", reason="plan_file_occupation", row=number)
+            raise InvalidInput("file", "", reason="plan_file_occupation", row=number)
         found = match_occupation(label)
         if found is None:
-            raise InvalidInput(FIELD, label, reason="plan_file_occupation", row=number)
+            raise InvalidInput("file", label, reason="plan_file_occupation", row=number)
         counts[found.code] = counts.get(found.code, 0) + 1
     if column is None:
-        raise InvalidInput(FIELD, name, reason="plan_file_no_occupation")
+        raise InvalidInput("file", name, reason="plan_file_no_occupation")
     if not counts:
-        raise InvalidInput(FIELD, name, reason="plan_file_empty")
+        raise InvalidInput("file", name, reason="plan_file_empty")
     return WorkerList(counts)
 
 
@@ -68,7 +67,7 @@ def _decode(data: bytes, name: str) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
     if b"\x00" in data[:4096]:
-        raise InvalidInput(FIELD, name, reason="plan_file_broken")
+        raise InvalidInput("file", name, reason="plan_file_broken")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -85,7 +84,7 @@ def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[str]]]:
     try:
         yield from enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
     except csv.Error:
-        raise InvalidInput(FIELD, name, reason="plan_file_broken") from None
+        raise InvalidInput("file", name, reason="plan_file_broken") from None
 
 
 def _cell(value: Any) -> str:
@@ -99,7 +98,7 @@ def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[str]]]:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [book.get_sheet_by_name(sheet).to_python(skip_empty_area=False) for sheet in book.sheet_names]
     except Exception:  # calamine says a broken workbook in many ways: each is a file that cannot be read
-        raise InvalidInput(FIELD, name, reason="plan_file_broken") from None
+        raise InvalidInput("file", name, reason="plan_file_broken") from None
     for rows in sheets:  # the first sheet whose header has an occupation column
         for n, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
             columns, _ = _safe_header([_cell(c) for c in row])

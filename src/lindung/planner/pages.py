@@ -47,7 +47,8 @@ SentFile = Annotated[UploadFile | None, Depends(_sent_file)]
 
 def _view(page: Page, values: dict[str, Any], errors: dict[str, str], **result: Any) -> dict[str, Any]:
     lang = page.lang
-    return {"values": values, "errors": errors, "mix_rows": range(1, MIX_ROWS + 1),
+    return {"heading": page.t("page.planner.title"), "values": values, "errors": errors,
+            "mix_rows": range(1, MIX_ROWS + 1),
             "occupations": [(code, o.label(lang)) for code, o in occupations().items()],
             "fundings": [(code, f.label(lang)) for code, f in funding_sources().items()],
             "plan": None, **result}
