@@ -90,7 +90,8 @@ def plan(
 def show(out: PlanView, lg: str) -> None:
     """The plan at 80 columns: what was asked, each distinct price with its lines and law, then the
     months."""
-    out_console.print(f"[bold]{escape(t('plan.cli.title', lg, first=out.first_month, last=out.last_month, months=out.months))}[/bold]")
+    title = t("plan.cli.title", lg, first=out.first_month, last=out.last_month, months=out.months)
+    out_console.print(f"[bold]{escape(title)}[/bold]")
     out_console.print(escape(t("plan.cli.funding", lg, funding=out.funding_label, base=rp(out.base))))
     mix = ", ".join(f"{m.label} {format_count(m.workers, lg)}" for m in out.mix)
     out_console.print(escape(t("plan.cli.mix", lg, mix=mix)))
@@ -120,7 +121,9 @@ def show(out: PlanView, lg: str) -> None:
         table.add_row(*cells)
     out_console.print(table)
     if out.budget is not None:
-        out_console.print(f"[bold]{escape(t('plan.cli.covers', lg, workers=format_count(out.workers, lg), months=out.months, worker_months=format_count(out.worker_months, lg), total=rp(out.total), left=rp(out.left or 0)))}[/bold]")
+        covers = t("plan.cli.covers", lg, workers=format_count(out.workers, lg), months=out.months,
+                   worker_months=format_count(out.worker_months, lg), total=rp(out.total), left=rp(out.left or 0))
+        out_console.print(f"[bold]{escape(covers)}[/bold]")
         out_console.print(escape(t("plan.cli.in_order", lg, worker_months=format_count(out.worker_months_in_order, lg),
                                    left=rp(out.left_after_topup or 0))))
         for top in out.topup:
@@ -128,5 +131,6 @@ def show(out: PlanView, lg: str) -> None:
                                        cost=rp(top.cost))))
         out_console.print(escape(out.rule))
     else:
-        out_console.print(f"[bold]{escape(t('plan.cli.needs', lg, workers=format_count(out.workers, lg), months=out.months, total=rp(out.total)))}[/bold]")
+        needs = t("plan.cli.needs", lg, workers=format_count(out.workers, lg), months=out.months, total=rp(out.total))
+        out_console.print(f"[bold]{escape(needs)}[/bold]")
         out_console.print(f"({terbilang_rupiah(out.total, lg)})")

@@ -96,9 +96,10 @@ def compute(page: SignedIn, values: FormValues, sent: SentFile) -> Response:
     workers = _read(errors, page, "workers", lambda: whole(values.get("workers"), "workers"))
     first = _read(errors, page, "first_month", lambda: month(values.get("first_month"), "first_month"))
     last = _read(errors, page, "last_month", lambda: month(values.get("last_month"), "last_month"))
-    for name, given in (("first_month", first), ("last_month", last)):
-        if given is None and name not in errors:
-            errors[name] = InvalidInput(name, "").message(page.lang)
+    if first is None and "first_month" not in errors:
+        errors["first_month"] = InvalidInput("first_month", "").message(page.lang)
+    if last is None and "last_month" not in errors:
+        errors["last_month"] = InvalidInput("last_month", "").message(page.lang)
     mix = _mix(values, errors, page)
     upload = None
     if sent is not None:
