@@ -21,6 +21,7 @@ from lindung.enrolment.cli import enrol as enrol_command
 from lindung.insight.cli import dashboard as dashboard_command
 from lindung.insight.cli import target_app
 from lindung.jobs.cli import app as job_app
+from lindung.planner.cli import plan as plan_command
 from lindung.regions.cli import app as region_app
 from lindung.reports.cli import app as report_app
 from lindung.simulator.cli import app as simulate_app
@@ -62,6 +63,7 @@ app.add_typer(claim_app, name="claim", rich_help_panel=PANEL_CLAIMS)
 _command_here("demo", demo_command, PANEL_OTHER)
 _command_here("serve", serve_command, PANEL_OTHER)
 app.add_typer(simulate_app, name="simulate", rich_help_panel=PANEL_OTHER)
+_command_here("plan", plan_command, PANEL_OTHER)
 app.add_typer(region_app, name="region", rich_help_panel=PANEL_OTHER)
 app.add_typer(report_app, name="report", rich_help_panel=PANEL_OTHER)
 app.add_typer(summary_app, name="summary", rich_help_panel=PANEL_OTHER)

@@ -30,6 +30,7 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("/dasbor", "page.nav.dashboard", "report.read"),
     NavItem("/target", "page.nav.targets", "target.write"),
     NavItem("/simulasi", "page.nav.simulator", None),
+    NavItem("/rencana", "page.nav.planner", "plan.use"),
     NavItem("/audit", "page.nav.audit", "audit.read", unscoped=True),
     NavItem("/pengguna", "page.nav.users", "user.admin", unscoped=True),
 )
