@@ -30,6 +30,7 @@ from lindung.billing.api import router as billing_router
 from lindung.claims.api import router as claims_router
 from lindung.enrolment.api import router as imports_router
 from lindung.kit import db
+from lindung.public.api import router as public_router
 from lindung.regions.api import router as regions_router
 from lindung.reports.api import router as reports_router
 from lindung.simulator.api import router as simulator_router
@@ -53,7 +54,8 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:")
 
 ROUTERS = (users_router, jobs_router, regions_router, workers_router, sponsors_router, approvals_router,
-           imports_router, billing_router, claims_router, simulator_router, audit_router, reports_router)
+           imports_router, billing_router, claims_router, simulator_router, audit_router, reports_router,
+           public_router)
 """Each domain's ``api.py`` router, under ``/api/v1``."""
 
 
