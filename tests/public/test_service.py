@@ -148,7 +148,7 @@ def test_the_sixth_check_of_one_nik_from_other_addresses_is_refused_unlooked(
 def test_the_twenty_first_check_from_one_address_is_refused_unlooked(
         database: TestDatabase, world: World, no_floor: None) -> None:
     per_client = service.CHECKS_PER_CLIENT.count
-    for i in range(per_client):
+    for _ in range(per_client):
         check(database, bf.nik(), world.protected_born, client="203.0.113.7")
     with counted(database) as statements, pytest.raises(service.TooManyChecks):
         check(database, world.protected_nik, world.protected_born, client="203.0.113.7")
