@@ -32,6 +32,7 @@ from lindung.enrolment.api import router as imports_router
 from lindung.insight.api import router as insight_router
 from lindung.kit import db
 from lindung.planner.api import router as planner_router
+from lindung.public.api import router as public_router
 from lindung.regions.api import router as regions_router
 from lindung.reports.api import router as reports_router
 from lindung.simulator.api import router as simulator_router
@@ -56,7 +57,7 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
 
 ROUTERS = (users_router, jobs_router, regions_router, workers_router, sponsors_router, approvals_router,
            imports_router, billing_router, claims_router, simulator_router, audit_router, reports_router,
-           insight_router, planner_router)
+           insight_router, planner_router, public_router)
 """Each domain's ``api.py`` router, under ``/api/v1``."""
 
 

@@ -39,3 +39,11 @@ def mask_niks_in_text(text: str) -> str:
     """Free text an officer wrote (a reason, a note) with every NIK in it masked, so that a full NIK
     never reaches the audit log through it: 'NIK 3216014107950001 salah' -> 'NIK 3216********0001 salah'."""
     return _NIK_IN_TEXT.sub(lambda m: mask_nik(re.sub(r"[ .-]", "", m.group())), text)
+
+
+def mask_name(name: str | None) -> str:
+    """A name as the public coverage check shows it: the first letter of each word, the rest as stars
+    ('Joko Hartono' -> 'J*** H******'), so that the person who asks recognises it and nobody learns it."""
+    if not name:
+        return ""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in str(name).split())

@@ -34,6 +34,7 @@ from lindung.kit.errors import LindungError
 from lindung.kit.i18n import catalogue, t
 from lindung.kit.privacy import mask_niks_in_text
 from lindung.planner.pages import router as planner_pages
+from lindung.public.pages import router as public_pages
 from lindung.reports.pages import router as reports_pages
 from lindung.simulator.pages import router as simulator_pages
 from lindung.sponsors.pages import router as sponsors_pages
@@ -49,7 +50,7 @@ log = logging.getLogger("lindung.web")
 STATIC = Path(__file__).parent / "static"
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     account.router, home.router, workers_pages, sponsors_pages, approvals_pages, imports_pages, billing_pages,
-    claims_pages, simulator_pages, audit_pages, users_pages, reports_pages, insight_pages, planner_pages,
+    claims_pages, simulator_pages, audit_pages, users_pages, reports_pages, insight_pages, planner_pages, public_pages,
 )
 """Every router of pages, in the order their paths are tried."""
 
