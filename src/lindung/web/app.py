@@ -28,6 +28,7 @@ from lindung.audit.pages import router as audit_pages
 from lindung.billing.pages import router as billing_pages
 from lindung.claims.pages import router as claims_pages
 from lindung.enrolment.pages import router as imports_pages
+from lindung.insight.pages import router as insight_pages
 from lindung.kit.db import database_error
 from lindung.kit.errors import LindungError
 from lindung.kit.i18n import catalogue, t
@@ -47,7 +48,7 @@ log = logging.getLogger("lindung.web")
 STATIC = Path(__file__).parent / "static"
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     account.router, home.router, workers_pages, sponsors_pages, approvals_pages, imports_pages, billing_pages,
-    claims_pages, simulator_pages, audit_pages, users_pages, reports_pages,
+    claims_pages, simulator_pages, audit_pages, users_pages, reports_pages, insight_pages,
 )
 """Every router of pages, in the order their paths are tried."""
 
