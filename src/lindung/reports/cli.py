@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from lindung.insight import impact as impact_service
+from lindung.insight.impact_pdf import render_impact
 from lindung.kit import clock
 from lindung.kit.i18n import format_count, t
 from lindung.reports import service as reports
@@ -55,3 +59,28 @@ def enrolled(
     out_console.print(table)
     if out.suppressed_below is not None:
         out_console.print(t("report.small_note", lg, n=out.suppressed_below))
+
+
+@app.command("impact")
+def impact(
+    sponsor: str = typer.Argument(..., help="Kode sponsor, mis. KADIN."),
+    year: int | None = typer.Option(None, "--year", help="Tahun laporan (bawaan: tahun ini)."),
+    out: Path = typer.Option(..., "--out", help="Berkas PDF yang ditulis."),
+    by: str | None = ByOption,
+    json_out: bool = JsonOption,
+    lang: str | None = LangOption,
+) -> None:
+    """Laporan dampak sponsor (PDF): pekerja terlindungi, iuran, klaim, target; tanpa data pribadi.
+
+    Bahasa PDF mengikuti --lang (id atau en).
+    """
+    lg = lang_of(lang)
+    today = clock.today()
+    with work(by, readonly=True) as w:
+        report = impact_service.impact(w.session, sponsor, year=today.year if year is None else year, by=w.actor,
+                                       today=today)
+    out.write_bytes(render_impact(report, lang=lg))
+    if json_out:
+        print_json(report)
+        return
+    out_console.print(t("impact.cli.saved", lg, sponsor=report.sponsor, year=report.first.year, path=escape(str(out))))

@@ -16,6 +16,8 @@ class NavItem:
     unscoped: bool = False
     """Shown only to users without a sponsor or region scope (lists across every sponsor)."""
     current: bool = False
+    hidden_from_viewers: bool = False
+    """Not shown to a regional viewer (region scope), who reads aggregates of a region only."""
 
 
 SECTIONS: tuple[NavItem, ...] = (
@@ -28,6 +30,7 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("/klaim", "page.nav.claims", "claim.read"),
     NavItem("/persetujuan", "page.nav.approvals", "agreement.approve", unscoped=True),
     NavItem("/dasbor", "page.nav.dashboard", "report.read"),
+    NavItem("/dampak", "page.nav.impact", "report.read", hidden_from_viewers=True),
     NavItem("/target", "page.nav.targets", "target.write"),
     NavItem("/simulasi", "page.nav.simulator", None),
     NavItem("/rencana", "page.nav.planner", "plan.use"),
@@ -50,5 +53,8 @@ def items(actor: Actor | None, path: str) -> list[NavItem]:
             continue
         if item.unscoped and not actor.scope.unlimited:
             continue
-        shown.append(NavItem(item.path, item.label, item.permission, item.unscoped, _current(item.path, path)))
+        if item.hidden_from_viewers and actor.scope.region_code is not None:
+            continue
+        shown.append(NavItem(item.path, item.label, item.permission, item.unscoped, _current(item.path, path),
+                             item.hidden_from_viewers))
     return shown
