@@ -235,6 +235,7 @@ def test_every_kind_of_invalid_input_is_scanned():
     def subclasses(cls: type) -> set[type]:
         return {c for s in cls.__subclasses__() for c in (s, *subclasses(s))}
 
+    from lindung.insight.targets import TargetRowRefused
     from lindung.users.service import FirstUserNotAdministrator
     from lindung.workers.service import InvalidNik, NikMismatch, UnknownRelationship
 
@@ -244,6 +245,8 @@ def test_every_kind_of_invalid_input_is_scanned():
                      InvalidNik("3216011705900001", ("serial",), field="heir_nik", heir="Budi")],
         UnknownRelationship: [UnknownRelationship("tetangga", ("spouse", "child"))],
         FirstUserNotAdministrator: [FirstUserNotAdministrator("officer")],
+        TargetRowRefused: [TargetRowRefused(3, InvalidInput("region", "99.99")),
+                           TargetRowRefused(4, InvalidInput("target_file", "2026 32.16 *", reason="target_twice"))],
         NikMismatch: [],
     }
     assert subclasses(InvalidInput) == set(known)

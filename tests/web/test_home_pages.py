@@ -70,7 +70,7 @@ def test_the_regional_viewer_meets_no_person_anywhere(web: Web) -> None:
     viewer = web.as_("demo.disnaker")
     viewer.goto("/")
     links = [a.get_attribute("href") for a in viewer.page.locator("nav.menu a").all()]
-    assert set(links) == {"/", "/dasbor", "/simulasi"}, links
+    assert set(links) == {"/", "/dasbor", "/simulasi", "/rencana"}, links
     for path in [*links, "/angka?bulan=2026-06", "/angka?wilayah=32.16.01", "/akun/sandi", "/akun/token"]:
         viewer.goto(path)
         html = viewer.page.content()
