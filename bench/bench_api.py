@@ -245,13 +245,13 @@ def free_port() -> int:
 class Server:
     """``lindung serve`` in a subprocess on ``url``, until ``stop``."""
 
-    def __init__(self, url: str, tmp: Path) -> None:
+    def __init__(self, url: str, tmp: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / f"serve-{self.port}.log"
         self.log = self.log_path.open("wb")
         lindung = Path(sys.executable).with_name("lindung")
-        env = {**os.environ, "LINDUNG_DATABASE_URL": url, "LINDUNG_DATA_DIR": str(tmp)}
+        env = {**os.environ, **(env or {}), "LINDUNG_DATABASE_URL": url, "LINDUNG_DATA_DIR": str(tmp)}
         self.process = subprocess.Popen([str(lindung), "serve", "--port", str(self.port)], env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120

@@ -120,8 +120,13 @@ def add_users(engine: Engine) -> Actor:
 # --- set-based seeding --------------------------------------------------------------------------
 
 
-def seed(db: Scratch, *, workers: int, agreements: int, cycle: int, months: int, first_id: int = 1) -> list[int]:
-    """``workers`` workers (ids from ``first_id``) enrolled under ``agreements`` new agreements of equal size."""
+def seed(db: Scratch, *, workers: int, agreements: int, cycle: int, months: int, first_id: int = 1,
+         spread: bool = False) -> list[int]:
+    """``workers`` workers (ids from ``first_id``) enrolled under ``agreements`` new agreements of equal size.
+
+    All of them live in one desa, men born on 1 January 1990, farmers with every fifth an ojek driver;
+    with ``spread``, they are spread over every desa of Kabupaten Bekasi and every occupation of the
+    catalogue, women and men, born between 1960 and 2003 (what the dashboard's benchmark needs)."""
     pg = db.dialect == "postgresql"
     per = -(-workers // agreements)
     now = kitdb.utcnow()
@@ -151,17 +156,37 @@ def seed(db: Scratch, *, workers: int, agreements: int, cycle: int, months: int,
             nik = "printf('32%014d', i)"
             no = "0"
             prefix = "WITH RECURSIVE seq(i) AS (SELECT :a UNION ALL SELECT i + 1 FROM seq WHERE i < :b) "
-        conn.execute(text(
-            f"{prefix}INSERT INTO workers (id, nik, name, sex, birth_date, needs_review, domicile_code, "
-            f"occupation_code, declared_income, provenance_id) SELECT i, {nik}, 'Pekerja ' || i, 'L', "
-            f"'1990-01-01', {no}, '{DESA}', CASE WHEN i % 5 = 0 THEN 'ojek' ELSE 'petani' END, 0, :origin "
-            f"FROM {numbers}"), {"a": first_id, "b": last_id, "origin": origin})
+        if spread:
+            conn.execute(text("CREATE TEMPORARY TABLE bench_desa (k INTEGER PRIMARY KEY, code VARCHAR(13))"))
+            conn.execute(text("INSERT INTO bench_desa (k, code) SELECT row_number() OVER (ORDER BY code) - 1, code "
+                              "FROM regions WHERE level = 4 AND code LIKE '32.16.%'"))
+            n_desa = int(conn.execute(text("SELECT count(*) FROM bench_desa")).scalar_one())
+            conn.execute(text("CREATE TEMPORARY TABLE bench_occupation (k INTEGER PRIMARY KEY, code VARCHAR(32))"))
+            conn.execute(text("INSERT INTO bench_occupation (k, code) SELECT row_number() OVER (ORDER BY code) - 1, "
+                              "code FROM occupations"))
+            n_occupations = int(conn.execute(text("SELECT count(*) FROM bench_occupation")).scalar_one())
+            born = ("DATE '1960-01-01' + CAST((i * 7919) % 16000 AS INTEGER)" if pg
+                    else "date('1960-01-01', '+' || ((i * 7919) % 16000) || ' days')")
+            conn.execute(text(
+                f"{prefix}INSERT INTO workers (id, nik, name, sex, birth_date, needs_review, domicile_code, "
+                f"occupation_code, declared_income, provenance_id) SELECT i, {nik}, 'Pekerja ' || i, "
+                f"CASE WHEN i % 2 = 0 THEN 'P' ELSE 'L' END, {born}, {no}, d.code, o.code, 0, :origin "
+                f"FROM {numbers} JOIN bench_desa d ON d.k = (i * 31) % {n_desa} "
+                f"JOIN bench_occupation o ON o.k = (i * 17) % {n_occupations}"),
+                {"a": first_id, "b": last_id, "origin": origin})
+        else:
+            conn.execute(text(
+                f"{prefix}INSERT INTO workers (id, nik, name, sex, birth_date, needs_review, domicile_code, "
+                f"occupation_code, declared_income, provenance_id) SELECT i, {nik}, 'Pekerja ' || i, 'L', "
+                f"'1990-01-01', {no}, '{DESA}', CASE WHEN i % 5 = 0 THEN 'ojek' ELSE 'petani' END, 0, :origin "
+                f"FROM {numbers}"), {"a": first_id, "b": last_id, "origin": origin})
         conn.execute(text(
             "INSERT INTO enrolments (worker_id, agreement_id, first_month, last_month, occupation_code, sector, "
             "committed_cost, status, provenance_id) "
             "SELECT w.id, :a0 + (w.id - :w0) / :per, a.start_month, a.end_month, w.occupation_code, "
-            "CASE WHEN w.occupation_code = 'ojek' THEN 'transport' ELSE 'other' END, 0, 'active', :origin "
+            "CASE WHEN o.transport THEN 'transport' ELSE 'other' END, 0, 'active', :origin "
             "FROM workers w JOIN agreements a ON a.id = :a0 + (w.id - :w0) / :per "
+            "JOIN occupations o ON o.code = w.occupation_code "
             "WHERE w.id BETWEEN :w0 AND :w1 ORDER BY w.id"),
             {"a0": ids[0], "w0": first_id, "w1": last_id, "per": per, "origin": origin})
         conn.execute(text("UPDATE agreements SET enrolled_count = (SELECT count(*) FROM enrolments e "

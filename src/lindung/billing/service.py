@@ -72,7 +72,6 @@ from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.sponsors.models import OPEN_STATUSES, Agreement
 from lindung.summary import cells
-from lindung.summary.cells import Touched
 
 NextWorkingDay = Callable[[dt.date], tuple[dt.date, bool]]
 RECEIPT_PREFIX = "TBPI"
@@ -334,12 +333,6 @@ def _pkg(agreement: Agreement) -> _Package:
     return _Package(int(agreement.base), agreement.funding_code, bool(agreement.jht))
 
 
-def _bill_months(bill: Bill) -> Touched:
-    """What settling a bill may change in the summary: its agreement's counts in the bill's months, and
-    in the month before them (whether protection stopped there depends on the next month's payment)."""
-    return Touched.agreement(bill.agreement_id, bill.cycle_start - 1, bill.cycle_end)
-
-
 def _apply_credit(session: Session, bill: Bill, balance: int, on: dt.date) -> tuple[int, int]:
     """Settle what the sponsor's credit covers on a new bill, oldest month first."""
     n, amount = repo.affordable(session, bill, balance)
@@ -347,8 +340,9 @@ def _apply_credit(session: Session, bill: Bill, balance: int, on: dt.date) -> tu
         return 0, 0
     entry = repo.add_credit(session, CreditEntry(agreement_id=bill.agreement_id, amount=-amount, kind="applied",
                                                  bill_id=bill.id, entered_on=on, created_at=utcnow()))
-    with cells.tracking(session, _bill_months(bill)):
-        settled = repo.settle(session, bill, balance, paid_on=on, credit_entry_id=entry.id)
+    settled = repo.settle(session, bill, balance, paid_on=on, credit_entry_id=entry.id)
+    cells.settled(session, agreement_id=bill.agreement_id, first=bill.cycle_start, last=bill.cycle_end,
+                  credit_entry_id=entry.id)
     assert (sum(x[1] for x in settled), sum(x[2] for x in settled)) == (n, amount)
     return n, amount
 
@@ -412,8 +406,9 @@ def record_payment(session: Session, payment_in: PaymentCreate, *, today: dt.dat
         if winner is None:  # pragma: no cover - refused by another constraint than the reference's
             raise
         return _replay(session, winner, bill, amount, paid_on), True
-    with cells.tracking(session, _bill_months(bill)):
-        settled = repo.settle(session, bill, amount + credit_before, paid_on=paid_on, payment_id=payment.id)
+    settled = repo.settle(session, bill, amount + credit_before, paid_on=paid_on, payment_id=payment.id)
+    cells.settled(session, agreement_id=bill.agreement_id, first=bill.cycle_start, last=bill.cycle_end,
+                  payment_id=payment.id)
     n, allocated = sum(x[1] for x in settled), sum(x[2] for x in settled)
     delta = amount - allocated
     if delta:

@@ -101,7 +101,10 @@ def reset_limits() -> None:
     LIMITER.reset()
 
 
-def _pad(started: float) -> None:
+def _pad(session: Session, started: float) -> None:
+    """Wait out ``MIN_SECONDS`` from ``started``, the database connection given back first (the answer is
+    read, nothing is written): twenty visitors waiting hold no connection of the pool."""
+    session.rollback()
     left = MIN_SECONDS - (time.monotonic() - started)
     if left > 0:
         time.sleep(left)
@@ -125,7 +128,7 @@ def check_coverage(session: Session, nik: str, birth_date: str | dt.date, *, tod
                                   nik=mask_nik(number), checked_on=today)
         return CoverageAnswer(protected=False, until=None, name=None, nik=mask_nik(number), checked_on=today)
     finally:
-        _pad(started)
+        _pad(session, started)
 
 
 def claim_status(session: Session, number: str, payee_nik: str, *, today: dt.date,
@@ -153,7 +156,7 @@ def claim_status(session: Session, number: str, payee_nik: str, *, today: dt.dat
                                  stage_on=clock.local(reached).date() if reached is not None else None,
                                  paid_on=None, checked_on=today)
     finally:
-        _pad(started)
+        _pad(session, started)
 
 
 def stage_label(stage: str) -> str:

@@ -75,7 +75,7 @@ def _pg(bind: Session | Connection) -> bool:
     return dialect.name == "postgresql"
 
 
-def _age_band(pg: bool) -> str:
+def _age_band(pg: bool, month: str = "mo.m") -> str:
     """The age band on the first day of month ``mo.m`` (a ``Month.index``): whole years are the months
     from the birth month, less one when the birthday falls after the 1st, divided by 12."""
     if pg:
@@ -86,7 +86,7 @@ def _age_band(pg: bool) -> str:
         born = ("(CAST(strftime('%Y', w.birth_date) AS INTEGER) * 12 + CAST(strftime('%m', w.birth_date) "
                 "AS INTEGER) - 1)")
         late = "CASE WHEN CAST(strftime('%d', w.birth_date) AS INTEGER) > 1 THEN 1 ELSE 0 END"
-    age = f"((mo.m - {born} - {late}) / 12)"
+    age = f"(({month} - {born} - {late}) / 12)"
     whens = " ".join(f"WHEN {age} < {bound} THEN {band}" for band, bound in enumerate(AGE_BANDS))
     return f"CASE {whens} ELSE {len(AGE_BANDS)} END"
 
@@ -101,27 +101,66 @@ FACETS: tuple[tuple[str, str], ...] = (
 KEY = ("month", "facet", "desa_code", "sponsor_id", "value")
 
 
-def _select(pg: bool, where: str, sign: int) -> tuple[str, str]:
-    """The facets' counts of the enrolments matching ``where`` (on ``en``) in months ``mo``: one grouped
-    pass over enrolments × months × workers × the paid lines (``base``), summed once per facet."""
-    s = "" if sign == 1 else f"{sign} * "
-    base = (
-        "base AS (SELECT mo.m AS month, a.sponsor_id AS sponsor_id, w.domicile_code AS desa_code, "
-        f"en.occupation_code AS occupation_code, w.sex AS sex, {_age_band(pg)} AS age_band, "
-        "COUNT(*) AS enrolled, "
-        "SUM(CASE WHEN p.worker_id IS NULL THEN 0 ELSE 1 END) AS protected, "
-        "SUM(CASE WHEN en.first_month = mo.m THEN 1 ELSE 0 END) AS started, "
-        "SUM(CASE WHEN p.worker_id IS NOT NULL AND n.worker_id IS NULL THEN 1 ELSE 0 END) AS stops "
+_PROBE = ("SELECT 1 AS paid FROM contribution_lines p WHERE p.month = {m} AND p.worker_id = en.worker_id "
+          "AND p.void_seq = 0 AND p.status = 'paid' AND p.enrolment_id = en.id{extra}")
+"""Is the enrolment's live line of month ``m`` paid: asked of the ledger's primary key (month, worker,
+void_seq) once per enrolment-month, never joined or hashed. A freshly billed ledger has no statistics, and
+PostgreSQL then planned a join (or a hashed subplan) over the whole ledger — 8 s for 500 workers in the
+benchmark, against milliseconds. On PostgreSQL a LATERAL subquery with LIMIT 1 can only be probed; SQLite
+probes a correlated EXISTS anyway."""
+
+
+class _Lines:
+    """The SQL of line probes on one engine: a column (0/1) or a condition that must hold."""
+
+    def __init__(self, pg: bool) -> None:
+        self.pg = pg
+        self.joins: list[str] = []
+        self.conditions: list[str] = []
+
+    def flag(self, m: str, extra: str = "") -> str:
+        """1 when the line is there (paid), else 0."""
+        probe = _PROBE.format(m=m, extra=extra)
+        if not self.pg:
+            return f"CASE WHEN EXISTS ({probe}) THEN 1 ELSE 0 END"
+        alias = f"l{len(self.joins)}"
+        self.joins.append(f"LEFT JOIN LATERAL ({probe} LIMIT 1) {alias} ON true ")
+        return f"CASE WHEN {alias}.paid IS NULL THEN 0 ELSE 1 END"
+
+    def require(self, m: str, extra: str = "") -> None:
+        """Only the rows whose line is there."""
+        probe = _PROBE.format(m=m, extra=extra)
+        if self.pg:
+            self.joins.append(f"JOIN LATERAL ({probe} LIMIT 1) l{len(self.joins)} ON true ")
+        else:
+            self.conditions.append(f"EXISTS ({probe})")
+
+
+def _rows(pg: bool, where: str, columns: str, lines: _Lines, month: str = "mo.m") -> str:
+    """Enrolments matching ``where`` × the months ``mo`` they cover × their worker and sponsor, with
+    ``columns`` (enrolled, protected, started, stops) and the cell the row counts in at ``month``."""
+    conditions = "".join(f" AND {c}" for c in lines.conditions)
+    return (
+        f"SELECT {month} AS month, a.sponsor_id AS sponsor_id, w.domicile_code AS desa_code, "
+        f"en.occupation_code AS occupation_code, w.sex AS sex, {_age_band(pg, month)} AS age_band, {columns} "
         "FROM enrolments en "
         "JOIN mo ON mo.m >= en.first_month AND mo.m <= en.last_month "
         "JOIN workers w ON w.id = en.worker_id "
         "JOIN agreements a ON a.id = en.agreement_id "
-        "LEFT JOIN contribution_lines p ON p.month = mo.m AND p.worker_id = en.worker_id AND p.void_seq = 0 "
-        "AND p.status = 'paid' AND p.enrolment_id = en.id "
-        "LEFT JOIN contribution_lines n ON n.month = mo.m + 1 AND n.worker_id = en.worker_id AND n.void_seq = 0 "
-        "AND n.status = 'paid' AND n.enrolment_id = en.id "
-        f"WHERE en.status = 'active' AND ({where}) "
-        "GROUP BY mo.m, a.sponsor_id, w.domicile_code, en.occupation_code, w.sex, 6)"
+        f"{''.join(lines.joins)}"
+        f"WHERE en.status = 'active' AND ({where}){conditions}"
+    )
+
+
+def _facets(rows: str, sign: int) -> tuple[str, str]:
+    """The facets' sums of ``rows`` (one per enrolment-month, or a change of one), grouped once per cell
+    (``base``) and then per facet."""
+    s = "" if sign == 1 else f"{sign} * "
+    base = (
+        "base AS (SELECT x.month, x.sponsor_id, x.desa_code, x.occupation_code, x.sex, x.age_band, "
+        "SUM(x.enrolled) AS enrolled, SUM(x.protected) AS protected, SUM(x.started) AS started, "
+        "SUM(x.stops) AS stops "
+        f"FROM ({rows}) x GROUP BY x.month, x.sponsor_id, x.desa_code, x.occupation_code, x.sex, x.age_band)"
     )
     sums = ", ".join(f"{s}SUM(b.{c})" for c in COUNTS)
     parts = " UNION ALL ".join(
@@ -129,6 +168,34 @@ def _select(pg: bool, where: str, sign: int) -> tuple[str, str]:
         f"GROUP BY b.month, b.desa_code, b.sponsor_id{'' if facet == 'all' else ', ' + value}"
         for facet, value in FACETS)
     return f"{_MONTHS}, {base}", f"SELECT u.* FROM ({parts}) u"
+
+
+def _select(pg: bool, where: str, sign: int) -> tuple[str, str]:
+    """The counts of the enrolments matching ``where`` (on ``en``) in months ``mo``, as they stand."""
+    lines = _Lines(pg)
+    paid, paid_next = lines.flag("mo.m"), lines.flag("mo.m + 1")
+    columns = (f"1 AS enrolled, {paid} AS protected, CASE WHEN en.first_month = mo.m THEN 1 ELSE 0 END AS started, "
+               f"CASE WHEN {paid} = 1 AND {paid_next} = 0 THEN 1 ELSE 0 END AS stops")
+    return _facets(_rows(pg, where, columns, lines), sign)
+
+
+def _settled(pg: bool, marker: str) -> tuple[str, str]:
+    """What lines newly paid (``p.<marker> = :t_marker``) in months ``mo`` of agreement ``:t_agreement``
+    change: each is one more protected in its month, one more stop there unless next month is paid too,
+    and one stop fewer in the month before when that month was paid already (it no longer stops)."""
+    where = "en.agreement_id = :t_agreement"
+    newly = f" AND p.{marker} = :t_marker"
+    earlier = f" AND (p.{marker} IS NULL OR p.{marker} <> :t_marker)"
+    this = _Lines(pg)
+    this.require("mo.m", newly)
+    stop = this.flag("mo.m + 1")
+    counted = _rows(pg, where, f"0 AS enrolled, 1 AS protected, 0 AS started, 1 - {stop} AS stops", this)
+    before = _Lines(pg)
+    before.require("mo.m", newly)
+    before.require("mo.m - 1", earlier)
+    ended = _rows(pg, f"{where} AND mo.m > en.first_month", "0 AS enrolled, 0 AS protected, 0 AS started, "
+                  "-1 AS stops", before, month="mo.m - 1")
+    return _facets(f"{counted} UNION ALL {ended}", 1)
 
 
 _MONTHS = "WITH RECURSIVE mo(m) AS (SELECT CAST(:t_first AS INTEGER) UNION ALL SELECT m + 1 FROM mo WHERE m < :t_last)"
@@ -148,14 +215,33 @@ def _span(bind: Session | Connection, touched: Touched) -> tuple[int, int] | Non
 
 
 def _apply(bind: Session | Connection, touched: Touched, span: tuple[int, int], sign: int) -> None:
-    params = {**touched.params, "t_first": span[0], "t_last": span[1]}
-    update = ", ".join(f"{c} = insight_facets.{c} + excluded.{c}" for c in COUNTS)
     ctes, select = _select(_pg(bind), touched.where, sign)
+    _upsert(bind, ctes, select, {**touched.params, "t_first": span[0], "t_last": span[1]}, clean=sign > 0)
+
+
+def _upsert(bind: Session | Connection, ctes: str, select: str, params: dict[str, Any], *, clean: bool) -> None:
+    update = ", ".join(f"{c} = insight_facets.{c} + excluded.{c}" for c in COUNTS)
     bind.execute(text(f"{ctes} INSERT INTO insight_facets ({', '.join((*KEY, *COUNTS))}) {select} WHERE true "
                       f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {update}"), params)
-    if sign > 0:
+    if clean:
         bind.execute(text("DELETE FROM insight_facets WHERE month >= :t_first AND month <= :t_last AND "
                           + " AND ".join(f"{c} = 0" for c in COUNTS)), params)
+
+
+def settled(session: Session, *, agreement_id: int, first: int, last: int, payment_id: int | None = None,
+            credit_entry_id: int | None = None) -> None:
+    """Count the lines a payment (``payment_id``) or an application of credit (``credit_entry_id``) has just
+    marked paid in months ``first`` … ``last`` of the agreement: one pass over them alone (``_settled``),
+    where ``tracking`` would count the agreement's months twice. Called after the lines are marked."""
+    marker, value = ("payment_id", payment_id) if payment_id is not None else ("credit_entry_id", credit_entry_id)
+    if value is None:
+        raise ValueError("a payment or a credit entry")
+    session.flush()
+    ctes, select = _settled(_pg(session), marker)
+    _upsert(session, ctes, select, {"t_agreement": agreement_id, "t_marker": value, "t_first": first,
+                                    "t_last": last}, clean=False)
+    session.execute(text("DELETE FROM insight_facets WHERE month >= :t_first AND month <= :t_last AND "
+                         + " AND ".join(f"{c} = 0" for c in COUNTS)), {"t_first": first - 1, "t_last": last})
 
 
 @contextmanager
