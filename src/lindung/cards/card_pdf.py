@@ -119,7 +119,8 @@ def _card(pdf: FPDF, card: CardView, x0: float, y0: float, base: str, lang: str,
         pdf.rect(x0, y0, CARD_W, CARD_H, style="D", round_corners=True, corner_radius=RADIUS)
     # The band: the title on the house's blue.
     pdf.set_fill_color(*ACCENT)
-    pdf.rect(x0, y0, CARD_W, BAND_H, style="F", round_corners=("TOP_LEFT", "TOP_RIGHT"), corner_radius=RADIUS)
+    pdf.rect(x0, y0, CARD_W, BAND_H, style="F", round_corners=("TOP_LEFT", "TOP_RIGHT"),  # type: ignore[arg-type]
+             corner_radius=RADIUS)
     pdf.set_text_color(*WHITE)
     inner = CARD_W - 2 * PAD
     pdf.set_xy(x0 + PAD, y0 + 1.6)
@@ -159,9 +160,9 @@ def _card(pdf: FPDF, card: CardView, x0: float, y0: float, base: str, lang: str,
     pdf.set_text_color(*INK)
 
 
-def _new(lang: str, title: str, today: dt.date, fmt: tuple[float, float] | str,
-         orientation: str = "P") -> FPDF:
-    pdf = FPDF(orientation=orientation, unit="mm", format=fmt)
+def _new(lang: str, title: str, today: dt.date, fmt: tuple[float, float] | str) -> FPDF:
+    """A PDF of pages ``fmt`` (width, height in mm, or a paper's name), nothing printed on by itself."""
+    pdf = FPDF(unit="mm", format=fmt)
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     pdf.set_title(title)
@@ -175,7 +176,7 @@ def _new(lang: str, title: str, today: dt.date, fmt: tuple[float, float] | str,
 def render_card(card: CardView, *, base: str, lang: str = "id") -> bytes:
     """One card, on a page of the card's own size, as PDF bytes."""
     lang = lang if lang in LANGS else "id"
-    pdf = _new(lang, t("card.pdf.title", lang), card.printed_on, (CARD_W, CARD_H), orientation="L")
+    pdf = _new(lang, t("card.pdf.title", lang), card.printed_on, (CARD_W, CARD_H))
     with _fonts(pdf):
         pdf.add_page()
         _card(pdf, card, 0, 0, base, lang, outline=False)

@@ -72,7 +72,7 @@ def issue(session: Session, worker: str, *, by: Actor, today: dt.date) -> CardVi
     if card is None:
         agreement = repo.card_agreement(session, found.id, Month.of(today).index, by.scope.sponsor_id)
         if agreement is None:
-            raise Conflict("card.not_enrolled", worker=found.ref)
+            raise Conflict("card.not_enrolled", worker=worker_ref(found.id))
         card = MembershipCard(token=new_token(), worker_id=found.id, agreement_id=agreement,
                               issued_by=by.username, issued_at=utcnow())
         session.add(card)
@@ -81,7 +81,7 @@ def issue(session: Session, worker: str, *, by: Actor, today: dt.date) -> CardVi
     if by.scope.sponsor_id is not None and row.sponsor_id != by.scope.sponsor_id:
         # The live card names another sponsor's agreement: not this sponsor's to print (an officer may
         # revoke it, and the next card names the sponsor's own agreement).
-        raise Conflict("card.other_sponsor", worker=found.ref)
+        raise Conflict("card.other_sponsor", worker=worker_ref(found.id))
     audit.record(session, actor=by, action="card.issue", subject_type="worker", subject_id=found.id,
                  data={"card": card.id, "made": made})
     return _view(session, row, today, made=made)
