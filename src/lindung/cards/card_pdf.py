@@ -144,7 +144,7 @@ def _card(pdf: FPDF, card: CardView, x0: float, y0: float, base: str, lang: str,
     else:
         status, colour = t("card.pdf.not_protected", lang), BAD
     pdf.set_text_color(*colour)
-    pdf.set_xy(x, y + 0.4)
+    pdf.set_xy(x, y + 0.3)
     pdf.cell(left, 3.4, _fitted(pdf, status, left, STATUS_PT, LABEL_PT, "B"))
     pdf.set_text_color(*MUTED)
     pdf.set_xy(x, y0 + CARD_H - PAD - 2.2)
@@ -154,7 +154,7 @@ def _card(pdf: FPDF, card: CardView, x0: float, y0: float, base: str, lang: str,
     qx = x0 + CARD_W - PAD - QR_SIZE
     qy = y0 + BAND_H + 2.0
     pdf.image(_qr_png(verification_url(base, card.token)), x=qx, y=qy, w=QR_SIZE, h=QR_SIZE)
-    pdf.set_xy(qx - 2, qy + QR_SIZE + 0.6)
+    pdf.set_xy(qx - 2, qy + QR_SIZE + 0.8)
     pdf.set_font(FONT, "", NOTE_PT)
     pdf.cell(QR_SIZE + 4, 2.4, _fitted(pdf, t("card.pdf.scan", lang), QR_SIZE + 4, NOTE_PT, NOTE_PT - 1), align="C")
     pdf.set_text_color(*INK)
@@ -219,7 +219,7 @@ def render_sheet(sheet: CardSheet, *, base: str, lang: str = "id", today: dt.dat
             pdf.set_text_color(*MUTED)
             pdf.set_xy(left, 2.5)
             pdf.cell(COLUMNS * CARD_W, 3, title)
-            pdf.set_xy(left, A4_H - top + MARK_GAP + MARK + 0.5)
+            pdf.set_xy(left, A4_H - top + MARK_GAP + MARK + 0.8)
             pdf.cell(COLUMNS * CARD_W, 3, t("card.pdf.sheet_page", lang, page=number, pages=len(pages)), align="R")
             _cut_marks(pdf, left, top, COLUMNS, ROWS)
             for i, card in enumerate(cards):

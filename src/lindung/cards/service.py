@@ -31,11 +31,21 @@ from lindung.workers import service as workers
 from lindung.workers.models import Worker
 from lindung.workers.refs import worker_ref
 
+PUBLIC_URL_ENV = "LINDUNG_PUBLIC_URL"
+"""The address the public reaches Lindung's pages at, for the QR codes of cards printed off the pages."""
 TOKEN_BYTES = 32
 """Random bytes of a card's token (43 URL-safe characters)."""
 REASON_MAX = 200
 SHEET_TRIES = 3
 """Rounds of the sheet's set-based issue: a second one only when a worker was enrolled meanwhile."""
+
+
+def public_base(given: str | None) -> str:
+    """The base of a card's verification address: an http(s) address without its query, or InvalidInput."""
+    base = (given or "").strip()
+    if not base.startswith(("https://", "http://")) or any(c in base for c in "?# ") or len(base) > 200:
+        raise InvalidInput("base", base[:200], reason="card_base", variable=PUBLIC_URL_ENV)
+    return base.rstrip("/")
 
 
 def new_token() -> str:
