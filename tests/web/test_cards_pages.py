@@ -57,6 +57,7 @@ def test_cards_without_a_browser(demo_app: Any) -> None:
         assert staff.post(f"/pekerja/{fisher}/kartu").status_code == 404, "another sponsor's worker"
         assert staff.post(f"/pekerja/{own}/kartu/cabut", {"card_reason": "hilang"}).status_code == 403
         assert "Cetak lembar kartu" in staff.get("/perjanjian/KADIN-2026").text
+        assert staff.post("/perjanjian/CSR-NELAYAN-2026/kartu").status_code == 404, "another sponsor's sheet"
     with page_client(demo_app) as visitor:
         said = visitor.get(urlsplit(address).path)
         assert said.status_code == 200 and "A***** R******" in said.text and "Atikah" not in said.text

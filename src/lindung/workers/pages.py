@@ -277,7 +277,7 @@ def print_card(ref: Ref, request: Request, page: SignedIn, session: DbSession) -
     except (InvalidInput, Conflict) as exc:
         found = workers.view_by_ref(session, ref, by=page.actor, today=clock.today())
         raise page.refused("workers/worker.html", status=exc.http_status, **_worker_context(
-            page, session, found, card_errors={"card": exc.message(page.lang)})) from None
+            page, session, found, card_errors={"_": exc.message(page.lang)})) from None
     return Response(render_card(card, base=str(request.base_url), lang=page.lang), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="kartu-{card.worker_ref}.pdf"'})
 
