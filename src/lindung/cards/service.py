@@ -24,7 +24,7 @@ from lindung.cards.schemas import CardSheet, CardView, Verification
 from lindung.kit.auth import Actor
 from lindung.kit.db import utcnow
 from lindung.kit.errors import Conflict, InvalidInput, NotFound
-from lindung.kit.privacy import mask_nik, mask_niks_in_text
+from lindung.kit.privacy import mask_name, mask_nik, mask_niks_in_text
 from lindung.rules.period import Month
 from lindung.sponsors import service as sponsors
 from lindung.workers import service as workers
@@ -50,11 +50,6 @@ def public_base(given: str | None) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def mask_name(name: str) -> str:
-    """'Budi Santoso' -> 'B*** S******': enough to match a card against its holder, no more."""
-    return " ".join(word[:1] + "*" * (len(word) - 1) for word in name.split())
 
 
 def _worker(session: Session, worker: str, by: Actor) -> Worker:
