@@ -14,6 +14,7 @@ from lindung.approvals.cli import approvals as approvals_command
 from lindung.audit.cli import audit_log as audit_command
 from lindung.billing.cli import app as billing_app
 from lindung.billing.cli import lists_app as billing_lists_app
+from lindung.cards.cli import app as card_app
 from lindung.claims.cli import accident_app, claim_app
 from lindung.demo.cli import demo as demo_command
 from lindung.enrolment.cli import app as import_app
@@ -68,6 +69,7 @@ app.add_typer(region_app, name="region", rich_help_panel=PANEL_OTHER)
 app.add_typer(report_app, name="report", rich_help_panel=PANEL_OTHER)
 app.add_typer(summary_app, name="summary", rich_help_panel=PANEL_OTHER)
 app.add_typer(target_app, name="target", rich_help_panel=PANEL_OTHER)
+app.add_typer(card_app, name="card", rich_help_panel=PANEL_OTHER)
 report_app.command("dashboard")(dashboard_command)
 _command_here("audit", audit_command, PANEL_OTHER)
 app.add_typer(user_app, name="user", rich_help_panel=PANEL_OTHER)
@@ -76,7 +78,7 @@ app.add_typer(db_app, name="db", rich_help_panel=PANEL_OTHER)
 # Every group accepts --lang too, so that it may stand before the command (lindung --lang en --help).
 for group in (simulate_app, benefit_app, db_app, sponsor_app, agreement_app, worker_app, import_app,
               region_app, billing_lists_app, user_app, job_app, report_app, summary_app, target_app, accident_app,
-              claim_app):
+              claim_app, card_app):
     group.callback(invoke_without_command=True)(group_options)
 
 

@@ -599,3 +599,14 @@ class TestTheAuditLog:
             assert f"audit.detail.{action}" in catalogue(), action
         for variant in ("unknown_user", "disabled", "no_password", "locked", "wrong_password"):
             assert f"audit.detail.auth.login_failed.{variant}" in catalogue(), variant
+
+    def test_every_card_action_has_its_message(self):
+        import re
+        from pathlib import Path
+
+        from lindung.cards import service as cards
+
+        actions = set(re.findall(r'action="(card\.[a-z_]+)"', Path(cards.__file__).read_text(encoding="utf-8")))
+        assert actions == {"card.issue", "card.sheet", "card.revoke"}
+        for action in actions:
+            assert f"audit.detail.{action}" in catalogue(), action

@@ -10,9 +10,9 @@ from fastapi.routing import APIRoute
 from lindung.web.app import PAGE_ROUTERS
 from lindung.web.context import _signed_in, _visitor
 
-PUBLIC = {"/masuk", "/bahasa", "/simulasi", "/cek", "/cek-klaim"}
+PUBLIC = {"/masuk", "/bahasa", "/simulasi", "/cek", "/cek-klaim", "/kartu"}
 """Pages for anyone: signing in, the language switch, the benefit simulator (and what it computes), the
-public coverage check and claim status."""
+public coverage check and claim status, a membership card's verification page."""
 
 
 def _routes() -> list[APIRoute]:

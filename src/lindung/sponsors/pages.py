@@ -16,12 +16,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from lindung.api.deps import DbSession, ReadSession
 from lindung.billing import ends
+from lindung.cards import service as cards
+from lindung.cards.card_pdf import render_sheet
 from lindung.enrolment import roster
 from lindung.kit import clock
 from lindung.kit.errors import InvalidInput, LindungError
@@ -311,6 +313,7 @@ def _actions(page: Page, a: AgreementDetail) -> dict[str, Any]:
         "end": open_ and drafts,
         "end_needs_month": a.use.enrolled > 0,
         "roster": page.can("worker.read") and a.status != "draft",
+        "cards": page.can("card.issue") and open_ and a.use.enrolled > 0,
     }
 
 
@@ -349,6 +352,16 @@ def _act(page: Page, session: Any, code: str, action: Any, *, done: str,
         raise page.refused("sponsors/agreement.html", status=status,
                            **_agreement_context(page, a, problem, values, errors)) from None
     return page.redirect(f"/perjanjian/{quote(a.code)}", said=done)
+
+
+@router.post("/perjanjian/{code}/kartu", response_class=HTMLResponse)
+def card_sheet(code: Code, request: Request, page: SignedIn, session: DbSession) -> Response:
+    """The A4 sheet of the membership cards of every worker enrolled under the agreement (PDF), the
+    missing cards issued; their QR codes lead to this server's verification page."""
+    sheet = cards.sheet(session, code, by=page.actor, today=clock.today())
+    pdf = render_sheet(sheet, base=str(request.base_url), lang=page.lang, today=clock.today())
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="kartu-{quote(sheet.agreement)}.pdf"'})
 
 
 @router.post("/perjanjian/{code}/setujui", response_class=HTMLResponse)

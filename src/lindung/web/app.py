@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from lindung.approvals.pages import router as approvals_pages
 from lindung.audit.pages import router as audit_pages
 from lindung.billing.pages import router as billing_pages
+from lindung.cards.pages import router as cards_pages
 from lindung.claims.pages import router as claims_pages
 from lindung.enrolment.pages import router as imports_pages
 from lindung.insight.pages import router as insight_pages
@@ -51,6 +52,7 @@ STATIC = Path(__file__).parent / "static"
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     account.router, home.router, workers_pages, sponsors_pages, approvals_pages, imports_pages, billing_pages,
     claims_pages, simulator_pages, audit_pages, users_pages, reports_pages, insight_pages, planner_pages, public_pages,
+    cards_pages,
 )
 """Every router of pages, in the order their paths are tried."""
 

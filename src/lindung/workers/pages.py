@@ -25,9 +25,11 @@ from pydantic import ValidationError
 from lindung.api.deps import DbSession, ReadSession
 from lindung.billing import coverage as coverage_service
 from lindung.billing.schemas import Coverage
+from lindung.cards import service as cards
+from lindung.cards.card_pdf import render_card
 from lindung.claims.of_worker import claims_of_worker
 from lindung.kit import clock
-from lindung.kit.errors import InvalidInput, LindungError, NotFound
+from lindung.kit.errors import Conflict, InvalidInput, LindungError, NotFound
 from lindung.kit.paging import Paged, Window
 from lindung.rules.catalogues import relationships
 from lindung.sponsors import service as sponsors
@@ -139,14 +141,18 @@ def find_by_nik(page: SignedIn, session: ReadSession, values: FormValues) -> Res
 
 
 def _worker_context(page: Page, session: Any, worker: WorkerRead, *, unmask_values: dict[str, str] | None = None,
-                    unmask_errors: dict[str, str] | None = None) -> dict[str, Any]:
-    """The worker's page: the worker, their coverage today (``bill.read``) and claims (``claim.read``)."""
+                    unmask_errors: dict[str, str] | None = None, card_values: dict[str, str] | None = None,
+                    card_errors: dict[str, str] | None = None) -> dict[str, Any]:
+    """The worker's page: the worker, their coverage today (``bill.read``), claims (``claim.read``) and
+    live membership card (``card.revoke``)."""
     cover = (coverage_service.coverage_by_ref(session, worker.ref, at=clock.today(), by=page.actor)
              if page.can("bill.read") else None)
     claims = claims_of_worker(session, worker.ref, by=page.actor) if page.can("claim.read") else None
+    card = cards.live_card(session, worker.ref, by=page.actor, today=clock.today()) if page.can("card.revoke") else None
     return dict(worker=worker, cover=cover, strip=_strip(cover), claims=claims,
                 relationship_labels=_relationship_labels(page.lang), unmask_values=unmask_values or {},
-                unmask_errors=unmask_errors or {}, heading=worker.name)
+                unmask_errors=unmask_errors or {}, card=card, card_values=card_values or {},
+                card_errors=card_errors or {}, heading=worker.name)
 
 
 def _strip(cover: Coverage | None) -> list[dict[str, Any]]:
@@ -260,6 +266,37 @@ def unmask(ref: Ref, page: SignedIn, session: DbSession, values: FormValues) -> 
         raise page.refused("workers/worker.html", **_worker_context(
             page, session, found, unmask_values=values, unmask_errors=_errors(exc, page))) from None
     return page.render("workers/worker.html", **_worker_context(page, session, shown))
+
+
+@router.post("/pekerja/{ref}/kartu", response_class=HTMLResponse)
+def print_card(ref: Ref, request: Request, page: SignedIn, session: DbSession) -> Response:
+    """The worker's membership card (PDF, their live card or a new one), its QR code leading to this
+    server's verification page; a refusal (not enrolled, another sponsor's card) on the worker's page."""
+    try:
+        card = cards.issue(session, ref, by=page.actor, today=clock.today())
+    except (InvalidInput, Conflict) as exc:
+        found = workers.view_by_ref(session, ref, by=page.actor, today=clock.today())
+        raise page.refused("workers/worker.html", status=exc.http_status, **_worker_context(
+            page, session, found, card_errors={"_": exc.message(page.lang)})) from None
+    return Response(render_card(card, base=str(request.base_url), lang=page.lang), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="kartu-{card.worker_ref}.pdf"'})
+
+
+@router.post("/pekerja/{ref}/kartu/cabut", response_class=HTMLResponse)
+def revoke_card(ref: Ref, page: SignedIn, session: DbSession, values: FormValues) -> Response:
+    """Revoke the worker's live card, with a reason; back to the worker's page."""
+    page.actor.require("card.revoke")
+    found = workers.view_by_ref(session, ref, by=page.actor, today=clock.today())
+    live = cards.live_card(session, ref, by=page.actor, today=clock.today())
+    if live is None or values.get("card", "") != str(live.id):  # revoked meanwhile, or another card
+        return page.redirect(f"/pekerja/{found.ref}")
+    try:
+        cards.revoke(session, live.id, values.get("card_reason", ""), by=page.actor, today=clock.today())
+    except (InvalidInput, Conflict) as exc:
+        errors = {"card_reason" if name == "reason" else name: said for name, said in _errors(exc, page).items()}
+        raise page.refused("workers/worker.html", status=exc.http_status, **_worker_context(
+            page, session, found, card_values=values, card_errors=errors)) from None
+    return page.redirect(f"/pekerja/{found.ref}", said="card.page.revoked")
 
 
 # --- edit ---------------------------------------------------------------------------------------
