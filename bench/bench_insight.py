@@ -204,6 +204,14 @@ def measure(db: bb.Scratch, world: World, args: argparse.Namespace, tmp: Path) -
     return out
 
 
+def wait_until_quiet(load: float, most: float = 1800.0) -> None:
+    """Wait (at most ``most`` seconds) until the machine's one-minute load is under ``load``."""
+    started = time.monotonic()
+    while ba.os.getloadavg()[0] >= load and time.monotonic() - started < most:
+        time.sleep(10)
+    say(f"\n(load {ba.os.getloadavg()[0]:.2f} after waiting {time.monotonic() - started:.0f} s for a quiet machine)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -211,24 +219,33 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--pg-url", default=bb.DEFAULT_PG)
+    parser.add_argument("--quiet", type=float, default=1.0,
+                        help="measure once the one-minute load is under this (other work finished)")
     args = parser.parse_args()
     say(f"public answers are padded to {public.MIN_SECONDS} s by design; the machine: "
         f"{ba.os.cpu_count()} cores")
     by_size: dict[int, dict[str, Figures]] = {}
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        for workers in args.workers:
-            say(f"\n=== {workers:,} workers ===")
-            db = bb.Scratch("postgresql", args.pg_url, tmp)
-            try:
-                world = seed(db, workers)
+        seeded: list[tuple[int, bb.Scratch, World]] = []
+        try:
+            # Every size is seeded first and measured after, back to back, on a quiet machine: the sizes
+            # are compared under the same conditions.
+            for workers in args.workers:
+                say(f"\n=== seeding {workers:,} workers ===")
+                db = bb.Scratch("postgresql", args.pg_url, tmp)
+                seeded.append((workers, db, seed(db, workers)))
                 with kitdb.session_scope(db.engine) as s:
                     rows = int(s.execute(text("SELECT count(*) FROM insight_facets")).scalar_one())
                     now = int(s.execute(text("SELECT count(*) FROM insight_facets WHERE month = :m"),
                                         {"m": bb.START.index + MONTHS - 1}).scalar_one())
                 say(f"  summary: {rows:,} rows, {now:,} of them for the dashboard's month")
+            wait_until_quiet(args.quiet)
+            for workers, db, world in seeded:
+                say(f"\n=== measuring {workers:,} workers ===")
                 by_size[workers] = measure(db, world, args, tmp)
-            finally:
+        finally:
+            for _workers, db, _world in seeded:
                 db.close()
     say("\n=== verdict ===")
     ok = True
