@@ -165,8 +165,8 @@ def seed(db: Scratch, *, workers: int, agreements: int, cycle: int, months: int,
             conn.execute(text("INSERT INTO bench_occupation (k, code) SELECT row_number() OVER (ORDER BY code) - 1, "
                               "code FROM occupations"))
             n_occupations = int(conn.execute(text("SELECT count(*) FROM bench_occupation")).scalar_one())
-            born = ("DATE '1960-01-01' + CAST((i * 7919) % 16000 AS INTEGER)" if pg
-                    else "date('1960-01-01', '+' || ((i * 7919) % 16000) || ' days')")
+            born = ("DATE '1960-01-01' + CAST(((i % 16000) * 7919) % 16000 AS INTEGER)" if pg
+                    else "date('1960-01-01', '+' || (((i % 16000) * 7919) % 16000) || ' days')")
             conn.execute(text(
                 f"{prefix}INSERT INTO workers (id, nik, name, sex, birth_date, needs_review, domicile_code, "
                 f"occupation_code, declared_income, provenance_id) SELECT i, {nik}, 'Pekerja ' || i, "

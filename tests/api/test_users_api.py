@@ -120,7 +120,7 @@ def test_only_an_administrator_manages_users(api: Api, user: str) -> None:
 def test_the_roles_in_both_languages_for_anyone_signed_in(api: Api) -> None:
     out = api.get("/api/v1/roles", "disnaker").json()
     roles = {r["role"]: r for r in out["roles"]}
-    assert roles["viewer"]["permissions"] == ["report.read"] and roles["viewer"]["scope"] == "region"
+    assert roles["viewer"]["permissions"] == ["plan.use", "report.read"] and roles["viewer"]["scope"] == "region"
     assert roles["officer"]["label"] == {"id": "Petugas cabang", "en": "Branch officer"}
     meaning = {p["code"]: p["label"] for p in out["permissions"]}
     assert meaning["audit.read"] == {"id": "Membaca log audit", "en": "Read the audit log"}

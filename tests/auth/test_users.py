@@ -183,7 +183,7 @@ class TestReadingUsers:
         assert roles["officer"] < roles["supervisor"]  # a supervisor does all an officer does, and approves
         assert roles["supervisor"] - roles["officer"] == {"agreement.approve", "import.approve", "claim.approve",
                                                           "audit.read"}
-        assert roles["viewer"] == {"report.read"}
+        assert roles["viewer"] == {"report.read", "plan.use"}
         assert "worker.read_nik" not in roles["sponsor"] | roles["administrator"]
 
 

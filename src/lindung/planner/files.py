@@ -32,7 +32,7 @@ class WorkerList:
 
 
 def occupations_of(upload: Upload) -> WorkerList:
-    """The occupations of a worker list, counted; ``InvalidInput("file")`` for a file that is not a
+    """The occupations of a worker list, counted; an invalid input of field ``file`` for a file that is not a
     readable CSV or XLSX, has no occupation column, an occupation Lindung does not know, or no row."""
     name = upload.file_name
     data = upload.read_bytes()

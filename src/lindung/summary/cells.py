@@ -127,7 +127,7 @@ class _Lines:
         self.joins.append(f"LEFT JOIN LATERAL ({probe} LIMIT 1) {alias} ON true ")
         return f"CASE WHEN {alias}.paid IS NULL THEN 0 ELSE 1 END"
 
-    def require(self, m: str, extra: str = "") -> None:
+    def only(self, m: str, extra: str = "") -> None:
         """Only the rows whose line is there."""
         probe = _PROBE.format(m=m, extra=extra)
         if self.pg:
@@ -187,12 +187,12 @@ def _settled(pg: bool, marker: str) -> tuple[str, str]:
     newly = f" AND p.{marker} = :t_marker"
     earlier = f" AND (p.{marker} IS NULL OR p.{marker} <> :t_marker)"
     this = _Lines(pg)
-    this.require("mo.m", newly)
+    this.only("mo.m", newly)
     stop = this.flag("mo.m + 1")
     counted = _rows(pg, where, f"0 AS enrolled, 1 AS protected, 0 AS started, 1 - {stop} AS stops", this)
     before = _Lines(pg)
-    before.require("mo.m", newly)
-    before.require("mo.m - 1", earlier)
+    before.only("mo.m", newly)
+    before.only("mo.m - 1", earlier)
     ended = _rows(pg, f"{where} AND mo.m > en.first_month", "0 AS enrolled, 0 AS protected, 0 AS started, "
                   "-1 AS stops", before, month="mo.m - 1")
     return _facets(f"{counted} UNION ALL {ended}", 1)
