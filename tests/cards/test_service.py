@@ -112,3 +112,16 @@ def test_verify_says_protected_not_protected_or_revoked(database, story):
     assert not unpaid.protected and unpaid.sponsor == "Sponsor DESA"
     with pytest.raises(NotFound):
         run(database, cards.verify, "x" * 43, today=TODAY)
+
+
+def test_no_card_is_printed_for_a_worker_who_died(database, story):
+    import datetime as dt
+
+    from lindung.billing import ends
+
+    with database.session() as s:
+        ends.record_death(s, story["kadin"][1], died_on=TODAY - dt.timedelta(days=3), by=actor(s, OFFICER),
+                          today=TODAY)
+    with pytest.raises(Conflict) as refused:
+        run(database, cards.issue, story["kadin"][1], by=OFFICER, today=TODAY)
+    assert refused.value.code == "card.deceased" and count_cards(database) == 0

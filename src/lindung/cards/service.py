@@ -17,6 +17,7 @@ import secrets
 from sqlalchemy.orm import Session
 
 from lindung.audit import service as audit
+from lindung.billing import repository as billing_repo
 from lindung.billing.coverage import protection_of
 from lindung.cards import repository as repo
 from lindung.cards.models import MembershipCard
@@ -75,6 +76,10 @@ def issue(session: Session, worker: str, *, by: Actor, today: dt.date) -> CardVi
     card = repo.live_card(session, found.id, for_update=True)
     made = card is None
     if card is None:
+        if billing_repo.death_of(session, found.id) is not None:
+            # A card is for the worker to carry: none is printed after their death (their heirs ask the
+            # branch, or check the claim's status).
+            raise Conflict("card.deceased", worker=worker_ref(found.id))
         agreement = repo.card_agreement(session, found.id, Month.of(today).index, by.scope.sponsor_id)
         if agreement is None:
             raise Conflict("card.not_enrolled", worker=worker_ref(found.id))
